@@ -1,0 +1,26 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+
+def seed_after_migrate(sender, using="default", **kwargs):
+    """Seed reference data once every app has migrated (and again after a test flush).
+
+    Like Django's own permissions, reference data is (re)created when missing, so it is there on a
+    fresh install, after `flush`, and in every test database; admins' edits are never overwritten.
+    """
+    if sender is not list(apps.get_app_configs())[-1] or using != "default":
+        return
+    from ecomops.org.seed import seed_reference
+    from ecomops.policy.seed import seed_parameters
+
+    seed_reference()
+    seed_parameters()
+
+
+class CoreConfig(AppConfig):
+    name = "ecomops.core"
+    label = "core"
+    verbose_name = "基础"
+
+    def ready(self) -> None:
+        post_migrate.connect(seed_after_migrate, dispatch_uid="ecomops-seed")

@@ -1,0 +1,37 @@
+"""The navigation: only the modules that exist and that the user may open."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (url name, label, icon, permission needed or None, hidden from client users)
+NAVIGATION = [
+    ("home", _("首页"), "house", None, False),
+    ("org:clients", _("委托方与店铺"), "shop", None, False),
+    ("org:departments", _("组织架构"), "diagram-3", "org.view_department", True),
+    ("org:staff", _("员工"), "people", "org.view_staff", True),
+    ("policy:parameters", _("政策参数"), "sliders", "policy.view_policyparameter", True),
+    ("policy:regulations", _("制度与承诺书"), "journal-check", None, True),
+    ("audit:trail", _("审计日志"), "shield-check", "audit.view_audit_trail", True),
+    ("api-1.0.0:openapi-view", _("API 文档"), "code-square", None, True),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    is_member = hasattr(user, "client_member")
+    items = []
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    for name, label, icon, perm, internal_only in NAVIGATION:
+        if internal_only and is_member:
+            continue
+        if perm and not user.has_perm(perm):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue  # the module is not installed in this deployment
+        active = current == name or (name != "home" and current.split(":")[0] == name.split(":")[0])
+        items.append({"url": url, "label": label, "icon": icon, "active": active})
+    return {"nav_items": items, "is_client_member": is_member}

@@ -1,0 +1,362 @@
+"""Every change to the organisation, clients, stores and access grants goes through here.
+
+Views, the API, the CLI and the demo builder call these functions; they check permissions and
+scope, run in one transaction, and leave the audit history (django-simple-history) behind them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecomops.core.errors import BusinessError, NotAllowed
+
+from .enums import StaffStatus
+from .models import (
+    Client,
+    ClientGrant,
+    ClientMember,
+    Department,
+    Position,
+    Staff,
+    StaffPosition,
+    Store,
+    StoreGrant,
+)
+from .scoping import forget_scope, is_client_member, scope_for
+
+User = get_user_model()
+
+
+def require_perm(user, perm: str) -> None:
+    if user is None or not user.has_perm(perm):
+        raise NotAllowed(_("您没有执行此操作的权限"))
+
+
+def _clean(instance) -> None:
+    """Run model validation and turn the first problem into a BusinessError naming the field."""
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        label = field
+        if field != "__all__":
+            try:
+                label = str(instance._meta.get_field(field).verbose_name)
+            except Exception:  # noqa: S110 - fall back to the raw name
+                pass
+        raise BusinessError(f"{label}：{messages[0]}" if field != "__all__" else messages[0],
+                            field=None if field == "__all__" else field) from None
+
+
+def _apply(instance, changes: dict, allowed: Iterable[str]) -> list[str]:
+    changed = []
+    for name, value in changes.items():
+        if name not in allowed:
+            raise BusinessError(_("字段 %(name)s 不能修改") % {"name": name}, field=name)
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def _save(instance, *, user, reason: str = "") -> None:
+    instance._history_user = user
+    if reason:
+        instance._change_reason = reason[:100]
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        raise BusinessError(_("保存失败：编码或唯一字段与已有记录重复")) from None
+
+
+# --- Departments and positions ---------------------------------------------------------------
+
+DEPARTMENT_FIELDS = ("code", "name", "name_en", "parent", "is_group", "sort_order", "is_active")
+
+
+@transaction.atomic
+def create_department(*, user, **fields) -> Department:
+    require_perm(user, "org.add_department")
+    department = Department(**{k: v for k, v in fields.items() if k in DEPARTMENT_FIELDS})
+    _clean(department)
+    _save(department, user=user)
+    return department
+
+
+@transaction.atomic
+def update_department(department: Department, *, user, **changes) -> Department:
+    require_perm(user, "org.change_department")
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    _apply(department, changes, DEPARTMENT_FIELDS)
+    if department.parent_id is not None:
+        # ORG-01 is a tree: a department cannot sit below itself.
+        if department.parent_id == department.pk or department.parent_id in department.descendant_ids():
+            raise BusinessError(_("上级部门不能是本部门或其下级部门"), field="parent")
+    _clean(department)
+    _save(department, user=user)
+    return department
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def hire_staff(
+    *,
+    user,
+    username: str,
+    name: str,
+    employee_no: str,
+    department: Department,
+    hired_on: date,
+    positions: Iterable[Position] = (),
+    primary_position: Position | None = None,
+    job_level=None,
+    phone: str = "",
+    email: str = "",
+    password: str | None = None,
+) -> Staff:
+    """Create the login account and the staff record; the positions give the permissions."""
+    require_perm(user, "org.add_staff")
+    username = (username or "").strip()
+    if not username:
+        raise BusinessError(_("请填写登录账号"), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise BusinessError(_("登录账号 %(u)s 已存在") % {"u": username}, field="username")
+    account = User(username=username, email=email, first_name=name[:150])
+    if password:
+        account.set_password(password)
+    else:
+        account.set_unusable_password()
+    account.save()
+    staff = Staff(
+        user=account, name=name, employee_no=employee_no, department=department, hired_on=hired_on,
+        job_level=job_level, phone=phone,
+    )
+    _clean(staff)
+    _save(staff, user=user)
+    set_positions(staff, list(positions), primary=primary_position, user=user, check=False)
+    _raise_pending_acknowledgements(staff)
+    return staff
+
+
+def _raise_pending_acknowledgements(staff: Staff) -> None:
+    """ORG-06: a new employee signs the regulation in force and any announced future version."""
+    from ecomops.audit import dues
+    from ecomops.policy.actions import ACK_DUE_KIND, acknowledgement_deadline, regulation_in_force
+    from ecomops.policy.models import RegulationVersion
+
+    today = timezone.localdate()
+    current = regulation_in_force(today)
+    versions = list(RegulationVersion.objects.filter(published_at__isnull=False, effective_from__gt=today))
+    if current is not None:
+        versions.append(current)
+    end_of_today = timezone.make_aware(datetime.combine(today, time.max), timezone.get_current_timezone())
+    for regulation in versions:
+        dues.raise_due(
+            kind=ACK_DUE_KIND,
+            owner=staff.user,
+            title=_("签署制度承诺书：%(code)s %(title)s") % {"code": regulation.code, "title": regulation.title},
+            due_at=max(acknowledgement_deadline(regulation), end_of_today),
+            source=regulation,
+            clause="ORG-06",
+            link=f"/policy/regulations/{regulation.pk}/",
+        )
+
+
+STAFF_FIELDS = ("name", "department", "job_level", "phone", "hired_on")
+
+
+@transaction.atomic
+def update_staff(staff: Staff, *, user, **changes) -> Staff:
+    require_perm(user, "org.change_staff")
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    _apply(staff, changes, STAFF_FIELDS)
+    _clean(staff)
+    _save(staff, user=user)
+    return staff
+
+
+@transaction.atomic
+def set_positions(staff: Staff, positions: list[Position], *, user, primary: Position | None = None,
+                  check: bool = True) -> None:
+    """ORG-02: the positions a person holds; their Django groups follow, so permissions follow."""
+    if check:
+        require_perm(user, "org.change_staff")
+    if primary is not None and primary not in positions:
+        positions = [primary, *positions]
+    wanted = {p.pk: p for p in positions}
+    current = {link.position_id: link for link in staff.position_links.all()}
+    for position_id, link in current.items():
+        if position_id not in wanted:
+            link._history_user = user
+            link.delete()
+    for position_id, position in wanted.items():
+        is_primary = primary is not None and position.pk == primary.pk
+        link = current.get(position_id)
+        if link is None:
+            link = StaffPosition(staff=staff, position=position, is_primary=is_primary, since=timezone.localdate())
+            _save(link, user=user)
+        elif link.is_primary != is_primary:
+            link.is_primary = is_primary
+            _save(link, user=user)
+    groups = [p.group for p in positions]
+    if staff.status == StaffStatus.ACTIVE:
+        position_groups = list(Position.objects.values_list("group_id", flat=True))
+        staff.user.groups.remove(*[g for g in staff.user.groups.all() if g.pk in position_groups])
+        staff.user.groups.add(*groups)
+    forget_scope(staff.user)
+
+
+@transaction.atomic
+def staff_leaves(staff: Staff, *, user, left_on: date) -> Staff:
+    """The person leaves: the account can no longer log in; the record and history stay."""
+    require_perm(user, "org.change_staff")
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if left_on < staff.hired_on:
+        raise BusinessError(_("离职日期不能早于入职日期"), field="left_on")
+    staff.left_on, staff.status = left_on, StaffStatus.LEFT
+    _save(staff, user=user)
+    account = staff.user
+    account.is_active = False
+    account.save(update_fields=["is_active"])
+    account.groups.clear()
+    return staff
+
+
+# --- Clients and stores ----------------------------------------------------------------------
+
+CLIENT_FIELDS = ("code", "name", "name_en", "is_self", "contact_name", "contact_phone", "status",
+                 "contract_start", "contract_end")
+STORE_FIELDS = ("code", "name", "client", "platform", "platform_shop_id", "main_category", "status", "opened_on")
+
+
+def _require_internal(user) -> None:
+    if is_client_member(user):
+        raise NotAllowed(_("委托方用户不能执行此操作"))
+
+
+@transaction.atomic
+def create_client(*, user, **fields) -> Client:
+    require_perm(user, "org.add_client")
+    _require_internal(user)
+    client = Client(**{k: v for k, v in fields.items() if k in CLIENT_FIELDS})
+    _clean(client)
+    _save(client, user=user)
+    if not scope_for(user).all:
+        # Whoever signs a client up can work on it.
+        ClientGrant.objects.create(user=user, client=client, granted_by=user)
+        forget_scope(user)
+    return client
+
+
+@transaction.atomic
+def update_client(client: Client, *, user, **changes) -> Client:
+    require_perm(user, "org.change_client")
+    _require_internal(user)
+    if not scope_for(user).sees_client(client.pk):
+        raise NotAllowed(_("您无权修改该委托方"))
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    _apply(client, changes, CLIENT_FIELDS)
+    _clean(client)
+    _save(client, user=user)
+    return client
+
+
+@transaction.atomic
+def create_store(*, user, client: Client, **fields) -> Store:
+    require_perm(user, "org.add_store")
+    _require_internal(user)
+    if not scope_for(user).sees_client(client.pk):
+        raise BusinessError(_("委托方不存在"), field="client", code="not_found")
+    store = Store(client=client, **{k: v for k, v in fields.items() if k in STORE_FIELDS and k != "client"})
+    _clean(store)
+    _save(store, user=user)
+    forget_scope(user)
+    return store
+
+
+@transaction.atomic
+def update_store(store: Store, *, user, **changes) -> Store:
+    require_perm(user, "org.change_store")
+    _require_internal(user)
+    scope = scope_for(user)
+    if not scope.sees_store(store.pk):
+        raise NotAllowed(_("您无权修改该店铺"))
+    if "client" in changes and not scope.sees_client(changes["client"].pk):
+        raise BusinessError(_("委托方不存在"), field="client", code="not_found")
+    store = Store.objects.select_for_update().get(pk=store.pk)
+    _apply(store, changes, STORE_FIELDS)
+    _clean(store)
+    _save(store, user=user)
+    return store
+
+
+# --- Access grants ---------------------------------------------------------------------------
+
+def _grantor(user) -> None:
+    require_perm(user, "org.add_clientgrant")
+    _require_internal(user)
+
+
+@transaction.atomic
+def grant_client(grantee, client: Client, *, user) -> ClientGrant:
+    _grantor(user)
+    if is_client_member(grantee):
+        raise BusinessError(_("委托方用户只能查看本委托方，不能再授权其他委托方"), field="user")
+    grant, _created = ClientGrant.objects.get_or_create(user=grantee, client=client,
+                                                        defaults={"granted_by": user})
+    forget_scope(grantee)
+    return grant
+
+
+@transaction.atomic
+def grant_store(grantee, store: Store, *, user) -> StoreGrant:
+    _grantor(user)
+    if is_client_member(grantee):
+        raise BusinessError(_("委托方用户只能查看本委托方，不能再授权其他店铺"), field="user")
+    grant, _created = StoreGrant.objects.get_or_create(user=grantee, store=store, defaults={"granted_by": user})
+    forget_scope(grantee)
+    return grant
+
+
+@transaction.atomic
+def revoke_grants(grantee, *, user, clients: Iterable[Client] = (), stores: Iterable[Store] = ()) -> int:
+    _grantor(user)
+    removed = 0
+    for grant in ClientGrant.objects.filter(user=grantee, client__in=list(clients)):
+        grant._history_user = user
+        grant.delete()
+        removed += 1
+    for grant in StoreGrant.objects.filter(user=grantee, store__in=list(stores)):
+        grant._history_user = user
+        grant.delete()
+        removed += 1
+    forget_scope(grantee)
+    return removed
+
+
+@transaction.atomic
+def add_client_member(*, user, client: Client, username: str, name: str, password: str | None = None,
+                      title: str = "", email: str = "") -> ClientMember:
+    """A client's own staff member gets a login that sees that client only (AGY-07)."""
+    require_perm(user, "org.add_clientmember")
+    _require_internal(user)
+    if User.objects.filter(username__iexact=username).exists():
+        raise BusinessError(_("登录账号 %(u)s 已存在") % {"u": username}, field="username")
+    account = User(username=username, first_name=name[:150], email=email)
+    if password:
+        account.set_password(password)
+    else:
+        account.set_unusable_password()
+    account.save()
+    member = ClientMember(user=account, client=client, title=title)
+    _save(member, user=user)
+    return member

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+admin.site.site_header = "EcomOps 电商运营管理系统"
+admin.site.site_title = "EcomOps"
+
+urlpatterns = [
+    path("", include("ecomops.core.urls")),
+    path("org/", include("ecomops.org.urls")),
+    path("policy/", include("ecomops.policy.urls")),
+    path("audit/", include("ecomops.audit.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
