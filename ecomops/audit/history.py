@@ -12,3 +12,18 @@ from .models import HistoryContext
 def audited(**kwargs) -> HistoricalRecords:
     kwargs.setdefault("bases", [HistoryContext])
     return HistoricalRecords(**kwargs)
+
+
+def save_audited(instance, *, user, reason: str = "", **save_kwargs) -> None:
+    """Save with the acting user (and a reason) on the history row, also outside a web request."""
+    instance._history_user = user
+    if reason:
+        instance._change_reason = reason[:100]
+    instance.save(**save_kwargs)
+
+
+def delete_audited(instance, *, user, reason: str = "") -> None:
+    instance._history_user = user
+    if reason:
+        instance._change_reason = reason[:100]
+    instance.delete()

@@ -165,3 +165,25 @@ class DueItem(models.Model):
         if self.cancelled_at is not None:
             return False
         return (self.done_at or timezone.now()) > self.due_at
+
+
+def _track_user_accounts() -> None:
+    """User accounts (activation, superuser flag, groups = positions) are audited too; never the
+    password hash or the last-login stamp (the sign-in log has those events)."""
+    from django.contrib.auth import get_user_model
+    from simple_history import register
+
+    user_model = get_user_model()
+    if not hasattr(user_model._meta, "simple_history_manager_attribute"):
+        register(
+            user_model,
+            app="ecomops.audit",
+            table_name="audit_historicaluser",
+            excluded_fields=["password", "last_login"],
+            m2m_fields=["groups"],
+            bases=[HistoryContext],
+            user_related_name="+",
+        )
+
+
+_track_user_accounts()

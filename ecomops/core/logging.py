@@ -13,8 +13,8 @@ _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
 def redact(text: str) -> str:
-    text = _PAIR.sub(lambda m: m.group("key") + "[REDACTED]", text)
     text = _BEARER.sub(lambda m: m.group(1) + " [REDACTED]", text)
+    text = _PAIR.sub(lambda m: m.group("key") + "[REDACTED]", text)
     return _MOBILE.sub("[REDACTED]", text)
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecomops.audit.history import delete_audited, save_audited
 from ecomops.core.errors import BusinessError, NotAllowed
 
 from .enums import StaffStatus
@@ -67,12 +68,9 @@ def _apply(instance, changes: dict, allowed: Iterable[str]) -> list[str]:
 
 
 def _save(instance, *, user, reason: str = "") -> None:
-    instance._history_user = user
-    if reason:
-        instance._change_reason = reason[:100]
     try:
         with transaction.atomic():
-            instance.save()
+            save_audited(instance, user=user, reason=reason)
     except IntegrityError:
         raise BusinessError(_("保存失败：编码或唯一字段与已有记录重复")) from None
 
@@ -196,8 +194,7 @@ def set_positions(staff: Staff, positions: list[Position], *, user, primary: Pos
     current = {link.position_id: link for link in staff.position_links.all()}
     for position_id, link in current.items():
         if position_id not in wanted:
-            link._history_user = user
-            link.delete()
+            delete_audited(link, user=user)
     for position_id, position in wanted.items():
         is_primary = primary is not None and position.pk == primary.pk
         link = current.get(position_id)
@@ -252,7 +249,7 @@ def create_client(*, user, **fields) -> Client:
     _save(client, user=user)
     if not scope_for(user).all:
         # Whoever signs a client up can work on it.
-        ClientGrant.objects.create(user=user, client=client, granted_by=user)
+        _save(ClientGrant(user=user, client=client, granted_by=user), user=user)
         forget_scope(user)
     return client
 
@@ -311,8 +308,10 @@ def grant_client(grantee, client: Client, *, user) -> ClientGrant:
     _grantor(user)
     if is_client_member(grantee):
         raise BusinessError(_("委托方用户只能查看本委托方，不能再授权其他委托方"), field="user")
-    grant, _created = ClientGrant.objects.get_or_create(user=grantee, client=client,
-                                                        defaults={"granted_by": user})
+    grant = ClientGrant.objects.filter(user=grantee, client=client).first()
+    if grant is None:
+        grant = ClientGrant(user=grantee, client=client, granted_by=user)
+        _save(grant, user=user)
     forget_scope(grantee)
     return grant
 
@@ -322,7 +321,10 @@ def grant_store(grantee, store: Store, *, user) -> StoreGrant:
     _grantor(user)
     if is_client_member(grantee):
         raise BusinessError(_("委托方用户只能查看本委托方，不能再授权其他店铺"), field="user")
-    grant, _created = StoreGrant.objects.get_or_create(user=grantee, store=store, defaults={"granted_by": user})
+    grant = StoreGrant.objects.filter(user=grantee, store=store).first()
+    if grant is None:
+        grant = StoreGrant(user=grantee, store=store, granted_by=user)
+        _save(grant, user=user)
     forget_scope(grantee)
     return grant
 
@@ -332,12 +334,10 @@ def revoke_grants(grantee, *, user, clients: Iterable[Client] = (), stores: Iter
     _grantor(user)
     removed = 0
     for grant in ClientGrant.objects.filter(user=grantee, client__in=list(clients)):
-        grant._history_user = user
-        grant.delete()
+        delete_audited(grant, user=user)
         removed += 1
     for grant in StoreGrant.objects.filter(user=grantee, store__in=list(stores)):
-        grant._history_user = user
-        grant.delete()
+        delete_audited(grant, user=user)
         removed += 1
     forget_scope(grantee)
     return removed

@@ -110,7 +110,7 @@ def scope_q(model, scope: Scope) -> Q | None:
     if store_field is None:
         return Q(**{f"{client_field}__in": scope.client_ids})
     by_store = Q(**{f"{store_field}__in": scope.store_ids})
-    if client_field is None or client_field.startswith(f"{store_field}__"):
+    if client_field is None or store_field == "pk" or client_field.startswith(f"{store_field}__"):
         return by_store
     # A record that may hang off a client only (store left empty) or off one of its stores.
     return by_store | Q(**{f"{store_field}__isnull": True, f"{client_field}__in": scope.client_ids})

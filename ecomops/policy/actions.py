@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
+from ecomops.audit.history import save_audited
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Staff
@@ -55,7 +56,7 @@ def change_value(
     # Lock the parameter row so two simultaneous changes get distinct version numbers.
     PolicyParameter.objects.select_for_update().filter(pk=parameter.pk).first()
     number = (parameter.versions.aggregate(top=Max("number"))["top"] or 0) + 1
-    return PolicyVersion.objects.create(
+    version = PolicyVersion(
         parameter=parameter,
         number=number,
         value=stored,
@@ -64,6 +65,8 @@ def change_value(
         regulation=regulation,
         created_by=user,
     )
+    save_audited(version, user=user, reason=reason)
+    return version
 
 
 def previous_value(version: PolicyVersion):
@@ -85,9 +88,11 @@ def create_regulation(*, code: str, title: str, announcement: str, effective_fro
         raise NotAllowed(_("您没有发布制度的权限"))
     if RegulationVersion.objects.filter(code=code).exists():
         raise BusinessError(_("版本号 %(code)s 已存在") % {"code": code}, field="code")
-    return RegulationVersion.objects.create(
+    regulation = RegulationVersion(
         code=code, title=title, title_en=title_en, announcement=announcement, effective_from=effective_from
     )
+    save_audited(regulation, user=user)
+    return regulation
 
 
 @transaction.atomic
@@ -101,7 +106,7 @@ def publish_regulation(regulation: RegulationVersion, *, user) -> int:
         raise BusinessError(_("该制度版本已发布"), code="already_published")
     regulation.published_at = timezone.now()
     regulation.published_by = user
-    regulation.save(update_fields=["published_at", "published_by"])
+    save_audited(regulation, user=user, update_fields=["published_at", "published_by"])
     return raise_acknowledgement_dues(regulation)
 
 
@@ -136,11 +141,11 @@ def acknowledge(regulation: RegulationVersion, *, user, ip_address: str | None =
         raise BusinessError(_("只有员工需要签署制度承诺书"))
     if regulation.published_at is None:
         raise BusinessError(_("该制度版本尚未发布"))
-    ack, created = Acknowledgement.objects.get_or_create(
-        regulation=regulation, staff=staff,
-        defaults={"acknowledged_at": timezone.now(), "ip_address": ip_address},
-    )
-    if created:
+    ack = Acknowledgement.objects.filter(regulation=regulation, staff=staff).first()
+    if ack is None:
+        ack = Acknowledgement(regulation=regulation, staff=staff, acknowledged_at=timezone.now(),
+                              ip_address=ip_address)
+        save_audited(ack, user=user)
         dues.complete_due(kind=ACK_DUE_KIND, source=regulation, owner=user, by=user, at=ack.acknowledged_at)
     return ack
 

@@ -1,0 +1,106 @@
+"""DAT-02 / OWASP ASVS 2.2.1: sign-in events are recorded with the address, and repeated failures
+throttle the account or the address. Limits come from the policy registry, never literals."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import authenticate
+from django.utils import timezone
+
+from ecomops.audit import throttle
+from ecomops.audit.models import AuthEvent, AuthEventKind
+from ecomops.core.logging import RedactSecretsFilter, redact
+from ecomops.policy import registry
+
+
+def attempt(rf, username, password, ip="198.51.100.1"):
+    """The user on success, None on a wrong password, "throttled" when the password was not even checked."""
+    request = rf.post("/login/", REMOTE_ADDR=ip, HTTP_USER_AGENT="pytest")
+    before = AuthEvent.objects.filter(kind=AuthEventKind.THROTTLED).count()
+    user = authenticate(request, username=username, password=password)
+    if AuthEvent.objects.filter(kind=AuthEventKind.THROTTLED).count() > before:
+        assert user is None and getattr(request, "_ecomops_throttled", False)
+        return "throttled"
+    return user
+
+
+def test_failed_login_is_recorded_without_the_password(org, rf):
+    assert attempt(rf, "user_a", "wrong-secret-1") is None
+    event = AuthEvent.objects.get(kind=AuthEventKind.FAILED)
+    assert (event.username, event.user, event.ip_address) == ("user_a", org.user_a, "198.51.100.1")
+    assert "wrong-secret-1" not in str(list(AuthEvent.objects.values()))
+
+
+def test_login_and_logout_are_recorded_with_address(org, client):
+    assert client.login(username="user_a", password=org.password)
+    client.logout()
+    kinds = list(AuthEvent.objects.filter(user=org.user_a).order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds == [AuthEventKind.LOGIN, AuthEventKind.LOGOUT]
+
+
+def test_account_is_throttled_after_the_policy_number_of_failures(org, rf):
+    limit = registry.value(throttle.MAX_PER_ACCOUNT)
+    for n in range(limit):
+        assert attempt(rf, "user_a", f"bad{n}", ip=f"198.51.100.{n + 1}") is None
+    # even the right password is not checked now, from any address
+    assert attempt(rf, "user_a", org.password, ip="192.0.2.99") == "throttled"
+    assert AuthEvent.objects.filter(kind=AuthEventKind.THROTTLED, username="user_a").count() == 1
+    # throttled attempts do not extend the lock
+    assert AuthEvent.objects.filter(kind=AuthEventKind.FAILED, username="user_a").count() == limit
+    # another account is unaffected
+    assert attempt(rf, "user_b", org.password, ip="192.0.2.99") == org.user_b
+
+
+def test_one_below_the_limit_still_logs_in(org, rf):
+    limit = registry.value(throttle.MAX_PER_ACCOUNT)
+    for n in range(limit - 1):
+        attempt(rf, "user_a", f"bad{n}")
+    assert attempt(rf, "user_a", org.password) == org.user_a
+
+
+def test_address_is_throttled_across_accounts(org, rf):
+    limit = registry.value(throttle.MAX_PER_ADDRESS)
+    for n in range(limit):
+        attempt(rf, f"guess{n}", "x", ip="203.0.113.50")
+    assert attempt(rf, "user_b", org.password, ip="203.0.113.50") == "throttled"
+    assert attempt(rf, "user_b", org.password, ip="203.0.113.51") == org.user_b
+
+
+def test_throttle_lifts_when_the_window_has_passed(org, rf):
+    limit = registry.value(throttle.MAX_PER_ACCOUNT)
+    window = registry.value(throttle.WINDOW)
+    for n in range(limit):
+        attempt(rf, "user_a", f"bad{n}")
+    state = throttle.check("user_a", None)
+    assert state.blocked and timedelta(0) < state.retry_after <= window
+    later = timezone.now() + window + timedelta(seconds=1)
+    assert not throttle.check("user_a", None, now=later).blocked
+
+
+def test_usernames_are_compared_case_insensitively(org, rf):
+    limit = registry.value(throttle.MAX_PER_ACCOUNT)
+    for n in range(limit):
+        attempt(rf, "USER_A" if n % 2 else "user_a", f"bad{n}")
+    assert throttle.check("User_A", None).blocked
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "login password=hunter2 ok",
+        'payload {"password": "hunter2"}',
+        "Authorization: Bearer abcdef1234567890",
+        "token=abcdef1234567890&x=1",
+        "buyer phone 13812345678",
+    ],
+)
+def test_secrets_never_reach_the_log(message):
+    cleaned = redact(message)
+    assert "hunter2" not in cleaned and "abcdef1234567890" not in cleaned and "13812345678" not in cleaned
+
+
+def test_log_filter_rewrites_records():
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "user %s password=%s", ("a", "s3cr3t"), None)
+    RedactSecretsFilter().filter(record)
+    assert "s3cr3t" not in record.getMessage()
