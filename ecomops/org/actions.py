@@ -360,3 +360,71 @@ def add_client_member(*, user, client: Client, username: str, name: str, passwor
     member = ClientMember(user=account, client=client, title=title)
     _save(member, user=user)
     return member
+
+
+# --- Attendance and leave (ORG-04) -----------------------------------------------------------
+
+@transaction.atomic
+def record_attendance(staff: Staff, *, user, day: date, kind: str, clock_in=None, clock_out=None,
+                      late_minutes: int = 0, early_leave_minutes: int = 0, note: str = ""):
+    """Record (or correct) one day's attendance; a correction is a new history row, never silent."""
+    from .enums import AttendanceKind
+    from .models import Attendance
+
+    require_perm(user, "org.add_attendance")
+    if kind not in AttendanceKind.values:
+        raise BusinessError(_("出勤类型不正确"), field="kind")
+    if kind in (AttendanceKind.LATE, AttendanceKind.LATE_AND_EARLY) and late_minutes <= 0:
+        raise BusinessError(_("迟到须填写迟到分钟数"), field="late_minutes")
+    if kind in (AttendanceKind.EARLY_LEAVE, AttendanceKind.LATE_AND_EARLY) and early_leave_minutes <= 0:
+        raise BusinessError(_("早退须填写早退分钟数"), field="early_leave_minutes")
+    if staff.hired_on > day or (staff.left_on is not None and day > staff.left_on):
+        raise BusinessError(_("该日期员工不在职"), field="day")
+    record = Attendance.objects.select_for_update().filter(staff=staff, date=day).first() or Attendance(
+        staff=staff, date=day
+    )
+    record.kind, record.clock_in, record.clock_out = kind, clock_in, clock_out
+    record.late_minutes, record.early_leave_minutes, record.note = late_minutes, early_leave_minutes, note
+    _clean(record)
+    _save(record, user=user)
+    return record
+
+
+@transaction.atomic
+def request_leave(staff: Staff, *, user, kind: str, start_date: date, end_date: date, reason: str,
+                  certificate=None):
+    """A written leave request (ORG-04); sick leave needs the hospital certificate attached."""
+    from .enums import AttendanceKind
+    from .models import LeaveRequest
+
+    if user != staff.user and not user.has_perm("org.add_leaverequest"):
+        raise NotAllowed(_("只能为本人提交请假申请"))
+    if end_date < start_date:
+        raise BusinessError(_("结束日期不能早于开始日期"), field="end_date")
+    if not (reason or "").strip():
+        raise BusinessError(_("请填写请假事由"), field="reason")
+    if kind == AttendanceKind.SICK_LEAVE and not certificate:
+        raise BusinessError(_("病假须附医院证明"), field="certificate")
+    leave = LeaveRequest(staff=staff, kind=kind, start_date=start_date, end_date=end_date, reason=reason.strip())
+    if certificate:
+        leave.certificate = certificate
+    _clean(leave)
+    _save(leave, user=user)
+    return leave
+
+
+@transaction.atomic
+def decide_leave(leave, *, user, approve: bool):
+    from .enums import LeaveStatus
+    from .models import LeaveRequest
+
+    require_perm(user, "org.change_leaverequest")
+    leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
+    if leave.status != LeaveStatus.PENDING:
+        raise BusinessError(_("该请假申请已处理"), code="already_decided")
+    if leave.staff.user_id == user.pk:
+        raise NotAllowed(_("不能审批本人的请假申请"))
+    leave.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
+    leave.decided_by, leave.decided_at = user, timezone.now()
+    _save(leave, user=user)
+    return leave

@@ -1,0 +1,155 @@
+"""ORG-01…05, AGY-07: organisation changes go through actions that check rights and keep history."""
+
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+
+from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.org import actions
+from ecomops.org.enums import AttendanceKind, LeaveStatus, StaffStatus
+from ecomops.org.models import Department, JobLevel, Position, Staff
+from ecomops.org.queries import month_attendance
+
+
+def position(code):
+    return Position.objects.get(code=code)
+
+
+@pytest.fixture
+def clerk(org):
+    return actions.hire_staff(
+        user=org.admin, username="clerk1", name="王小明", employee_no="E001",
+        department=Department.objects.get(code="warehouse"), hired_on=date(2026, 1, 5),
+        positions=[position("order_clerk"), position("waybill_printer")], primary_position=position("order_clerk"),
+        password="Clerk-Passw0rd!",
+    )
+
+
+def test_seeded_org_01_departments_form_a_tree(db):
+    promotion = Department.objects.get(code="ecom.promotion")
+    assert promotion.parent.code == "ecom" and promotion.is_group
+    assert promotion.path == "电子商务部 / 网络推广组"
+    assert {"warehouse.order_processing", "warehouse.shipping"} <= {
+        d.code for d in Department.objects.filter(pk__in=Department.objects.get(code="warehouse").descendant_ids())
+    }
+
+
+def test_seeded_org_02_positions_have_chinese_and_english_names(db):
+    for code in ["warehouse_supervisor", "order_clerk", "warehouse_clerk", "stock_keeper", "verifier_weigher",
+                 "packer", "statistician", "waybill_printer", "qc_inspector", "receiver", "after_sales",
+                 "promoter", "product_editor", "designer"]:
+        p = position(code)
+        assert p.name and p.name_en and p.group_id
+
+
+def test_person_holding_two_positions_gets_both_permission_sets(org, clerk):
+    clerk = Staff.objects.get(pk=clerk.pk)
+    assert set(clerk.positions.values_list("code", flat=True)) == {"order_clerk", "waybill_printer"}
+    assert clerk.position_links.get(is_primary=True).position.code == "order_clerk"
+    groups = set(clerk.user.groups.values_list("name", flat=True))
+    assert groups == {position("order_clerk").group.name, position("waybill_printer").group.name}
+
+
+def test_permissions_follow_positions(org, clerk):
+    user = clerk.user
+    assert not user.has_perm("policy.view_policyparameter")
+    actions.set_positions(clerk, [position("statistician")], user=org.admin)
+    user = type(user).objects.get(pk=user.pk)  # fresh permission cache
+    assert user.has_perm("policy.view_policyparameter")
+    assert list(user.groups.values_list("name", flat=True)) == [position("statistician").group.name]
+
+
+def test_leaving_staff_cannot_log_in_and_keeps_history(org, clerk, client):
+    actions.staff_leaves(clerk, user=org.admin, left_on=date(2026, 6, 30))
+    clerk.refresh_from_db()
+    assert clerk.status == StaffStatus.LEFT and not clerk.user.is_active
+    assert not client.login(username="clerk1", password="Clerk-Passw0rd!")
+    assert clerk.history.count() >= 2
+
+
+def test_hiring_requires_permission(org):
+    with pytest.raises(NotAllowed):
+        actions.hire_staff(user=org.user_a, username="x", name="x", employee_no="X1",
+                           department=org.department, hired_on=date(2026, 1, 1))
+
+
+def test_duplicate_login_is_refused_with_the_field(org, clerk):
+    with pytest.raises(BusinessError) as error:
+        actions.hire_staff(user=org.admin, username="CLERK1", name="重复", employee_no="E002",
+                           department=org.department, hired_on=date(2026, 1, 1))
+    assert error.value.field == "username"
+
+
+def test_department_cannot_move_below_itself(org):
+    ecom = Department.objects.get(code="ecom")
+    with pytest.raises(BusinessError) as error:
+        actions.update_department(ecom, user=org.admin, parent=Department.objects.get(code="ecom.promotion"))
+    assert error.value.field == "parent"
+
+
+def test_job_level_band_must_be_ordered(db):
+    JobLevel.objects.create(code="P1", name="初级", rank=1, salary_min=Decimal("3000"), salary_max=Decimal("4000"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        JobLevel.objects.create(code="P2", name="中级", rank=2, salary_min=Decimal("5000"),
+                                salary_max=Decimal("4000"))
+
+
+def test_client_member_cannot_be_granted_another_client(org):
+    with pytest.raises(BusinessError):
+        actions.grant_client(org.member_a, org.client_b, user=org.admin)
+
+
+def test_user_cannot_change_a_client_outside_their_scope(org):
+    with pytest.raises(NotAllowed):
+        actions.update_client(org.client_b, user=org.user_a, name="越权")
+    with pytest.raises(NotAllowed):
+        actions.update_store(org.store_b1, user=org.user_a, name="越权")
+    with pytest.raises(BusinessError):
+        actions.create_store(user=org.user_a, client=org.client_b, code="X9", name="越权店",
+                             platform=org.store_a1.platform)
+
+
+def test_store_cannot_be_moved_to_a_client_outside_scope(org):
+    with pytest.raises(BusinessError) as error:
+        actions.update_store(org.store_a1, user=org.user_a, client=org.client_b)
+    assert error.value.field == "client"
+
+
+def test_attendance_month_summary_and_full_attendance(org, clerk):
+    hr = org.admin
+    actions.record_attendance(clerk, user=hr, day=date(2026, 3, 2), kind=AttendanceKind.PRESENT,
+                              clock_in=time(8, 55), clock_out=time(18, 2))
+    actions.record_attendance(clerk, user=hr, day=date(2026, 3, 3), kind=AttendanceKind.PRESENT)
+    summary = month_attendance([clerk.pk], 2026, 3)[clerk.pk]
+    assert summary.present == 2 and summary.full_attendance
+    actions.record_attendance(clerk, user=hr, day=date(2026, 3, 3), kind=AttendanceKind.LATE, late_minutes=12)
+    summary = month_attendance([clerk.pk], 2026, 3)[clerk.pk]
+    assert (summary.present, summary.late, summary.full_attendance) == (1, 1, False)
+
+
+def test_late_attendance_needs_minutes(org, clerk):
+    with pytest.raises(BusinessError) as error:
+        actions.record_attendance(clerk, user=org.admin, day=date(2026, 3, 2), kind=AttendanceKind.LATE)
+    assert error.value.field == "late_minutes"
+
+
+def test_sick_leave_needs_a_hospital_certificate(org, clerk, settings, tmp_path):
+    """ORG-04: leave is requested in writing; sick leave needs the hospital certificate."""
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(BusinessError) as error:
+        actions.request_leave(clerk, user=clerk.user, kind=AttendanceKind.SICK_LEAVE, start_date=date(2026, 3, 2),
+                              end_date=date(2026, 3, 3), reason="发烧")
+    assert error.value.field == "certificate"
+    leave = actions.request_leave(
+        clerk, user=clerk.user, kind=AttendanceKind.SICK_LEAVE, start_date=date(2026, 3, 2),
+        end_date=date(2026, 3, 3), reason="发烧", certificate=SimpleUploadedFile("zm.pdf", b"%PDF-1.4 cert"),
+    )
+    with pytest.raises(NotAllowed):
+        actions.decide_leave(leave, user=clerk.user, approve=True)
+    leave = actions.decide_leave(leave, user=org.admin, approve=True)
+    assert leave.status == LeaveStatus.APPROVED and leave.decided_by == org.admin
+    with pytest.raises(BusinessError):
+        actions.decide_leave(leave, user=org.admin, approve=False)
