@@ -17,8 +17,20 @@ from django.utils.translation import gettext_lazy as _
 from ecomops.org.scoping import ScopedQuerySet
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes are refused too, not only single saves."""
+
+    def update(self, **kwargs):
+        raise ValueError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise ValueError(f"{self.model.__name__} rows are never deleted")
+
+
 class AppendOnly(models.Model):
     """Rows that are written once and never changed or deleted through the product."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -89,6 +101,9 @@ class PersonalDataAccess(AppendOnly):
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
         ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.user} {self.content_type.model}#{self.object_id}"
 
 
 class DueItemQuerySet(ScopedQuerySet):

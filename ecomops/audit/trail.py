@@ -124,7 +124,7 @@ def search(user, *, model_label: str | None = None, actor_id: int | None = None,
         if object_id:
             try:
                 rows = rows.filter(**{model._meta.pk.attname: model._meta.pk.to_python(object_id)})
-            except Exception:  # an id that cannot belong to this model
+            except Exception:  # noqa: S112 - an id that cannot belong to this model matches nothing
                 continue
         top = rows.order_by("-history_date", "-history_id").values_list("history_date", "history_id")[:wanted]
         streams.append([(-at.timestamp(), -hid, model) for at, hid in top])

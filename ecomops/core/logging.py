@@ -4,7 +4,10 @@ import logging
 import re
 
 # key=value or "key": "value" pairs whose key looks secret or personal.
-_SECRET_KEYS = r"(password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie|sessionid|csrftoken|phone|mobile|id_?card|address)"
+_SECRET_KEYS = (
+    r"(password|passwd|pwd|secret|token|api[_-]?key|authorization|cookie|sessionid|csrftoken"
+    r"|phone|mobile|id_?card|address)"
+)
 _PAIR = re.compile(
     r"(?i)(?P<key>[\"']?\b\w*" + _SECRET_KEYS + r"\w*[\"']?\s*[=:]\s*)(?P<val>\"[^\"]*\"|'[^']*'|[^\s,&;}]+)"
 )

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
 from ecomops.audit.history import audited
 
 from .enums import (
@@ -245,6 +246,9 @@ class LeaveRequest(models.Model):
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="org_leave_dates_ordered"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.staff.name} {self.get_kind_display()} {self.start_date}–{self.end_date}"
+
 
 class Platform(models.Model):
     """STO-01: a sales platform. The catalogue issue adds its onboarding requirements."""
@@ -364,6 +368,9 @@ class ClientGrant(models.Model):
         verbose_name_plural = _("委托方授权")
         constraints = [models.UniqueConstraint(fields=["user", "client"], name="org_clientgrant_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user} → {self.client}"
+
 
 class StoreGrant(models.Model):
     """A user may see and work on this store only (DAT-02)."""
@@ -383,3 +390,6 @@ class StoreGrant(models.Model):
         verbose_name = _("店铺授权")
         verbose_name_plural = _("店铺授权")
         constraints = [models.UniqueConstraint(fields=["user", "store"], name="org_storegrant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.store}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,11 +119,13 @@ def acknowledgement_deadline(regulation: RegulationVersion) -> datetime:
 def raise_acknowledgement_dues(regulation: RegulationVersion) -> int:
     signed = set(regulation.acknowledgements.values_list("staff_id", flat=True))
     raised = 0
-    for staff in Staff.objects.filter(status=StaffStatus.ACTIVE).select_related("user").exclude(pk__in=signed):
+    title = _("签署制度承诺书：%(code)s %(title)s") % {"code": regulation.code, "title": regulation.title}
+    active = Staff.objects.filter(status=StaffStatus.ACTIVE).select_related("user").exclude(pk__in=signed)
+    for staff in active.order_by("pk"):
         dues.raise_due(
             kind=ACK_DUE_KIND,
             owner=staff.user,
-            title=_("签署制度承诺书：%(code)s %(title)s") % {"code": regulation.code, "title": regulation.title},
+            title=title,
             due_at=acknowledgement_deadline(regulation),
             source=regulation,
             clause="ORG-06",
@@ -142,11 +144,17 @@ def acknowledge(regulation: RegulationVersion, *, user, ip_address: str | None =
     if regulation.published_at is None:
         raise BusinessError(_("该制度版本尚未发布"))
     ack = Acknowledgement.objects.filter(regulation=regulation, staff=staff).first()
-    if ack is None:
-        ack = Acknowledgement(regulation=regulation, staff=staff, acknowledged_at=timezone.now(),
-                              ip_address=ip_address)
-        save_audited(ack, user=user)
-        dues.complete_due(kind=ACK_DUE_KIND, source=regulation, owner=user, by=user, at=ack.acknowledged_at)
+    if ack is not None:
+        return ack  # signing twice changes nothing
+    ack = Acknowledgement(
+        regulation=regulation, staff=staff, acknowledged_at=timezone.now(), ip_address=ip_address
+    )
+    try:
+        with transaction.atomic():
+            save_audited(ack, user=user)
+    except IntegrityError:  # the same person signed in another tab at the same moment
+        return Acknowledgement.objects.get(regulation=regulation, staff=staff)
+    dues.complete_due(kind=ACK_DUE_KIND, source=regulation, owner=user, by=user, at=ack.acknowledged_at)
     return ack
 
 

@@ -6,7 +6,9 @@ Percentages are stored as fractions ("0.10" is 10 %); people type them as percen
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -43,10 +45,13 @@ DURATION_UNITS = {
     "days": ("days", gettext_lazy("天")),
 }
 _DURATION_ALIASES = {
-    "m": "minutes", "min": "minutes", "mins": "minutes", "minute": "minutes", "minutes": "minutes", "分钟": "minutes",
+    "m": "minutes", "min": "minutes", "mins": "minutes", "minute": "minutes", "minutes": "minutes",
+    "分钟": "minutes", "分": "minutes",
     "h": "hours", "hr": "hours", "hour": "hours", "hours": "hours", "小时": "hours", "时": "hours",
     "d": "days", "day": "days", "days": "days", "天": "days", "日": "days",
 }
+_HUMAN_DURATION_UNITS = {"minutes": "min", "hours": "h", "days": "d"}
+_LIST_SEPARATORS = re.compile(r"[\n,，、;；]")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3])[:：]([0-5]\d)$")
 FEN = Decimal("0.01")
 
@@ -60,19 +65,24 @@ def to_decimal(raw: Any, what: str = "") -> Decimal:
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise PolicyValueError(_("%(what)s“%(raw)s”不是有效数字") % {"what": what, "raw": str(raw)[:40]}) from None
+        raise PolicyValueError(
+            _("%(what)s“%(raw)s”不是有效数字") % {"what": what, "raw": str(raw)[:40]}
+        ) from None
     if not number.is_finite():
         raise PolicyValueError(_("%(what)s必须是有限的数字") % {"what": what})
-    digits = len(number.as_tuple().digits)
-    if digits > MAX_DIGITS:
+    # Count the digits as written out in full: "1e30" is 31 digits, not 1.
+    exponent = number.as_tuple().exponent
+    integer_digits = max(number.adjusted() + 1, 1)
+    fraction_digits = max(-exponent, 0)
+    if integer_digits + fraction_digits > MAX_DIGITS:
         raise PolicyValueError(_("%(what)s位数过多") % {"what": what})
-    return number
+    return number + 0 if number.is_zero() else number  # "-0" is stored as "0"
 
 
 def to_percentage(raw: Any, what: str = "", *, as_fraction: bool = False) -> Decimal:
     """Percent as people type it ("10", "10%", "0.5%") → fraction. JSON stored values use as_fraction."""
-    if as_fraction:
-        return to_decimal(raw, what)
+    if as_fraction or isinstance(raw, bool | float) or raw is None:
+        return to_decimal(raw, what)  # refuses floats, booleans and None with the usual message
     text = str(raw).strip()
     if text.endswith(("%", "％")):
         text = text[:-1]
@@ -84,7 +94,9 @@ def to_time(raw: Any, what: str = "") -> time:
         return raw
     match = _TIME_RE.match(str(raw).strip())
     if not match:
-        raise PolicyValueError(_("%(what)s“%(raw)s”不是有效时刻，应为 HH:MM") % {"what": what, "raw": str(raw)[:20]})
+        raise PolicyValueError(
+            _("%(what)s“%(raw)s”不是有效时刻，应为 HH:MM") % {"what": what, "raw": str(raw)[:20]}
+        )
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -154,8 +166,16 @@ def _parse_tier_table(raw: Any, options: dict) -> tuple[dict, TierTable]:
         raise PolicyValueError(_("阶梯表必须是对象，包含 columns 和 rows"))
     columns = raw.get("columns") or options.get("columns")
     rows = raw.get("rows")
-    if not isinstance(columns, list) or not columns or not all(isinstance(c, dict) and c.get("key") for c in columns):
+    if (
+        not isinstance(columns, list)
+        or not columns
+        or not all(isinstance(c, dict) and c.get("key") for c in columns)
+    ):
         raise PolicyValueError(_("阶梯表缺少列定义（columns）"))
+    fixed = [str(c["key"]) for c in options.get("columns") or []]
+    if fixed and [str(c["key"]) for c in columns] != fixed:
+        # Code asks for these columns by key; an edit may not drop, rename or reorder them.
+        raise PolicyValueError(_("阶梯表的列必须是：%(cols)s") % {"cols": "、".join(fixed)})
     if not isinstance(rows, list) or not rows:
         raise PolicyValueError(_("阶梯表至少要有一行"))
     if len(rows) > 50:
@@ -172,8 +192,8 @@ def _parse_tier_table(raw: Any, options: dict) -> tuple[dict, TierTable]:
             raise PolicyValueError(_("%(where)s格式不对") % {"where": where})
         lower = None if row.get("lower") in (None, "") else to_decimal(row["lower"], where + _("下限"))
         upper = None if row.get("upper") in (None, "") else to_decimal(row["upper"], where + _("上限"))
-        lower_inc = bool(row.get("lower_inclusive", lower is not None))
-        upper_inc = bool(row.get("upper_inclusive", False))
+        lower_inc = _flag(row.get("lower_inclusive", lower is not None), where + "lower_inclusive")
+        upper_inc = _flag(row.get("upper_inclusive", False), where + "upper_inclusive")
         if lower is not None and upper is not None and (
             lower > upper or (lower == upper and not (lower_inc and upper_inc))
         ):
@@ -186,6 +206,10 @@ def _parse_tier_table(raw: Any, options: dict) -> tuple[dict, TierTable]:
         parsed_values = {key: to_decimal(values[key], where + key) for key in keys}
         if any(v < 0 for v in parsed_values.values()):
             raise PolicyValueError(_("%(where)s的取值不能为负") % {"where": where})
+        if value_kind == "percentage" and any(v > 1 for v in parsed_values.values()):
+            raise PolicyValueError(
+                _("%(where)s的比例超过 100%%：阶梯表中的比例写成小数，如 0.015 表示 1.5%%") % {"where": where}
+            )
         tiers.append(Tier(lower, lower_inc, upper, upper_inc, parsed_values))
         stored_rows.append(
             {
@@ -200,15 +224,20 @@ def _parse_tier_table(raw: Any, options: dict) -> tuple[dict, TierTable]:
     for index, (prev, nxt) in enumerate(zip(tiers, tiers[1:], strict=False), start=1):
         where = _("第 %(a)d 行与第 %(b)d 行") % {"a": index, "b": index + 1}
         if prev.upper is None or nxt.lower is None:
-            raise PolicyValueError(_("%(where)s重叠：只有最后一行可以没有上限，只有第一行可以没有下限") % {"where": where})
-        if nxt.lower < prev.upper or (nxt.lower == prev.upper and prev.upper_inclusive and nxt.lower_inclusive):
+            raise PolicyValueError(
+                _("%(where)s重叠：只有最后一行可以没有上限，只有第一行可以没有下限") % {"where": where}
+            )
+        same_point = nxt.lower == prev.upper
+        if nxt.lower < prev.upper or (same_point and prev.upper_inclusive and nxt.lower_inclusive):
             raise PolicyValueError(_("%(where)s的区间重叠或顺序颠倒") % {"where": where})
         touching = nxt.lower == prev.upper and (prev.upper_inclusive != nxt.lower_inclusive)
         if not touching and not gaps_allowed:
             raise PolicyValueError(_("%(where)s之间有空档，本表不允许空档") % {"where": where})
     stored = {
-        "columns": [{"key": str(c["key"]), "name": str(c.get("name", c["key"])), "name_en": str(c.get("name_en", ""))}
-                    for c in columns],
+        "columns": [
+            {"key": str(c["key"]), "name": str(c.get("name", c["key"])), "name_en": str(c.get("name_en", ""))}
+            for c in columns
+        ],
         "rows": stored_rows,
         "gaps_allowed": gaps_allowed,
         "bound_kind": bound_kind,
@@ -246,11 +275,14 @@ def normalise(kind: str, raw: Any, options: dict | None = None, *, human: bool =
         high = Decimal(str(options.get("max", "1")))
         if not low <= fraction <= high:
             raise PolicyValueError(
-                _("百分比必须在 %(low)s 到 %(high)s 之间") % {"low": fmt_percent(low), "high": fmt_percent(high)}
+                _("百分比必须在 %(low)s 到 %(high)s 之间")
+                % {"low": fmt_percent(low), "high": fmt_percent(high)}
             )
         return fmt_decimal(fraction)
     if kind == ParameterKind.DURATION:
-        return _normalise_duration(raw)
+        stored = _normalise_duration(raw)
+        _check_duration_bounds(stored, options)
+        return stored
     if kind == ParameterKind.TIME:
         return to_time(raw, _("时刻")).strftime("%H:%M")
     if kind == ParameterKind.TIME_LIST:
@@ -262,6 +294,8 @@ def normalise(kind: str, raw: Any, options: dict | None = None, *, human: bool =
             raise PolicyValueError(_("时刻必须从早到晚排列且不能重复"))
         return [t.strftime("%H:%M") for t in times]
     if kind == ParameterKind.TIER_TABLE:
+        if isinstance(raw, str):
+            raw = _json_object(raw, _("阶梯表"))
         stored, _table = _parse_tier_table(raw, options)
         return stored
     if kind == ParameterKind.TERM_LIST:
@@ -272,12 +306,19 @@ def normalise(kind: str, raw: Any, options: dict | None = None, *, human: bool =
         too_long = next((item for item in items if len(item) > 50), None)
         if too_long:
             raise PolicyValueError(_("词条“%(term)s…”超过 50 个字符") % {"term": too_long[:10]})
+        split = next((item for item in items if _LIST_SEPARATORS.search(item)), None)
+        if split:
+            raise PolicyValueError(
+                _("词条“%(term)s”含有分隔符（逗号、顿号、分号或换行），请拆成多个词条") % {"term": split[:20]}
+            )
         if len(items) > 2000:
             raise PolicyValueError(_("词条最多 2000 个"))
+        # The same term typed twice (also in another case or full-width form) is kept once.
         seen, unique = set(), []
         for item in items:
-            if item not in seen:
-                seen.add(item)
+            fold = unicodedata.normalize("NFKC", item).casefold()
+            if fold not in seen:
+                seen.add(fold)
                 unique.append(item)
         return unique
     if kind == ParameterKind.RANGE:
@@ -287,19 +328,26 @@ def normalise(kind: str, raw: Any, options: dict | None = None, *, human: bool =
         if not isinstance(raw, dict) or "min" not in raw or "max" not in raw:
             raise PolicyValueError(_("区间应写成“下限-上限”，如 50-100"))
         low, high = to_decimal(raw["min"], _("下限")), to_decimal(raw["max"], _("上限"))
+        if low != low.quantize(FEN) or high != high.quantize(FEN):
+            raise PolicyValueError(_("金额最多两位小数（精确到分）"))
         if low < 0 or high < low:
             raise PolicyValueError(_("区间下限不能为负，且不能大于上限"))
+        _check_bounds(low, options)
+        _check_bounds(high, options)
         return {"min": format(low.quantize(FEN), "f"), "max": format(high.quantize(FEN), "f")}
     if kind == ParameterKind.WEIGHTS:
+        expected = [str(c["key"]) for c in options.get("columns", [])]
+        if isinstance(raw, str):
+            raw = _parse_weights_text(raw, expected)
         if not isinstance(raw, dict) or not raw:
             raise PolicyValueError(_("权重必须是“名称: 百分比”的对应表"))
-        expected = [c["key"] for c in options.get("columns", [])]
-        if expected and set(raw) != set(expected):
+        if expected and set(map(str, raw)) != set(expected):
             raise PolicyValueError(_("权重必须恰好包含：%(keys)s") % {"keys": "、".join(expected)})
         weights = {str(k): to_percentage(v, str(k), as_fraction=not human) for k, v in raw.items()}
         if any(w < 0 for w in weights.values()) or sum(weights.values()) != 1:
             raise PolicyValueError(_("各项权重不能为负，且合计必须为 100%"))
-        return {k: fmt_decimal(w) for k, w in weights.items()}
+        order = expected or list(weights)
+        return {k: fmt_decimal(weights[k]) for k in order}
     if kind == ParameterKind.CHOICE:
         choices = [c["key"] for c in options.get("choices", [])]
         text = str(raw).strip()
@@ -361,7 +409,9 @@ def display(kind: str, stored: Any, options: dict | None = None) -> str:
         return f"¥{Decimal(stored['min']):,.2f} – ¥{Decimal(stored['max']):,.2f}"
     if kind == ParameterKind.WEIGHTS:
         names = {c["key"]: c.get("name", c["key"]) for c in options.get("columns", [])}
-        return " / ".join(f"{names.get(k, k)} {fmt_percent(Decimal(v))}" for k, v in stored.items())
+        # Column order, not the stored order: PostgreSQL's jsonb does not keep the keys' order.
+        keys = [k for k in names if k in stored] + [k for k in stored if k not in names]
+        return " / ".join(f"{names.get(k, k)} {fmt_percent(Decimal(stored[k]))}" for k in keys)
     if kind == ParameterKind.CHOICE:
         names = {c["key"]: c.get("name", c["key"]) for c in options.get("choices", [])}
         return str(names.get(stored, stored))
@@ -372,12 +422,10 @@ def display(kind: str, stored: Any, options: dict | None = None) -> str:
 
 def human_input(kind: str, stored: Any) -> str:
     """The text a form shows for editing a stored value (inverse of ``normalise(human=True)``)."""
-    import json
-
     if kind == ParameterKind.PERCENTAGE:
         return fmt_decimal(Decimal(stored) * 100)
     if kind == ParameterKind.DURATION:
-        return f"{stored['amount']}{ {'minutes': 'min', 'hours': 'h', 'days': 'd'}[stored['unit']] }".replace(" ", "")
+        return f"{stored['amount']}{_HUMAN_DURATION_UNITS[stored['unit']]}"
     if kind == ParameterKind.TIME_LIST:
         return ", ".join(stored)
     if kind == ParameterKind.TERM_LIST:
@@ -391,6 +439,58 @@ def human_input(kind: str, stored: Any) -> str:
     return str(stored)
 
 
+def _check_duration_bounds(stored: dict, options: dict) -> None:
+    length = timedelta(**{stored["unit"]: stored["amount"]})
+    for bound, message in (
+        ("min", _("时长不能短于 %(limit)s")),
+        ("max", _("时长不能长于 %(limit)s")),
+    ):
+        if bound not in options:
+            continue
+        limit = _normalise_duration(options[bound])
+        limit_length = timedelta(**{limit["unit"]: limit["amount"]})
+        if (length < limit_length) if bound == "min" else (length > limit_length):
+            raise PolicyValueError(message % {"limit": display(ParameterKind.DURATION, limit)})
+
+
+def _flag(raw: Any, what: str) -> bool:
+    if not isinstance(raw, bool):
+        raise PolicyValueError(_("%(what)s必须是 true 或 false") % {"what": what})
+    return raw
+
+
+def _json_object(text: str, what: str) -> dict:
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        raise PolicyValueError(_("%(what)s不是有效的 JSON") % {"what": what}) from None
+    if not isinstance(parsed, dict):
+        raise PolicyValueError(_("%(what)s必须是 JSON 对象") % {"what": what})
+    return parsed
+
+
+def _parse_weights_text(text: str, columns: list[str]) -> dict:
+    """Weights as typed: JSON ({"a": "50", …}), "a: 50, b: 30", or "50/30/20" in column order."""
+    text = text.strip()
+    if text.startswith("{"):
+        return _json_object(text, _("权重"))
+    if "/" in text and ":" not in text and "：" not in text:
+        parts = [part.strip() for part in text.split("/")]
+        if not columns or len(parts) != len(columns):
+            raise PolicyValueError(
+                _("权重“50/30/20”的写法需要恰好 %(n)d 项，依次对应：%(keys)s")
+                % {"n": len(columns), "keys": "、".join(columns)}
+            )
+        return dict(zip(columns, parts, strict=True))
+    pairs = {}
+    for part in _as_list(text):
+        key, sep, number = part.replace("：", ":").partition(":")
+        if not sep or not key.strip():
+            raise PolicyValueError(_("权重“%(part)s”应写成“名称: 百分比”") % {"part": part.strip()[:30]})
+        pairs[key.strip()] = number.strip()
+    return pairs
+
+
 def _check_bounds(number: Decimal, options: dict) -> None:
     if "min" in options and number < Decimal(str(options["min"])):
         raise PolicyValueError(_("取值不能小于 %(min)s") % {"min": options["min"]})
@@ -400,7 +500,7 @@ def _check_bounds(number: Decimal, options: dict) -> None:
 
 def _as_list(raw: Any) -> list:
     if isinstance(raw, str):
-        return [part for part in re.split(r"[\n,，、;；]+", raw) if part.strip()]
+        return [part for part in _LIST_SEPARATORS.split(raw) if part.strip()]
     if isinstance(raw, list | tuple):
         return list(raw)
     raise PolicyValueError(_("取值必须是列表"))

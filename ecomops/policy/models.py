@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
 from ecomops.audit.history import audited
+from ecomops.audit.models import AppendOnlyQuerySet
 
 from .kinds import ParameterKind
 
@@ -57,6 +59,9 @@ class Acknowledgement(models.Model):
         verbose_name = _("制度承诺书")
         verbose_name_plural = _("制度承诺书")
         constraints = [models.UniqueConstraint(fields=["regulation", "staff"], name="policy_ack_once")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} · {self.regulation.code}"
 
 
 class PolicyParameter(models.Model):
@@ -112,6 +117,8 @@ class PolicyVersion(models.Model):
     created_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
     history = audited()
 
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("政策参数版本")
         verbose_name_plural = _("政策参数版本")
@@ -125,11 +132,6 @@ class PolicyVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.parameter.key} v{self.number}"
 
-    @property
-    def label(self) -> str:
-        """How a computed figure cites the version it used, e.g. ``PER-08 commission_rates v2``."""
-        return f"{self.parameter.key} v{self.number}（{self.effective_from:%Y-%m-%d}）"
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("A policy version is never edited; create a new version instead.")
@@ -137,3 +139,8 @@ class PolicyVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A policy version is never deleted.")
+
+    @property
+    def label(self) -> str:
+        """How a computed figure cites the version it used, e.g. ``PER-08 commission_rates v2``."""
+        return f"{self.parameter.key} v{self.number}（{self.effective_from:%Y-%m-%d}）"

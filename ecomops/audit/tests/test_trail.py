@@ -118,3 +118,17 @@ def test_audit_rows_cannot_be_changed_or_deleted(org, model):
         row.save()
     with pytest.raises(ValueError):
         row.delete()
+
+
+def test_policy_versions_and_sign_in_log_refuse_bulk_edits_too(org):
+    from ecomops.audit.models import AuthEvent
+    from ecomops.policy.models import PolicyVersion
+
+    AuthEvent.objects.create(kind="login", username="x")
+    with pytest.raises(ValueError):
+        PolicyVersion.objects.filter(number=1).update(reason="改写历史")
+    with pytest.raises(ValueError):
+        PolicyVersion.objects.all().delete()
+    with pytest.raises(ValueError):
+        AuthEvent.objects.all().delete()
+    assert AuthEvent.objects.count() == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from ..kinds import normalise
+from ..kinds import PolicyValueError, normalise
 
 PARAMETERS_FILE = Path(__file__).with_name("parameters.toml")
 
@@ -41,7 +41,10 @@ def seed_parameters() -> int:
         if row["key"] in existing:
             continue
         options = row.get("options", {})
-        stored = normalise(row["kind"], row["value"], options, human=True)
+        try:
+            stored = normalise(row["kind"], row["value"], options, human=True)
+        except PolicyValueError as error:  # a typo in parameters.toml must name the parameter
+            raise ValueError(f"{PARAMETERS_FILE.name}: {row['key']}: {error}") from None
         parameter = PolicyParameter.objects.create(
             key=row["key"],
             clause=row["clause"],
