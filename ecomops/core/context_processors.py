@@ -15,6 +15,16 @@ NAVIGATION = [
     ("api-1.0.0:openapi-view", _("API 文档"), "code-square", None, True),
 ]
 
+# The pages that belong to an entry besides its own (url-name prefixes), so one entry is highlighted.
+SECTIONS = {
+    "org:clients": ("org:client", "org:store"),
+    "org:departments": ("org:department",),
+    "org:staff": ("org:staff",),
+    "policy:parameters": ("policy:parameter",),
+    "policy:regulations": ("policy:regulation",),
+    "audit:trail": ("audit:",),
+}
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -32,6 +42,6 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue  # the module is not installed in this deployment
-        active = current == name or (name != "home" and current.split(":")[0] == name.split(":")[0])
+        active = current == name or any(current.startswith(prefix) for prefix in SECTIONS.get(name, ()))
         items.append({"url": url, "label": label, "icon": icon, "active": active})
     return {"nav_items": items, "is_client_member": is_member}

@@ -3,4 +3,19 @@ from django.urls import path
 from . import views
 
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = [
+    path("clients/", views.client_list, name="clients"),
+    path("clients/new/", views.client_create, name="client_create"),
+    path("clients/<int:pk>/", views.client_detail, name="client_detail"),
+    path("clients/<int:pk>/edit/", views.client_edit, name="client_edit"),
+    path("clients/<int:pk>/phone/", views.client_phone, name="client_phone"),
+    path("stores/", views.store_list, name="stores"),
+    path("stores/new/", views.store_create, name="store_create"),
+    path("stores/<int:pk>/", views.store_detail, name="store_detail"),
+    path("stores/<int:pk>/edit/", views.store_edit, name="store_edit"),
+    path("departments/", views.department_list, name="departments"),
+    path("departments/<int:pk>/", views.department_detail, name="department_detail"),
+    path("staff/", views.staff_list, name="staff"),
+    path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
+    path("staff/<int:pk>/phone/", views.staff_phone, name="staff_phone"),
+]

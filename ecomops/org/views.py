@@ -1,1 +1,464 @@
+"""Pages of the organisation: clients and stores (AGY-07, scoped by DAT-02), departments (ORG-01),
+staff with positions (ORG-02), job levels (ORG-05) and attendance (ORG-04).
 
+Views stay thin: they scope, filter and render; every change goes through ``org.actions``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecomops.core import masking
+from ecomops.core.decorators import internal_page, page
+from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.forms import add_business_error
+
+from . import actions, queries
+from .enums import StaffStatus
+from .forms import (
+    ALL,
+    ClientFilterForm,
+    ClientForm,
+    StaffFilterForm,
+    StoreFilterForm,
+    StoreForm,
+    department_outline,
+)
+from .models import Attendance, Client, Department, Position, Staff, StaffPosition, Store
+from .scoping import get_visible_or_404, is_client_member, scope_for
+
+PER_PAGE = 25
+PERSONAL_PERM = "org.view_staff_personal"
+# A client's contact phone is shown in full to those who manage the client (LAW-04).
+CONTACT_PERM = "org.change_client"
+
+
+def paginate(request, queryset, per_page: int = PER_PAGE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def last_change(record):
+    """The latest audit-history row of a record: who changed it last, and when (DAT-02)."""
+    history = getattr(record, "history", None)
+    return (
+        history.select_related("history_user").order_by("-history_date", "-history_id").first()
+        if history
+        else None
+    )
+
+
+# --- Clients ---------------------------------------------------------------------------------
+
+
+@login_required
+def client_list(request):
+    if not request.user.has_perm("org.view_client"):
+        if request.user.has_perm("org.view_store"):
+            return redirect("org:stores")
+        raise PermissionDenied
+    form = ClientFilterForm(request.GET or None)
+    clients = Client.objects.visible_to(request.user).order_by("code")
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            clients = clients.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q))
+        if form.cleaned_data["status"]:
+            clients = clients.filter(status=form.cleaned_data["status"])
+    page_obj = paginate(request, clients)
+    store_counts = dict(
+        Store.objects.visible_to(request.user)
+        .filter(client__in=[c.pk for c in page_obj.object_list])
+        .values("client")
+        .annotate(n=Count("pk"))
+        .values_list("client", "n")
+    )
+    for client in page_obj.object_list:
+        client.visible_store_count = store_counts.get(client.pk, 0)
+    return render(
+        request,
+        "org/client_list.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "clients": page_obj.object_list,
+            "can_add": request.user.has_perm("org.add_client") and not is_client_member(request.user),
+        },
+    )
+
+
+@page("org.view_client")
+def client_detail(request, pk: int):
+    client = get_visible_or_404(Client, request.user, pk=pk)
+    stores = (
+        Store.objects.visible_to(request.user)
+        .filter(client=client)
+        .select_related("platform")
+        .order_by("code")
+    )
+    scope = scope_for(request.user)
+    internal = not is_client_member(request.user)
+    return render(
+        request,
+        "org/client_detail.html",
+        {
+            "client": client,
+            "stores": stores,
+            "contact_phone_masked": masking.mask_phone(client.contact_phone),
+            "can_reveal_phone": bool(client.contact_phone)
+            and internal
+            and request.user.has_perm(CONTACT_PERM),
+            "whole_client": scope.sees_client(client.pk),
+            "can_edit": internal
+            and request.user.has_perm("org.change_client")
+            and scope.sees_client(client.pk),
+            "can_add_store": internal
+            and request.user.has_perm("org.add_store")
+            and scope.sees_client(client.pk),
+            "last_change": last_change(client),
+        },
+    )
+
+
+@require_POST
+@internal_page(("org.view_client", CONTACT_PERM))
+def client_phone(request, pk: int):
+    """Show a client's contact phone in full on request; the read is logged (LAW-04, DAT-02)."""
+    client = get_visible_or_404(Client, request.user, pk=pk)
+    phone = masking.personal_value(
+        request.user,
+        client,
+        "contact_phone",
+        perm=CONTACT_PERM,
+        request=request,
+        purpose=_("委托方详情页查看联系电话"),
+    )
+    context = {"client": client, "phone": phone, "revealed": True}
+    return render(request, "org/client_detail.html#contact-phone", context)
+
+
+@internal_page("org.add_client")
+def client_create(request):
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = actions.create_client(user=request.user, **form.cleaned_data)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except BusinessError as error:
+            add_business_error(form, error)
+        else:
+            messages.success(request, _("已创建委托方 %(name)s") % {"name": client.name})
+            return redirect("org:client_detail", pk=client.pk)
+    return render(request, "org/client_form.html", {"form": form, "client": None})
+
+
+@internal_page("org.change_client")
+def client_edit(request, pk: int):
+    client = get_visible_or_404(Client, request.user, pk=pk)
+    if not scope_for(request.user).sees_client(client.pk):
+        raise Http404  # seen only through one of its stores: the client itself is not theirs to edit
+    form = ClientForm(request.POST or None, instance=client)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = actions.update_client(client, user=request.user, **form.cleaned_data)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except BusinessError as error:
+            add_business_error(form, error)
+        else:
+            messages.success(request, _("已保存委托方 %(name)s") % {"name": client.name})
+            return redirect("org:client_detail", pk=client.pk)
+    return render(request, "org/client_form.html", {"form": form, "client": Client.objects.get(pk=pk)})
+
+
+# --- Stores ----------------------------------------------------------------------------------
+
+
+@page("org.view_store")
+def store_list(request):
+    form = StoreFilterForm(request.GET or None, user=request.user)
+    stores = Store.objects.visible_to(request.user).select_related("client", "platform").order_by("code")
+    if form.is_valid():
+        data = form.cleaned_data
+        q = data["q"].strip()
+        if q:
+            stores = stores.filter(
+                Q(code__icontains=q)
+                | Q(name__icontains=q)
+                | Q(platform_shop_id__icontains=q)
+                | Q(main_category__icontains=q)
+            )
+        if data["client"]:
+            stores = stores.filter(client=data["client"])
+        if data["platform"]:
+            stores = stores.filter(platform=data["platform"])
+        if data["status"]:
+            stores = stores.filter(status=data["status"])
+    page_obj = paginate(request, stores)
+    return render(
+        request,
+        "org/store_list.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "stores": page_obj.object_list,
+            "can_add": request.user.has_perm("org.add_store") and not is_client_member(request.user),
+        },
+    )
+
+
+@page("org.view_store")
+def store_detail(request, pk: int):
+    store = get_visible_or_404(Store.objects.select_related("client", "platform"), request.user, pk=pk)
+    internal = not is_client_member(request.user)
+    return render(
+        request,
+        "org/store_detail.html",
+        {
+            "store": store,
+            "can_edit": internal and request.user.has_perm("org.change_store"),
+            "can_view_client": request.user.has_perm("org.view_client"),
+            "last_change": last_change(store),
+        },
+    )
+
+
+@internal_page("org.add_store")
+def store_create(request):
+    initial = {}
+    if request.GET.get("client", "").isdigit():
+        initial["client"] = int(request.GET["client"])
+    form = StoreForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        client = fields.pop("client")
+        try:
+            store = actions.create_store(user=request.user, client=client, **fields)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except BusinessError as error:
+            add_business_error(form, error)
+        else:
+            messages.success(request, _("已创建店铺 %(name)s") % {"name": store.name})
+            return redirect("org:store_detail", pk=store.pk)
+    return render(request, "org/store_form.html", {"form": form, "store": None})
+
+
+@internal_page("org.change_store")
+def store_edit(request, pk: int):
+    store = get_visible_or_404(Store, request.user, pk=pk)
+    form = StoreForm(request.POST or None, instance=store, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            store = actions.update_store(store, user=request.user, **form.cleaned_data)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except BusinessError as error:
+            add_business_error(form, error)
+        else:
+            messages.success(request, _("已保存店铺 %(name)s") % {"name": store.name})
+            return redirect("org:store_detail", pk=store.pk)
+    return render(request, "org/store_form.html", {"form": form, "store": Store.objects.get(pk=pk)})
+
+
+# --- Departments -----------------------------------------------------------------------------
+
+
+def _tree(outline):
+    """Nest the outline for the template: [{department, children: [...]}]."""
+    roots, stack = [], []
+    for department, depth in outline:
+        node = {"department": department, "children": []}
+        del stack[depth:]
+        (stack[-1]["children"] if stack else roots).append(node)
+        stack.append(node)
+    return roots
+
+
+@internal_page("org.view_department")
+def department_list(request):
+    departments = list(Department.objects.all())
+    counts = dict(
+        Staff.objects.filter(status=StaffStatus.ACTIVE)
+        .values("department")
+        .annotate(n=Count("pk"))
+        .values_list("department", "n")
+    )
+    outline = department_outline(departments)
+    # A department's head count includes its groups.
+    below: dict[int, int] = {}
+    for department, _depth in reversed(outline):
+        total = counts.get(department.pk, 0) + sum(
+            below.get(child.pk, 0) for child in departments if child.parent_id == department.pk
+        )
+        below[department.pk] = total
+    for department, _depth in outline:
+        department.own_count = counts.get(department.pk, 0)
+        department.total_count = below.get(department.pk, 0)
+    return render(
+        request,
+        "org/department_list.html",
+        {
+            "tree": _tree(outline),
+            "department_count": len(departments),
+            "staff_count": sum(counts.values()),
+            "can_view_staff": request.user.has_perm("org.view_staff"),
+        },
+    )
+
+
+@internal_page("org.view_department")
+def department_detail(request, pk: int):
+    department = get_object_or_404(Department.objects.select_related("parent"), pk=pk)
+    include_groups = request.GET.get("groups", "1") != "0"
+    ids = department.descendant_ids() if include_groups else {department.pk}
+    can_view_staff = request.user.has_perm("org.view_staff")
+    staff_page = None
+    if can_view_staff:
+        staff = (
+            Staff.objects.filter(department_id__in=ids, status=StaffStatus.ACTIVE)
+            .select_related("department", "job_level")
+            .prefetch_related(_positions_prefetch())
+            .order_by("employee_no")
+        )
+        staff_page = paginate(request, staff)
+    return render(
+        request,
+        "org/department_detail.html",
+        {
+            "department": department,
+            "ancestors": department.ancestors(),
+            "children": department.children.order_by("sort_order", "code"),
+            "positions": Position.objects.filter(department_hint=department.code).order_by(
+                "sort_order", "code"
+            ),
+            "include_groups": include_groups,
+            "can_view_staff": can_view_staff,
+            "page_obj": staff_page,
+            "staff_list": staff_page.object_list if staff_page else [],
+        },
+    )
+
+
+# --- Staff -----------------------------------------------------------------------------------
+
+
+def _positions_prefetch():
+    return Prefetch(
+        "position_links",
+        queryset=StaffPosition.objects.select_related("position").order_by(
+            "-is_primary", "position__sort_order"
+        ),
+    )
+
+
+@internal_page("org.view_staff")
+def staff_list(request):
+    form = StaffFilterForm(request.GET or None)
+    staff = (
+        Staff.objects.select_related("department", "job_level", "user")
+        .prefetch_related(_positions_prefetch())
+        .order_by("employee_no")
+    )
+    status = StaffStatus.ACTIVE
+    if form.is_valid():
+        data = form.cleaned_data
+        status = data["status"] or StaffStatus.ACTIVE
+        q = data["q"].strip()
+        if q:
+            staff = staff.filter(
+                Q(name__icontains=q) | Q(employee_no__icontains=q) | Q(user__username__icontains=q)
+            )
+        if data["department"]:
+            department = Department.objects.filter(pk=data["department"]).first()
+            if department is not None:
+                staff = staff.filter(department_id__in=department.descendant_ids())
+        if data["position"]:
+            staff = staff.filter(position_links__position=data["position"]).distinct()
+    if status != ALL:
+        staff = staff.filter(status=status)
+    page_obj = paginate(request, staff)
+    # The list shows phone numbers masked for everybody (LAW-04): the full number is read one person
+    # at a time on the staff page, where the read is logged (DAT-02).
+    for person in page_obj.object_list:
+        person.phone_masked = masking.mask_phone(person.phone)
+    return render(
+        request,
+        "org/staff_list.html",
+        {
+            "form": form,
+            "page_obj": page_obj,
+            "staff_list": page_obj.object_list,
+            "status": status,
+        },
+    )
+
+
+@internal_page("org.view_staff")
+def staff_detail(request, pk: int):
+    person = get_object_or_404(
+        Staff.objects.select_related("department", "job_level", "user").prefetch_related(
+            _positions_prefetch()
+        ),
+        pk=pk,
+    )
+    today = timezone.localdate()
+    context = {
+        "person": person,
+        "phone_masked": masking.mask_phone(person.phone),
+        "can_reveal_phone": bool(person.phone) and request.user.has_perm(PERSONAL_PERM),
+        "can_view_levels": request.user.has_perm("org.view_joblevel"),
+        "can_view_attendance": request.user.has_perm("org.view_attendance"),
+        "last_change": last_change(person),
+    }
+    if context["can_view_levels"]:
+        context["salary_band"] = queries.salary_band_of(person)
+    if context["can_view_attendance"]:
+        # This month and the one before (the month payroll works on, ORG-04).
+        previous = today.replace(day=1) - timedelta(days=1)
+        months = []
+        for year, month in ((today.year, today.month), (previous.year, previous.month)):
+            first, last = queries.month_bounds(year, month)
+            summary = queries.month_attendance([person.pk], year, month)[person.pk]
+            minutes = Attendance.objects.filter(staff=person, date__range=(first, last)).aggregate(
+                late=Sum("late_minutes"), early=Sum("early_leave_minutes")
+            )
+            months.append(
+                {
+                    "start": first,
+                    "summary": summary,
+                    "late_minutes": minutes["late"] or 0,
+                    "early_minutes": minutes["early"] or 0,
+                }
+            )
+        context.update(
+            {
+                "months": months,
+                "recent_attendance": Attendance.objects.filter(staff=person).order_by("-date")[:10],
+            }
+        )
+    return render(request, "org/staff_detail.html", context)
+
+
+@require_POST
+@internal_page(("org.view_staff", PERSONAL_PERM))
+def staff_phone(request, pk: int):
+    """Show one person's full phone number on request; the read is logged (LAW-04, DAT-02)."""
+    person = get_object_or_404(Staff, pk=pk)
+    phone = masking.personal_value(
+        request.user, person, "phone", perm=PERSONAL_PERM, request=request, purpose=_("员工详情页查看手机号")
+    )
+    return render(
+        request, "org/staff_detail.html#phone", {"person": person, "phone": phone, "revealed": True}
+    )

@@ -1,0 +1,31 @@
+"""Small template helpers of the EcomOps pages."""
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+def _get(obj, field: str):
+    return obj.get(field, "") if isinstance(obj, dict) else getattr(obj, field, "")
+
+
+@register.filter
+def loc(obj, field: str = "name"):
+    """The English variant of a field (``name_en``, ``title_en`` …) when the page is in English and
+    the record has one; the Chinese field otherwise. Reference data carries both (ORG-01, ORG-02)."""
+    if obj is None:
+        return ""
+    if (get_language() or "").startswith("en"):
+        english = _get(obj, f"{field}_en")
+        if english:
+            return english
+    return _get(obj, field)
+
+
+@register.filter
+def loc_path(department) -> str:
+    """A department with the departments above it, e.g. "仓储部 / 发货部" (ORG-01), in the page's language."""
+    if department is None:
+        return ""
+    return " / ".join(loc(d) for d in [*department.ancestors(), department])

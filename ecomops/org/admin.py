@@ -1,0 +1,148 @@
+"""Admin of the organisation. Reference data (departments, positions, platforms, job levels) is
+adjusted here by administrators; a position's permissions are those of its Django group (ORG-02),
+edited on the group's page. Every change is kept in the history (DAT-02)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from ecomops.audit.admin import AuditedAdmin
+
+from .models import (
+    Attendance,
+    Client,
+    ClientGrant,
+    ClientMember,
+    Company,
+    Department,
+    JobLevel,
+    LeaveRequest,
+    Platform,
+    Position,
+    Staff,
+    StaffPosition,
+    Store,
+    StoreGrant,
+)
+
+
+@admin.register(Company)
+class CompanyAdmin(AuditedAdmin):
+    list_display = ("name", "name_en", "kind", "credit_code")
+
+
+@admin.register(Department)
+class DepartmentAdmin(AuditedAdmin):
+    list_display = ("code", "name", "name_en", "parent", "is_group", "sort_order", "is_active")
+    list_filter = ("is_group", "is_active")
+    search_fields = ("code", "name", "name_en")
+    list_select_related = ("parent",)
+
+
+@admin.register(Position)
+class PositionAdmin(AuditedAdmin):
+    list_display = ("code", "name", "name_en", "department_hint", "group", "sort_order")
+    search_fields = ("code", "name", "name_en", "duties")
+    list_select_related = ("group",)
+
+
+@admin.register(JobLevel)
+class JobLevelAdmin(AuditedAdmin):
+    list_display = ("ladder", "rank", "code", "name", "salary_min", "salary_max", "review_months")
+    list_filter = ("ladder",)
+    search_fields = ("code", "name")
+
+
+class StaffPositionInline(admin.TabularInline):
+    """Shown, not edited: positions are set through org.actions.set_positions, which also moves the
+    person's permission groups."""
+
+    model = StaffPosition
+    fields = ("position", "is_primary", "since")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Staff)
+class StaffAdmin(AuditedAdmin):
+    list_display = ("employee_no", "name", "department", "job_level", "status", "hired_on", "left_on")
+    list_filter = ("status", "department")
+    search_fields = ("employee_no", "name", "user__username")
+    raw_id_fields = ("user",)
+    inlines = [StaffPositionInline]
+    list_select_related = ("department", "job_level")
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(AuditedAdmin):
+    list_display = ("date", "staff", "kind", "clock_in", "clock_out", "late_minutes", "early_leave_minutes")
+    list_filter = ("kind",)
+    search_fields = ("staff__name", "staff__employee_no")
+    date_hierarchy = "date"
+    raw_id_fields = ("staff",)
+    list_select_related = ("staff",)
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(AuditedAdmin):
+    list_display = ("staff", "kind", "start_date", "end_date", "status", "decided_by")
+    list_filter = ("kind", "status")
+    search_fields = ("staff__name", "staff__employee_no")
+    raw_id_fields = ("staff", "decided_by")
+    list_select_related = ("staff", "decided_by")
+
+
+@admin.register(Platform)
+class PlatformAdmin(AuditedAdmin):
+    list_display = ("code", "name", "name_en", "region", "sort_order", "is_active")
+    list_filter = ("region", "is_active")
+    search_fields = ("code", "name", "name_en")
+
+
+@admin.register(Client)
+class ClientAdmin(AuditedAdmin):
+    list_display = ("code", "name", "status", "is_self", "contract_start", "contract_end")
+    list_filter = ("status", "is_self")
+    search_fields = ("code", "name", "name_en")
+
+
+@admin.register(Store)
+class StoreAdmin(AuditedAdmin):
+    list_display = ("code", "name", "client", "platform", "status", "opened_on")
+    list_filter = ("status", "platform", "client")
+    search_fields = ("code", "name", "platform_shop_id")
+    list_select_related = ("client", "platform")
+
+
+@admin.register(ClientMember)
+class ClientMemberAdmin(AuditedAdmin):
+    list_display = ("user", "client", "title")
+    list_filter = ("client",)
+    search_fields = ("user__username", "title")
+    raw_id_fields = ("user",)
+    list_select_related = ("user", "client")
+
+
+@admin.register(ClientGrant)
+class ClientGrantAdmin(AuditedAdmin):
+    list_display = ("user", "client", "granted_by", "granted_at")
+    list_filter = ("client",)
+    search_fields = ("user__username",)
+    raw_id_fields = ("user", "granted_by")
+    list_select_related = ("user", "client", "granted_by")
+
+
+@admin.register(StoreGrant)
+class StoreGrantAdmin(AuditedAdmin):
+    list_display = ("user", "store", "granted_by", "granted_at")
+    list_filter = ("store__client",)
+    search_fields = ("user__username", "store__code", "store__name")
+    raw_id_fields = ("user", "granted_by")
+    list_select_related = ("user", "store", "granted_by")
