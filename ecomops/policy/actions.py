@@ -86,6 +86,8 @@ def create_regulation(*, code: str, title: str, announcement: str, effective_fro
                       title_en: str = "") -> RegulationVersion:
     if user is None or not user.has_perm("policy.add_regulationversion"):
         raise NotAllowed(_("您没有发布制度的权限"))
+    if effective_from < timezone.localdate():
+        raise BusinessError(_("生效日期不能早于今天：新版本须先公告、签署承诺书后才生效"), field="effective_from")
     if RegulationVersion.objects.filter(code=code).exists():
         raise BusinessError(_("版本号 %(code)s 已存在") % {"code": code}, field="code")
     regulation = RegulationVersion(

@@ -104,3 +104,14 @@ def test_log_filter_rewrites_records():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "user %s password=%s", ("a", "s3cr3t"), None)
     RedactSecretsFilter().filter(record)
     assert "s3cr3t" not in record.getMessage()
+
+
+def test_a_login_leaves_no_empty_change_in_the_account_history(org, client):
+    from ecomops.audit import trail
+
+    before = org.user_a.history.count()
+    assert client.login(username="user_a", password=org.password)
+    org.user_a.refresh_from_db()
+    assert org.user_a.last_login is not None
+    assert org.user_a.history.count() == before
+    assert all(e.changes for e in trail.search(org.admin, model_label="auth.user").entries if e.action == "update")

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from ecomops.audit.models import DueItem
 from ecomops.core.errors import BusinessError, NotAllowed
@@ -26,10 +27,14 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def new_regulation(org, code="2026-01", *, effective_from, publish=False):
-    regulation = create_regulation(
-        code=code, title="电商运营管理制度", title_en="E-commerce operations regulations",
-        announcement="第六章修订：提成比例按新表执行。", effective_from=effective_from, user=org.admin,
-    )
+    fields = dict(code=code, title="电商运营管理制度", title_en="E-commerce operations regulations",
+                  announcement="第六章修订：提成比例按新表执行。", effective_from=effective_from)
+    if effective_from < timezone.localdate():
+        # Versions already in force before this system was installed: the action refuses past dates.
+        return RegulationVersion.objects.create(
+            **fields, published_at=timezone.now() if publish else None, published_by=org.admin if publish else None
+        )
+    regulation = create_regulation(**fields, user=org.admin)
     if publish:
         publish_regulation(regulation, user=org.admin)
         regulation.refresh_from_db()
@@ -164,3 +169,10 @@ def test_not_acknowledged_lists_active_staff_only(org, hire, today):
     regulation = new_regulation(org, effective_from=today + timedelta(days=5), publish=True)
     staff_leaves(wang, user=org.admin, left_on=today)
     assert list(not_acknowledged(regulation)) == [zhang]
+
+
+def test_org_06_a_new_version_cannot_take_effect_in_the_past(org, today):
+    with pytest.raises(BusinessError) as error:
+        create_regulation(code="X", title="t", announcement="a", effective_from=today - timedelta(days=1),
+                          user=org.admin)
+    assert error.value.field == "effective_from"
