@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ecomops.audit.middleware.AuditContextMiddleware",
+    "ecomops.policy.registry.PolicyCacheMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 

@@ -39,7 +39,7 @@ from ecomops.apiutil.types import (
     Username,
 )
 from ecomops.core.errors import BusinessError
-from ecomops.core.masking import personal_value
+from ecomops.core.masking import mask_phone, personal_value
 
 from . import actions
 from .enums import ClientStatus, PlatformRegion, StaffStatus, StoreStatus
@@ -382,6 +382,11 @@ class ClientOut(Schema):
     status: ClientStatus
     contract_start: date | None
     contract_end: date | None
+
+    @staticmethod
+    def resolve_contact_phone(obj) -> str:
+        """Always masked in the API (LAW-04); the full number is revealed, and logged, on the client page."""
+        return mask_phone(obj.contact_phone)
 
 
 class ClientFilters(PageQuery):

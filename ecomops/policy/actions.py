@@ -17,6 +17,7 @@ from ecomops.org.models import Staff
 
 from .kinds import PolicyValueError, normalise
 from .models import Acknowledgement, PolicyParameter, PolicyVersion, RegulationVersion
+from . import registry
 from .registry import version_in_force
 
 ACK_DUE_KIND = "policy.acknowledge_regulation"
@@ -66,6 +67,7 @@ def change_value(
         created_by=user,
     )
     save_audited(version, user=user, reason=reason)
+    registry.forget()
     return version
 
 

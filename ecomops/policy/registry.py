@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -46,8 +49,48 @@ def version_in_force(parameter: PolicyParameter, on: date) -> PolicyVersion | No
     )
 
 
+# Within one request (or one `with cached():` block) each (key, date) is read once: a page that masks
+# 200 phone numbers asks for the LAW-04 value once, not 200 times. Outside such a block nothing is
+# cached, so a long-running process always sees a change made by another one.
+_cache: ContextVar[dict | None] = ContextVar("ecomops_policy_cache", default=None)
+
+
+@contextmanager
+def cached() -> Iterator[None]:
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def forget() -> None:
+    """Drop what the current block has read (after a change inside it)."""
+    cache = _cache.get()
+    if cache is not None:
+        cache.clear()
+
+
+class PolicyCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with cached():
+            return self.get_response(request)
+
+
 def resolve(key: str, on: date | None = None) -> Resolved:
     on = on or today()
+    cache = _cache.get()
+    if cache is None:
+        return _resolve(key, on)
+    if (key, on) not in cache:
+        cache[(key, on)] = _resolve(key, on)
+    return cache[(key, on)]
+
+
+def _resolve(key: str, on: date) -> Resolved:
     try:
         parameter = PolicyParameter.objects.get(key=key)
     except PolicyParameter.DoesNotExist:

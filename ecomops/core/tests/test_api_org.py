@@ -181,3 +181,13 @@ def test_my_due_items_are_mine_only_with_open_and_late_filters(org, session_api)
 def test_platforms_are_listed_for_any_signed_in_user(org, session_api):
     codes = [p["code"] for p in session_api(org.nobody).get("platforms", {"page_size": 200}).json()["items"]]
     assert {"taobao", "jd"} <= set(codes)
+
+
+def test_client_contact_phone_is_masked_in_the_api(org, session_api):
+    """LAW-04 / CRM-03: the API never hands out a full contact phone; the page reveals it with a log entry."""
+    org.client_a.contact_phone = "13812345678"
+    org.client_a.save()
+    body = session_api(org.admin).get(f"clients/{org.client_a.pk}").json()
+    assert body["contact_phone"] == "138******78"
+    listed = session_api(org.user_a).get("clients").json()["items"]
+    assert [c["contact_phone"] for c in listed] == ["138******78"]

@@ -39,3 +39,17 @@ def test_unknown_key_is_a_clear_error(db):
 def test_list_filters_by_group(db):
     lines = run("list", "--group", "per").splitlines()
     assert lines and all(line.startswith("PER-") for line in lines)
+
+
+def test_policy_reads_are_cached_within_a_request_only(org, django_assert_max_num_queries):
+    from ecomops.core.masking import mask_phone
+    from ecomops.policy import registry
+
+    with registry.cached(), django_assert_max_num_queries(2):
+        masked = [mask_phone(f"138{n:08d}") for n in range(200)]
+    assert masked[1] == "138******01"
+    parameter = PolicyParameter.objects.get(key="LAW-04.phone_mask_digits")
+    with registry.cached():
+        assert registry.value(parameter.key) == 6
+        actions.change_value(parameter, "7", effective_from=timezone.localdate(), reason="收紧", user=org.admin)
+        assert registry.value(parameter.key) == 7  # a change inside the block is seen at once
