@@ -1,0 +1,69 @@
+# EcomOps: the two commands a newcomer needs, and a few for developers.
+#
+#   make run     virtual environment + front-end libraries, migrate, demo company (first run), serve
+#   make test    the whole test suite (pytest)
+#   make lint    ruff
+#   make check   migrations up to date, Django system checks
+#
+# Needs Python 3.11+ and Node 20+ (npm); the browser test also needs Debian's chromium.
+# Everything else is installed from the lock files, and re-installed only when they change.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+BIN := $(VENV)/bin
+ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# The first Python 3.11+ on PATH (override with `make PYTHON=/path/to/python3.12 …`).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
+
+PY_STAMP := $(VENV)/.ecomops-installed
+NODE_STAMP := node_modules/.ecomops-installed
+
+.PHONY: help setup run test lint check
+
+help:
+	@echo "make run    start EcomOps at http://$(ADDR) (creates the environment and a demo company on first run)"
+	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff check"
+	@echo "make check  makemigrations --check and Django's system checks"
+
+$(BIN)/python:
+	@if [ -z "$(PYTHON)" ]; then echo "EcomOps needs Python 3.11 or newer on PATH (or make PYTHON=...)." >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+
+# Re-installed only when the lock file or the project metadata changed.
+$(PY_STAMP): requirements/dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+$(NODE_STAMP): package-lock.json package.json
+	@command -v npm >/dev/null 2>&1 || { echo "EcomOps needs Node.js 20 or newer with npm." >&2; exit 1; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' \
+		|| { echo "EcomOps needs Node.js 20 or newer (found $$(node --version))." >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+run: setup
+	$(BIN)/ecomops migrate --noinput
+	$(BIN)/ecomops demo --if-empty
+	@echo "EcomOps: http://$(ADDR)/  (development server; use gunicorn in production, see README.md)"
+	$(BIN)/ecomops runserver $(ADDR)
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+
+check: setup
+	$(BIN)/ecomops makemigrations --check --dry-run
+	$(BIN)/ecomops check

@@ -1,0 +1,53 @@
+"""``ecomops demo``: build the demo company (a fictional agency) to try EcomOps with."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ecomops.core.errors import BusinessError
+from ecomops.org import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "建立演示公司：代运营公司、2 个委托方、5 个店铺、约 30 名员工、考勤与制度承诺书，并打印演示登录。"
+        " Builds the demo company (an agency with 2 clients, 5 stores, ~30 staff) and prints the demo logins."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="数据库已有数据时跳过（make run 使用） / skip quietly unless the database is empty",
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        try:
+            result = demo.build(if_empty=if_empty)
+        except BusinessError as error:
+            raise CommandError(error.message) from None
+        if result.created:
+            counts = result.counts
+            self.stdout.write(self.style.SUCCESS(
+                f"演示公司已建立 / demo company created: {result.company.name}"
+            ))
+            self.stdout.write(
+                f"  委托方 {counts['clients']} · 店铺 {counts['stores']} · 员工 {counts['staff']} · "
+                f"考勤记录 {counts['attendance']}（{result.month[0]}-{result.month[1]:02d}）"
+            )
+        elif result.company is not None:
+            self.stdout.write(
+                f"演示公司已存在，未做改动 / demo company exists, nothing changed: {result.company.name}"
+            )
+        else:
+            self.stdout.write(
+                "数据库已有数据，未建立演示公司 / the database holds data already: no demo company loaded"
+            )
+            return
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        self.stdout.write(f"演示登录（密码均为 / password for all）：{demo.DEMO_PASSWORD}")
+        for username, zh, en in demo.LOGINS:
+            self.stdout.write(f"  {username:<8} {zh} / {en}")
+        self.stdout.write(
+            "  其他演示员工用拼音账号登录，如 chenzhiyuan（总经理） / other staff: pinyin usernames"
+        )
