@@ -359,7 +359,53 @@ def add_client_member(*, user, client: Client, username: str, name: str, passwor
     account.save()
     member = ClientMember(user=account, client=client, title=title)
     _save(member, user=user)
+    from .seed import role_group
+
+    account.groups.add(role_group("client_user"))
     return member
+
+
+# --- Company and job levels (ORG-05) ---------------------------------------------------------
+
+COMPANY_FIELDS = ("name", "name_en", "kind", "credit_code")
+JOB_LEVEL_FIELDS = ("ladder", "code", "name", "name_en", "rank", "salary_min", "salary_max", "review_months")
+
+
+@transaction.atomic
+def save_company(*, user, **fields):
+    """The company running this installation (one row): create it or change it."""
+    from .models import Company
+
+    require_perm(user, "org.change_company")
+    company = Company.objects.select_for_update().first() or Company()
+    _apply(company, fields, COMPANY_FIELDS)
+    _clean(company)
+    _save(company, user=user)
+    return company
+
+
+@transaction.atomic
+def create_job_level(*, user, **fields):
+    from .models import JobLevel
+
+    require_perm(user, "org.add_joblevel")
+    level = JobLevel(**{k: v for k, v in fields.items() if k in JOB_LEVEL_FIELDS})
+    _clean(level)
+    _save(level, user=user)
+    return level
+
+
+@transaction.atomic
+def update_job_level(level, *, user, **changes):
+    """A salary band changes as a new history row; pay slips keep the figures they used."""
+    from .models import JobLevel
+
+    require_perm(user, "org.change_joblevel")
+    level = JobLevel.objects.select_for_update().get(pk=level.pk)
+    _apply(level, changes, JOB_LEVEL_FIELDS)
+    _clean(level)
+    _save(level, user=user)
+    return level
 
 
 # --- Attendance and leave (ORG-04) -----------------------------------------------------------

@@ -17,12 +17,10 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.audit.history import save_audited
 from ecomops.core.errors import BusinessError
 from ecomops.policy import actions as policy_actions
 from ecomops.policy.models import RegulationVersion
@@ -34,7 +32,6 @@ from .models import (
     Client,
     Company,
     Department,
-    JobLevel,
     Platform,
     Position,
     Staff,
@@ -143,8 +140,6 @@ ROSTER = [
 ]
 
 CLIENT_USER = {"username": "kehu", "name": "沈清", "client": "SHANLAN", "title": "电商负责人"}
-CLIENT_USER_GROUP = "委托方用户"
-CLIENT_USER_PERMISSIONS = ("org.view_client", "org.view_store")
 
 # ORG-06: who has not signed yet. This year's version: two warehouse staff (due by the end of the
 # day the demo is built, late after it); next year's: a few people, the demo supervisor and clerk
@@ -258,9 +253,7 @@ def _build(today: date) -> DemoResult:
     admin.password = password_hash
     admin.save(update_fields=["password"])
 
-    company = Company(**COMPANY)
-    company.full_clean()
-    save_audited(company, user=admin, reason="演示数据")
+    company = actions.save_company(user=admin, **COMPANY)
 
     clients = {
         row["code"]: actions.create_client(user=admin, status=ClientStatus.ACTIVE, **row) for row in CLIENTS
@@ -276,11 +269,10 @@ def _build(today: date) -> DemoResult:
 
     levels = {}
     for ladder, code, name, name_en, rank, low, high, review in JOB_LEVELS:
-        level = JobLevel(ladder=ladder, code=code, name=name, name_en=name_en, rank=rank, salary_min=low,
-                         salary_max=high, review_months=review)
-        level.full_clean()
-        save_audited(level, user=admin, reason="演示数据")
-        levels[code] = level
+        levels[code] = actions.create_job_level(
+            user=admin, ladder=ladder, code=code, name=name, name_en=name_en, rank=rank, salary_min=low,
+            salary_max=high, review_months=review,
+        )
 
     # Published before the staff are entered, so each new hire is asked to sign both on entry (ORG-06).
     regulations = _publish_regulations(today, admin)
@@ -307,11 +299,6 @@ def _build(today: date) -> DemoResult:
         user=admin, client=clients[CLIENT_USER["client"]], username=CLIENT_USER["username"],
         name=CLIENT_USER["name"], title=CLIENT_USER["title"], email=f"{CLIENT_USER['username']}@example.com",
     )
-    group, _created = Group.objects.get_or_create(name=CLIENT_USER_GROUP)
-    for perm in CLIENT_USER_PERMISSIONS:
-        app_label, codename = perm.split(".")
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    member.user.groups.add(group)
     User.objects.filter(pk=member.user_id).update(password=password_hash)
 
     month = previous_month(today)

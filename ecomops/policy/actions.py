@@ -145,6 +145,7 @@ def acknowledge(regulation: RegulationVersion, *, user, ip_address: str | None =
     staff = Staff.objects.filter(user=user).first()
     if staff is None:
         raise BusinessError(_("只有员工需要签署制度承诺书"))
+    regulation = RegulationVersion.objects.get(pk=regulation.pk)  # the caller's copy may predate publishing
     if regulation.published_at is None:
         raise BusinessError(_("该制度版本尚未发布"))
     ack = Acknowledgement.objects.filter(regulation=regulation, staff=staff).first()

@@ -11,6 +11,15 @@ from django.db import transaction
 REFERENCE_FILE = Path(__file__).with_name("reference.toml")
 
 
+def role_group(code: str) -> Group:
+    """The Django group of a seeded role (e.g. "client_user"), created when missing."""
+    row = next(r for r in load_reference().get("role", []) if r["code"] == code)
+    group, created = Group.objects.get_or_create(name=row["group"])
+    if created:
+        group.permissions.set(_permissions(row.get("permissions", [])))
+    return group
+
+
 def load_reference() -> dict:
     with REFERENCE_FILE.open("rb") as handle:
         return tomllib.load(handle)
@@ -64,6 +73,10 @@ def seed_reference() -> dict[str, int]:
             sort_order=order * 10,
         )
         created["positions"] += 1
+    for row in data.get("role", []):
+        group, group_created = Group.objects.get_or_create(name=row["group"])
+        if group_created:
+            group.permissions.set(_permissions(row.get("permissions", [])))
     existing = set(Platform.objects.values_list("code", flat=True))
     for order, row in enumerate(data["platform"], start=1):
         if row["code"] in existing:

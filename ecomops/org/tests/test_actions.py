@@ -153,3 +153,25 @@ def test_sick_leave_needs_a_hospital_certificate(org, clerk, settings, tmp_path)
     assert leave.status == LeaveStatus.APPROVED and leave.decided_by == org.admin
     with pytest.raises(BusinessError):
         actions.decide_leave(leave, user=org.admin, approve=False)
+
+
+def test_a_client_user_gets_the_client_user_role_and_sees_only_that_client(org):
+    """AGY-07: a client's own login sees its client's stores through the seeded 委托方用户 role."""
+    from ecomops.org.models import Store
+
+    member = actions.add_client_member(user=org.admin, client=org.client_b, username="kehu_b", name="乙方对接人",
+                                       password="Client-Passw0rd!")
+    user = type(member.user).objects.get(pk=member.user_id)
+    assert user.has_perm("org.view_store") and not user.has_perm("org.change_store")
+    assert sorted(Store.objects.visible_to(user).values_list("code", flat=True)) == ["B1"]
+
+
+def test_job_level_changes_go_through_actions_and_keep_history(org):
+    level = actions.create_job_level(user=org.admin, code="P3", name="中级", rank=3, salary_min=Decimal("4000"),
+                                     salary_max=Decimal("6000"))
+    with pytest.raises(BusinessError):
+        actions.update_job_level(level, user=org.admin, salary_min=Decimal("7000"))
+    level = actions.update_job_level(level, user=org.admin, salary_max=Decimal("6500.50"))
+    assert [h.salary_max for h in level.history.order_by("history_id")] == [Decimal("6000.00"), Decimal("6500.50")]
+    with pytest.raises(NotAllowed):
+        actions.create_job_level(user=org.user_a, code="P4", name="高级", rank=4, salary_min=1, salary_max=2)
