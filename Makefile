@@ -25,13 +25,14 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 PY_STAMP := $(VENV)/.ecomops-installed
 NODE_STAMP := node_modules/.ecomops-installed
 
-.PHONY: help setup run test lint check
+.PHONY: help setup run test lint check messages
 
 help:
 	@echo "make run    start EcomOps at http://$(ADDR) (creates the environment and a demo company on first run)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff check"
 	@echo "make check  makemigrations --check and Django's system checks"
+	@echo "make messages  refresh the English catalog (needs GNU gettext); translate, then run it again"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then echo "EcomOps needs Python 3.11 or newer on PATH (or make PYTHON=...)." >&2; exit 1; fi
@@ -67,3 +68,9 @@ lint: $(PY_STAMP)
 check: setup
 	$(BIN)/ecomops makemigrations --check --dry-run
 	$(BIN)/ecomops check
+
+# The msgids are Chinese; ecomops/locale/en holds the English. Both .po and the compiled .mo are
+# committed, so a fresh machine needs no gettext.
+messages: $(PY_STAMP)
+	$(BIN)/ecomops makemessages -l en --no-obsolete --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests
+	cd ecomops && ../$(BIN)/django-admin compilemessages -l en
