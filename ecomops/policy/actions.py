@@ -15,9 +15,9 @@ from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Staff
 
+from . import registry
 from .kinds import PolicyValueError, normalise
 from .models import Acknowledgement, PolicyParameter, PolicyVersion, RegulationVersion
-from . import registry
 from .registry import version_in_force
 
 ACK_DUE_KIND = "policy.acknowledge_regulation"
