@@ -7,10 +7,11 @@ import math
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ecomops.core.errors import BusinessError
+from ecomops.core.errors import BusinessError, NotAllowed
 
 
 class StyledFormMixin:
@@ -107,3 +108,15 @@ class LoginForm(StyledFormMixin, AuthenticationForm):
             raise self.get_invalid_login_error()
         self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+def submit(form: forms.BaseForm, action, *args, **kwargs):
+    """Run an action for a valid form. A refusal for lack of rights is a 403; any other refusal is
+    shown on the field it names and gives None, so the view renders the form again."""
+    try:
+        return action(*args, **kwargs)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except BusinessError as error:
+        add_business_error(form, error)
+        return None

@@ -105,6 +105,22 @@ def update_department(department: Department, *, user, **changes) -> Department:
 
 # --- Staff -----------------------------------------------------------------------------------
 
+def _new_account(*, username: str, name: str, email: str = "", password: str | None = None):
+    """A login account; without a password it cannot log in until an administrator sets one."""
+    username = (username or "").strip()
+    if not username:
+        raise BusinessError(_("请填写登录账号"), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise BusinessError(_("登录账号 %(u)s 已存在") % {"u": username}, field="username")
+    account = User(username=username, email=email, first_name=name[:150])
+    if password:
+        account.set_password(password)
+    else:
+        account.set_unusable_password()
+    account.save()
+    return account
+
+
 @transaction.atomic
 def hire_staff(
     *,
@@ -123,17 +139,7 @@ def hire_staff(
 ) -> Staff:
     """Create the login account and the staff record; the positions give the permissions."""
     require_perm(user, "org.add_staff")
-    username = (username or "").strip()
-    if not username:
-        raise BusinessError(_("请填写登录账号"), field="username")
-    if User.objects.filter(username__iexact=username).exists():
-        raise BusinessError(_("登录账号 %(u)s 已存在") % {"u": username}, field="username")
-    account = User(username=username, email=email, first_name=name[:150])
-    if password:
-        account.set_password(password)
-    else:
-        account.set_unusable_password()
-    account.save()
+    account = _new_account(username=username, name=name, email=email, password=password)
     staff = Staff(
         user=account, name=name, employee_no=employee_no, department=department, hired_on=hired_on,
         job_level=job_level, phone=phone,
@@ -349,14 +355,7 @@ def add_client_member(*, user, client: Client, username: str, name: str, passwor
     """A client's own staff member gets a login that sees that client only (AGY-07)."""
     require_perm(user, "org.add_clientmember")
     _require_internal(user)
-    if User.objects.filter(username__iexact=username).exists():
-        raise BusinessError(_("登录账号 %(u)s 已存在") % {"u": username}, field="username")
-    account = User(username=username, first_name=name[:150], email=email)
-    if password:
-        account.set_password(password)
-    else:
-        account.set_unusable_password()
-    account.save()
+    account = _new_account(username=username, name=name, email=email, password=password)
     member = ClientMember(user=account, client=client, title=title)
     _save(member, user=user)
     from .seed import role_group

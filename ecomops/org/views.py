@@ -21,8 +21,7 @@ from django.views.decorators.http import require_POST
 
 from ecomops.core import masking
 from ecomops.core.decorators import internal_page, page
-from ecomops.core.errors import BusinessError, NotAllowed
-from ecomops.core.forms import add_business_error
+from ecomops.core.forms import submit
 
 from . import actions, queries
 from .enums import StaffStatus
@@ -151,13 +150,8 @@ def client_phone(request, pk: int):
 def client_create(request):
     form = ClientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            client = actions.create_client(user=request.user, **form.cleaned_data)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except BusinessError as error:
-            add_business_error(form, error)
-        else:
+        client = submit(form, actions.create_client, user=request.user, **form.cleaned_data)
+        if client is not None:
             messages.success(request, _("已创建委托方 %(name)s") % {"name": client.name})
             return redirect("org:client_detail", pk=client.pk)
     return render(request, "org/client_form.html", {"form": form, "client": None})
@@ -170,15 +164,10 @@ def client_edit(request, pk: int):
         raise Http404  # seen only through one of its stores: the client itself is not theirs to edit
     form = ClientForm(request.POST or None, instance=client)
     if request.method == "POST" and form.is_valid():
-        try:
-            client = actions.update_client(client, user=request.user, **form.cleaned_data)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except BusinessError as error:
-            add_business_error(form, error)
-        else:
-            messages.success(request, _("已保存委托方 %(name)s") % {"name": client.name})
-            return redirect("org:client_detail", pk=client.pk)
+        saved = submit(form, actions.update_client, client, user=request.user, **form.cleaned_data)
+        if saved is not None:
+            messages.success(request, _("已保存委托方 %(name)s") % {"name": saved.name})
+            return redirect("org:client_detail", pk=saved.pk)
     return render(request, "org/client_form.html", {"form": form, "client": Client.objects.get(pk=pk)})
 
 
@@ -243,13 +232,8 @@ def store_create(request):
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         client = fields.pop("client")
-        try:
-            store = actions.create_store(user=request.user, client=client, **fields)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except BusinessError as error:
-            add_business_error(form, error)
-        else:
+        store = submit(form, actions.create_store, user=request.user, client=client, **fields)
+        if store is not None:
             messages.success(request, _("已创建店铺 %(name)s") % {"name": store.name})
             return redirect("org:store_detail", pk=store.pk)
     return render(request, "org/store_form.html", {"form": form, "store": None})
@@ -260,15 +244,10 @@ def store_edit(request, pk: int):
     store = get_visible_or_404(Store, request.user, pk=pk)
     form = StoreForm(request.POST or None, instance=store, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            store = actions.update_store(store, user=request.user, **form.cleaned_data)
-        except NotAllowed:
-            raise PermissionDenied from None
-        except BusinessError as error:
-            add_business_error(form, error)
-        else:
-            messages.success(request, _("已保存店铺 %(name)s") % {"name": store.name})
-            return redirect("org:store_detail", pk=store.pk)
+        saved = submit(form, actions.update_store, store, user=request.user, **form.cleaned_data)
+        if saved is not None:
+            messages.success(request, _("已保存店铺 %(name)s") % {"name": saved.name})
+            return redirect("org:store_detail", pk=saved.pk)
     return render(request, "org/store_form.html", {"form": form, "store": Store.objects.get(pk=pk)})
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import internal_page
 from ecomops.core.errors import BusinessError, NotAllowed
-from ecomops.core.forms import add_business_error
+from ecomops.core.forms import submit
 from ecomops.core.templatetags.ecomops_ui import loc
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Staff
@@ -278,19 +278,16 @@ def parameter_change(request, key: str):
     form = ChangeValueForm(request.POST or None, parameter=parameter, current=current)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            version = actions.change_value(
-                parameter,
-                data["value"],
-                effective_from=data["effective_from"],
-                reason=data["reason"],
-                user=request.user,
-            )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except BusinessError as error:
-            add_business_error(form, error)
-        else:
+        version = submit(
+            form,
+            actions.change_value,
+            parameter,
+            data["value"],
+            effective_from=data["effective_from"],
+            reason=data["reason"],
+            user=request.user,
+        )
+        if version is not None:
             messages.success(
                 request,
                 _("已创建 %(key)s 的第 %(n)d 版，自 %(day)s 起生效")
@@ -453,20 +450,17 @@ def regulation_create(request):
     form = RegulationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            regulation = actions.create_regulation(
-                code=data["code"],
-                title=data["title"],
-                title_en=data["title_en"],
-                announcement=data["announcement"],
-                effective_from=data["effective_from"],
-                user=request.user,
-            )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except BusinessError as error:
-            add_business_error(form, error)
-        else:
+        regulation = submit(
+            form,
+            actions.create_regulation,
+            code=data["code"],
+            title=data["title"],
+            title_en=data["title_en"],
+            announcement=data["announcement"],
+            effective_from=data["effective_from"],
+            user=request.user,
+        )
+        if regulation is not None:
             messages.success(
                 request, _("已保存草稿 %(code)s；发布后员工才会收到签署待办") % {"code": regulation.code}
             )

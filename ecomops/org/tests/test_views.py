@@ -205,6 +205,20 @@ def test_duplicate_client_code_is_refused_on_the_code_field(client, org):
     assert "已存在" in response.context["form"].errors["code"][0]
 
 
+def test_a_refused_edit_shows_the_form_again_for_the_same_client(client, org):
+    """The action's refusal (contract ends before it starts) lands on the form; nothing is saved."""
+    response = login(client, org.user_a).post(
+        reverse("org:client_edit", args=[org.client_a.pk]),
+        {"code": "CA", "name": "甲品牌", "status": "active", "contract_start": "2026-05-01",
+         "contract_end": "2026-04-01"},
+    )
+    assert response.status_code == 200
+    assert response.context["client"] == org.client_a
+    assert response.context["form"].errors
+    org.client_a.refresh_from_db()
+    assert org.client_a.contract_start is None
+
+
 def test_edit_client_through_the_form(client, org):
     response = login(client, org.user_a).post(
         reverse("org:client_edit", args=[org.client_a.pk]),
