@@ -15,13 +15,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecomops.core import masking
 from ecomops.core.decorators import internal_page, page
+from ecomops.core.errors import NotAllowed
 from ecomops.core.forms import submit
+from ecomops.core.templatetags.ecomops_ui import loc
 
 from . import actions, queries
 from .enums import StaffStatus
@@ -29,16 +32,36 @@ from .forms import (
     ALL,
     ClientFilterForm,
     ClientForm,
+    ClientGrantForm,
+    ClientMemberForm,
+    HireForm,
+    PositionsForm,
+    StaffDataForm,
     StaffFilterForm,
+    StaffLeaveForm,
     StoreFilterForm,
     StoreForm,
+    StoreGrantForm,
     department_outline,
 )
-from .models import Attendance, Client, Department, Position, Staff, StaffPosition, Store
+from .models import (
+    Attendance,
+    Client,
+    ClientGrant,
+    ClientMember,
+    Department,
+    Position,
+    Staff,
+    StaffPosition,
+    Store,
+    StoreGrant,
+)
 from .scoping import get_visible_or_404, is_client_member, scope_for
 
 PER_PAGE = 25
 PERSONAL_PERM = "org.view_staff_personal"
+# Who may hand out and take back client and store grants (DAT-02); the action checks it again.
+GRANT_PERM = "org.add_clientgrant"
 # A client's contact phone is shown in full to those who manage the client (LAW-04).
 CONTACT_PERM = "org.change_client"
 
@@ -125,8 +148,50 @@ def client_detail(request, pk: int):
             and request.user.has_perm("org.add_store")
             and scope.sees_client(client.pk),
             "last_change": last_change(client),
+            **_client_members_context(request.user, client),
         },
     )
+
+
+def _client_members_context(user, client) -> dict:
+    """The client's own logins (AGY-07), for the agency's people who manage them and see the client whole."""
+    can_manage = (
+        not is_client_member(user) and user.has_perm("org.add_clientmember") and scope_for(user).sees_client(client.pk)
+    )
+    if not can_manage:
+        return {"can_manage_members": False}
+    members = ClientMember.objects.filter(client=client).select_related("user").order_by("user__username")
+    return {"can_manage_members": True, "members": members}
+
+
+@internal_page("org.add_clientmember")
+def client_member_create(request, pk: int):
+    """委托方用户: a login for one of the client's own people, seeing that client only (AGY-07)."""
+    client = get_visible_or_404(Client, request.user, pk=pk)
+    if not scope_for(request.user).sees_client(client.pk):
+        raise Http404  # seen only through one of its stores: its logins are not theirs to hand out
+    form = ClientMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        member = submit(
+            form,
+            actions.add_client_member,
+            user=request.user,
+            client=client,
+            username=data["username"],
+            name=data["name"],
+            title=data["title"],
+            email=data["email"],
+            password=data["password"],
+        )
+        if member is not None:
+            messages.success(
+                request,
+                _("已为委托方 %(client)s 添加用户 %(username)s")
+                % {"client": client.name, "username": member.user.get_username()},
+            )
+            return redirect("org:client_detail", pk=client.pk)
+    return render(request, "org/client_member_form.html", {"form": form, "client": client})
 
 
 @require_POST
@@ -380,27 +445,36 @@ def staff_list(request):
             "page_obj": page_obj,
             "staff_list": page_obj.object_list,
             "status": status,
+            "can_add": request.user.has_perm("org.add_staff"),
         },
     )
 
 
-@internal_page("org.view_staff")
-def staff_detail(request, pk: int):
-    person = get_object_or_404(
-        Staff.objects.select_related("department", "job_level", "user").prefetch_related(
-            _positions_prefetch()
-        ),
+def _staff_or_404(pk: int) -> Staff:
+    return get_object_or_404(
+        Staff.objects.select_related("department", "job_level", "user").prefetch_related(_positions_prefetch()),
         pk=pk,
     )
+
+
+def _staff_context(request, person: Staff, **access) -> dict:
+    """Everything the staff page shows; ``access`` carries the bound grant forms after a refusal."""
     today = timezone.localdate()
+    user = request.user
+    active = person.status == StaffStatus.ACTIVE
     context = {
         "person": person,
         "phone_masked": masking.mask_phone(person.phone),
-        "can_reveal_phone": bool(person.phone) and request.user.has_perm(PERSONAL_PERM),
-        "can_view_levels": request.user.has_perm("org.view_joblevel"),
-        "can_view_attendance": request.user.has_perm("org.view_attendance"),
+        "can_reveal_phone": bool(person.phone) and user.has_perm(PERSONAL_PERM),
+        "can_view_levels": user.has_perm("org.view_joblevel"),
+        "can_view_attendance": user.has_perm("org.view_attendance"),
+        "can_change": user.has_perm("org.change_staff"),
+        "can_change_positions": active and user.has_perm("org.change_staff"),
+        "can_leave": active and user.has_perm("org.change_staff"),
         "last_change": last_change(person),
     }
+    if user.has_perm(GRANT_PERM):
+        context["access"] = _access_context(request, person, **access)
     if context["can_view_levels"]:
         context["salary_band"] = queries.salary_band_of(person)
     if context["can_view_attendance"]:
@@ -427,7 +501,214 @@ def staff_detail(request, pk: int):
                 "recent_attendance": Attendance.objects.filter(staff=person).order_by("-date")[:10],
             }
         )
-    return render(request, "org/staff_detail.html", context)
+    return context
+
+
+@internal_page("org.view_staff")
+def staff_detail(request, pk: int):
+    person = _staff_or_404(pk)
+    return render(request, "org/staff_detail.html", _staff_context(request, person))
+
+
+@internal_page("org.add_staff")
+def staff_create(request):
+    """新员工: the login account, the staff record and the positions in one step (ORG-02, ORG-06)."""
+    form = HireForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = submit(
+            form,
+            actions.hire_staff,
+            user=request.user,
+            username=data["username"],
+            name=data["name"],
+            employee_no=data["employee_no"],
+            department=data["department"],
+            hired_on=data["hired_on"],
+            positions=data["positions"],
+            primary_position=data["primary_position"],
+            job_level=data["job_level"],
+            phone=data["phone"],
+            email=data["email"],
+            password=data["password"],
+        )
+        if person is not None:
+            if data["password"]:
+                messages.success(request, _("已办理入职：%(name)s") % {"name": person.name})
+            else:
+                messages.warning(
+                    request,
+                    _("已办理入职：%(name)s。尚未设置密码，该账号暂不能登录") % {"name": person.name},
+                )
+            if request.user.has_perm("org.view_staff"):
+                return redirect("org:staff_detail", pk=person.pk)
+            return redirect("org:staff_create")
+    return render(request, "org/staff_form.html", {"form": form, "person": None})
+
+
+@internal_page(("org.view_staff", "org.change_staff"))
+def staff_edit(request, pk: int):
+    person = _staff_or_404(pk)
+    form = StaffDataForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, actions.update_staff, person, user=request.user, **form.cleaned_data)
+        if saved is not None:
+            messages.success(request, _("已保存员工 %(name)s") % {"name": saved.name})
+            return redirect("org:staff_detail", pk=saved.pk)
+    return render(request, "org/staff_form.html", {"form": form, "person": Staff.objects.get(pk=pk)})
+
+
+@internal_page(("org.view_staff", "org.change_staff"))
+def staff_positions(request, pk: int):
+    """ORG-02: change the positions a person holds; the account's permission groups follow."""
+    person = _staff_or_404(pk)
+    if person.status != StaffStatus.ACTIVE:
+        messages.warning(request, _("该员工已离职，不能调整岗位"))
+        return redirect("org:staff_detail", pk=person.pk)
+    form = PositionsForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        done = submit(
+            form,
+            _set_positions,
+            Staff.objects.get(pk=person.pk),
+            form.cleaned_data["positions"],
+            user=request.user,
+            primary=form.cleaned_data["primary_position"],
+        )
+        if done:
+            messages.success(request, _("已调整 %(name)s 的岗位，权限已随岗位更新") % {"name": person.name})
+            return redirect("org:staff_detail", pk=person.pk)
+    return render(request, "org/staff_positions.html", {"form": form, "person": person})
+
+
+def _set_positions(*args, **kwargs) -> bool:
+    actions.set_positions(*args, **kwargs)
+    return True
+
+
+@internal_page(("org.view_staff", "org.change_staff"))
+def staff_leave(request, pk: int):
+    """办理离职: the record and its history stay; the login is switched off at once."""
+    person = _staff_or_404(pk)
+    if person.status != StaffStatus.ACTIVE:
+        messages.info(request, _("该员工已离职"))
+        return redirect("org:staff_detail", pk=person.pk)
+    form = StaffLeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        left = submit(form, actions.staff_leaves, person, user=request.user, left_on=form.cleaned_data["left_on"])
+        if left is not None:
+            messages.success(request, _("已为 %(name)s 办理离职，登录账号已停用") % {"name": left.name})
+            return redirect("org:staff_detail", pk=left.pk)
+    return render(request, "org/staff_leave.html", {"form": form, "person": person})
+
+
+# --- Access scope of a person: client and store grants (DAT-02) --------------------------------
+
+
+def _access_context(request, person: Staff, *, client_form=None, store_form=None, notice: str = "") -> dict:
+    """The grants of one person, as far as the acting user may see them, and the forms to add more.
+
+    Grants of clients or stores outside the acting user's own scope are counted, never named: their
+    existence must not leak (DAT-02). The summary is the person's effective scope."""
+    actor, grantee = request.user, person.user
+    mine = scope_for(actor)
+    client_grants = list(
+        ClientGrant.objects.filter(user=grantee).select_related("client", "granted_by").order_by("client__code")
+    )
+    store_grants = list(
+        StoreGrant.objects.filter(user=grantee)
+        .select_related("store__client", "store__platform", "granted_by")
+        .order_by("store__client__code", "store__code")
+    )
+    shown_clients = [g for g in client_grants if mine.sees_client(g.client_id)]
+    shown_stores = [g for g in store_grants if mine.sees_store(g.store_id)]
+    theirs = scope_for(grantee)
+    if not grantee.is_active:
+        summary, note = _("账号已停用，看不到任何委托方与店铺"), ""
+    elif theirs.all:
+        summary = _("全部委托方")
+        note = _("超级管理员或有“可查看全部委托方与店铺”权限的岗位：以下授权不影响其数据范围")
+    elif not theirs.store_ids and not theirs.client_ids:
+        summary, note = _("尚无数据范围"), _("未授权任何委托方或店铺：看不到任何业务数据")
+    else:
+        summary = _("%(clients)d 个委托方，%(stores)d 个店铺") % {
+            "clients": len(theirs.client_ids),
+            "stores": len(theirs.store_ids),
+        }
+        note = ""
+    can_add = grantee.is_active and not is_client_member(actor)
+    if can_add:
+        client_form = client_form or ClientGrantForm(user=actor, grantee=grantee)
+        store_form = store_form or StoreGrantForm(user=actor, grantee=grantee)
+    return {
+        "client_grants": shown_clients,
+        "store_grants": shown_stores,
+        "hidden_count": len(client_grants) - len(shown_clients) + len(store_grants) - len(shown_stores),
+        "summary": summary,
+        "note": note,
+        "can_add": can_add,
+        "client_form": client_form,
+        "store_form": store_form,
+        "notice": notice,
+    }
+
+
+def _access_response(request, person: Staff, *, done: str = "", **forms):
+    """htmx re-renders the section; without scripts the page is redirected to (or shown with errors)."""
+    if request.htmx:
+        context = {"person": person, "access": _access_context(request, person, notice=done, **forms)}
+        return render(request, "org/staff_detail.html#access", context)
+    if done:
+        messages.success(request, done)
+        return redirect(reverse("org:staff_detail", args=[person.pk]) + "#staff-access")
+    return render(request, "org/staff_detail.html", _staff_context(request, person, **forms))
+
+
+@require_POST
+@internal_page(("org.view_staff", GRANT_PERM))
+def staff_grant_client(request, pk: int):
+    person = _staff_or_404(pk)
+    form = ClientGrantForm(request.POST, user=request.user, grantee=person.user)
+    if form.is_valid():
+        client = form.cleaned_data["client"]
+        if submit(form, actions.grant_client, person.user, client, user=request.user) is not None:
+            return _access_response(request, person, done=_("已授权委托方 %(name)s") % {"name": loc(client)})
+    return _access_response(request, person, client_form=form)
+
+
+@require_POST
+@internal_page(("org.view_staff", GRANT_PERM))
+def staff_grant_store(request, pk: int):
+    person = _staff_or_404(pk)
+    form = StoreGrantForm(request.POST, user=request.user, grantee=person.user)
+    if form.is_valid():
+        store = form.cleaned_data["store"]
+        if submit(form, actions.grant_store, person.user, store, user=request.user) is not None:
+            return _access_response(request, person, done=_("已授权店铺 %(name)s") % {"name": store.name})
+    return _access_response(request, person, store_form=form)
+
+
+@require_POST
+@internal_page(("org.view_staff", GRANT_PERM))
+def staff_revoke_grant(request, pk: int, kind: str, target: int):
+    """Take back one grant. A grant outside the acting user's own scope does not exist for them (404)."""
+    person = _staff_or_404(pk)
+    mine = scope_for(request.user)
+    if kind == "client":
+        grant = ClientGrant.objects.select_related("client").filter(user=person.user, client_id=target).first()
+        if grant is None or not mine.sees_client(grant.client_id):
+            raise Http404
+        revoke, name = {"clients": [grant.client]}, loc(grant.client)
+    else:
+        grant = StoreGrant.objects.select_related("store").filter(user=person.user, store_id=target).first()
+        if grant is None or not mine.sees_store(grant.store_id):
+            raise Http404
+        revoke, name = {"stores": [grant.store]}, grant.store.name
+    try:
+        actions.revoke_grants(person.user, user=request.user, **revoke)
+    except NotAllowed:
+        raise PermissionDenied from None
+    return _access_response(request, person, done=_("已撤销 %(name)s 的授权") % {"name": name})
 
 
 @require_POST
