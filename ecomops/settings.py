@@ -9,6 +9,7 @@ Environment variables:
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -120,7 +121,12 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": os.environ.get("ECOMOPS_SQLITE_TEST_PATH") or None},
+            # Tests use a file too (not shared-cache memory), so parallel-worker tests meet the same
+            # WAL locking and busy timeout as production; one file per test process.
+            "TEST": {
+                "NAME": os.environ.get("ECOMOPS_SQLITE_TEST_PATH")
+                or os.path.join(tempfile.gettempdir(), f"ecomops-test-{os.getpid()}.sqlite3")
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
