@@ -17,6 +17,8 @@ from ecomops.apiutil.accounts import router as accounts_router
 from ecomops.apiutil.auth import DEFAULT_AUTH
 from ecomops.apiutil.parser import StrictJSONParser
 from ecomops.audit.api import router as audit_router
+from ecomops.catalog.api import router as catalog_router
+from ecomops.compliance.api import router as compliance_router
 from ecomops.org.api import router as org_router
 from ecomops.policy.api import router as policy_router
 
@@ -99,3 +101,5 @@ api.add_router("", accounts_router)
 api.add_router("", audit_router)
 api.add_router("", org_router)
 api.add_router("", policy_router)
+api.add_router("", compliance_router)
+api.add_router("", catalog_router)

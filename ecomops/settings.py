@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "ecomops.audit",
     "ecomops.org",
     "ecomops.policy",
+    "ecomops.compliance",
+    "ecomops.catalog",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,8 @@ urlpatterns = [
     path("org/", include("ecomops.org.urls")),
     path("policy/", include("ecomops.policy.urls")),
     path("audit/", include("ecomops.audit.urls")),
+    path("compliance/", include("ecomops.compliance.urls")),
+    path("catalog/", include("ecomops.catalog.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
