@@ -8,7 +8,9 @@ def seed_after_migrate(sender, using="default", **kwargs):
     Like Django's own permissions, reference data is (re)created when missing, so it is there on a
     fresh install, after `flush`, and in every test database; admins' edits are never overwritten.
     """
-    if sender is not list(apps.get_app_configs())[-1] or using != "default":
+    # Django sends post_migrate only for apps that have models; seed on the last of those.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1] or using != "default":
         return
     from ecomops.org.seed import seed_reference
     from ecomops.policy.seed import seed_parameters

@@ -194,6 +194,9 @@ def set_positions(staff: Staff, positions: list[Position], *, user, primary: Pos
     """ORG-02: the positions a person holds; their Django groups follow, so permissions follow."""
     if check:
         require_perm(user, "org.change_staff")
+    staff = Staff.objects.select_for_update().get(pk=staff.pk)  # the caller's copy may be stale
+    if staff.status != StaffStatus.ACTIVE:
+        raise BusinessError(_("该员工已离职，不能调整岗位"), field="positions")
     if primary is not None and primary not in positions:
         positions = [primary, *positions]
     wanted = {p.pk: p for p in positions}
@@ -210,11 +213,9 @@ def set_positions(staff: Staff, positions: list[Position], *, user, primary: Pos
         elif link.is_primary != is_primary:
             link.is_primary = is_primary
             _save(link, user=user)
-    groups = [p.group for p in positions]
-    if staff.status == StaffStatus.ACTIVE:
-        position_groups = list(Position.objects.values_list("group_id", flat=True))
-        staff.user.groups.remove(*[g for g in staff.user.groups.all() if g.pk in position_groups])
-        staff.user.groups.add(*groups)
+    position_groups = set(Position.objects.values_list("group_id", flat=True))
+    staff.user.groups.remove(*[g for g in staff.user.groups.all() if g.pk in position_groups])
+    staff.user.groups.add(*[p.group for p in positions])
     forget_scope(staff.user)
 
 
@@ -309,9 +310,18 @@ def _grantor(user) -> None:
     _require_internal(user)
 
 
+def _grantee(grantee) -> None:
+    if not grantee.is_active:
+        raise BusinessError(_("该账号已停用，不能授权"), field="user")
+
+
 @transaction.atomic
 def grant_client(grantee, client: Client, *, user) -> ClientGrant:
+    """Grant a whole client; the granting user can only pass on what they see whole themselves."""
     _grantor(user)
+    _grantee(grantee)
+    if not scope_for(user).sees_client(client.pk):
+        raise BusinessError(_("委托方不存在"), field="client", code="not_found")
     if is_client_member(grantee):
         raise BusinessError(_("委托方用户只能查看本委托方，不能再授权其他委托方"), field="user")
     grant = ClientGrant.objects.filter(user=grantee, client=client).first()
@@ -325,6 +335,9 @@ def grant_client(grantee, client: Client, *, user) -> ClientGrant:
 @transaction.atomic
 def grant_store(grantee, store: Store, *, user) -> StoreGrant:
     _grantor(user)
+    _grantee(grantee)
+    if not scope_for(user).sees_store(store.pk):
+        raise BusinessError(_("店铺不存在"), field="store", code="not_found")
     if is_client_member(grantee):
         raise BusinessError(_("委托方用户只能查看本委托方，不能再授权其他店铺"), field="user")
     grant = StoreGrant.objects.filter(user=grantee, store=store).first()
@@ -337,7 +350,12 @@ def grant_store(grantee, store: Store, *, user) -> StoreGrant:
 
 @transaction.atomic
 def revoke_grants(grantee, *, user, clients: Iterable[Client] = (), stores: Iterable[Store] = ()) -> int:
+    """Revoke grants; only those the revoking user could have given (inside their own scope)."""
     _grantor(user)
+    scope = scope_for(user)
+    clients, stores = list(clients), list(stores)
+    if any(not scope.sees_client(c.pk) for c in clients) or any(not scope.sees_store(s.pk) for s in stores):
+        raise BusinessError(_("授权不存在"), code="not_found")
     removed = 0
     for grant in ClientGrant.objects.filter(user=grantee, client__in=list(clients)):
         delete_audited(grant, user=user)
@@ -355,6 +373,8 @@ def add_client_member(*, user, client: Client, username: str, name: str, passwor
     """A client's own staff member gets a login that sees that client only (AGY-07)."""
     require_perm(user, "org.add_clientmember")
     _require_internal(user)
+    if not scope_for(user).sees_client(client.pk):
+        raise BusinessError(_("委托方不存在"), field="client", code="not_found")
     account = _new_account(username=username, name=name, email=email, password=password)
     member = ClientMember(user=account, client=client, title=title)
     _save(member, user=user)

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -310,6 +311,13 @@ class NewAccountForm(StyledFormMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What Django's password validators ask for (length, not common, not all digits …), translated.
+        self.fields["password"].help_text = format_html(
+            "{}{}", self.fields["password"].help_text, password_validation.password_validators_help_text_html()
+        )
+
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
         if get_user_model().objects.filter(username__iexact=username).exists():
@@ -332,8 +340,19 @@ class NewAccountForm(StyledFormMixin, forms.Form):
             try:
                 password_validation.validate_password(password, user=candidate)
             except forms.ValidationError as error:
-                self.add_error("password", error)
+                self.add_error("password", [_password_message(e) for e in error.error_list])
         return data
+
+
+def _password_message(error: forms.ValidationError) -> forms.ValidationError:
+    """Django 5.2 reworded its too-short message and its Chinese catalog has no translation for the
+    new wording yet: say it ourselves, so that the field error is Chinese like the others."""
+    if error.code == "password_too_short":
+        return forms.ValidationError(
+            _("密码太短，至少需要 %(min_length)d 个字符") % {"min_length": error.params["min_length"]},
+            code=error.code,
+        )
+    return error
 
 
 class HireForm(NewAccountForm, StaffDataForm, PositionsForm):

@@ -631,7 +631,7 @@ def _access_context(request, person: Staff, *, client_form=None, store_form=None
     elif not theirs.store_ids and not theirs.client_ids:
         summary, note = _("尚无数据范围"), _("未授权任何委托方或店铺：看不到任何业务数据")
     else:
-        summary = _("%(clients)d 个委托方，%(stores)d 个店铺") % {
+        summary = _("%(clients)s 个委托方，%(stores)s 个店铺") % {
             "clients": len(theirs.client_ids),
             "stores": len(theirs.store_ids),
         }

@@ -175,3 +175,35 @@ def test_job_level_changes_go_through_actions_and_keep_history(org):
     assert [h.salary_max for h in level.history.order_by("history_id")] == [Decimal("6000.00"), Decimal("6500.50")]
     with pytest.raises(NotAllowed):
         actions.create_job_level(user=org.user_a, code="P4", name="高级", rank=4, salary_min=1, salary_max=2)
+
+
+def test_grants_stay_inside_the_granting_users_scope(org):
+    """DAT-02: nobody can pass on access they do not have themselves."""
+    from django.contrib.auth.models import Permission
+
+    org.user_a.user_permissions.add(Permission.objects.get(codename="add_clientgrant"))
+    grantor = type(org.user_a).objects.get(pk=org.user_a.pk)
+    with pytest.raises(BusinessError):
+        actions.grant_client(org.nobody, org.client_b, user=grantor)
+    with pytest.raises(BusinessError):
+        actions.grant_store(org.nobody, org.store_b1, user=grantor)
+    actions.grant_store(org.nobody, org.store_a2, user=grantor)
+    actions.grant_store(org.user_b, org.store_b1, user=org.admin)
+    with pytest.raises(BusinessError):
+        actions.revoke_grants(org.user_b, user=grantor, stores=[org.store_b1])
+    with pytest.raises(BusinessError):
+        actions.add_client_member(user=grantor, client=org.client_b, username="x", name="x")
+
+
+def test_an_inactive_account_cannot_be_granted(org):
+    org.nobody.is_active = False
+    org.nobody.save()
+    with pytest.raises(BusinessError):
+        actions.grant_client(org.nobody, org.client_a, user=org.admin)
+
+
+def test_positions_of_someone_who_left_cannot_change(org, clerk):
+    actions.staff_leaves(clerk, user=org.admin, left_on=date(2026, 6, 30))
+    with pytest.raises(BusinessError):
+        actions.set_positions(clerk, [position("packer")], user=org.admin)
+    assert not clerk.user.groups.exists()
