@@ -1,0 +1,308 @@
+"""Pages of the catalogue (CAT-04, CAT-07): the product list, a style with its SKU matrix, platform codes
+and price history, the style and SKU forms, and the spreadsheet import and export.
+
+Views stay thin: they scope (DAT-02: another client's product is a 404), filter and render; every
+change goes through ``catalog.actions``.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from ecomops.core.decorators import page
+from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.forms import add_business_error, submit
+from ecomops.org.models import Client
+from ecomops.org.scoping import get_visible_or_404, scope_for
+
+from . import actions
+from .forms import BrandForm, ImportForm, PlatformCodesForm, SkuForm, StyleFilterForm, StyleForm, clients_whole
+from .importing import write_errors, write_template
+from .models import SKU, Brand, Style
+from .queries import price_history, search_styles, skus_with_codes, stores_of, write_export
+from .sheets import XLSX_CONTENT_TYPE, read_table
+
+PER_PAGE = 25
+IMPORT_ERRORS_SHOWN = 500
+ERROR_FILES_KEPT_SECONDS = 24 * 3600
+
+
+def _paginate(request, queryset):
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _last_change(record):
+    return record.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+
+
+# --- list and detail -------------------------------------------------------------------------------
+
+
+@page("catalog.view_style")
+def style_list(request):
+    form = StyleFilterForm(request.GET or None, user=request.user)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {"q": data["q"], "client": data["client"], "brand": data["brand"], "status": data["status"],
+                   "is_hero": {"1": True, "0": False}.get(data["hero"])}
+        if data["category"]:
+            filters["category"] = data["category"]
+    styles = search_styles(request.user, **filters).annotate(sku_count=Count("skus"))
+    page_obj = _paginate(request, styles)
+    user = request.user
+    can_import = user.has_perms(("catalog.add_style", "catalog.change_style"))
+    export_clients = list(clients_whole(user)) if user.has_perm("catalog.view_style") else []
+    return render(request, "catalog/style_list.html", {
+        "form": form, "page_obj": page_obj, "styles": page_obj.object_list,
+        "can_add": user.has_perm("catalog.add_style") and bool(export_clients),
+        "can_import": can_import and bool(export_clients),
+        "export_clients": export_clients,
+        "selected_client": form.cleaned_data.get("client") if form.is_valid() else None,
+    })
+
+
+def _style_or_404(request, pk: int) -> Style:
+    return get_visible_or_404(Style.objects.select_related("client", "brand", "category"), request.user, pk=pk)
+
+
+@page("catalog.view_style")
+def style_detail(request, pk: int):
+    style = _style_or_404(request, pk)
+    skus = list(skus_with_codes(request.user, style))
+    colours = list(dict.fromkeys(s.colour for s in skus))
+    sizes = list(dict.fromkeys(s.size for s in skus))
+    cells = {(s.colour, s.size): s for s in skus}
+    matrix = [{"colour": c, "cells": [cells.get((c, z)) for z in sizes]} for c in colours]
+    user = request.user
+    return render(request, "catalog/style_detail.html", {
+        "style": style, "skus": skus, "sizes": sizes, "matrix": matrix,
+        "show_matrix": len(skus) > 1 and any(colours) and any(sizes),
+        "stores": stores_of(user, style.client),
+        "price_changes": price_history(style)[:50],
+        "can_edit": user.has_perm("catalog.change_style"),
+        "can_edit_codes": user.has_perm("catalog.change_platformsku"),
+        "last_change": _last_change(style),
+    })
+
+
+# --- create and edit -------------------------------------------------------------------------------
+
+
+@page("catalog.add_style")
+def style_create(request):
+    initial = {}
+    if request.GET.get("client", "").isdigit():
+        initial["client"] = int(request.GET["client"])
+    form = StyleForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        style = submit(form, actions.create_style, user=request.user, client=data["client"],
+                       colours=data["colours"], sizes=data["sizes"], **form.style_fields())
+        if style is not None:
+            messages.success(request, _("已创建款式 %(no)s，生成 %(n)s 个 SKU")
+                             % {"no": style.style_no, "n": style.skus.count()})
+            return redirect("catalog:style_detail", pk=style.pk)
+    return render(request, "catalog/style_form.html", {"form": form, "style": None})
+
+
+def _save_style(style, *, user, fields, colours, sizes, reason):
+    with transaction.atomic():
+        style = actions.update_style(style, user=user, reason=reason, **fields)
+        created = actions.add_variants(style, user=user, colours=colours, sizes=sizes) if colours or sizes else []
+    return style, created
+
+
+@page("catalog.change_style")
+def style_edit(request, pk: int):
+    style = _style_or_404(request, pk)
+    if not scope_for(request.user).sees_client(style.client_id):
+        raise Http404
+    form = StyleForm(request.POST or None, instance=style, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        saved = submit(form, _save_style, style, user=request.user, fields=form.style_fields(),
+                       colours=data["colours"], sizes=data["sizes"], reason=data.get("reason") or "")
+        if saved is not None:
+            style, created = saved
+            text = _("已保存款式 %(no)s") % {"no": style.style_no}
+            if created:
+                text += _("，新增 %(n)s 个 SKU") % {"n": len(created)}
+            messages.success(request, text)
+            return redirect("catalog:style_detail", pk=style.pk)
+    return render(request, "catalog/style_form.html", {"form": form, "style": _style_or_404(request, pk)})
+
+
+@page("catalog.change_style")
+def sku_edit(request, pk: int):
+    sku = get_visible_or_404(SKU.objects.select_related("style", "client"), request.user, pk=pk)
+    user = request.user
+    form = SkuForm(request.POST or None, instance=sku, user=user, prefix="sku")
+    codes_form = PlatformCodesForm(None, user=user, sku=sku, prefix="codes")
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "reason" and k in form.changed_data}
+        saved = submit(form, actions.update_sku, sku, user=user, reason=form.cleaned_data.get("reason") or "",
+                       **changes)
+        if saved is not None:
+            messages.success(request, _("已保存 SKU %(code)s") % {"code": saved.sku_code})
+            return redirect("catalog:style_detail", pk=sku.style_id)
+    return _sku_page(request, sku, form, codes_form)
+
+
+def _sku_page(request, sku, form, codes_form):
+    codes = (sku.platform_codes.filter(store__in=stores_of(request.user, sku.client))
+             .select_related("store").order_by("store__code", "platform_sku_code"))
+    return render(request, "catalog/sku_form.html", {
+        "sku": sku, "form": form, "codes_form": codes_form, "codes": codes,
+        "can_edit_codes": request.user.has_perm("catalog.change_platformsku"),
+        "price_changes": price_history(sku)[:30],
+    })
+
+
+@page("catalog.change_platformsku")
+def sku_platform_codes(request, pk: int):
+    sku = get_visible_or_404(SKU.objects.select_related("style", "client"), request.user, pk=pk)
+    if request.method != "POST":
+        return redirect("catalog:sku_edit", pk=sku.pk)
+    codes_form = PlatformCodesForm(request.POST, user=request.user, sku=sku, prefix="codes")
+    if codes_form.is_valid():
+        store = codes_form.cleaned_data["store"]
+        saved = submit(codes_form, actions.set_platform_codes, sku, store, codes_form.cleaned_data["codes"],
+                       user=request.user)
+        if saved is not None:
+            messages.success(request, _("已更新 SKU %(code)s 在店铺 %(store)s 的平台SKU编码")
+                             % {"code": sku.sku_code, "store": store.name})
+            return redirect("catalog:sku_edit", pk=sku.pk)
+    form = SkuForm(None, instance=sku, user=request.user, prefix="sku")
+    return _sku_page(request, sku, form, codes_form)
+
+
+# --- brands ----------------------------------------------------------------------------------------
+
+
+@page("catalog.view_brand")
+def brand_list(request):
+    """The brands of the clients the user sees; a new one is added here (trademark certificates and
+    brand authorisations attach to it later, STO-04 / CAT-01)."""
+    user = request.user
+    can_add = user.has_perm("catalog.add_brand")
+    form = BrandForm(request.POST or None, user=user) if can_add else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            brand = submit(form, actions.create_brand, user=user, client=data.pop("client"), **data)
+            if brand is not None:
+                messages.success(request, _("已添加品牌 %(name)s") % {"name": brand.name})
+                return redirect("catalog:brands")
+    brands = (Brand.objects.visible_to(user).select_related("client").annotate(style_count=Count("styles"))
+              .order_by("client__code", "name"))
+    page_obj = _paginate(request, brands)
+    return render(request, "catalog/brand_list.html",
+                  {"page_obj": page_obj, "brands": page_obj.object_list, "form": form})
+
+
+# --- import and export -----------------------------------------------------------------------------
+
+
+def _error_dir() -> Path:
+    directory = Path(settings.VAR_DIR) / "catalog-import-errors"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _keep_errors(request, errors) -> str:
+    """Write the error list as .xlsx for download by this session; old files are removed."""
+    directory = _error_dir()
+    cutoff = time.time() - ERROR_FILES_KEPT_SECONDS
+    for old in directory.glob("*.xlsx"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except OSError:
+            pass
+    token = uuid.uuid4().hex
+    with (directory / f"{token}.xlsx").open("wb") as out:
+        write_errors(errors, out)
+    request.session["catalog_import_errors"] = token
+    return token
+
+
+@page(("catalog.add_style", "catalog.change_style"))
+def import_products(request):
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = read_table(upload.read(), filename=upload.name)
+            result = actions.import_products(user=request.user, client=form.cleaned_data["client"], table=table,
+                                             dry_run=form.cleaned_data["dry_run"],
+                                             reason=_("导入 %(file)s") % {"file": upload.name[:80]})
+        except actions.ImportRejected as rejected:
+            context.update(errors=rejected.errors[:IMPORT_ERRORS_SHOWN], error_count=len(rejected.errors),
+                           error_token=_keep_errors(request, rejected.errors), file_name=upload.name)
+        except BusinessError as error:
+            if isinstance(error, NotAllowed):
+                raise PermissionDenied from None
+            add_business_error(form, error)
+        else:
+            context.update(result=result, file_name=upload.name, client=form.cleaned_data["client"])
+    return render(request, "catalog/import.html", context)
+
+
+@page(("catalog.add_style", "catalog.change_style"))
+def import_errors(request, token: str):
+    if request.session.get("catalog_import_errors") != token:
+        raise Http404
+    path = _error_dir() / f"{token}.xlsx"
+    if not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename="导入错误.xlsx", content_type=XLSX_CONTENT_TYPE)
+
+
+@page("catalog.view_style")
+def import_template(request):
+    out = io.BytesIO()
+    write_template(out)
+    return _download(out.getvalue(), "商品导入模板.xlsx", XLSX_CONTENT_TYPE)
+
+
+@page("catalog.view_style")
+def export_products(request):
+    if not request.GET.get("client", "").isdigit():
+        raise Http404
+    client = get_visible_or_404(Client, request.user, pk=int(request.GET["client"]))
+    if not scope_for(request.user).sees_client(client.pk):
+        raise Http404  # seen only through one of its stores: the catalogue is not theirs
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if request.GET.get("format") == "csv":
+        out = io.StringIO()
+        write_export(request.user, client, out, fmt="csv")
+        return _download(out.getvalue().encode("utf-8"), f"商品_{client.code}_{stamp}.csv", "text/csv; charset=utf-8")
+    out = io.BytesIO()
+    write_export(request.user, client, out)
+    return _download(out.getvalue(), f"商品_{client.code}_{stamp}.xlsx", XLSX_CONTENT_TYPE)
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
