@@ -21,6 +21,7 @@ from ecomops.catalog.api import router as catalog_router
 from ecomops.compliance.api import router as compliance_router
 from ecomops.org.api import router as org_router
 from ecomops.policy.api import router as policy_router
+from ecomops.stores.api import router as stores_router
 
 DESCRIPTION = """\
 EcomOps 电商运营管理系统的 REST API（EcomOps e-commerce operations API）。
@@ -103,3 +104,4 @@ api.add_router("", org_router)
 api.add_router("", policy_router)
 api.add_router("", compliance_router)
 api.add_router("", catalog_router)
+api.add_router("", stores_router)

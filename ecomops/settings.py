@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ecomops.policy",
     "ecomops.compliance",
     "ecomops.catalog",
+    "ecomops.stores",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("audit/", include("ecomops.audit.urls")),
     path("compliance/", include("ecomops.compliance.urls")),
     path("catalog/", include("ecomops.catalog.urls")),
+    path("stores/", include("ecomops.stores.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

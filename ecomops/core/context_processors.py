@@ -7,10 +7,13 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION = [
     ("home", _("首页"), "house", None, False),
     ("org:clients", _("委托方与店铺"), "shop", None, False),
+    ("catalog:styles", _("商品"), "box-seam", "catalog.view_style", False),
     ("org:departments", _("组织架构"), "diagram-3", "org.view_department", True),
     ("org:staff", _("员工"), "people", "org.view_staff", True),
     ("policy:parameters", _("政策参数"), "sliders", "policy.view_policyparameter", True),
     ("policy:regulations", _("制度与承诺书"), "journal-check", None, True),
+    ("stores:qualifications", _("店铺入驻与资质"), "award", "stores.view_qualification", False),
+    ("compliance:check", _("内容合规"), "patch-check", None, True),
     ("audit:trail", _("审计日志"), "shield-check", "audit.view_audit_trail", True),
     ("api-1.0.0:openapi-view", _("API 文档"), "code-square", None, True),
 ]
@@ -18,10 +21,13 @@ NAVIGATION = [
 # The pages that belong to an entry besides its own (url-name prefixes), so one entry is highlighted.
 SECTIONS = {
     "org:clients": ("org:client", "org:store"),
+    "catalog:styles": ("catalog:",),
     "org:departments": ("org:department",),
     "org:staff": ("org:staff",),
     "policy:parameters": ("policy:parameter",),
     "policy:regulations": ("policy:regulation",),
+    "stores:qualifications": ("stores:",),
+    "compliance:check": ("compliance:",),
     "audit:trail": ("audit:",),
 }
 
