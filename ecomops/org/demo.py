@@ -305,12 +305,22 @@ def _build(today: date) -> DemoResult:
     _record_attendance(staff_by_username, month, admin)
     _acknowledge(regulations, staff_by_username)
 
+    # Issue 3: the catalogue (about 200 styles, 1,500 SKUs) and the certificates behind it.
+    from ecomops.catalog.demo import build_catalogue
+    from ecomops.stores.demo import build_qualifications
+
+    catalogue = build_catalogue(admin=admin, clients=clients, stores=stores)
+    certificates = build_qualifications(admin=admin, clients=clients, stores=stores, today=today)
+
     result = DemoResult(True, company, month)
     result.counts = {
         "clients": Client.objects.count(),
         "stores": Store.objects.count(),
         "staff": Staff.objects.count(),
         "attendance": Attendance.objects.count(),
+        "styles": catalogue["styles"],
+        "skus": catalogue["skus"],
+        "qualifications": certificates,
     }
     return result
 

@@ -228,3 +228,32 @@ def test_demo_refuses_production_settings(db, settings):
     with pytest.raises(CommandError, match="生产环境"):
         run_demo()
     assert not User.objects.exists()
+
+
+@pytest.mark.usefixtures("db")
+class TestTheDemoCatalogue:
+    """Issue 3: about 200 styles and 1,500 SKUs, a hero group, special goods and their licences."""
+
+    def test_catalogue_size_and_hero_group(self, built):
+        from ecomops.catalog.models import SKU, Style
+
+        assert 180 <= Style.objects.count() <= 220
+        assert SKU.objects.count() == 1500
+        heroes = Style.objects.filter(is_hero=True)
+        assert heroes.exists() and all("西湖龙井" in s.name for s in heroes)  # WMS-14 hero group tag
+
+    def test_clothing_has_colour_by_size_and_platform_codes(self, built):
+        from ecomops.catalog.models import SKU, PlatformSKU
+
+        homewear = SKU.objects.filter(style__style_no="SY-H001")
+        assert homewear.values("colour").distinct().count() == 3
+        assert homewear.values("size").distinct().count() == 5
+        assert PlatformSKU.objects.filter(sku__in=homewear, store__code="SY-PDD").count() == 15
+
+    def test_licences_decide_what_may_be_sold(self, built):
+        """STO-04: the food licence covers the tea stores; the expired cosmetics licence blocks 松屿 care goods."""
+        from ecomops.stores.queries import may_sell
+
+        today = timezone.localdate()
+        assert may_sell(Store.objects.get(code="SL-TM"), "food", on=today)[0]
+        assert not may_sell(Store.objects.get(code="SY-PDD"), "cosmetics", on=today)[0]

@@ -33,6 +33,9 @@ class Command(BaseCommand):
                 f"  委托方 {counts['clients']} · 店铺 {counts['stores']} · 员工 {counts['staff']} · "
                 f"考勤记录 {counts['attendance']}（{result.month[0]}-{result.month[1]:02d}）"
             )
+            self.stdout.write(
+                f"  款号 {counts['styles']} · SKU {counts['skus']} · 证照 {counts['qualifications']}"
+            )
         elif result.company is not None:
             self.stdout.write(
                 f"演示公司已存在，未做改动 / demo company exists, nothing changed: {result.company.name}"
