@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ecomops.catalog.enums import SpecialGoods as CatalogSpecialGoods
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -72,14 +74,8 @@ class QualificationKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class SpecialGoods(models.TextChoices):
-    """STO-04: special goods need their licence on file. The same values as the catalogue's category kind."""
-
-    NONE = "none", _("普通商品")
-    FOOD = "food", _("食品")
-    DRUG = "drug", _("药品")
-    MEDICAL_DEVICE = "medical_device", _("医疗器械")
-    COSMETICS = "cosmetics", _("化妆品")
+# STO-04: special goods need their licence on file; the kinds are the catalogue's (one list, one place).
+SpecialGoods = CatalogSpecialGoods
 
 
 # STO-04: the licence each kind of special goods requires.
