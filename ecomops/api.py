@@ -19,9 +19,11 @@ from ecomops.apiutil.parser import StrictJSONParser
 from ecomops.audit.api import router as audit_router
 from ecomops.catalog.api import router as catalog_router
 from ecomops.compliance.api import router as compliance_router
+from ecomops.listing.api import router as listing_router
 from ecomops.org.api import router as org_router
 from ecomops.policy.api import router as policy_router
 from ecomops.stores.api import router as stores_router
+from ecomops.suppliers.api import router as suppliers_router
 
 DESCRIPTION = """\
 EcomOps 电商运营管理系统的 REST API（EcomOps e-commerce operations API）。
@@ -105,3 +107,5 @@ api.add_router("", policy_router)
 api.add_router("", compliance_router)
 api.add_router("", catalog_router)
 api.add_router("", stores_router)
+api.add_router("", suppliers_router)
+api.add_router("", listing_router)

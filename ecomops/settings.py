@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "ecomops.compliance",
     "ecomops.catalog",
     "ecomops.stores",
+    "ecomops.suppliers",
+    "ecomops.listing",
 ]
 
 MIDDLEWARE = [

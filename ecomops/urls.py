@@ -15,6 +15,8 @@ urlpatterns = [
     path("compliance/", include("ecomops.compliance.urls")),
     path("catalog/", include("ecomops.catalog.urls")),
     path("stores/", include("ecomops.stores.urls")),
+    path("suppliers/", include("ecomops.suppliers.urls")),
+    path("listing/", include("ecomops.listing.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

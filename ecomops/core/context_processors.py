@@ -13,7 +13,9 @@ NAVIGATION = [
     ("policy:parameters", _("政策参数"), "sliders", "policy.view_policyparameter", True),
     ("policy:regulations", _("制度与承诺书"), "journal-check", None, True),
     ("stores:qualifications", _("店铺入驻与资质"), "award", "stores.view_qualification", False),
+    ("suppliers:suppliers", _("供应商"), "truck", "suppliers.view_supplier", False),
     ("compliance:check", _("内容合规"), "patch-check", None, True),
+    ("listing:listings", _("商品审核与上架"), "shop-window", "listing.view_listing", False),
     ("audit:trail", _("审计日志"), "shield-check", "audit.view_audit_trail", True),
     ("api-1.0.0:openapi-view", _("API 文档"), "code-square", None, True),
 ]
@@ -27,7 +29,9 @@ SECTIONS = {
     "policy:parameters": ("policy:parameter",),
     "policy:regulations": ("policy:regulation",),
     "stores:qualifications": ("stores:",),
+    "suppliers:suppliers": ("suppliers:",),
     "compliance:check": ("compliance:",),
+    "listing:listings": ("listing:",),
     "audit:trail": ("audit:",),
 }
 
