@@ -311,6 +311,9 @@ def _build(today: date) -> DemoResult:
 
     catalogue = build_catalogue(admin=admin, clients=clients, stores=stores)
     certificates = build_qualifications(admin=admin, clients=clients, stores=stores, today=today)
+    from ecomops.listing.demo import build_suppliers_and_listings
+
+    trade = build_suppliers_and_listings(admin=admin, clients=clients, stores=stores, today=today)
 
     result = DemoResult(True, company, month)
     result.counts = {
@@ -321,6 +324,7 @@ def _build(today: date) -> DemoResult:
         "styles": catalogue["styles"],
         "skus": catalogue["skus"],
         "qualifications": certificates,
+        **trade,
     }
     return result
 

@@ -185,9 +185,9 @@ class TestTheDemoCompany:
         assert unsigned(current) == set(demo.NOT_SIGNED_CURRENT)
         assert unsigned(upcoming) == set(demo.NOT_SIGNED_NEXT)
         assert upcoming.acknowledgements.count() == 30 - len(demo.NOT_SIGNED_NEXT)
-        due = DueItem.objects.open().get(owner__username="zhuguan")
+        due = DueItem.objects.open().get(owner__username="zhuguan", kind=ACK_DUE_KIND)
         assert due.kind == ACK_DUE_KIND and due.source == upcoming and due.clause == "ORG-06"
-        assert not DueItem.objects.open().filter(owner__username="chenzhiyuan").exists()
+        assert not DueItem.objects.open().filter(owner__username="chenzhiyuan", kind=ACK_DUE_KIND).exists()
 
     def test_signatures_were_on_time_and_the_missing_ones_stay_open(self, built):
         """ORG-06: staff entered into the system sign on entry; the unsigned keep an open due item each."""
@@ -257,3 +257,16 @@ class TestTheDemoCatalogue:
         today = timezone.localdate()
         assert may_sell(Store.objects.get(code="SL-TM"), "food", on=today)[0]
         assert not may_sell(Store.objects.get(code="SY-PDD"), "cosmetics", on=today)[0]
+
+    def test_listings_in_every_review_state_and_a_recall(self, built):
+        """CAT-01…03, CAT-06: the demo shows the listing workflow and a failed sampling check's recall case."""
+        from ecomops.listing.enums import ListingStatus
+        from ecomops.listing.models import Listing
+        from ecomops.suppliers.models import RecallCase, Supplier
+
+        states = set(Listing.objects.values_list("status", flat=True))
+        assert states == set(ListingStatus.values)
+        flagged = Listing.objects.filter(status=ListingStatus.NEEDS_REVIEW)
+        assert flagged.count() == 2 and all(listing.hits.exists() for listing in flagged)
+        assert Supplier.objects.count() == 4
+        assert RecallCase.objects.count() == 1

@@ -34,7 +34,8 @@ class Command(BaseCommand):
                 f"考勤记录 {counts['attendance']}（{result.month[0]}-{result.month[1]:02d}）"
             )
             self.stdout.write(
-                f"  款号 {counts['styles']} · SKU {counts['skus']} · 证照 {counts['qualifications']}"
+                f"  款号 {counts['styles']} · SKU {counts['skus']} · 证照 {counts['qualifications']} · "
+                f"供应商 {counts['suppliers']} · 上架申请 {counts['listings']}"
             )
         elif result.company is not None:
             self.stdout.write(
