@@ -1,13 +1,13 @@
-"""CAT-01, CAT-03, LAW-02 in a real browser: an e-commerce supervisor takes a new dress through admission
-review, lists it in a store, sees the compliance hit in the title, fixes it, and publishes it."""
+"""CAT-04, CAT-01, CAT-03, LAW-02 in a real browser: an e-commerce supervisor creates a new dress,
+takes it through admission review, lists it in a store, sees the compliance hit in the title, fixes it,
+and publishes it."""
 
+import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from ecomops.catalog import actions as catalog_actions
 from ecomops.catalog.models import Category
 from ecomops.org.actions import hire_staff, set_positions
 from ecomops.org.enums import StoreStatus
@@ -22,11 +22,7 @@ def supervisor(transactional_db):
     client = Client.objects.create(code="CA", name="甲品牌")
     Store.objects.create(code="A1", name="甲品牌淘宝店", client=client, platform=Platform.objects.get(code="taobao"),
                          status=StoreStatus.ACTIVE)
-    catalog_actions.create_style(
-        user=admin, client=client, style_no="D001", name="真丝连衣裙",
-        category=Category.objects.create(code="clothing", name="服装"),
-        unit_cost=Decimal("120.00"), price=Decimal("399.00"), colours=["黑色"], sizes=["S", "M"],
-    )
+    Category.objects.create(code="clothing", name="服装")
     staff = hire_staff(user=admin, username="zhuguan", name="赵主管", employee_no="E001",
                        department=Department.objects.get(code="ecom"), hired_on=date(2024, 3, 1), password=PASSWORD)
     set_positions(staff, user=admin, positions=[Position.objects.get(code="ecom_supervisor")])
@@ -41,6 +37,20 @@ def test_one_product_from_admission_through_review_to_listed(live_server, page, 
     page.fill("#id_password", PASSWORD)
     page.click("form button[type=submit].btn-primary")
     page.wait_for_url(live_server.url + "/")
+
+    # CAT-04: the product is created on the catalogue page, with its colour × size SKUs.
+    page.goto(live_server.url + "/catalog/styles/new/")
+    page.select_option("#id_client", label="甲品牌")
+    page.fill("#id_style_no", "D001")
+    page.fill("#id_name", "真丝连衣裙")
+    page.select_option("#id_category", value=str(Category.objects.get(code="clothing").pk))
+    page.fill("#id_unit_cost", "120.00")
+    page.fill("#id_price", "399.00")
+    page.fill("#id_colours", "黑色")
+    page.fill("#id_sizes", "S, M")
+    page.click("form button[type=submit].btn-primary")
+    page.wait_for_url(re.compile(r".*/catalog/styles/\d+/$"))
+    assert "D001" in page.content() and "黑色" in page.content()
 
     # CAT-01: the style waits for admission; open its review and check every item.
     page.click("nav >> text=商品审核与上架")
