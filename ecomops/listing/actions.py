@@ -114,7 +114,7 @@ def _admission_event(review, *, kind, user, before="", after="", note=""):
 
 
 def _locked_review(review: AdmissionReview) -> AdmissionReview:
-    return AdmissionReview.objects.select_for_update().select_related("style", "style__client").get(pk=review.pk)
+    return AdmissionReview.objects.select_for_update(of=("self",)).select_related("style", "style__client").get(pk=review.pk)
 
 
 def _move_review(review: AdmissionReview, to: str, *, user, kind: str, note: str = "") -> None:
@@ -251,7 +251,7 @@ def _listing_event(listing, *, kind, user, before="", after="", note=""):
 
 
 def _locked_listing(listing: Listing) -> Listing:
-    return Listing.objects.select_for_update().select_related(
+    return Listing.objects.select_for_update(of=("self",)).select_related(
         "store", "store__client", "store__platform", "style", "style__brand", "style__category"
     ).get(pk=listing.pk)
 
