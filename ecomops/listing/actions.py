@@ -114,7 +114,8 @@ def _admission_event(review, *, kind, user, before="", after="", note=""):
 
 
 def _locked_review(review: AdmissionReview) -> AdmissionReview:
-    return AdmissionReview.objects.select_for_update(of=("self",)).select_related("style", "style__client").get(pk=review.pk)
+    locked = AdmissionReview.objects.select_for_update(of=("self",))
+    return locked.select_related("style", "style__client").get(pk=review.pk)
 
 
 def _move_review(review: AdmissionReview, to: str, *, user, kind: str, note: str = "") -> None:
