@@ -2,6 +2,19 @@ from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
+def seed_everything() -> None:
+    """Create the reference data that is missing; what exists (and admins' edits) is left alone."""
+    from ecomops.compliance.seed import seed_library
+    from ecomops.org.seed import seed_reference
+    from ecomops.policy.seed import seed_parameters
+    from ecomops.stores.seed import seed_document_types
+
+    seed_reference()
+    seed_parameters()
+    seed_library()
+    seed_document_types()
+
+
 def seed_after_migrate(sender, using="default", **kwargs):
     """Seed reference data once every app has migrated (and again after a test flush).
 
@@ -12,15 +25,7 @@ def seed_after_migrate(sender, using="default", **kwargs):
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender is not with_models[-1] or using != "default":
         return
-    from ecomops.compliance.seed import seed_library
-    from ecomops.org.seed import seed_reference
-    from ecomops.policy.seed import seed_parameters
-    from ecomops.stores.seed import seed_document_types
-
-    seed_reference()
-    seed_parameters()
-    seed_library()
-    seed_document_types()
+    seed_everything()
 
 
 class CoreConfig(AppConfig):

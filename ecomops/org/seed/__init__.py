@@ -87,3 +87,30 @@ def seed_reference() -> dict[str, int]:
         )
         created["platforms"] += 1
     return created
+
+
+@transaction.atomic
+def sync_default_permissions() -> dict[str, list[str]]:
+    """Give every seeded position and role group the default permissions it lacks (added, never removed).
+
+    Groups get their defaults when first created; a later release that adds permissions (a new module)
+    reaches an existing installation only through this, run on purpose by an administrator, because it
+    would also give back a permission an administrator had taken away.
+    """
+    from ecomops.org.models import Position
+
+    data = load_reference()
+    groups = {p.code: p.group for p in Position.objects.select_related("group")}
+    wanted = [(groups.get(row["code"]), row.get("permissions", [])) for row in data["position"]]
+    for row in data.get("role", []):
+        wanted.append((Group.objects.filter(name=row["group"]).first(), row.get("permissions", [])))
+    added: dict[str, list[str]] = {}
+    for group, names in wanted:
+        if group is None:
+            continue
+        have = set(group.permissions.values_list("pk", flat=True))
+        new = [p for p in _permissions(names) if p.pk not in have]
+        if new:
+            group.permissions.add(*new)
+            added[group.name] = sorted(f"{p.content_type.app_label}.{p.codename}" for p in new)
+    return added

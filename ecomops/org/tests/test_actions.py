@@ -207,3 +207,26 @@ def test_positions_of_someone_who_left_cannot_change(org, clerk):
     with pytest.raises(BusinessError):
         actions.set_positions(clerk, [position("packer")], user=org.admin)
     assert not clerk.user.groups.exists()
+
+
+def test_sync_permissions_adds_new_defaults_and_keeps_everything_else(db):
+    """ORG-02 after an upgrade: a position group missing a default permission gets it back on request;
+    permissions an administrator added stay."""
+    from io import StringIO
+
+    from django.contrib.auth.models import Permission
+    from django.core.management import call_command
+
+    group = position("product_editor").group
+    extra = Permission.objects.get(codename="view_joblevel")
+    removed = group.permissions.filter(content_type__app_label="catalog").first()
+    assert removed is not None
+    group.permissions.remove(removed)
+    group.permissions.add(extra)
+    out = StringIO()
+    call_command("seed", "--sync-permissions", stdout=out)
+    assert group.permissions.filter(pk=removed.pk).exists()
+    assert group.permissions.filter(pk=extra.pk).exists()
+    assert f"catalog.{removed.codename}" in out.getvalue()
+    call_command("seed", "--sync-permissions", stdout=(again := StringIO()))
+    assert "0 个权限组有新增" in again.getvalue()
