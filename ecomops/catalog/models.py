@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ecomops.audit.history import audited
+from ecomops.core.tree import TreeNode
 from ecomops.org.models import Client, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet
 
@@ -64,7 +65,7 @@ class Brand(models.Model):
         return self.name
 
 
-class Category(models.Model):
+class Category(TreeNode, models.Model):
     """A product category (类目), a tree shared by all clients. ``special_goods`` marks the categories
     whose goods need a licence (STO-04, STO-05); ``attribute_names`` lists the attributes its products
     carry (CAT-04)."""
@@ -91,18 +92,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def ancestors(self) -> list[Category]:
-        chain, node, seen = [], self.parent, {self.pk}
-        while node is not None and node.pk not in seen:
-            chain.append(node)
-            seen.add(node.pk)
-            node = node.parent
-        return list(reversed(chain))
-
-    @property
-    def path(self) -> str:
-        return " / ".join([c.name for c in self.ancestors()] + [self.name])
 
     def effective_special_goods(self) -> str:
         """The special-goods class of this category or, when it has none, of the nearest parent that has."""

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ecomops.audit.history import audited
+from ecomops.core.tree import TreeNode
 
 from .enums import (
     AttendanceKind,
@@ -44,7 +45,7 @@ class Company(models.Model):
         return self.name
 
 
-class Department(models.Model):
+class Department(TreeNode, models.Model):
     """ORG-01: departments and groups form a tree; they are data, not code."""
 
     code = models.CharField(_("编码"), max_length=40, unique=True, validators=[code_validator])
@@ -65,18 +66,6 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def ancestors(self) -> list[Department]:
-        chain, node, seen = [], self.parent, {self.pk}
-        while node is not None and node.pk not in seen:
-            chain.append(node)
-            seen.add(node.pk)
-            node = node.parent
-        return list(reversed(chain))
-
-    @property
-    def path(self) -> str:
-        return " / ".join([d.name for d in self.ancestors()] + [self.name])
 
     def descendant_ids(self) -> set[int]:
         """This department and every department below it."""
