@@ -18,6 +18,7 @@ from ecomops.audit import dues
 from ecomops.audit.history import save_audited
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.org import actions as org_actions
+from ecomops.org.actions import require_perm
 from ecomops.org.enums import StoreStatus
 from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import is_client_member, scope_for
@@ -53,11 +54,6 @@ RENEWAL_DUE_KIND = "stores.qualification_renewal"
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def require_perm(user, perm: str) -> None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
-        raise NotAllowed(_("您没有执行此操作的权限"))
 
 
 def _require_internal(user) -> None:
