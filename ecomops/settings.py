@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ecomops.stores",
     "ecomops.suppliers",
     "ecomops.listing",
+    "ecomops.inventory",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,224 @@
+"""Posting to the stock ledger: the one place where stock quantities change (WMS-10, WMS-13).
+
+``post_moves`` writes a batch of ledger rows and moves the balances they touch in the same
+transaction. Concurrency (the rule every oversell bug report breaks): the balances are locked with
+``SELECT … FOR UPDATE`` in primary-key order before they are read, so two postings over the same
+rows queue instead of interleaving, and never deadlock on each other; on SQLite every write
+transaction starts with ``BEGIN IMMEDIATE`` (settings), which serialises writers. The CHECK
+constraints on ``StockBalance`` are the last line: a bug here fails the transaction instead of
+writing negative stock.
+
+Callers (receiving, transfers, counts, orders …) describe what moves with ``Move`` and name the
+document with ``DocRef``; they do not touch balances themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecomops.catalog.models import SKU
+from ecomops.core.errors import BusinessError
+
+from .models import Bin, DailyClose, Lot, StockBalance, StockMove
+
+# How many keys one locking query asks for; keeps the parameter count of IN (…) well inside SQLite's.
+LOCK_CHUNK = 500
+
+
+class InsufficientStock(BusinessError):
+    """Not enough available stock; ``shortages`` lists (sku_code, wanted, available)."""
+
+    def __init__(self, message: str, shortages: list[tuple[str, int, int]] | None = None, field: str | None = None):
+        super().__init__(message, field=field)
+        self.shortages = shortages or []
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """The document a movement is posted against (WMS-10): its kind, primary key and number."""
+
+    kind: str
+    id: str
+    number: str
+
+    @classmethod
+    def of(cls, kind: str, obj) -> DocRef:
+        return cls(kind=str(kind), id=str(obj.pk), number=str(getattr(obj, "number", obj.pk)))
+
+
+@dataclass(frozen=True)
+class Move:
+    """One movement: ``quantity`` units of ``sku_id`` from ``lot_id`` leave ``from_bin`` (None: they
+    come from outside) and enter ``to_bin`` (None: they leave the company's stock).
+    ``from_reserved`` units of them were reserved (a reservation being consumed)."""
+
+    sku_id: int
+    lot_id: int
+    quantity: int
+    from_bin: Bin | None = None
+    to_bin: Bin | None = None
+    from_reserved: int = 0
+    note: str = ""
+    reverses_id: int | None = None
+
+
+BalanceKey = tuple[int, int, int]  # sku_id, bin_id, lot_id
+
+
+def lock_balances(keys: Iterable[BalanceKey]) -> dict[BalanceKey, StockBalance]:
+    """Lock and return the existing balances of ``keys`` (in primary-key order on PostgreSQL)."""
+    keys = set(keys)
+    found: dict[BalanceKey, StockBalance] = {}
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), LOCK_CHUNK):
+        chunk = ordered[start : start + LOCK_CHUNK]
+        skus = {k[0] for k in chunk}
+        bins = {k[1] for k in chunk}
+        lots = {k[2] for k in chunk}
+        rows = (
+            StockBalance.objects.select_for_update()
+            .filter(sku_id__in=skus, bin_id__in=bins, lot_id__in=lots)
+            .order_by("pk")
+        )
+        for row in rows:
+            key = (row.sku_id, row.bin_id, row.lot_id)
+            if key in keys:
+                found[key] = row
+    return found
+
+
+def _closed_warehouses(warehouse_ids: set[int], day) -> set[int]:
+    if not warehouse_ids:
+        return set()
+    return set(
+        DailyClose.objects.filter(warehouse_id__in=warehouse_ids, day=day).values_list("warehouse_id", flat=True)
+    )
+
+
+def _describe(sku_codes: dict[int, str], lots: dict[int, Lot], move: Move, bin_: Bin) -> str:
+    return _("SKU %(sku)s 在库位 %(bin)s（批次 %(lot)s）") % {
+        "sku": sku_codes.get(move.sku_id, move.sku_id),
+        "bin": bin_.code,
+        "lot": lots[move.lot_id].number if move.lot_id in lots else move.lot_id,
+    }
+
+
+def post_moves(moves: Sequence[Move], *, doc: DocRef, by, at: datetime | None = None) -> list[StockMove]:
+    """Post ``moves`` against ``doc`` in one transaction; all or nothing.
+
+    Refuses (``BusinessError`` / ``InsufficientStock`` naming the SKU, bin and lot): an empty batch, a
+    quantity below 1, a move without any bin, an inactive bin, a lot of another client than the SKU, a
+    warehouse whose day is already closed (WMS-13), and taking more than is available (on-hand minus
+    reserved, plus what the move itself un-reserves)."""
+    if not moves:
+        raise BusinessError(_("单据没有任何库存移动"))
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    with transaction.atomic():
+        sku_ids = {m.sku_id for m in moves}
+        lot_ids = {m.lot_id for m in moves}
+        sku_info = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "client_id"))
+        sku_codes = dict(SKU.objects.filter(pk__in=sku_ids).values_list("pk", "sku_code"))
+        lots = Lot.objects.in_bulk(lot_ids)
+        warehouses: set[int] = set()
+        for index, move in enumerate(moves, start=1):
+            if move.quantity < 1:
+                raise BusinessError(_("第 %(n)s 行：数量必须大于 0") % {"n": index}, field="quantity")
+            if move.from_reserved < 0 or move.from_reserved > move.quantity:
+                raise BusinessError(_("第 %(n)s 行：占用出库数量无效") % {"n": index}, field="quantity")
+            if move.from_bin is None and move.to_bin is None:
+                raise BusinessError(_("第 %(n)s 行：必须有来源库位或目标库位") % {"n": index}, field="bin")
+            if move.sku_id not in sku_info:
+                raise BusinessError(_("第 %(n)s 行：SKU 不存在") % {"n": index}, field="sku")
+            lot = lots.get(move.lot_id)
+            if lot is None or lot.client_id != sku_info[move.sku_id]:
+                raise BusinessError(_("第 %(n)s 行：批次不属于该 SKU 的委托方") % {"n": index}, field="lot")
+            for bin_ in (move.from_bin, move.to_bin):
+                if bin_ is not None:
+                    if not bin_.is_active:
+                        raise BusinessError(_("库位 %(bin)s 已停用") % {"bin": bin_.code}, field="bin")
+                    warehouses.add(bin_.warehouse_id)
+        closed = _closed_warehouses(warehouses, day)
+        if closed:
+            raise BusinessError(
+                _("仓库 %(day)s 已日结，不能再过账当日单据（WMS-13）") % {"day": day}, field="warehouse"
+            )
+
+        from_keys = {(m.sku_id, m.from_bin.pk, m.lot_id) for m in moves if m.from_bin is not None}
+        to_keys = {(m.sku_id, m.to_bin.pk, m.lot_id) for m in moves if m.to_bin is not None}
+        balances = lock_balances(from_keys | to_keys)
+        missing_to = to_keys - balances.keys()
+        if missing_to:
+            bins = {m.to_bin.pk: m.to_bin for m in moves if m.to_bin is not None}
+            StockBalance.objects.bulk_create(
+                [
+                    StockBalance(
+                        client_id=sku_info[sku_id],
+                        warehouse_id=bins[bin_id].warehouse_id,
+                        sku_id=sku_id,
+                        bin_id=bin_id,
+                        lot_id=lot_id,
+                    )
+                    for sku_id, bin_id, lot_id in sorted(missing_to)
+                ],
+                ignore_conflicts=True,
+            )
+            balances.update(lock_balances(missing_to))
+
+        rows: list[StockMove] = []
+        changed: dict[int, StockBalance] = {}
+        for move in moves:
+            from_after = to_after = None
+            if move.from_bin is not None:
+                balance = balances.get((move.sku_id, move.from_bin.pk, move.lot_id))
+                free = (balance.on_hand - balance.reserved + move.from_reserved) if balance else 0
+                if balance is None or move.quantity > free or move.from_reserved > balance.reserved:
+                    where = _describe(sku_codes, lots, move, move.from_bin)
+                    raise InsufficientStock(
+                        _("%(where)s 可用 %(free)s 件，不足 %(qty)s 件")
+                        % {"where": where, "free": max(free, 0), "qty": move.quantity},
+                        shortages=[(sku_codes.get(move.sku_id, ""), move.quantity, max(free, 0))],
+                        field="quantity",
+                    )
+                balance.on_hand -= move.quantity
+                balance.reserved -= move.from_reserved
+                from_after = balance.on_hand
+                changed[balance.pk] = balance
+            if move.to_bin is not None:
+                balance = balances[(move.sku_id, move.to_bin.pk, move.lot_id)]
+                balance.on_hand += move.quantity
+                to_after = balance.on_hand
+                changed[balance.pk] = balance
+            rows.append(
+                StockMove(
+                    posted_at=at,
+                    business_day=day,
+                    client_id=sku_info[move.sku_id],
+                    sku_id=move.sku_id,
+                    lot_id=move.lot_id,
+                    quantity=move.quantity,
+                    from_bin=move.from_bin,
+                    to_bin=move.to_bin,
+                    from_warehouse_id=move.from_bin.warehouse_id if move.from_bin else None,
+                    to_warehouse_id=move.to_bin.warehouse_id if move.to_bin else None,
+                    from_after=from_after,
+                    to_after=to_after,
+                    from_reserved=move.from_reserved,
+                    doc_kind=doc.kind,
+                    doc_id=doc.id,
+                    doc_number=doc.number,
+                    by=by if getattr(by, "pk", None) else None,
+                    note=move.note[:200],
+                    reverses_id=move.reverses_id,
+                )
+            )
+        for balance in changed.values():
+            balance.updated_at = at
+        StockBalance.objects.bulk_update(list(changed.values()), ["on_hand", "reserved", "updated_at"], batch_size=500)
+        return StockMove.objects.bulk_create(rows, batch_size=500)
