@@ -19,11 +19,15 @@ from ecomops.apiutil.parser import StrictJSONParser
 from ecomops.audit.api import router as audit_router
 from ecomops.catalog.api import router as catalog_router
 from ecomops.compliance.api import router as compliance_router
+from ecomops.inventory.api import router as inventory_router
 from ecomops.listing.api import router as listing_router
 from ecomops.org.api import router as org_router
 from ecomops.policy.api import router as policy_router
+from ecomops.receiving.api import router as receiving_router
+from ecomops.stockops.api import router as stockops_router
 from ecomops.stores.api import router as stores_router
 from ecomops.suppliers.api import router as suppliers_router
+from ecomops.supply.api import router as supply_router
 
 DESCRIPTION = """\
 EcomOps 电商运营管理系统的 REST API（EcomOps e-commerce operations API）。
@@ -109,3 +113,7 @@ api.add_router("", catalog_router)
 api.add_router("", stores_router)
 api.add_router("", suppliers_router)
 api.add_router("", listing_router)
+api.add_router("", inventory_router)
+api.add_router("", receiving_router)
+api.add_router("", stockops_router)
+api.add_router("", supply_router)

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "ecomops.suppliers",
     "ecomops.listing",
     "ecomops.inventory",
+    "ecomops.receiving",
+    "ecomops.stockops",
+    "ecomops.supply",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,11 @@ NAVIGATION = [
     ("suppliers:suppliers", _("供应商"), "truck", "suppliers.view_supplier", False),
     ("compliance:check", _("内容合规"), "patch-check", None, True),
     ("listing:listings", _("商品审核与上架"), "shop-window", "listing.view_listing", False),
+    ("inventory:board", _("仓库看板"), "clipboard-data", "inventory.view_stockbalance", True),
+    ("inventory:stock", _("库存"), "boxes", "inventory.view_stockbalance", False),
+    ("receiving:receipts", _("收货与质检"), "box-arrow-in-down", "receiving.view_receipt", True),
+    ("stockops:index", _("仓内作业"), "arrow-left-right", "stockops.view_transfer", True),
+    ("supply:index", _("采购补货与退厂"), "cart-check", "supply.view_replenishmentplan", True),
     ("audit:trail", _("审计日志"), "shield-check", "audit.view_audit_trail", True),
     ("api-1.0.0:openapi-view", _("API 文档"), "code-square", None, True),
 ]
@@ -33,6 +38,10 @@ SECTIONS = {
     "compliance:check": ("compliance:",),
     "listing:listings": ("listing:",),
     "audit:trail": ("audit:",),
+    "inventory:stock": ("inventory:",),
+    "receiving:receipts": ("receiving:",),
+    "stockops:index": ("stockops:",),
+    "supply:index": ("supply:",),
 }
 
 
