@@ -55,3 +55,15 @@ class ReservationState(models.TextChoices):
 class DocState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     POSTED = "posted", _("已过账")
+
+
+class HoldState(models.TextChoices):
+    """A customer hold by sales staff (WMS-11): active until released by hand, expired by the daily
+    clean-up, or consumed by the order that took the goods."""
+
+    ACTIVE = "active", _("留货中")
+    RELEASED = "released", _("已释放")
+    EXPIRED = "expired", _("已到期释放")
+
+
+HOLD_DOC_KIND = "hold"  # the DocRef kind of a customer hold's reservation (WMS-11)

@@ -28,7 +28,7 @@ from ecomops.catalog.models import SKU
 from ecomops.org.models import Client, code_validator
 from ecomops.org.scoping import ScopedQuerySet
 
-from .enums import BinKind, DocKind, DocState, OutboundReason, ReservationState
+from .enums import BinKind, DocKind, DocState, HoldState, OutboundReason, ReservationState
 
 USER = settings.AUTH_USER_MODEL
 
@@ -443,6 +443,69 @@ class DailyClose(models.Model):
         verbose_name_plural = _("日结")
         ordering = ["-day"]
         constraints = [models.UniqueConstraint(fields=["warehouse", "day"], name="inventory_close_once_a_day")]
+        permissions = [("close_day", "日结（日清日结）")]
 
     def __str__(self) -> str:
         return f"{self.warehouse.code} {self.day}"
+
+
+class CustomerHold(models.Model):
+    """Goods held for a customer by sales staff (销售留货, WMS-11). The stock is reserved through
+    ``reservations.reserve`` under the document kind ``hold``; it expires after the policy period
+    (WMS-11.reservation_expires_after) unless an extension with a note sets a new expiry, and the daily
+    clean-up (``ecomops stock-daily-holds``) gives expired holds back to normal sale."""
+
+    number = models.CharField(_("留货单号"), max_length=40, unique=True)
+    client = models.ForeignKey(Client, verbose_name=_("委托方"), on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.PROTECT, related_name="holds")
+    sku = models.ForeignKey(SKU, verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="customer_holds")
+    quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
+    customer = models.CharField(_("客户"), max_length=100)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    staff = models.ForeignKey(USER, verbose_name=_("销售人员"), on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("状态"), max_length=20, choices=HoldState.choices, default=HoldState.ACTIVE)
+    expires_at = models.DateTimeField(_("到期时间"))
+    created_at = models.DateTimeField(_("留货时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("释放时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, verbose_name=_("释放人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    close_reason = models.CharField(_("释放说明"), max_length=200, blank=True)
+    history = audited()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_client_field = "client"
+
+    class Meta:
+        verbose_name = _("客户留货")
+        verbose_name_plural = _("客户留货")
+        ordering = ["-id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="inventory_hold_quantity_positive")]
+        indexes = [models.Index(fields=["state", "expires_at"], name="inventory_hold_state_expiry")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == HoldState.ACTIVE
+
+
+class CustomerHoldExtension(AppendOnly):
+    """One extension of a customer hold (WMS-11): the note that justifies it and the new expiry."""
+
+    hold = models.ForeignKey(CustomerHold, verbose_name=_("客户留货"), on_delete=models.PROTECT,
+                             related_name="extensions")
+    note = models.CharField(_("延期说明"), max_length=200)
+    old_expires_at = models.DateTimeField(_("原到期时间"))
+    new_expires_at = models.DateTimeField(_("新到期时间"))
+    by = models.ForeignKey(USER, verbose_name=_("延期人"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("延期时间"))
+
+    class Meta:
+        verbose_name = _("留货延期")
+        verbose_name_plural = _("留货延期")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.hold_id} → {self.new_expires_at:%Y-%m-%d}"

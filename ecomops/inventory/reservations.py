@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,12 +25,8 @@ from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict
 
 from .enums import SELLABLE_BIN_KINDS, ReservationState
-from .ledger import DocRef, InsufficientStock, Move, post_moves
-from .models import Bin, Reservation, ReservationAllocation, StockBalance, StockMove, Warehouse
-
-
-def _fifo_key(balance: StockBalance):
-    return (balance.lot.received_on, balance.lot_id, balance.bin.pick_order, balance.bin.code, balance.pk)
+from .ledger import DocRef, InsufficientStock, Move, post_moves, write_reserved
+from .models import Bin, Lot, Reservation, ReservationAllocation, StockBalance, StockMove, Warehouse
 
 
 def available(sku_id: int, warehouse_id: int | None = None) -> int:
@@ -40,6 +36,44 @@ def available(sku_id: int, warehouse_id: int | None = None) -> int:
         rows = rows.filter(warehouse_id=warehouse_id)
     total = rows.aggregate(free=Sum(F("on_hand") - F("reserved")))["free"]
     return int(total or 0)
+
+
+def _lock_candidates(sku_ids: list[int], warehouse_id: int) -> list[tuple]:
+    """Lock the sellable balances with free stock of ``sku_ids`` in a warehouse, in primary-key order,
+    and return them as tuples: pk, sku, client, on hand, reserved, then the FIFO order (lot received
+    on, lot, bin pick order, bin code). Hand-written SQL: this runs once per order line reserved."""
+    balance, bin_, lot = StockBalance._meta.db_table, Bin._meta.db_table, Lot._meta.db_table
+    kinds = ", ".join(["%s"] * len(SELLABLE_BIN_KINDS))
+    skus = ", ".join(["%s"] * len(sku_ids))
+    lock = " FOR UPDATE OF b" if connection.features.has_select_for_update_of else ""
+    sql = (
+        'SELECT b."id", b."sku_id", b."client_id", b."on_hand", b."reserved", l."received_on", b."lot_id", '  # noqa: S608
+        f'n."pick_order", n."code" FROM "{balance}" b JOIN "{bin_}" n ON n."id" = b."bin_id" '
+        f'JOIN "{lot}" l ON l."id" = b."lot_id" WHERE b."warehouse_id" = %s AND b."sku_id" IN ({skus}) '
+        f'AND n."kind" IN ({kinds}) AND n."is_active" AND b."on_hand" > b."reserved" ORDER BY b."id"{lock}'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [warehouse_id, *sku_ids, *[str(k) for k in SELLABLE_BIN_KINDS]])
+        return [(*row[:5], str(row[5]), *row[6:]) for row in cursor.fetchall()]
+
+
+def _history_created(reservations: list[Reservation], user) -> None:
+    """The creation rows of the reservations' audit history, written in one statement."""
+    history = Reservation.history.model
+    now = timezone.now()
+    names = [f.attname for f in Reservation._meta.concrete_fields]
+    history.objects.bulk_create(
+        [
+            history(
+                **{name: getattr(r, name) for name in names},
+                history_date=now,
+                history_type="+",
+                history_user=user,
+                history_change_reason="reserve",
+            )
+            for r in reservations
+        ]
+    )
 
 
 def _merge(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -67,65 +101,68 @@ def reserve(
     Raises ``InsufficientStock`` listing every SKU that falls short (with what is available)."""
     wanted = _merge(lines)
     with transaction.atomic():
-        skus = {s.pk: s for s in SKU.objects.filter(pk__in=wanted)}
-        unknown = set(wanted) - set(skus)
-        if unknown:
-            raise BusinessError(_("SKU 不存在：%(ids)s") % {"ids": ", ".join(map(str, sorted(unknown)))}, field="sku")
-        locked = list(
-            StockBalance.objects.select_for_update(of=("self",))
-            .select_related("lot", "bin")
-            .filter(sku_id__in=wanted, warehouse=warehouse, bin__kind__in=SELLABLE_BIN_KINDS, bin__is_active=True)
-            .order_by("pk")
-        )
-        by_sku: dict[int, list[StockBalance]] = defaultdict(list)
-        for balance in locked:
-            if balance.on_hand > balance.reserved:
-                by_sku[balance.sku_id].append(balance)
-        shortages = []
-        for sku_id, quantity in sorted(wanted.items()):
-            free = sum(b.available for b in by_sku[sku_id])
-            if free < quantity:
-                shortages.append((skus[sku_id].sku_code, quantity, free))
-        if shortages:
+        locked = _lock_candidates(list(wanted), warehouse.pk)
+        by_sku: dict[int, list[tuple]] = defaultdict(list)
+        for row in locked:
+            if row[3] > row[4]:
+                by_sku[row[1]].append(row)
+        short = {
+            sku_id: (quantity, sum(r[3] - r[4] for r in by_sku[sku_id]))
+            for sku_id, quantity in wanted.items()
+            if sum(r[3] - r[4] for r in by_sku[sku_id]) < quantity
+        }
+        if short:
+            codes = dict(SKU.objects.filter(pk__in=short).values_list("pk", "sku_code"))
+            unknown = set(short) - set(codes)
+            if unknown:
+                raise BusinessError(
+                    _("SKU 不存在：%(ids)s") % {"ids": ", ".join(map(str, sorted(unknown)))}, field="sku"
+                )
+            shortages = [(codes[sku_id], want, free) for sku_id, (want, free) in sorted(short.items())]
             detail = "；".join(
                 _("%(sku)s 需要 %(want)s 件，可用 %(free)s 件") % {"sku": c, "want": w, "free": f}
                 for c, w, f in shortages
             )
             raise InsufficientStock(_("库存不足：%(detail)s") % {"detail": detail}, shortages=shortages, field="lines")
 
+        creator = by if getattr(by, "pk", None) else None
         reservations: list[Reservation] = []
-        changed: list[StockBalance] = []
-        allocations: list[tuple[Reservation, StockBalance, int]] = []
+        picks: list[list[tuple[int, int]]] = []  # per reservation: (balance pk, quantity)
+        new_reserved: dict[int, int] = {}
         for sku_id, quantity in sorted(wanted.items()):
-            reservation = Reservation(
-                client_id=skus[sku_id].client_id,
-                warehouse=warehouse,
-                sku_id=sku_id,
-                quantity=quantity,
-                doc_kind=doc.kind,
-                doc_id=doc.id,
-                doc_number=doc.number,
-                expires_at=expires_at,
-                note=note[:200],
-                created_by=by if getattr(by, "pk", None) else None,
+            rows = sorted(by_sku[sku_id], key=lambda r: (r[5], r[6], r[7], r[8], r[0]))
+            reservations.append(
+                Reservation(
+                    client_id=rows[0][2],
+                    warehouse=warehouse,
+                    sku_id=sku_id,
+                    quantity=quantity,
+                    doc_kind=doc.kind,
+                    doc_id=doc.id,
+                    doc_number=doc.number,
+                    expires_at=expires_at,
+                    note=note[:200],
+                    created_by=creator,
+                )
             )
-            reservations.append(reservation)
-            remaining = quantity
-            for balance in sorted(by_sku[sku_id], key=_fifo_key):
-                take = min(balance.available, remaining)
-                if take <= 0:
-                    continue
-                balance.reserved += take
-                changed.append(balance)
-                allocations.append((reservation, balance, take))
+            taken, remaining = [], quantity
+            for pk, _sku, _client, on_hand, reserved, *_fifo in rows:
+                take = min(on_hand - reserved, remaining)
+                taken.append((pk, take))
+                new_reserved[pk] = reserved + take
                 remaining -= take
                 if remaining == 0:
                     break
-        for reservation in reservations:
-            reservation.save()
-        StockBalance.objects.bulk_update(changed, ["reserved"])
+            picks.append(taken)
+        reservations = Reservation.objects.bulk_create(reservations)
+        _history_created(reservations, creator)
+        write_reserved(new_reserved)
         ReservationAllocation.objects.bulk_create(
-            [ReservationAllocation(reservation=r, balance=b, quantity=q) for r, b, q in allocations]
+            [
+                ReservationAllocation(reservation=reservation, balance_id=pk, quantity=take)
+                for reservation, taken in zip(reservations, picks, strict=True)
+                for pk, take in taken
+            ]
         )
         return reservations
 
@@ -168,7 +205,7 @@ def release(
         allocations, balances = _lock_allocated(reservations)
         for allocation in allocations:
             balances[allocation.balance_id].reserved -= allocation.quantity
-        StockBalance.objects.bulk_update(list(balances.values()), ["reserved"])
+        write_reserved({pk: b.reserved for pk, b in balances.items()})
         now = timezone.now()
         for reservation in reservations:
             reservation.state = ReservationState.RELEASED

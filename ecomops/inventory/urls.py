@@ -1,4 +1,41 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "inventory"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.stock, name="stock"),
+    path("sku/<int:pk>/", views.stock_sku, name="stock_sku"),
+    path("board/", views.board, name="board"),
+    path("warehouses/", views.warehouse_list, name="warehouses"),
+    path("warehouses/new/", views.warehouse_create, name="warehouse_create"),
+    path("warehouses/<int:pk>/", views.warehouse_detail, name="warehouse_detail"),
+    path("warehouses/<int:pk>/edit/", views.warehouse_edit, name="warehouse_edit"),
+    path("warehouses/<int:pk>/zones/new/", views.zone_create, name="zone_create"),
+    path("warehouses/<int:pk>/bins/new/", views.bin_create, name="bin_create"),
+    path("zones/<int:pk>/edit/", views.zone_edit, name="zone_edit"),
+    path("bins/<int:pk>/edit/", views.bin_edit, name="bin_edit"),
+    path("ledger/", views.ledger, name="ledger"),
+    path("documents/", views.document_list, name="documents"),
+    path("documents/new/", views.document_create, name="document_create"),
+    path("documents/<int:pk>/", views.document_detail, name="document_detail"),
+    path("documents/<int:pk>/lines/", views.document_add_line, name="document_add_line"),
+    path("documents/<int:pk>/lines/<int:line_pk>/remove/", views.document_remove_line, name="document_remove_line"),
+    path("documents/<int:pk>/post/", views.document_post, name="document_post"),
+    path("documents/<int:pk>/cancel/", views.document_cancel, name="document_cancel"),
+    path("documents/<int:pk>/reverse/", views.document_reverse, name="document_reverse"),
+    path("reversals/", views.reversal_list, name="reversals"),
+    path("closes/", views.close_list, name="closes"),
+    path("closes/close/", views.close_day, name="close_day"),
+    path("closes/<int:pk>/", views.close_detail, name="close_detail"),
+    path("report/", views.monthly_report, name="report"),
+    path("report/xlsx/", views.monthly_report_xlsx, name="report_xlsx"),
+    path("trace/", views.trace_search, name="trace"),
+    path("trace/lots/<int:pk>/", views.trace_lot, name="trace_lot"),
+    path("trace/sku/<int:pk>/", views.trace_sku, name="trace_sku"),
+    path("holds/", views.hold_list, name="holds"),
+    path("holds/new/", views.hold_create, name="hold_create"),
+    path("holds/<int:pk>/", views.hold_detail, name="hold_detail"),
+    path("holds/<int:pk>/extend/", views.hold_extend, name="hold_extend"),
+    path("holds/<int:pk>/release/", views.hold_release, name="hold_release"),
+]

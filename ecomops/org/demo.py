@@ -111,7 +111,7 @@ ROSTER = [
     Person("huangjiaxin", "黄嘉欣", "ecom.sales_cs", ("sales_cs",), "P1", date(2024, 8, 5), ("SONGYU",)),
     Person("wujianguo", "吴建国", "warehouse", ("warehouse_supervisor",), "M1", date(2018, 10, 8), BOTH),
     Person("cangku", "孙丽娟", "warehouse", ("warehouse_clerk", "statistician"), "P2", date(2020, 4, 1),
-           stores=("SY-PDD", "SY-AMZ")),
+           ("SONGYU",)),
     Person("zhouwenbin", "周文斌", "warehouse", ("statistician",), "P3", date(2019, 11, 18), BOTH),
     Person("xuzhiqiang", "徐志强", "warehouse", ("qc_inspector", "receiver"), "P2", date(2021, 3, 8), BOTH),
     Person("machao", "马超", "warehouse", ("receiver",), "P1", date(2024, 5, 20), BOTH),
@@ -157,7 +157,8 @@ LOGINS = [
     ("admin", "系统管理员（超级用户）", "administrator (superuser)"),
     ("zhuguan", "电商主管周静怡：两个委托方，有一份待签的制度承诺书",
      "e-commerce supervisor: both clients, one regulation to acknowledge"),
-    ("cangku", "仓库文员孙丽娟：仅松屿家居的两个店铺", "warehouse clerk: Songyu Home's two stores only"),
+    ("cangku", "仓库文员兼统计员孙丽娟：只管松屿家居的货",
+     "warehouse clerk and statistician: Songyu Home's goods only"),
     ("kehu", "委托方用户：只看山岚茶业", "client user: sees Shanlan Tea only"),
 ]
 
@@ -314,6 +315,7 @@ def _build(today: date) -> DemoResult:
     from ecomops.listing.demo import build_suppliers_and_listings
 
     trade = build_suppliers_and_listings(admin=admin, clients=clients, stores=stores, today=today)
+    warehouse_counts = _build_warehouse(admin, clients, staff_by_username, today)
 
     result = DemoResult(True, company, month)
     result.counts = {
@@ -325,8 +327,43 @@ def _build(today: date) -> DemoResult:
         "skus": catalogue["skus"],
         "qualifications": certificates,
         **trade,
+        **warehouse_counts,
     }
     return result
+
+
+def _build_warehouse(admin, clients: dict[str, Client], staff_by_username: dict[str, Staff], today: date) -> dict:
+    """Issue 4: two warehouses with bins, opening stock, receipts with each QC outcome, an open transfer,
+    an overdue sample loan, packaging below cover, a replenishment plan and a collecting supplier return."""
+    from ecomops.catalog.models import SKU
+    from ecomops.inventory.demo import build as build_warehouses
+    from ecomops.inventory.demo import put_opening_stock
+    from ecomops.inventory.models import StockMove
+    from ecomops.receiving.demo import build as build_receipts
+    from ecomops.stockops.demo import build as build_stock_operations
+    from ecomops.suppliers.models import Supplier
+    from ecomops.supply.demo import build as build_supply
+
+    warehouses = build_warehouses(admin=admin)
+    # First a week of hero-tea sales (WMS-14 plan awaiting approval), packaging use and a supplier return.
+    build_supply(admin=admin, clients=clients, today=today, warehouse=warehouses["HZ"])
+    lines = []
+    for code in ("SHANLAN", "SONGYU"):
+        skus = SKU.objects.filter(client=clients[code], style__is_hero=False).order_by("sku_code")[:120]
+        lines += [(sku, 20 + (n * 7) % 60, ("A-01-01", "A-01-02", "A-02-01")[n % 3]) for n, sku in enumerate(skus)]
+    put_opening_stock(admin=admin, warehouse=warehouses["HZ"], lines=lines)
+    for code in ("SHANLAN", "SONGYU"):
+        client = clients[code]
+        supplier = Supplier.objects.filter(client=client).order_by("code").first()
+        skus = list(SKU.objects.filter(client=client, style__is_hero=False).order_by("sku_code")[120:126])
+        if supplier is not None and len(skus) >= 4:
+            build_receipts(admin=admin, receiver=staff_by_username["machao"].user, warehouse=warehouses["HZ"],
+                           skus=skus, suppliers={client.pk: supplier})
+            break
+    shanlan = list(SKU.objects.filter(client=clients["SHANLAN"], style__is_hero=False).order_by("sku_code")[:2])
+    build_stock_operations(admin=admin, client=clients["SHANLAN"], from_warehouse=warehouses["HZ"],
+                           to_warehouse=warehouses["SH"], skus=shanlan, today=today)
+    return {"warehouses": len(warehouses), "stock_moves": StockMove.objects.count()}
 
 
 def _record_attendance(staff_by_username: dict[str, Staff], month: tuple[int, int], admin) -> None:

@@ -6,3 +6,12 @@ class SupplyConfig(AppConfig):
     name = "ecomops.supply"
     label = "supply"
     verbose_name = _("采购补货与退厂")
+
+    def ready(self):
+        try:
+            from ecomops.inventory.closing import register_open_documents
+        except ImportError:  # the daily close not there yet: supply.closing.open_documents waits for it
+            return
+        from .closing import open_documents
+
+        register_open_documents("supply", open_documents)
