@@ -52,6 +52,8 @@ def navigation(request):
     is_member = hasattr(user, "client_member")
     items = []
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    # A page with its own entry highlights only that entry, not also the section it belongs to.
+    exact = any(current == entry[0] for entry in NAVIGATION)
     for name, label, icon, perm, internal_only in NAVIGATION:
         if internal_only and is_member:
             continue
@@ -61,6 +63,8 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue  # the module is not installed in this deployment
-        active = current == name or any(current.startswith(prefix) for prefix in SECTIONS.get(name, ()))
+        active = current == name or (
+            not exact and any(current.startswith(prefix) for prefix in SECTIONS.get(name, ()))
+        )
         items.append({"url": url, "label": label, "icon": icon, "active": active})
     return {"nav_items": items, "is_client_member": is_member}

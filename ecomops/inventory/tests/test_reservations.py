@@ -154,3 +154,15 @@ def test_parallel_reservations_never_oversell(org, django_user_model):
     assert all(0 <= r.reserved <= r.on_hand for r in rows)
     assert len(done) + len(refused) > 0
     assert differences() == []
+
+
+def test_reservation_leaves_an_audit_record_of_who_and_when(stock):
+    """DAT-02: a reservation's creation is in its history with the acting user; release adds a row."""
+    stock.put(stock.sku, 3)
+    [r] = reservations.reserve(doc=ref(8), lines=[(stock.sku.pk, 2)], warehouse=stock.wh, by=stock.keeper)
+    [created] = r.history.all()
+    assert (created.history_type, created.history_user, created.quantity, created.state) == ("+", stock.keeper, 2,
+                                                                                              "active")
+    assert created.history_date is not None and created.doc_number == "SO8"
+    reservations.release(doc=ref(8), by=stock.keeper, reason="取消")
+    assert r.history.count() == 2 and r.history.first().state == ReservationState.RELEASED
