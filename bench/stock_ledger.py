@@ -45,6 +45,7 @@ def setup() -> str:
         os.environ["ECOMOPS_SQLITE_PATH"] = os.path.join(directory, "bench.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecomops.settings")
     os.environ.setdefault("ECOMOPS_LOG_LEVEL", "WARNING")
+    os.environ.setdefault("DJANGO_DEBUG", "false")  # as in production: no query log on every cursor
     import django
 
     django.setup()

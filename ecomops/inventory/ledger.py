@@ -26,6 +26,7 @@ from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError
 
 from .models import Bin, DailyClose, Lot, StockBalance, StockMove, Warehouse
+from .sql import insert_returning
 
 # How many keys one locking query asks for; keeps the parameter count of IN (…) well inside SQLite's.
 LOCK_CHUNK = 200
@@ -105,78 +106,6 @@ def _write_balances(balances: Iterable[StockBalance], at: datetime) -> None:
     stamp = connection.ops.adapt_datetimefield_value(at)
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(b.on_hand, b.reserved, stamp, b.pk) for b in balances])
-
-
-MOVE_COLUMNS = (
-    "posted_at",
-    "business_day",
-    "client_id",
-    "sku_id",
-    "lot_id",
-    "quantity",
-    "from_bin_id",
-    "to_bin_id",
-    "from_warehouse_id",
-    "to_warehouse_id",
-    "from_after",
-    "to_after",
-    "from_reserved",
-    "doc_kind",
-    "doc_id",
-    "doc_number",
-    "by_id",
-    "note",
-    "reverses_id",
-)
-INSERT_CHUNK = 400  # rows per INSERT statement: 400 × 19 parameters stays well inside SQLite's 32,766
-
-
-def _insert_moves(rows: list[StockMove]) -> None:
-    """Insert ledger rows with multi-row ``INSERT … RETURNING id`` statements and set their keys.
-
-    The hot path of every posting: the values are prepared once per batch here instead of field by
-    field by the ORM (``bulk_create`` spends most of its time there). Both databases return the ids
-    in the order of the VALUES rows, as Django's own ``bulk_create`` relies on."""
-    if not rows:
-        return
-    table = StockMove._meta.db_table
-    ops = connection.ops
-    stamp = ops.adapt_datetimefield_value(rows[0].posted_at)
-    day = ops.adapt_datefield_value(rows[0].business_day)
-    columns = ", ".join(f'"{c}"' for c in MOVE_COLUMNS)
-    one = "(" + ", ".join(["%s"] * len(MOVE_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            chunk = rows[start : start + INSERT_CHUNK]
-            params = []
-            for r in chunk:
-                params += [
-                    stamp if r.posted_at == rows[0].posted_at else ops.adapt_datetimefield_value(r.posted_at),
-                    day,
-                    r.client_id,
-                    r.sku_id,
-                    r.lot_id,
-                    r.quantity,
-                    r.from_bin_id,
-                    r.to_bin_id,
-                    r.from_warehouse_id,
-                    r.to_warehouse_id,
-                    r.from_after,
-                    r.to_after,
-                    r.from_reserved,
-                    r.doc_kind,
-                    r.doc_id,
-                    r.doc_number,
-                    r.by_id,
-                    r.note,
-                    r.reverses_id,
-                ]
-            sql = f'INSERT INTO "{table}" ({columns}) VALUES {", ".join([one] * len(chunk))} RETURNING "id"'  # noqa: S608
-            cursor.execute(sql, params)
-            for row, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                row.pk = pk
-                row._state.adding = False
-                row._state.db = connection.alias
 
 
 def write_reserved(reserved: dict[int, int]) -> None:
@@ -333,5 +262,5 @@ def post_moves(moves: Sequence[Move], *, doc: DocRef, by, at: datetime | None = 
                 )
             )
         _write_balances(changed.values(), at)
-        _insert_moves(rows)
+        insert_returning(StockMove, rows)
         return rows

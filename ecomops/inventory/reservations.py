@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
 from django.db import connection, models, transaction
 from django.db.models import F, Sum
@@ -27,6 +28,7 @@ from ecomops.core.errors import BusinessError, Conflict
 from .enums import SELLABLE_BIN_KINDS, ReservationState
 from .ledger import DocRef, InsufficientStock, Move, post_moves, write_reserved
 from .models import Bin, Lot, Reservation, ReservationAllocation, StockBalance, StockMove, Warehouse
+from .sql import insert_returning
 
 
 def available(sku_id: int, warehouse_id: int | None = None) -> int:
@@ -57,10 +59,15 @@ def _lock_candidates(sku_ids: list[int], warehouse_id: int) -> list[tuple]:
         return [(*row[:5], str(row[5]), *row[6:]) for row in cursor.fetchall()]
 
 
+@cache
+def _history_model():
+    return Reservation.history.model  # the manager descriptor builds a new manager class on each access
+
+
 def _history_created(reservations: list[Reservation], user) -> None:
     """The creation rows of the reservations' audit history (who, when, what), written with one
     prepared multi-row INSERT: building historical model instances cost more than the reservation."""
-    history = Reservation.history.model
+    history = _history_model()
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
     own = [f for f in Reservation._meta.concrete_fields]
@@ -159,15 +166,16 @@ def reserve(
                 if remaining == 0:
                     break
             picks.append(taken)
-        reservations = Reservation.objects.bulk_create(reservations)
+        insert_returning(Reservation, reservations)
         _history_created(reservations, creator)
         write_reserved(new_reserved)
-        ReservationAllocation.objects.bulk_create(
+        insert_returning(
+            ReservationAllocation,
             [
-                ReservationAllocation(reservation=reservation, balance_id=pk, quantity=take)
+                ReservationAllocation(reservation_id=reservation.pk, balance_id=pk, quantity=take)
                 for reservation, taken in zip(reservations, picks, strict=True)
                 for pk, take in taken
-            ]
+            ],
         )
         return reservations
 
