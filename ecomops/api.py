@@ -21,6 +21,7 @@ from ecomops.catalog.api import router as catalog_router
 from ecomops.compliance.api import router as compliance_router
 from ecomops.inventory.api import router as inventory_router
 from ecomops.listing.api import router as listing_router
+from ecomops.orders.api import router as orders_router
 from ecomops.org.api import router as org_router
 from ecomops.policy.api import router as policy_router
 from ecomops.receiving.api import router as receiving_router
@@ -117,3 +118,4 @@ api.add_router("", inventory_router)
 api.add_router("", receiving_router)
 api.add_router("", stockops_router)
 api.add_router("", supply_router)
+api.add_router("", orders_router)

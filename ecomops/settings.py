@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ecomops.receiving",
     "ecomops.stockops",
     "ecomops.supply",
+    "ecomops.orders",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("receiving/", include("ecomops.receiving.urls")),
     path("stockops/", include("ecomops.stockops.urls")),
     path("supply/", include("ecomops.supply.urls")),
+    path("orders/", include("ecomops.orders.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
