@@ -22,10 +22,10 @@ from ecomops.audit.middleware import client_ip, current_request
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.org.actions import _clean, require_perm
 from ecomops.org.models import Client, Store
-from ecomops.org.scoping import scope_for
+from ecomops.org.scoping import is_client_member, scope_for
 
 from . import barcodes, codes
-from .enums import BarcodeSource, ReturnClass, StyleStatus
+from .enums import BarcodeSource, ReturnClass, SpecialGoods, StyleStatus
 from .models import SKU, BarcodeSeries, Brand, Category, PlatformSKU, Style
 
 DEFAULT_BARCODE_PREFIX = "20"
@@ -142,12 +142,30 @@ def _attribute_names(values) -> list[str]:
                             field="attribute_names") from None
 
 
+def _require_internal(user, message: str) -> None:
+    if is_client_member(user):
+        raise NotAllowed(message)
+
+
+def _category_code_free(category: Category) -> None:
+    category.code = (category.code or "").strip()
+    if category.code and Category.objects.filter(code=category.code).exclude(pk=category.pk).exists():
+        raise BusinessError(_("类目编码“%(code)s”已被使用") % {"code": category.code}, field="code",
+                            code="duplicate")
+    if category.special_goods not in SpecialGoods.values:
+        raise BusinessError(_("特殊商品类别不正确"), field="special_goods")
+
+
 @transaction.atomic
 def create_category(*, user, **fields) -> Category:
+    """A category of the tree every client shares (CAT-04); the company's staff keep it, never a
+    client's own user."""
     require_perm(user, "catalog.add_category")
+    _require_internal(user, _("委托方用户不能修改共用的类目"))
     data = {k: v for k, v in fields.items() if k in CATEGORY_FIELDS}
     data["attribute_names"] = _attribute_names(data.get("attribute_names"))
     category = Category(**data)
+    _category_code_free(category)
     _clean(category)
     _save(category, user=user)
     return category
@@ -156,11 +174,13 @@ def create_category(*, user, **fields) -> Category:
 @transaction.atomic
 def update_category(category: Category, *, user, **changes) -> Category:
     require_perm(user, "catalog.change_category")
+    _require_internal(user, _("委托方用户不能修改共用的类目"))
     category = Category.objects.select_for_update().get(pk=category.pk)
     if "attribute_names" in changes:
         changes["attribute_names"] = _attribute_names(changes["attribute_names"])
     if not _apply(category, changes, CATEGORY_FIELDS):
         return category
+    _category_code_free(category)
     if category.parent_id is not None:
         below, frontier = {category.pk}, [category.pk]
         while frontier:

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
@@ -25,12 +26,11 @@ from ecomops.apiutil.schemas import InputSchema, PatchSchema, Ref
 from ecomops.apiutil.types import Code, Flag, Id, RefId, Search, SortOrder, Text
 from ecomops.core.errors import BusinessError
 from ecomops.org.models import Client, Store
-from ecomops.org.scoping import get_visible_or_404
 
 from . import actions, codes
 from .enums import BarcodeSource, ReturnClass, SpecialGoods, StyleStatus
 from .models import SKU, Brand, Category, PlatformSKU, Style
-from .queries import search_styles, visible_platform_codes
+from .queries import readable_or_404, search_styles, visible_platform_codes
 
 router = Router()
 
@@ -85,7 +85,8 @@ class BrandIn(InputSchema):
 @router.get("/catalog/brands", response=Page[BrandOut], tags=["catalog"], summary="品牌列表（仅限授权范围）")
 def list_brands(request, filters: Query[BrandFilters]):
     require_perm(request.auth, "catalog.view_brand")
-    queryset = Brand.objects.visible_to(request.auth).select_related("client").order_by("client__code", "name", "pk")
+    queryset = (Brand.objects.readable_by(request.auth).select_related("client")
+                .order_by("client__code", "name", "pk"))
     if filters.client_id is not None:
         queryset = queryset.filter(client_id=filters.client_id)
     if filters.q:
@@ -157,6 +158,32 @@ def create_category(request, payload: CategoryIn):
     with fields_renamed({"parent": "parent_id"}):
         category = actions.create_category(user=request.auth, **data)
     return Status(201, category)
+
+
+class CategoryPatch(PatchSchema):
+    NULLABLE = frozenset({"parent_id"})
+
+    code: Code(40) | None = None
+    name: Text(60, min_length=1) | None = None
+    name_en: Text(100) | None = None
+    parent_id: RefId | None = Field(None, description="null：改为顶级类目")
+    special_goods: SpecialGoods | None = None
+    attribute_names: list[Text(30, min_length=1)] | None = Field(None, max_length=50)
+    sort_order: SortOrder | None = None
+    is_active: Flag | None = None
+
+
+@router.patch("/catalog/categories/{category_id}", response=CategoryOut, tags=["catalog"],
+              summary="修改类目（上级类目不能是本类目或其下级）")
+def update_category(request, category_id: Path[Id], payload: CategoryPatch):
+    require_perm(request.auth, "catalog.view_category")
+    category = get_object_or_404(Category, pk=category_id)
+    changes = payload.changes()
+    if "parent_id" in changes:
+        changes["parent"] = _lookup(Category.objects.all(), changes.pop("parent_id"), field="parent_id",
+                                    message=_("上级类目不存在"))
+    with fields_renamed({"parent": "parent_id"}):
+        return actions.update_category(category, user=request.auth, **changes)
 
 
 # --- styles and SKUs ---------------------------------------------------------------------------
@@ -280,7 +307,7 @@ class PlatformCodesIn(InputSchema):
 
 
 def _skus(user):
-    return SKU.objects.visible_to(user).select_related("style").prefetch_related(
+    return SKU.objects.readable_by(user).select_related("style").prefetch_related(
         Prefetch("platform_codes", queryset=visible_platform_codes(user).order_by("store__code", "platform_sku_code"),
                  to_attr="visible_codes")
     )
@@ -316,7 +343,7 @@ def style_out(style: Style, *, skus: list[SKU] | None = None) -> dict:
 
 
 def _detail(user, style_id: int) -> dict:
-    style = get_visible_or_404(Style.objects.select_related("client", "brand", "category"), user, pk=style_id)
+    style = readable_or_404(Style.objects.select_related("client", "brand", "category"), user, pk=style_id)
     return style_out(style, skus=list(_skus(user).filter(style=style).order_by("pk")))
 
 
@@ -368,7 +395,7 @@ def create_style(request, payload: StyleIn):
               summary="修改款式；改价须有改价权限（CAT-07）")
 def update_style(request, style_id: Path[Id], payload: StylePatch):
     require_perm(request.auth, "catalog.view_style")
-    style = get_visible_or_404(Style, request.auth, pk=style_id)
+    style = readable_or_404(Style.objects.all(), request.auth, pk=style_id)  # the action refuses a store's staff
     changes = _style_refs(payload.changes(), request.auth)
     colours, sizes = changes.pop("colours", None), changes.pop("sizes", None)
     reason = changes.pop("reason", None) or ""
@@ -402,14 +429,14 @@ def list_skus(request, filters: Query[SkuFilters]):
 @router.get("/catalog/skus/{sku_id}", response=SkuOut, tags=["catalog"], summary="SKU 详情")
 def get_sku(request, sku_id: Path[Id]):
     require_perm(request.auth, "catalog.view_style")
-    return sku_out(get_visible_or_404(_skus(request.auth), request.auth, pk=sku_id))
+    return sku_out(readable_or_404(_skus(request.auth), request.auth, pk=sku_id))
 
 
 @router.patch("/catalog/skus/{sku_id}", response=SkuOut, tags=["catalog"],
               summary="修改 SKU（颜色、尺码、条码、单独售价、启用）")
 def update_sku(request, sku_id: Path[Id], payload: SkuPatch):
     require_perm(request.auth, "catalog.view_style")
-    sku = get_visible_or_404(SKU, request.auth, pk=sku_id)
+    sku = readable_or_404(SKU.objects.all(), request.auth, pk=sku_id)
     changes = payload.changes()
     reason = changes.pop("reason", None) or ""
     actions.update_sku(sku, user=request.auth, reason=reason, **changes)
@@ -420,7 +447,7 @@ def update_sku(request, sku_id: Path[Id], payload: SkuPatch):
             summary="设置 SKU 在一个店铺的平台SKU编码（订单导入按此匹配）")
 def set_platform_codes(request, sku_id: Path[Id], payload: PlatformCodesIn):
     require_perm(request.auth, "catalog.view_style")
-    sku = get_visible_or_404(SKU, request.auth, pk=sku_id)
+    sku = readable_or_404(SKU.objects.all(), request.auth, pk=sku_id)
     store = _lookup(Store.objects.visible_to(request.auth), payload.store_id, field="store_id",
                     message=_("店铺不存在"))
     with fields_renamed({"store": "store_id"}):

@@ -26,9 +26,10 @@ def clients_whole(user):
     return clients if scope.all else clients.filter(pk__in=scope.client_ids)
 
 
-def category_choices():
+def category_choices(*, active_only: bool = True):
     """Categories as an indented outline, parents first."""
-    categories = list(Category.objects.filter(is_active=True).order_by("sort_order", "code"))
+    categories = Category.objects.order_by("sort_order", "code")
+    categories = list(categories.filter(is_active=True) if active_only else categories)
     children: dict[int | None, list[Category]] = {}
     for category in categories:
         children.setdefault(category.parent_id, []).append(category)
@@ -65,7 +66,7 @@ class StyleFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["client"].queryset = Client.objects.visible_to(user).order_by("code")
         self.fields["client"].label_from_instance = loc
-        self.fields["brand"].queryset = Brand.objects.visible_to(user).order_by("name")
+        self.fields["brand"].queryset = Brand.objects.readable_by(user).order_by("name")
         self.fields["category"].choices = [("", _("全部类目")), *category_choices()]
 
 
@@ -235,15 +236,68 @@ class ImportForm(StyledFormMixin, forms.Form):
 
 
 
+class CategoryForm(StyledFormMixin, forms.ModelForm):
+    """A category of the shared tree (CAT-04, STO-04 special goods). The action checks the rest."""
+
+    attribute_names = forms.CharField(
+        label=gettext_lazy("属性项"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "产地, 净含量, 保质期"}),
+        help_text=gettext_lazy("本类目商品须填写的属性，逗号或换行分隔，每项最多 30 字"),
+    )
+    parent = forms.TypedChoiceField(label=gettext_lazy("上级类目"), required=False, coerce=int, empty_value=None)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_en", "special_goods", "sort_order", "is_active"]
+        help_texts = {"code": gettext_lazy("字母、数字和 - _ .，创建后用于导入文件的“类目”列")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = self.instance.pk
+        self.fields["parent"].choices = [("", gettext_lazy("（顶级类目）"))] + [
+            (pk, label) for pk, label in category_choices(active_only=False) if pk != own]
+        if own:
+            self.fields["parent"].initial = self.instance.parent_id
+            self.fields["attribute_names"].initial = "\n".join(self.instance.attribute_names or [])
+        self.fields["special_goods"].help_text = gettext_lazy(
+            "食品、药品、医疗器械、化妆品须具备相应许可证方可上架；留“普通商品”则沿用上级类目的类别")
+        self.order_fields(["code", "name", "name_en", "parent", "special_goods", "attribute_names",
+                           "sort_order", "is_active"])
+
+    def clean_code(self):
+        value = self.cleaned_data["code"].strip()
+        if not codes.is_code(value):
+            raise forms.ValidationError(_("只能包含字母、数字和 - _ . / + #，且须以字母或数字开头"))
+        return value
+
+    def clean_attribute_names(self):
+        import re
+
+        return [part for part in re.split(r"[\n,，、;；]+", self.cleaned_data["attribute_names"]) if part.strip()]
+
+    def category_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        parent = data.pop("parent")
+        data["parent"] = Category.objects.filter(pk=parent).first() if parent else None
+        return data
+
+    def _post_clean(self):
+        pass  # the action validates the model (and names the field)
+
+
 class BrandForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Brand
-        fields = ["client", "name", "name_en", "trademark_no"]
+        fields = ["client", "name", "name_en", "trademark_no", "is_active"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = clients_whole(user)
-        self.fields["client"].label_from_instance = loc
+        if self.instance.pk:
+            del self.fields["client"]  # a brand stays with its client
+        else:
+            del self.fields["is_active"]
+            self.fields["client"].queryset = clients_whole(user)
+            self.fields["client"].label_from_instance = loc
 
     def _post_clean(self):
         pass  # the action validates (and names the field)

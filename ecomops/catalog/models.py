@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from ecomops.audit.history import audited
 from ecomops.core.tree import TreeNode
 from ecomops.org.models import Client, Store, code_validator
-from ecomops.org.scoping import ScopedQuerySet
+from ecomops.org.scoping import ScopedQuerySet, scope_for
 
 from . import codes
 from .barcodes import INTERNAL_PREFIXES
@@ -35,6 +35,21 @@ MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator
 
 def _empty_list():
     return []
+
+
+class CatalogueQuerySet(ScopedQuerySet):
+    """Brands, styles and SKUs: ``visible_to`` is the working scope (the clients granted whole, DAT-02),
+    ``readable_by`` adds the clients seen through one of their stores.
+
+    CAT-04: a store's staff read the catalogue of the client whose goods the store sells (to find a
+    SKU, a barcode, a platform code); changing it needs the client itself (a client grant or all
+    clients), which every catalogue action checks."""
+
+    def readable_by(self, user) -> CatalogueQuerySet:
+        scope = scope_for(user)
+        if scope.all:
+            return self
+        return self.filter(**{f"{self.model.scope_client_field}__in": scope.visible_client_ids})
 
 
 def _empty_dict():
@@ -52,7 +67,7 @@ class Brand(models.Model):
     is_active = models.BooleanField(_("启用"), default=True)
     history = audited()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
     scope_client_field = "client"
 
     class Meta:
@@ -131,7 +146,7 @@ class Style(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = audited()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
     scope_client_field = "client"
 
     class Meta:
@@ -173,7 +188,7 @@ class SKU(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = audited()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = CatalogueQuerySet.as_manager()
     scope_client_field = "client"
 
     class Meta:

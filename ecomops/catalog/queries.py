@@ -1,6 +1,7 @@
 """Read side of the catalogue: scoped searches, the price history (CAT-07) and the export rows.
 
-Nothing here writes. Every query starts from ``visible_to(user)`` (DAT-02).
+Nothing here writes. Every query starts from ``readable_by(user)`` (DAT-02, CAT-04): the clients the
+user sees whole, and those seen through one of their stores (read only; the actions refuse changes).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from ecomops.org.models import Store
+from ecomops.org.models import Client, Store
 from ecomops.org.scoping import scope_for
 
 from .models import SKU, PlatformSKU, Style
@@ -22,8 +24,26 @@ from .models import SKU, PlatformSKU, Style
 PRICE_FIELDS = ("unit_cost", "price")
 
 
+def readable_or_404(queryset, user, **lookup):
+    """One brand, style or SKU the user may read; anything else, existing or not, is a 404."""
+    try:
+        return queryset.readable_by(user).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may_change(user, client_id: int) -> bool:
+    """Changing a client's catalogue needs the client whole (a client grant or all clients)."""
+    return scope_for(user).sees_client(client_id)
+
+
+def readable_clients(user):
+    """The clients whose catalogue the user reads (whole or through one of their stores)."""
+    return Client.objects.visible_to(user).order_by("code")
+
+
 def styles_for(user):
-    return Style.objects.visible_to(user).select_related("client", "brand", "category")
+    return Style.objects.readable_by(user).select_related("client", "brand", "category")
 
 
 def search_styles(user, *, q: str = "", client=None, brand=None, category=None, status: str = "",
@@ -138,7 +158,7 @@ def export_rows(user, client) -> Iterator[list]:
     if not scope.all:
         codes = codes.filter(store_id__in=scope.store_ids)
     skus = (
-        SKU.objects.visible_to(user).filter(client=client)
+        SKU.objects.readable_by(user).filter(client=client)
         .select_related("style", "style__brand", "style__category")
         .prefetch_related(Prefetch("platform_codes", queryset=codes, to_attr="export_codes"))
         .order_by("style__style_no", "pk")

@@ -19,22 +19,41 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from ecomops.core.decorators import page
+from ecomops.core.decorators import internal_page, page
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import add_business_error, submit
 from ecomops.org.models import Client
-from ecomops.org.scoping import get_visible_or_404, scope_for
+from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions
-from .forms import BrandForm, ImportForm, PlatformCodesForm, SkuForm, StyleFilterForm, StyleForm, clients_whole
+from .enums import SpecialGoods
+from .forms import (
+    BrandForm,
+    CategoryForm,
+    ImportForm,
+    PlatformCodesForm,
+    SkuForm,
+    StyleFilterForm,
+    StyleForm,
+    clients_whole,
+)
 from .importing import write_errors, write_template
-from .models import SKU, Brand, Style
-from .queries import price_history, search_styles, skus_with_codes, stores_of, write_export
+from .models import SKU, Brand, Category, Style
+from .queries import (
+    may_change,
+    price_history,
+    readable_clients,
+    readable_or_404,
+    search_styles,
+    skus_with_codes,
+    stores_of,
+    write_export,
+)
 from .sheets import XLSX_CONTENT_TYPE, read_table
 
 PER_PAGE = 25
@@ -67,18 +86,25 @@ def style_list(request):
     page_obj = _paginate(request, styles)
     user = request.user
     can_import = user.has_perms(("catalog.add_style", "catalog.change_style"))
-    export_clients = list(clients_whole(user)) if user.has_perm("catalog.view_style") else []
+    export_clients = list(readable_clients(user))
+    whole = clients_whole(user).exists()
     return render(request, "catalog/style_list.html", {
         "form": form, "page_obj": page_obj, "styles": page_obj.object_list,
-        "can_add": user.has_perm("catalog.add_style") and bool(export_clients),
-        "can_import": can_import and bool(export_clients),
+        "can_add": user.has_perm("catalog.add_style") and whole,
+        "can_import": can_import and whole,
         "export_clients": export_clients,
         "selected_client": form.cleaned_data.get("client") if form.is_valid() else None,
     })
 
 
 def _style_or_404(request, pk: int) -> Style:
-    return get_visible_or_404(Style.objects.select_related("client", "brand", "category"), request.user, pk=pk)
+    return readable_or_404(Style.objects.select_related("client", "brand", "category"), request.user, pk=pk)
+
+
+def _changeable(request, client_id: int) -> None:
+    """A store's staff read the client's catalogue; changing it needs the client whole (CAT-04)."""
+    if not may_change(request.user, client_id):
+        raise PermissionDenied
 
 
 @page("catalog.view_style")
@@ -91,14 +117,35 @@ def style_detail(request, pk: int):
     matrix = [{"colour": c, "cells": [cells.get((c, z)) for z in sizes]} for c in colours]
     user = request.user
     return render(request, "catalog/style_detail.html", {
+        **_related(request, style),
         "style": style, "skus": skus, "sizes": sizes, "matrix": matrix,
         "show_matrix": len(skus) > 1 and any(colours) and any(sizes),
         "stores": stores_of(user, style.client),
         "price_changes": price_history(style)[:50],
-        "can_edit": user.has_perm("catalog.change_style"),
-        "can_edit_codes": user.has_perm("catalog.change_platformsku"),
+        "can_edit": user.has_perm("catalog.change_style") and may_change(user, style.client_id),
+        "can_edit_codes": user.has_perm("catalog.change_platformsku") and may_change(user, style.client_id),
         "last_change": _last_change(style),
     })
+
+
+def _related(request, style: Style) -> dict:
+    """What hangs off a style in the modules built on the catalogue (suppliers, admission review and
+    listings, the new-product chain), each shown only to those who may open it. Reached through the
+    reverse relations, so the catalogue imports none of those modules."""
+    user = request.user
+    internal = not is_client_member(user)
+    related = {}
+    if internal and user.has_perm("listing.view_admissionreview"):
+        related["admission"] = style.admissions.order_by("-opened_at", "-pk").first()
+        related["can_view_admission"] = True
+    if user.has_perm("listing.view_listing"):
+        related["listings"] = list(style.listings.visible_to(user).select_related("store").order_by("store__code"))
+    if internal and user.has_perm("listing.view_newproductchain"):
+        related["chain"] = getattr(style, "new_product_chain", None)
+    if user.has_perm("suppliers.view_supplier"):
+        links = style.style_suppliers.visible_to(user).select_related("supplier")
+        related["supplier_links"] = list(links.order_by("-is_primary", "supplier__code"))
+    return related
 
 
 # --- create and edit -------------------------------------------------------------------------------
@@ -131,8 +178,7 @@ def _save_style(style, *, user, fields, colours, sizes, reason):
 @page("catalog.change_style")
 def style_edit(request, pk: int):
     style = _style_or_404(request, pk)
-    if not scope_for(request.user).sees_client(style.client_id):
-        raise Http404
+    _changeable(request, style.client_id)
     form = StyleForm(request.POST or None, instance=style, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -150,7 +196,8 @@ def style_edit(request, pk: int):
 
 @page("catalog.change_style")
 def sku_edit(request, pk: int):
-    sku = get_visible_or_404(SKU.objects.select_related("style", "client"), request.user, pk=pk)
+    sku = readable_or_404(SKU.objects.select_related("style", "client"), request.user, pk=pk)
+    _changeable(request, sku.client_id)
     user = request.user
     form = SkuForm(request.POST or None, instance=sku, user=user, prefix="sku")
     codes_form = PlatformCodesForm(None, user=user, sku=sku, prefix="codes")
@@ -176,7 +223,8 @@ def _sku_page(request, sku, form, codes_form):
 
 @page("catalog.change_platformsku")
 def sku_platform_codes(request, pk: int):
-    sku = get_visible_or_404(SKU.objects.select_related("style", "client"), request.user, pk=pk)
+    sku = readable_or_404(SKU.objects.select_related("style", "client"), request.user, pk=pk)
+    _changeable(request, sku.client_id)
     if request.method != "POST":
         return redirect("catalog:sku_edit", pk=sku.pk)
     codes_form = PlatformCodesForm(request.POST, user=request.user, sku=sku, prefix="codes")
@@ -211,11 +259,103 @@ def brand_list(request):
             if brand is not None:
                 messages.success(request, _("已添加品牌 %(name)s") % {"name": brand.name})
                 return redirect("catalog:brands")
-    brands = (Brand.objects.visible_to(user).select_related("client").annotate(style_count=Count("styles"))
+    brands = (Brand.objects.readable_by(user).select_related("client").annotate(style_count=Count("styles"))
               .order_by("client__code", "name"))
     page_obj = _paginate(request, brands)
+    can_change = user.has_perm("catalog.change_brand")
+    for brand in page_obj.object_list:
+        brand.can_edit = can_change and may_change(user, brand.client_id)
     return render(request, "catalog/brand_list.html",
                   {"page_obj": page_obj, "brands": page_obj.object_list, "form": form})
+
+
+@page("catalog.change_brand")
+def brand_edit(request, pk: int):
+    brand = readable_or_404(Brand.objects.select_related("client"), request.user, pk=pk)
+    _changeable(request, brand.client_id)
+    form = BrandForm(request.POST or None, instance=Brand.objects.get(pk=pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, actions.update_brand, brand, user=request.user, **form.cleaned_data)
+        if saved is not None:
+            messages.success(request, _("已保存品牌 %(name)s") % {"name": saved.name})
+            return redirect("catalog:brands")
+    return render(request, "catalog/brand_form.html", {"form": form, "brand": brand},
+                  status=400 if form.errors else 200)
+
+
+# --- categories ------------------------------------------------------------------------------------
+
+
+def category_tree() -> list:
+    """Every category in outline order with its depth, the special-goods class it has (own or from a
+    parent) and where that class comes from."""
+    categories = list(Category.objects.select_related("parent").order_by("sort_order", "code"))
+    children: dict = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    out, seen = [], set()
+
+    def walk(parent_id, depth, inherited):
+        for category in children.get(parent_id, []):
+            if category.pk in seen:
+                continue
+            seen.add(category.pk)
+            category.depth = depth
+            category.indent = "\u3000" * depth
+            own = category.special_goods != SpecialGoods.NONE
+            category.effective_goods = category.special_goods if own else inherited
+            category.goods_inherited = not own and inherited != SpecialGoods.NONE
+            category.effective_goods_label = SpecialGoods(category.effective_goods).label
+            out.append(category)
+            walk(category.pk, depth + 1, category.effective_goods)
+
+    walk(None, 0, SpecialGoods.NONE)
+    return out
+
+
+@page("catalog.view_category")
+def category_list(request):
+    """CAT-04 / STO-04: the category tree every client shares, with its special-goods classes."""
+    user = request.user
+    internal = not is_client_member(user)
+    styles = Style.objects.readable_by(user).values("category").annotate(n=Count("pk"))
+    counts = {row["category"]: row["n"] for row in styles}
+    tree = category_tree()
+    for category in tree:
+        category.style_count = counts.get(category.pk, 0)
+    return render(request, "catalog/category_list.html", {
+        "categories": tree,
+        "can_add": internal and user.has_perm("catalog.add_category"),
+        "can_edit": internal and user.has_perm("catalog.change_category"),
+    })
+
+
+@internal_page("catalog.add_category")
+def category_create(request):
+    initial = {}
+    if request.GET.get("parent", "").isdigit():
+        initial["parent"] = int(request.GET["parent"])
+    form = CategoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        category = submit(form, actions.create_category, user=request.user, **form.category_fields())
+        if category is not None:
+            messages.success(request, _("已添加类目 %(name)s") % {"name": category.name})
+            return redirect("catalog:categories")
+    return render(request, "catalog/category_form.html", {"form": form, "category": None},
+                  status=400 if form.errors else 200)
+
+
+@internal_page("catalog.change_category")
+def category_edit(request, pk: int):
+    category = get_object_or_404(Category, pk=pk)
+    form = CategoryForm(request.POST or None, instance=Category.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, actions.update_category, category, user=request.user, **form.category_fields())
+        if saved is not None:
+            messages.success(request, _("已保存类目 %(name)s") % {"name": saved.name})
+            return redirect("catalog:categories")
+    return render(request, "catalog/category_form.html", {"form": form, "category": category},
+                  status=400 if form.errors else 200)
 
 
 # --- import and export -----------------------------------------------------------------------------
@@ -288,9 +428,9 @@ def import_template(request):
 def export_products(request):
     if not request.GET.get("client", "").isdigit():
         raise Http404
+    # The catalogue of a client seen whole or through one of its stores (read, CAT-04); the platform
+    # codes of the other stores stay out of the file (export_rows).
     client = get_visible_or_404(Client, request.user, pk=int(request.GET["client"]))
-    if not scope_for(request.user).sees_client(client.pk):
-        raise Http404  # seen only through one of its stores: the catalogue is not theirs
     stamp = timezone.localdate().strftime("%Y%m%d")
     if request.GET.get("format") == "csv":
         out = io.StringIO()

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,8 +151,10 @@ def open_admission(*, user, style: Style, note: str = "") -> AdmissionReview:
 
 @transaction.atomic
 def record_item(review: AdmissionReview, *, user, code: str, result: str, note: str = "", evidence=None,
-                sampling_reference: str = "") -> AdmissionItem:
-    """CAT-01: record one checklist item's result. Only while the review is pending."""
+                sampling_reference: str = "", sampling_check=None) -> AdmissionItem:
+    """CAT-01: record one checklist item's result. Only while the review is pending. The quality item
+    may cite a sampling check of the supplier library (CAT-06) of the same client; a failed check
+    cannot make it pass."""
     _require(user, "listing.review_admissionreview")
     review = _locked_review(review)
     _require_client(user, review.style.client_id)
@@ -167,23 +170,30 @@ def record_item(review: AdmissionReview, *, user, code: str, result: str, note: 
     if len(note) > 1000:
         raise BusinessError(_("说明最多 1000 字"), field="note")
     if len(sampling_reference) > 200:
-        raise BusinessError(_("抽检记录最多 200 字"), field="sampling_reference")
+        raise BusinessError(_("抽检说明最多 200 字"), field="sampling_reference")
     if result == ItemResult.FAILED and not note:
         raise BusinessError(_("不符合时须写明原因"), field="note")
     style = review.style
     if evidence is not None:
         rules.check_evidence(style, code, evidence)
+    if sampling_check is not None:
+        rules.check_sampling(style, code, sampling_check)
     if result == ItemResult.NOT_APPLICABLE:
         reason = rules.not_applicable_refusal(style, code)
         if reason:
             raise BusinessError(reason, field="result")
     if result == ItemResult.PASSED:
-        reason = rules.pass_refusal(style, code, evidence=evidence, sampling_reference=sampling_reference)
+        reason = rules.pass_refusal(style, code, evidence=evidence, sampling_reference=sampling_reference,
+                                    sampling_check=sampling_check)
         if reason:
-            raise BusinessError(reason, field="evidence" if code != CheckItem.QUALITY else "sampling_reference")
+            if code != CheckItem.QUALITY:
+                field = "evidence"
+            else:
+                field = "sampling_check" if sampling_check is not None else "sampling_reference"
+            raise BusinessError(reason, field=field)
     item = review.items.select_for_update().get(code=code)
     item.result, item.note, item.evidence = result, note, evidence
-    item.sampling_reference = sampling_reference
+    item.sampling_reference, item.sampling_check = sampling_reference, sampling_check
     item.checked_by, item.checked_at = user, timezone.now()
     save_audited(item, user=user)
     summary = f"{item.get_code_display()}：{item.get_result_display()}"
@@ -206,7 +216,7 @@ def decide_admission(review: AdmissionReview, *, user, outcome: str, reasons: st
         raise BusinessError(_("审核结论只能是通过、驳回或退回修改"), field="outcome")
     if review.status != AdmissionStatus.PENDING:
         raise _wrong_state(review.get_status_display(), AdmissionStatus(outcome).label, _("准入审核"))
-    items = list(review.items.select_related("evidence"))
+    items = list(review.items.select_related("evidence", "sampling_check", "sampling_check__style"))
     if outcome == AdmissionStatus.APPROVED:
         unchecked = [str(i.get_code_display()) for i in items if i.result == ItemResult.PENDING]
         if unchecked:
@@ -218,7 +228,8 @@ def decide_admission(review: AdmissionReview, *, user, outcome: str, reasons: st
         for item in items:
             if item.result == ItemResult.PASSED:
                 refusal = rules.pass_refusal(review.style, item.code, evidence=item.evidence,
-                                             sampling_reference=item.sampling_reference)
+                                             sampling_reference=item.sampling_reference,
+                                             sampling_check=item.sampling_check)
                 if refusal:
                     raise BusinessError(refusal, field="outcome")
     elif not reasons:
@@ -483,6 +494,39 @@ def delist_listing(listing: Listing, *, user, reason: str) -> Listing:
     return listing
 
 
+@transaction.atomic
+def delist_for_recall(case, *, user) -> list[Listing]:
+    """CAT-06: a delist-and-recall case reached "delisted": every published listing of the case's styles
+    comes down now, in the caller's transaction, each with a DELISTED event naming the case.
+
+    Called by ``suppliers.actions.move_recall`` only. The authority is the recall handler's right to
+    move the case (``suppliers.change_recallcase``) for a client seen whole, not the listing rights:
+    CAT-06 wants the goods off sale in every store of the client, whoever published them."""
+    if user is None or not getattr(user, "is_authenticated", False) or is_client_member(user):
+        raise NotAllowed(_("您没有执行此操作的权限"))
+    if not user.has_perm("suppliers.change_recallcase"):
+        raise NotAllowed(_("您没有执行此操作的权限"))
+    if not scope_for(user).sees_client(case.client_id):
+        raise BusinessError(_("召回单不存在"), field="case", code="not_found")
+    reason = _("下架召回单 %(number)s：%(reason)s") % {"number": case.number, "reason": case.reason}
+    published = (
+        Listing.objects.select_for_update(of=("self",)).select_related("store", "style")
+        .filter(style__in=case.styles.all(), status=ListingStatus.PUBLISHED).order_by("pk")
+    )
+    now = timezone.now()
+    done = []
+    for listing in published:
+        listing.delisted_at, listing.delist_reason = now, reason[:500]
+        before = listing.status
+        listing.status = ListingStatus.DELISTED
+        _save(listing, user=user, reason=str(ListingEventKind.DELISTED.label))
+        event = ListingEvent(listing=listing, kind=ListingEventKind.DELISTED, from_status=before,
+                             to_status=listing.status, note=reason[:2000], actor=user, recall_case=case)
+        event.save()
+        done.append(listing)
+    return done
+
+
 def relist_listing(listing: Listing, *, user, note: str = "") -> Listing:
     """Put a delisted listing up again: it is checked and reviewed again like a new submission."""
     if listing.status != ListingStatus.DELISTED:
@@ -493,13 +537,16 @@ def relist_listing(listing: Listing, *, user, note: str = "") -> Listing:
 # --- CAT-08: the new-product chain -------------------------------------------------------------
 
 
-def _product_staff() -> list:
+def _product_staff(client_id: int) -> list:
+    """The product department's people who work for the style's client (granted it, or all clients);
+    the whole department when none does; the superusers when the department is empty."""
     User = get_user_model()
     found = list(
         User.objects.filter(is_active=True, staff__department__code=PRODUCT_DEPARTMENT,
                             staff__status=StaffStatus.ACTIVE).order_by("pk")
     )
-    return found or list(User.objects.filter(is_active=True, is_superuser=True).order_by("pk"))
+    for_client = [user for user in found if scope_for(user).sees_client(client_id)]
+    return for_client or found or list(User.objects.filter(is_active=True, is_superuser=True).order_by("pk"))
 
 
 def _qc_inspectors() -> list:
@@ -535,9 +582,9 @@ def raise_new_product_chain(style: Style, inbound_at: datetime, *, user) -> NewP
     if first is not None:  # already on sale somewhere: nothing left to publish
         chain.published_at, chain.first_listing = first.published_at, first
     save_audited(chain, user=user)
-    link = f"/catalog/styles/{style.pk}/"
+    link = reverse("catalog:style_detail", args=[style.pk])
     if first is None:
-        for owner in _product_staff():
+        for owner in _product_staff(style.client_id):
             dues.raise_due(
                 kind=PUBLISH_DUE_KIND, owner=owner, source=chain, clause="CAT-08", due_at=publish_due,
                 title=_("新品上架：%(no)s %(name)s 须在期限内完成拍照、做图与发布")
@@ -548,7 +595,8 @@ def raise_new_product_chain(style: Style, inbound_at: datetime, *, user) -> NewP
         dues.raise_due(
             kind=MEASURE_DUE_KIND, owner=owner, source=chain, clause="CAT-08", due_at=measure_due,
             title=_("新品量尺码：%(no)s %(name)s") % {"no": style.style_no, "name": style.name},
-            link=link, client=style.client,
+            # QC may not open the catalogue: the item leads to the measuring page itself.
+            link=reverse("listing:chain_measure", args=[chain.pk]), client=style.client,
         )
     return chain
 
@@ -564,23 +612,71 @@ def _complete_chain(listing: Listing, *, user, at) -> None:
     dues.complete_due(kind=PUBLISH_DUE_KIND, source=chain, by=user, at=at)
 
 
+MEASUREMENT_MAX = 300
+MEASURE_NOTE_MAX = 500
+
+
+def may_measure(user, chain: NewProductChain) -> bool:
+    """CAT-08: QC inspectors (and superusers) record the sizes. QC works for every client in the
+    warehouse: the inspector the due item was given to may record it even without the client's grant."""
+    if user is None or not getattr(user, "is_authenticated", False) or is_client_member(user):
+        return False
+    if not (user.is_superuser or QC_POSITION in _position_codes(user)):
+        return False
+    return owns_measure_item(user, chain) or scope_for(user).sees_client(chain.style.client_id)
+
+
+def owns_measure_item(user, chain: NewProductChain) -> bool:
+    return DueItem.objects.filter(kind=MEASURE_DUE_KIND, owner=user, source_id=str(chain.pk)).exists()
+
+
+def sizes_to_measure(style: Style) -> list[str]:
+    """The sizes of the style's active SKUs in their order; [""] for a style without sizes."""
+    sizes = list(dict.fromkeys(style.skus.filter(is_active=True).order_by("pk").values_list("size", flat=True)))
+    return sizes or [""]
+
+
 @transaction.atomic
-def record_sizes_measured(chain: NewProductChain, *, user) -> NewProductChain:
-    """CAT-08: QC has measured the sample sizes; completes the QC due item."""
+def record_sizes_measured(chain: NewProductChain, *, user, measurements: dict | None = None,
+                          note: str = "") -> NewProductChain:
+    """CAT-08: QC has measured the samples: what was measured, size by size (``{"M": "衣长 98 / 胸围 92
+    cm"}``; the key "" for a style without sizes), goes on the chain for the product department's size
+    chart, and the QC due item is completed. At least one size must be measured; sizes the style does
+    not have are refused."""
     if user is None or not getattr(user, "is_authenticated", False) or is_client_member(user):
         raise NotAllowed(_("您没有执行此操作的权限"))
     chain = NewProductChain.objects.select_for_update().select_related("style").get(pk=chain.pk)
-    is_qc = QC_POSITION in _position_codes(user)
-    if not (user.is_superuser or is_qc):
+    if not (user.is_superuser or QC_POSITION in _position_codes(user)):
         raise NotAllowed(_("只有质检员可以登记量尺码"))
-    # QC works for every client in the warehouse: the inspector the item was given to may close it.
-    owns_item = DueItem.objects.filter(kind=MEASURE_DUE_KIND, owner=user, source_id=str(chain.pk)).exists()
-    if not owns_item:
+    if not owns_measure_item(user, chain):
         _require_client(user, chain.style.client_id)
     if chain.measured_at is not None:
         raise BusinessError(_("已登记量尺码"), code="wrong_state")
-    chain.measured_at = timezone.now()
-    save_audited(chain, user=user)
+    if measurements is not None and not isinstance(measurements, dict):
+        raise BusinessError(_("测量结果须按尺码填写"), field="measurements")
+    known = sizes_to_measure(chain.style)
+    cleaned = {}
+    for size, value in (measurements or {}).items():
+        size = str(size or "").strip()
+        text = " ".join(str(value or "").split())
+        if not text:
+            continue
+        if size not in known:
+            raise BusinessError(_("款式 %(no)s 没有尺码“%(size)s”") % {"no": chain.style.style_no, "size": size},
+                                field="measurements")
+        if len(text) > MEASUREMENT_MAX:
+            raise BusinessError(_("尺码“%(size)s”的测量结果最多 %(n)d 字")
+                                % {"size": size or "—", "n": MEASUREMENT_MAX}, field="measurements")
+        cleaned[size] = text
+    if not cleaned:
+        raise BusinessError(_("请至少填写一个尺码的测量结果"), field="measurements")
+    note = (note or "").strip()
+    if len(note) > MEASURE_NOTE_MAX:
+        raise BusinessError(_("说明最多 %(n)d 字") % {"n": MEASURE_NOTE_MAX}, field="note")
+    chain.measurements = {size: cleaned[size] for size in known if size in cleaned}
+    chain.measure_note = note
+    chain.measured_at, chain.measured_by = timezone.now(), user
+    save_audited(chain, user=user, reason=str(_("登记量尺码")))
     dues.complete_due(kind=MEASURE_DUE_KIND, source=chain, by=user, at=chain.measured_at)
     return chain
 

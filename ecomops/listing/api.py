@@ -16,6 +16,7 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from ecomops.apiutil.access import require_perm
+from ecomops.apiutil.errors import fields_renamed
 from ecomops.apiutil.pagination import Page, PageQuery, paginate
 from ecomops.apiutil.schemas import InputSchema, PatchSchema
 from ecomops.apiutil.types import Flag, Id, RefId, Search, Text
@@ -24,6 +25,7 @@ from ecomops.core.errors import BusinessError
 from ecomops.org.models import Store
 from ecomops.org.scoping import get_visible_or_404
 from ecomops.stores.models import Qualification
+from ecomops.suppliers.models import SamplingCheck
 
 from . import actions
 from .enums import AdmissionStatus, CheckItem, ItemResult, ListingStatus
@@ -58,6 +60,7 @@ class ItemOut(Schema):
     result: ItemResult
     note: str
     evidence_id: int | None
+    sampling_check_id: int | None = Field(description="引用的抽检记录（CAT-06）")
     sampling_reference: str
     checked_by: str | None = Field(None, validation_alias="checked_by.username")
     checked_at: datetime | None
@@ -108,7 +111,9 @@ class ItemIn(InputSchema):
     result: ItemResult
     note: Text(1000) = ""
     evidence_id: RefId | None = None
-    sampling_reference: Text(200) = ""
+    sampling_check_id: RefId | None = Field(
+        None, description="同一委托方款式的抽检记录（CAT-06）；不合格的不能作为通过依据")
+    sampling_reference: Text(200) = Field("", description="外部抽检单号与结论")
 
 
 class DecisionIn(InputSchema):
@@ -154,8 +159,15 @@ def record_item(request, pk: Path[Id], code: Path[CheckItem], payload: ItemIn):
         evidence = Qualification.objects.visible_to(request.auth).filter(pk=payload.evidence_id).first()
         if evidence is None:
             raise BusinessError(_("证照不存在"), field="evidence_id", code="not_found")
-    actions.record_item(review, user=request.auth, code=code, result=payload.result, note=payload.note,
-                        evidence=evidence, sampling_reference=payload.sampling_reference)
+    check = None
+    if payload.sampling_check_id is not None:
+        check = (SamplingCheck.objects.visible_to(request.auth).select_related("style")
+                 .filter(pk=payload.sampling_check_id).first())
+        if check is None:
+            raise BusinessError(_("抽检记录不存在"), field="sampling_check_id", code="not_found")
+    with fields_renamed({"sampling_check": "sampling_check_id", "evidence": "evidence_id"}):
+        actions.record_item(review, user=request.auth, code=code, result=payload.result, note=payload.note,
+                            evidence=evidence, sampling_reference=payload.sampling_reference, sampling_check=check)
     return _admission_out(review)
 
 

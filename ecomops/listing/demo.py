@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from ecomops.catalog.models import Style
 from ecomops.stores.enums import LICENCE_FOR, HolderKind, QualificationKind
 from ecomops.stores.models import Qualification
 from ecomops.suppliers import actions as supplier_actions
+from ecomops.suppliers.enums import SamplingResult
+from ecomops.suppliers.models import SamplingCheck
 
 from . import actions
 from .enums import CheckItem, ItemResult
@@ -40,6 +44,10 @@ LISTINGS = [
 ]
 
 
+# (client, style_no, hours since the inbound notice): new styles waiting for sizes and publishing (CAT-08).
+NEW_PRODUCTS = [("SHANLAN", "SL-T004", 26), ("SONGYU", "SY-H003", 3)]
+
+
 def _authorise_brands(*, admin, clients: dict, today: date) -> None:
     from ecomops.stores.actions import create_qualification
 
@@ -61,7 +69,12 @@ def _admit(style: Style, *, admin) -> None:
     for code in CheckItem.values:
         kwargs = {}
         if code == CheckItem.QUALITY:
-            kwargs["sampling_reference"] = f"抽检记录 QC-{style.style_no}"
+            # CAT-01: the supplier library's passed sampling check of the style when there is one.
+            check = SamplingCheck.objects.filter(style=style, result=SamplingResult.PASS).first()
+            if check is not None:
+                kwargs["sampling_check"] = check
+            else:
+                kwargs["sampling_reference"] = f"外部抽检 QC-{style.style_no} 合格"
         elif code == CheckItem.BRAND_AUTHORISATION:
             kwargs["evidence"] = _evidence(style, QualificationKind.BRAND_AUTHORISATION)
         elif code == CheckItem.CERTIFICATES:
@@ -117,4 +130,9 @@ def build_suppliers_and_listings(*, admin, clients: dict, stores: dict, today: d
             _admit(style, admin=admin)
             admitted.add(style.pk)
         _list(store, style, title, target, admin=admin)
-    return {"suppliers": len(SUPPLIERS), "listings": len(LISTINGS)}
+    # CAT-08: two new styles were put away; QC is to measure them and the product department to publish.
+    now = timezone.now()
+    for client_code, style_no, hours_ago in NEW_PRODUCTS:
+        style = Style.objects.get(client=clients[client_code], style_no=style_no)
+        actions.raise_new_product_chain(style, now - timedelta(hours=hours_ago), user=admin)
+    return {"suppliers": len(SUPPLIERS), "listings": len(LISTINGS), "new_products": len(NEW_PRODUCTS)}

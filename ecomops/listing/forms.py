@@ -13,15 +13,25 @@ from .models import DESCRIPTION_MAX, TITLE_MAX
 
 
 class ItemForm(StyledFormMixin, forms.Form):
+    compact = True
     result = forms.ChoiceField(label=_("结果"), choices=[c for c in ItemResult.choices if c[0] != "pending"])
     note = forms.CharField(label=_("说明"), max_length=1000, required=False)
     evidence = forms.TypedChoiceField(label=_("依据证照"), required=False, coerce=int, empty_value=None)
-    sampling_reference = forms.CharField(label=_("抽检记录"), max_length=200, required=False)
+    sampling_check = forms.TypedChoiceField(label=_("抽检记录"), required=False, coerce=int, empty_value=None)
+    sampling_reference = forms.CharField(label=_("抽检说明"), max_length=200, required=False)
 
-    def __init__(self, *args, evidence_choices=(), **kwargs):
+    def __init__(self, *args, evidence_choices=(), sampling_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].choices = [("", "—")] + [(q.pk, f"{q.get_kind_display()} {q.number}")
-                                                         for q in evidence_choices]
+        self.fields["evidence"].choices = [("", _("— 依据证照 —"))] + [
+            (q.pk, f"{q.get_kind_display()} {q.number}") for q in evidence_choices]
+        self.fields["sampling_check"].choices = [("", _("— 抽检记录 —"))] + [
+            (c.pk, sampling_label(c)) for c in sampling_choices]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
+def sampling_label(check) -> str:
+    return f"{check.sampled_on:%Y-%m-%d} {check.style.style_no} {check.get_result_display()} · {check.inspector}"
 
 
 class DecisionForm(StyledFormMixin, forms.Form):
@@ -69,3 +79,31 @@ class ListingFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if stores is not None:
             self.fields["store"].queryset = stores
+
+
+class MeasureForm(StyledFormMixin, forms.Form):
+    """CAT-08: one line per size of the style, what QC measured on the sample. Build it with
+    ``measure_form(sizes, ...)``, which adds a field per size."""
+
+    note = forms.CharField(label=_("说明"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}), help_text=_("如测量方法、样衣编号"))
+    sizes: list[str] = []
+
+    def measurements(self) -> dict:
+        return {size: self.cleaned_data.get(f"size_{index}", "") for index, size in enumerate(self.sizes)}
+
+    def size_fields(self):
+        return [self[f"size_{index}"] for index in range(len(self.sizes))]
+
+
+def measure_form(sizes, *args, **kwargs) -> MeasureForm:
+    sizes = list(sizes)
+    attrs = {
+        f"size_{index}": forms.CharField(
+            label=size or _("（无尺码）"), max_length=300, required=False,
+            widget=forms.TextInput(attrs={"placeholder": _("如：衣长 98 / 胸围 92 cm；或 罐高 12 / 直径 8 cm")}),
+        )
+        for index, size in enumerate(sizes)
+    }
+    attrs.update(sizes=sizes, field_order=[*attrs, "note"])
+    return type("SizedMeasureForm", (MeasureForm,), attrs)(*args, **kwargs)

@@ -21,6 +21,7 @@ from ecomops.catalog.models import Style
 from ecomops.org.models import Store
 from ecomops.org.scoping import ScopedQuerySet
 from ecomops.stores.models import Qualification
+from ecomops.suppliers.models import RecallCase, SamplingCheck
 
 from .enums import (
     AdmissionEventKind,
@@ -94,10 +95,15 @@ class AdmissionItem(models.Model):
         Qualification, verbose_name=_("依据证照"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text=_("质检报告、品牌授权书或许可证（资质档案中的记录）"),
     )
-    # The supplier sampling checks (CAT-06) live in the suppliers app, built at the same time as this one;
-    # until it can be linked, the sampling check is named here by its number and result.
+    # CAT-01 "a sampling test or the supplier's quality report": the sampling check of the supplier
+    # library (CAT-06), of a style of the same client; a failed check cannot pass the quality item.
+    sampling_check = models.ForeignKey(
+        SamplingCheck, verbose_name=_("抽检记录"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="admission_items", help_text=_("供应商库中登记的抽检（同一委托方的款式）"),
+    )
+    # A sampling done outside the supplier library (an outside lab's report number and its conclusion).
     sampling_reference = models.CharField(
-        _("抽检记录"), max_length=200, blank=True, help_text=_("抽检单号与结论（无质检报告时填写）")
+        _("抽检说明"), max_length=200, blank=True, help_text=_("外部抽检单号与结论（无质检报告且未登记抽检时填写）")
     )
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("检查人"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
@@ -231,6 +237,11 @@ class ListingEvent(models.Model):
                               related_name="+")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     note = models.CharField(_("备注"), max_length=2000, blank=True)
+    # CAT-06: a delisting ordered by a delist-and-recall case names the case.
+    recall_case = models.ForeignKey(
+        RecallCase, verbose_name=_("下架召回单"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="listing_events",
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_store_field = "listing__store"
@@ -261,6 +272,12 @@ class NewProductChain(models.Model):
     first_listing = models.ForeignKey(Listing, verbose_name=_("首次上架"), null=True, blank=True,
                                       on_delete=models.PROTECT, related_name="+")
     measured_at = models.DateTimeField(_("量尺码完成时间"), null=True, blank=True)
+    measured_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("量尺码人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    # CAT-08: what QC measured on the samples, size by size ("" for a style without sizes), for the
+    # product department's size chart: {"M": "衣长 98 / 胸围 92 cm", ...}.
+    measurements = models.JSONField(_("尺码测量结果"), default=dict, blank=True)
+    measure_note = models.CharField(_("量尺码说明"), max_length=500, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT,
                                   related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

@@ -18,6 +18,8 @@ from ecomops.org.models import Platform, Store
 from ecomops.stores.enums import LICENCE_FOR, QualificationKind
 from ecomops.stores.models import Qualification
 from ecomops.stores.queries import may_sell
+from ecomops.suppliers.enums import RecallState, SamplingResult
+from ecomops.suppliers.models import RecallCase, SamplingCheck
 
 from .enums import AdmissionStatus, CheckItem
 
@@ -93,6 +95,26 @@ def quality_reports(style: Style) -> list:
     )
 
 
+def sampling_checks(style: Style) -> list:
+    """CAT-01: the sampling checks (CAT-06) the quality item may cite: those of the client's styles, the
+    style's own first, newest first."""
+    checks = SamplingCheck.objects.filter(client_id=style.client_id).select_related("style", "supplier")
+    own = list(checks.filter(style=style).order_by("-sampled_on", "-pk"))
+    return own + list(checks.exclude(style=style).order_by("-sampled_on", "-pk")[:100])
+
+
+def open_recalls(style: Style) -> list:
+    """CAT-06: the delist-and-recall cases of the style not yet closed."""
+    return list(RecallCase.objects.filter(styles=style).exclude(state=RecallState.CLOSED).order_by("pk"))
+
+
+def check_sampling(style: Style, code: str, check: SamplingCheck) -> None:
+    if code != CheckItem.QUALITY:
+        raise BusinessError(_("只有“质检报告或抽检结果”一项可以引用抽检记录"), field="sampling_check")
+    if check.client_id != style.client_id:
+        raise BusinessError(_("所选抽检记录不属于该款式的委托方"), field="sampling_check")
+
+
 def expected_kind(style: Style, code: str) -> str | None:
     if code == CheckItem.QUALITY:
         return QualificationKind.QUALITY_REPORT
@@ -130,11 +152,17 @@ def not_applicable_refusal(style: Style, code: str) -> str:
     return _("此项为每个商品必查，不能选“不适用”")
 
 
-def pass_refusal(style: Style, code: str, *, evidence: Qualification | None, sampling_reference: str) -> str:
+def pass_refusal(style: Style, code: str, *, evidence: Qualification | None, sampling_reference: str,
+                 sampling_check: SamplingCheck | None = None) -> str:
     """Why this item cannot be marked as passed with this evidence ("" when it can)."""
     today = timezone.localdate()
-    if code == CheckItem.QUALITY and evidence is None and not sampling_reference:
-        return _("须选择质检报告或填写抽检记录")
+    if code == CheckItem.QUALITY:
+        if sampling_check is not None and sampling_check.result == SamplingResult.FAIL:
+            # CAT-06: a failed check is a reason to delist, never evidence of quality.
+            return _("所选抽检记录（%(day)s %(style)s）结论为不合格，不能作为质检合格的依据") % {
+                "day": sampling_check.sampled_on.isoformat(), "style": sampling_check.style.style_no}
+        if evidence is None and sampling_check is None and not sampling_reference:
+            return _("须选择质检报告或抽检记录，或填写外部抽检说明")
     if code == CheckItem.BRAND_AUTHORISATION and style.brand_id is not None:
         if evidence is None:
             return _("须选择有效的品牌授权书")
@@ -163,6 +191,10 @@ def listing_refusals(store: Store, style: Style, on: date | None = None) -> list
         if not allowed:
             found.append(("store", _("类目“%(category)s”须具备许可证：%(reason)s")
                           % {"category": style.category.name, "reason": reason}))
+    recalls = open_recalls(style)
+    if recalls:
+        found.append(("style", _("款式 %(no)s 有未结案的下架召回单 %(cases)s，召回结案前不能上架")
+                      % {"no": style.style_no, "cases": "、".join(c.number for c in recalls)}))
     if style.brand_id is not None and not brand_authorisations(style, platform=store.platform, on=on):
         found.append(("style", _("品牌“%(brand)s”没有在有效期内、适用于%(platform)s的品牌授权书")
                       % {"brand": style.brand.name, "platform": store.platform.name}))

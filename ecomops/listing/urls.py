@@ -13,4 +13,6 @@ urlpatterns = [
     path("admissions/<int:pk>/", views.admission_detail, name="admission_detail"),
     path("admissions/<int:pk>/items/<slug:code>/", views.admission_item, name="admission_item"),
     path("admissions/<int:pk>/<slug:step>/", views.admission_step, name="admission_step"),
+    path("new-products/", views.chain_list, name="chains"),
+    path("new-products/<int:pk>/", views.chain_measure, name="chain_measure"),
 ]

@@ -13,11 +13,14 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from ecomops.audit.models import DueItem
 from ecomops.catalog.models import Style
-from ecomops.core.decorators import page
+from ecomops.core.decorators import internal_page, page
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import submit
 from ecomops.org.models import Store
@@ -25,8 +28,8 @@ from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions, rules
 from .enums import EDITABLE_LISTING, REVIEWABLE_LISTING, AdmissionStatus, CheckItem, ContentField, ListingStatus
-from .forms import ContentForm, DecisionForm, ItemForm, ListingCreateForm, ListingFilterForm
-from .models import AdmissionReview, Listing
+from .forms import ContentForm, DecisionForm, ItemForm, ListingCreateForm, ListingFilterForm, measure_form
+from .models import AdmissionReview, Listing, NewProductChain
 
 PER_PAGE = 25
 
@@ -103,13 +106,17 @@ def admission_detail(request, pk: int, forms_by_code=None):
     user = request.user
     can_review = (user.has_perm("listing.review_admissionreview") and not is_client_member(user)
                   and review.status == AdmissionStatus.PENDING)
-    items = list(review.items.select_related("evidence", "checked_by").order_by("pk"))
+    items = list(review.items.select_related("evidence", "checked_by", "sampling_check",
+                                             "sampling_check__style").order_by("pk"))
     forms_by_code = forms_by_code or {}
+    checks = rules.sampling_checks(style) if can_review else []
     for item in items:
         item.form = forms_by_code.get(item.code) or ItemForm(
             initial={"result": item.result if item.result != "pending" else "passed", "note": item.note,
-                     "evidence": item.evidence_id, "sampling_reference": item.sampling_reference},
-            evidence_choices=_evidence_choices(style, item.code), prefix=item.code,
+                     "evidence": item.evidence_id, "sampling_reference": item.sampling_reference,
+                     "sampling_check": item.sampling_check_id},
+            evidence_choices=_evidence_choices(style, item.code) if can_review else (),
+            sampling_choices=checks if item.code == CheckItem.QUALITY else (), prefix=item.code,
         )
     return render(request, "listing/admission_detail.html", {
         "review": review, "style": style, "items": items, "events": review.events.select_related("actor"),
@@ -127,14 +134,17 @@ def admission_item(request, pk: int, code: str):
     review = _review_or_404(request, pk)
     if code not in CheckItem.values:
         raise Http404
-    form = ItemForm(request.POST, evidence_choices=_evidence_choices(review.style, code), prefix=code)
+    evidence_choices = _evidence_choices(review.style, code)
+    sampling_choices = rules.sampling_checks(review.style) if code == CheckItem.QUALITY else []
+    form = ItemForm(request.POST, evidence_choices=evidence_choices, sampling_choices=sampling_choices,
+                    prefix=code)
     if form.is_valid():
         data = form.cleaned_data
-        evidence = None
-        if data["evidence"]:
-            evidence = next((q for q in _evidence_choices(review.style, code) if q.pk == data["evidence"]), None)
+        evidence = next((q for q in evidence_choices if q.pk == data["evidence"]), None)
+        check = next((c for c in sampling_choices if c.pk == data["sampling_check"]), None)
         saved = submit(form, actions.record_item, review, user=request.user, code=code, result=data["result"],
-                       note=data["note"], evidence=evidence, sampling_reference=data["sampling_reference"])
+                       note=data["note"], evidence=evidence, sampling_reference=data["sampling_reference"],
+                       sampling_check=check)
         if saved is not None:
             messages.success(request, _("已记录：%(item)s") % {"item": saved.get_code_display()})
             return redirect("listing:admission_detail", pk=review.pk)
@@ -294,3 +304,85 @@ def listing_step(request, pk: int, step: str):
         else:
             messages.success(request, _("商品上架现为“%(status)s”") % {"status": done.get_status_display()})
     return redirect("listing:listing_detail", pk=listing.pk)
+
+
+# --- CAT-08: the new-product chain ---------------------------------------------------------------
+
+CHAIN_VIEW_PERM = "listing.view_newproductchain"
+
+
+def _chains(user):
+    """The chains the user may open: those of the clients seen whole, and those whose measuring item
+    was given to the user (QC works for every client in the warehouse)."""
+    mine = DueItem.objects.filter(kind=actions.MEASURE_DUE_KIND, owner=user).values_list("source_id", flat=True)
+    ids = [int(pk) for pk in mine if str(pk).isdigit()]
+    visible = NewProductChain.objects.visible_to(user)
+    return NewProductChain.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=ids))
+
+
+def _may_open_chains(user) -> bool:
+    return user.has_perm(CHAIN_VIEW_PERM) or user.is_superuser or actions.QC_POSITION in actions._position_codes(user)
+
+
+@internal_page()
+def chain_list(request):
+    """CAT-08: new styles put away, with their measuring and publishing deadlines."""
+    if not _may_open_chains(request.user):
+        raise PermissionDenied
+    state = request.GET.get("state", "open")
+    chains = _chains(request.user).select_related("style", "style__client", "first_listing", "measured_by")
+    if state == "measure":
+        chains = chains.filter(measured_at__isnull=True)
+    elif state == "publish":
+        chains = chains.filter(published_at__isnull=True)
+    elif state == "open":
+        chains = chains.filter(Q(measured_at__isnull=True) | Q(published_at__isnull=True))
+    else:
+        state = "all"
+    page_obj = _paginate(request, chains.order_by("-inbound_at", "-pk"))
+    for chain in page_obj.object_list:
+        chain.can_measure = chain.measured_at is None and actions.may_measure(request.user, chain)
+    states = [("open", _("未完成")), ("measure", _("待量尺码")), ("publish", pgettext("listing", "待上架")),
+              ("all", _("全部"))]
+    return render(request, "listing/chain_list.html", {
+        "page_obj": page_obj, "chains": page_obj.object_list, "state": state, "states": states,
+        "now": timezone.now(),
+    })
+
+
+@internal_page()
+def chain_measure(request, pk: int):
+    """CAT-08: QC records the sizes measured on the samples; this completes the measuring due item."""
+    user = request.user
+    chain = _chains(user).select_related("style", "style__client", "style__category", "first_listing",
+                                         "measured_by").filter(pk=pk).first()
+    if chain is None:
+        raise Http404
+    can_measure = chain.measured_at is None and actions.may_measure(user, chain)
+    if not (can_measure or _may_open_chains(user)):
+        raise PermissionDenied
+    style = chain.style
+    sizes = actions.sizes_to_measure(style)
+    form = None
+    if can_measure:
+        form = measure_form(sizes, request.POST or None, prefix="m")
+        if request.method == "POST" and form.is_valid():
+            done = submit(form, actions.record_sizes_measured, chain, user=user,
+                          measurements=form.measurements(), note=form.cleaned_data["note"])
+            if done is not None:
+                messages.success(request, _("已登记 %(no)s 的量尺码结果") % {"no": style.style_no})
+                return redirect("listing:chain_measure", pk=chain.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    skus = list(style.skus.filter(is_active=True).order_by("pk"))
+    colours_by_size: dict[str, list[str]] = {}
+    for sku in skus:
+        colours_by_size.setdefault(sku.size, []).append(sku.colour or "—")
+    rows = [{"size": size, "colours": colours_by_size.get(size, []), "value": chain.measurements.get(size, ""),
+             "field": form[f"size_{index}"] if form is not None else None} for index, size in enumerate(sizes)]
+    return render(request, "listing/chain_measure.html", {
+        "chain": chain, "style": style, "rows": rows, "form": form, "now": timezone.now(),
+        "can_view_style": user.has_perm("catalog.view_style")
+        and Style.objects.visible_to(user).filter(pk=style.pk).exists(),
+        "can_view_listing": user.has_perm("listing.view_listing"),
+    }, status=400 if form is not None and form.errors else 200)

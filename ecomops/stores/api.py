@@ -17,9 +17,9 @@ from ecomops.apiutil.access import require_internal, require_perm
 from ecomops.apiutil.errors import fields_renamed
 from ecomops.apiutil.pagination import Page, PageQuery, paginate
 from ecomops.apiutil.schemas import InputSchema, PatchSchema, Ref
-from ecomops.apiutil.types import Code, Day, Flag, Id, RefId, Search, Text
+from ecomops.apiutil.types import Code, Day, Flag, Id, RefId, Search, SortOrder, Text
 from ecomops.core.errors import BusinessError
-from ecomops.org.models import Client, Store
+from ecomops.org.models import Client, Platform, Store
 from ecomops.org.scoping import get_visible_or_404
 
 from . import actions, queries
@@ -71,6 +71,48 @@ def list_document_types(request, filters: Query[DocumentTypeFilters]):
     if filters.is_active is not None:
         queryset = queryset.filter(is_active=filters.is_active)
     return paginate(queryset, filters)
+
+
+class DocumentTypeIn(InputSchema):
+    platform_id: RefId
+    code: Code(40)
+    name: Text(60, min_length=1)
+    name_en: Text(80) = ""
+    description: Text(300) = ""
+    is_required: Flag = True
+    sort_order: SortOrder = 0
+    is_active: Flag = True
+
+
+class DocumentTypePatch(PatchSchema):
+    code: Code(40) | None = None
+    name: Text(60, min_length=1) | None = None
+    name_en: Text(80) | None = None
+    description: Text(300) | None = None
+    is_required: Flag | None = None
+    sort_order: SortOrder | None = None
+    is_active: Flag | None = None
+
+
+@router.post("/platform-document-types", response={201: DocumentTypeOut}, tags=["stores"],
+             summary="新增平台入驻资料类型（STO-01）")
+def create_document_type(request, payload: DocumentTypeIn):
+    require_internal(request.auth)
+    data = payload.model_dump()
+    platform = Platform.objects.filter(pk=data.pop("platform_id")).first()
+    if platform is None:
+        raise BusinessError(_("平台不存在"), field="platform_id", code="not_found")
+    created = actions.create_document_type(user=request.auth, platform=platform, **data)
+    return Status(201, PlatformDocumentType.objects.select_related("platform").get(pk=created.pk))
+
+
+@router.patch("/platform-document-types/{document_type_id}", response=DocumentTypeOut, tags=["stores"],
+              summary="修改平台入驻资料类型；已有申请的资料清单不变")
+def update_document_type(request, document_type_id: Path[Id], payload: DocumentTypePatch):
+    require_perm(request.auth, "stores.view_platformdocumenttype", internal=True)
+    document_type = get_object_or_404(PlatformDocumentType, pk=document_type_id)
+    actions.update_document_type(document_type, user=request.auth, **payload.changes())
+    return PlatformDocumentType.objects.select_related("platform").get(pk=document_type.pk)
 
 
 # --- STO-02: store applications --------------------------------------------------------------

@@ -8,12 +8,44 @@ from django.utils.translation import gettext_lazy as _
 
 from ecomops.core.forms import DateInput, StyledFormMixin
 from ecomops.org.enums import StoreStatus
-from ecomops.org.models import Client, Store
+from ecomops.org.models import Client, Platform, Store
 
 from .enums import HolderKind, QualificationKind, QualificationStatus, SpecialGoods
-from .models import StoreApplication
+from .models import PlatformDocumentType, StoreApplication
 
 ALL = ""
+
+
+class DocumentTypeForm(StyledFormMixin, forms.ModelForm):
+    """STO-01: a document a platform's onboarding asks for. The platform is chosen when it is created."""
+
+    class Meta:
+        model = PlatformDocumentType
+        fields = ["platform", "code", "name", "name_en", "description", "is_required", "sort_order", "is_active"]
+        help_texts = {
+            "code": _("字母、数字和 - _ .，同一平台内不重复"),
+            "is_required": _("必须提供的资料齐全且审核通过，入驻申请才能提交审批"),
+            "is_active": _("停用后新的入驻申请不再列入；已有申请的资料清单不变"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["platform"]
+        else:
+            self.fields["platform"].queryset = Platform.objects.order_by("sort_order", "code")
+            self.fields["platform"].label_from_instance = lambda p: f"{p.name}（{p.code}）"
+        self.fields["description"].widget = forms.Textarea(attrs={"rows": 2, "maxlength": 300})
+        self.fields["description"].widget.attrs["class"] = "form-control"
+
+    def _post_clean(self):
+        pass  # the action validates the model (and names the field)
+
+    def document_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("platform", None)
+        data["code"] = data["code"].strip()
+        return data
 
 
 class ApplicationCreateForm(StyledFormMixin, forms.Form):

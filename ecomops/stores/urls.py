@@ -7,6 +7,8 @@ app_name = "stores"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="stores:qualifications"), name="index"),
     path("platform-documents/", views.document_types, name="document_types"),
+    path("platform-documents/new/", views.document_type_create, name="document_type_create"),
+    path("platform-documents/<int:pk>/edit/", views.document_type_edit, name="document_type_edit"),
     path("applications/", views.application_list, name="applications"),
     path("applications/new/", views.application_create, name="application_create"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from ecomops.core.decorators import internal_page, page
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import submit
-from ecomops.org.models import Store
+from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions, queries
@@ -26,6 +26,7 @@ from .forms import (
     AgreementForm,
     ApplicationCreateForm,
     CommentForm,
+    DocumentTypeForm,
     ProfileChangeForm,
     QualificationFilterForm,
     QualificationForm,
@@ -76,7 +77,44 @@ def document_types(request):
     grouped: dict = {}
     for t in types:
         grouped.setdefault(t.platform, []).append(t)
-    return render(request, "stores/document_types.html", {"grouped": grouped, "platform": platform})
+    user = request.user
+    return render(request, "stores/document_types.html", {
+        "grouped": grouped, "platform": platform, "platforms": Platform.objects.order_by("sort_order", "code"),
+        "can_add": user.has_perm("stores.add_platformdocumenttype"),
+        "can_edit": user.has_perm("stores.change_platformdocumenttype"),
+    })
+
+
+@internal_page("stores.add_platformdocumenttype")
+def document_type_create(request):
+    initial = {}
+    code = request.GET.get("platform", "")
+    if code:
+        initial["platform"] = Platform.objects.filter(code=code).first()
+    form = DocumentTypeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        created = submit(form, actions.create_document_type, user=request.user,
+                         platform=form.cleaned_data["platform"], **form.document_fields())
+        if created is not None:
+            messages.success(request, _("已添加 %(platform)s 的入驻资料“%(name)s”")
+                             % {"platform": created.platform.name, "name": created.name})
+            return redirect(f"{reverse('stores:document_types')}?platform={created.platform.code}")
+    return render(request, "stores/document_type_form.html", {"form": form, "document_type": None},
+                  status=400 if form.errors else 200)
+
+
+@internal_page("stores.change_platformdocumenttype")
+def document_type_edit(request, pk: int):
+    document_type = get_object_or_404(PlatformDocumentType.objects.select_related("platform"), pk=pk)
+    form = DocumentTypeForm(request.POST or None, instance=PlatformDocumentType.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, actions.update_document_type, document_type, user=request.user,
+                       **form.document_fields())
+        if saved is not None:
+            messages.success(request, _("已保存入驻资料“%(name)s”") % {"name": saved.name})
+            return redirect(f"{reverse('stores:document_types')}?platform={document_type.platform.code}")
+    return render(request, "stores/document_type_form.html", {"form": form, "document_type": document_type},
+                  status=400 if form.errors else 200)
 
 
 # --- STO-02: onboarding applications ---------------------------------------------------------

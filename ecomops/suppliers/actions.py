@@ -7,6 +7,8 @@ in one transaction and leaves the audit history behind. Views, the API and the C
 A failed sampling check opens a delist-and-recall case in the same transaction and raises a CAT-06
 due item to the people who handle recalls. The case then moves opened → delisted →
 recall_in_progress → closed (delisted → closed when nothing was sold); any other move is refused.
+Moving it to "delisted" takes every published listing of its styles off sale in the same transaction
+(``listing.actions.delist_for_recall``); while it is open, its styles cannot be listed again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ecomops.audit.history import delete_audited, save_audited
 from ecomops.catalog.actions import _money
 from ecomops.catalog.models import SKU, Style
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.listing.actions import delist_for_recall
 from ecomops.org.actions import _clean, require_perm
 from ecomops.org.models import Client, ClientGrant, Store
 from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
@@ -420,6 +423,12 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
     if to_state == RecallState.CLOSED:
         case.closed_at = now
     _save(case, user=user, reason=f"{from_state}→{to_state}")
+    if to_state == RecallState.DELISTED:
+        # CAT-06: "delisted" means off sale: every published listing of the case's styles comes down in
+        # this same transaction, each with a listing event naming the case.
+        delisted = delist_for_recall(case, user=user)
+        count = _("下架 %(n)d 个在售商品") % {"n": len(delisted)}
+        note = f"{note}（{count}）" if note else count
     _event(case, user=user, from_state=from_state, to_state=to_state, note=note, at=now)
     if to_state == RecallState.CLOSED:
         dues.complete_due(kind=RECALL_DUE_KIND, source=case, by=user, at=now)

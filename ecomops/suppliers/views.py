@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from ecomops.core.decorators import page
 from ecomops.core.forms import submit
 from ecomops.core.masking import personal_value
+from ecomops.listing.models import Listing
 from ecomops.org.scoping import get_visible_or_404
 from ecomops.stores.enums import QualificationStatus
 from ecomops.stores.queries import reminder_until
@@ -89,7 +90,7 @@ def supplier_detail(request, pk: int):
         "links": StyleSupplier.objects.filter(supplier=supplier, style__in=_visible_styles(user))
         .select_related("style", "style__client").order_by("style__style_no"),
         "checks": SamplingCheck.objects.visible_to(user).filter(supplier=supplier)
-        .select_related("style", "sku").order_by("-sampled_on", "-pk")[:50],
+        .select_related("style", "sku", "recall_case").order_by("-sampled_on", "-pk")[:50],
         "cases": RecallCase.objects.visible_to(user).filter(supplier=supplier).order_by("-opened_at", "-pk")[:50],
         "qualifications": archive,
         "next_sampling": next_sampling_due(supplier, today),
@@ -229,7 +230,8 @@ def sampling_create(request, pk: int):
 
 @page("suppliers.view_samplingcheck")
 def sampling_list(request):
-    checks = SamplingCheck.objects.visible_to(request.user).select_related("supplier", "style", "client")
+    checks = SamplingCheck.objects.visible_to(request.user).select_related("supplier", "style", "client",
+                                                                           "recall_case")
     result = request.GET.get("result", "")
     if result in ("pass", "fail"):
         checks = checks.filter(result=result)
@@ -269,7 +271,17 @@ def recall_detail(request, pk: int, form=None):
         "form": form or RecallMoveForm(state=case.state),
         "can_move": request.user.has_perm(actions.RECALL_PERM) and case.is_open,
         "supplier_visible": Supplier.objects.visible_to(request.user).filter(pk=case.supplier_id).exists(),
+        "listings": _case_listings(request.user, case),
     })
+
+
+def _case_listings(user, case: RecallCase):
+    """CAT-06: the listings of the case's styles, so the handler sees what is (still) on sale and what
+    the case took down; None for those who may not read listings."""
+    if not user.has_perm("listing.view_listing"):
+        return None
+    return list(Listing.objects.visible_to(user).filter(style__in=case.styles.all())
+                .select_related("store", "style").order_by("store__code", "style__style_no"))
 
 
 @require_POST

@@ -12,6 +12,8 @@ from ecomops.catalog import actions
 from ecomops.catalog.models import SKU, PlatformSKU, Style
 from ecomops.core.tests.conftest import assert_error
 
+from .conftest import with_perms
+
 pytestmark = pytest.mark.django_db
 
 
@@ -32,8 +34,9 @@ def test_dat_02_style_list_shows_only_granted_clients(cat, api_as, style_a, styl
     assert numbers(api_as(cat.admin).get("catalog/styles")) == ["D001", "B100"]
     # A client's own user sees its own catalogue, whatever else was granted to the account.
     assert numbers(api_as(cat.member_a).get("catalog/styles")) == ["D001"]
-    # A store grant does not open the client's catalogue (client-level records).
-    assert numbers(api_as(cat.user_a1).get("catalog/styles")) == []
+    # CAT-04: a store grant opens the catalogue of the store's client for reading (test_store_grant_reads).
+    assert numbers(api_as(cat.user_a1).get("catalog/styles")) == ["D001"]
+    assert numbers(api_as(with_perms(cat.nobody, "catalog.view_style")).get("catalog/styles")) == []
 
 
 def test_dat_02_another_clients_style_and_sku_are_404(cat, api_as, style_a, style_b):

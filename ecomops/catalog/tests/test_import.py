@@ -355,8 +355,10 @@ def test_export_shows_only_codes_of_stores_the_user_sees(cat, style_a):
     sku = style_a.skus.first()
     actions.set_platform_codes(sku, cat.store_a1, ["TB-1"], user=cat.user_a)
     actions.set_platform_codes(sku, cat.store_a2, ["JD-1"], user=cat.user_a)
-    viewer = cat.user_a1  # store A1 only
-    assert list(export_rows(viewer, cat.client_a)) == []  # a store grant does not open the client's catalogue
+    viewer = cat.user_a1  # store A1 only: reads the client's catalogue (CAT-04), the codes of A1 only
+    rows = list(export_rows(viewer, cat.client_a))
+    assert {r[12] for r in rows if r[6] == sku.sku_code} == {"TB-1"}
+    assert list(export_rows(viewer, cat.client_b)) == []
     ClientGrant.objects.create(user=cat.user_b, client=cat.client_a)
     rows = list(export_rows(type(cat.user_b).objects.get(pk=cat.user_b.pk), cat.client_a))
     assert {r[12] for r in rows if r[6] == sku.sku_code} == {"TB-1", "JD-1"}

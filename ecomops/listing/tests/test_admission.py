@@ -60,7 +60,7 @@ def test_cat01_approval_needs_every_item_checked_and_none_failed(lst):
 
 def test_cat01_items_need_their_evidence(lst):
     review = actions.open_admission(user=lst.user_a, style=lst.longjing)
-    with pytest.raises(BusinessError, match="质检报告或填写抽检记录"):
+    with pytest.raises(BusinessError, match="须选择质检报告或抽检记录"):
         actions.record_item(review, user=lst.reviewer, code=CheckItem.QUALITY, result=ItemResult.PASSED)
     with pytest.raises(BusinessError, match="不能选“不适用”"):
         actions.record_item(review, user=lst.reviewer, code=CheckItem.CERTIFICATES,

@@ -5,10 +5,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
 from django.utils import timezone
 
 from ecomops.audit.models import DueItem
-from ecomops.core.errors import NotAllowed
+from ecomops.catalog import actions as catalog_actions
+from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.listing import actions
 from ecomops.org.actions import hire_staff, set_positions
 from ecomops.org.models import Department, Position
@@ -73,8 +76,8 @@ def test_cat08_first_publication_completes_the_publish_item(people):
     assert chain.first_listing == listing and chain.published_at == item.done_at
     assert DueItem.objects.get(kind=actions.MEASURE_DUE_KIND).done_at is None
     with pytest.raises(NotAllowed):
-        actions.record_sizes_measured(chain, user=o.editor.user)
-    actions.record_sizes_measured(chain, user=o.qc.user)
+        actions.record_sizes_measured(chain, user=o.editor.user, measurements={"S": "衣长 95 cm"})
+    actions.record_sizes_measured(chain, user=o.qc.user, measurements={"S": "衣长 95 cm"})
     assert DueItem.objects.get(kind=actions.MEASURE_DUE_KIND).done_by == o.qc.user
 
 
@@ -93,3 +96,127 @@ def test_cat08_a_style_already_on_sale_needs_no_publish_item(people):
     assert chain.published_at is not None
     assert not DueItem.objects.filter(kind=actions.PUBLISH_DUE_KIND).exists()
     assert Decimal(listing.price) == CLEAN["price"]
+
+
+# --- CAT-08: QC records what was measured, size by size ---------------------------------------------
+
+
+def test_cat08_measurements_are_recorded_per_size_and_complete_the_qc_item(people):
+    o = people
+    chain = actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
+    chain = actions.record_sizes_measured(chain, user=o.qc.user, note="样衣 1 号",
+                                          measurements={"M": " 衣长 98  / 胸围 92 cm ", "S": "衣长 95 / 胸围 88 cm"})
+    chain.refresh_from_db()
+    # Kept in the style's size order (S before M), spaces tidied.
+    assert list(chain.measurements.items()) == [("S", "衣长 95 / 胸围 88 cm"), ("M", "衣长 98 / 胸围 92 cm")]
+    assert (chain.measured_by, chain.measure_note) == (o.qc.user, "样衣 1 号")
+    item = DueItem.objects.get(kind=actions.MEASURE_DUE_KIND)
+    assert item.done_by == o.qc.user and item.done_at == chain.measured_at
+    with pytest.raises(BusinessError, match="已登记量尺码"):
+        actions.record_sizes_measured(chain, user=o.qc.user, measurements={"S": "再量一次"})
+
+
+@pytest.mark.parametrize(
+    ("measurements", "message"),
+    [
+        ({}, "至少填写一个尺码"),
+        ({"S": "   "}, "至少填写一个尺码"),
+        ({"XXL": "衣长 110 cm"}, "没有尺码“XXL”"),
+        ({"S": "长" * 301}, "最多 300 字"),
+    ],
+)
+def test_cat08_measurements_must_name_sizes_of_the_style(people, measurements, message):
+    o = people
+    chain = actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
+    with pytest.raises(BusinessError, match=message) as refused:
+        actions.record_sizes_measured(chain, user=o.qc.user, measurements=measurements)
+    assert refused.value.field == "measurements"
+    chain.refresh_from_db()
+    assert chain.measured_at is None
+    assert DueItem.objects.get(kind=actions.MEASURE_DUE_KIND).done_at is None
+
+
+def test_cat08_style_without_sizes_is_measured_as_one(people):
+    o = people
+    tea = catalog_actions.create_style(user=o.admin, client=o.client_a, style_no="T009", name="白茶饼",
+                                       unit_cost=Decimal("50.00"), price=Decimal("120.00"))
+    chain = actions.raise_new_product_chain(tea, timezone.now(), user=o.admin)
+    assert actions.sizes_to_measure(tea) == [""]
+    chain = actions.record_sizes_measured(chain, user=o.qc.user, measurements={"": "直径 20 cm，厚 2 cm"})
+    assert chain.measurements == {"": "直径 20 cm，厚 2 cm"}
+
+
+def test_cat08_the_measuring_item_leads_qc_to_the_measuring_page(people):
+    o = people
+    chain = actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
+    item = DueItem.objects.get(kind=actions.MEASURE_DUE_KIND)
+    assert item.link == reverse("listing:chain_measure", args=[chain.pk])
+    publish = DueItem.objects.get(kind=actions.PUBLISH_DUE_KIND)
+    assert publish.link == reverse("catalog:style_detail", args=[o.dress.pk])
+
+
+def _page(user):
+    http = HttpClient()
+    http.force_login(user)
+    return http
+
+
+def test_cat08_qc_records_sizes_on_the_page_without_catalogue_rights(people):
+    """The QC inspector holds neither the catalogue nor the client: the item given to them opens the page."""
+    o = people
+    chain = actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
+    url = reverse("listing:chain_measure", args=[chain.pk])
+    qc = _page(o.qc.user)
+    page = qc.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="m-size_0"' in html and 'name="m-size_1"' in html and "登记量尺码" in html
+    refused = qc.post(url, {"m-size_0": "", "m-size_1": " ", "m-note": ""})
+    assert refused.status_code == 400 and "请至少填写一个尺码的测量结果" in refused.content.decode()
+    done = qc.post(url, {"m-size_0": "衣长 95 cm", "m-size_1": "衣长 98 cm", "m-note": "样衣"})
+    assert done.status_code == 302 and done["Location"] == url
+    chain.refresh_from_db()
+    assert chain.measurements == {"S": "衣长 95 cm", "M": "衣长 98 cm"} and chain.measured_by == o.qc.user
+    assert DueItem.objects.get(kind=actions.MEASURE_DUE_KIND).done_at is not None
+    shown = qc.get(url).content.decode()
+    assert "衣长 98 cm" in shown and 'name="m-size_0"' not in shown
+    assert qc.get(reverse("listing:chains")).status_code == 200
+
+
+def test_cat08_measuring_page_is_read_only_for_product_staff_and_scoped(people):
+    o = people
+    chain = actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
+    url = reverse("listing:chain_measure", args=[chain.pk])
+    editor = _page(o.user_a)  # product editor of client A: may follow the chain, not measure
+    page = editor.get(url)
+    assert page.status_code == 200 and 'name="m-size_0"' not in page.content.decode()
+    assert editor.post(url, {"m-size_0": "衣长 95 cm"}).status_code == 403
+    assert _page(o.user_b).get(url).status_code == 404  # client B's editor: another client's style
+    assert _page(o.member_a).get(url).status_code == 404  # client users never see internal pages
+    assert _page(o.nobody).get(url).status_code == 404
+    chain.refresh_from_db()
+    assert chain.measured_at is None
+
+
+def test_cat08_style_page_links_the_measuring_page(people):
+    o = people
+    chain = actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
+    html = _page(o.user_a).get(reverse("catalog:style_detail", args=[o.dress.pk])).content.decode()
+    assert reverse("listing:chain_measure", args=[chain.pk]) in html and "待量尺码" in html
+
+
+def test_cat08_publish_item_goes_to_the_editors_of_the_styles_client(people):
+    """The product department's editor who works for the client gets the item, not the other client's."""
+    from ecomops.org.actions import grant_client
+
+    o = people
+    dept = Department.objects.get(code="product_editing")
+    editor_a = hire_staff(user=o.admin, username="bianji_a", name="甲编辑", employee_no="P002", department=dept,
+                          hired_on=o.today, password=o.password)
+    editor_b = hire_staff(user=o.admin, username="bianji_b", name="乙编辑", employee_no="P003", department=dept,
+                          hired_on=o.today, password=o.password)
+    grant_client(editor_a.user, o.client_a, user=o.admin)
+    grant_client(editor_b.user, o.client_b, user=o.admin)
+    actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
+    owners = set(DueItem.objects.filter(kind=actions.PUBLISH_DUE_KIND).values_list("owner__username", flat=True))
+    assert owners == {"bianji_a"}
