@@ -14,7 +14,10 @@ SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
 ADDR ?= 127.0.0.1:8000
-PYTEST_ARGS ?=
+# Tests run in parallel, one worker per core (pytest-xdist); a file's tests stay on one worker so its
+# module fixtures (the demo company, for one) are built once.
+PYTEST_ARGS ?= -n auto --dist loadfile
+PYTEST_SCHEMA_ARGS ?= -q
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # The first Python 3.11+ on PATH (override with `make PYTHON=/path/to/python3.12 …`).
@@ -59,8 +62,11 @@ run: setup
 	@echo "EcomOps: http://$(ADDR)/  (development server; use gunicorn in production, see README.md)"
 	$(BIN)/ecomops runserver $(ADDR)
 
+# The schemathesis run is one process of its own: its items share one test id per operation, which
+# pytest-xdist cannot hand out (it would run one of them).
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS) -m "not schema"
+	$(BIN)/pytest -p no:xdist -m schema $(PYTEST_SCHEMA_ARGS)
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .

@@ -21,8 +21,9 @@ from ecomops.audit.history import save_audited
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.org.actions import _apply, _clean, require_perm
+from ecomops.org.actions import require_internal as _internal
 from ecomops.org.models import Client
-from ecomops.org.scoping import is_client_member, scope_for
+from ecomops.org.scoping import scope_for
 
 from .enums import SELLABLE_BIN_KINDS, BinKind, DocKind, DocState, OutboundReason
 from .ledger import DocRef, Move, post_moves
@@ -54,11 +55,6 @@ PREFIXES = {
     DocKind.OPENING: "QC",
     DocKind.REVERSAL: "CX",
 }
-
-
-def _internal(user) -> None:
-    if is_client_member(user):
-        raise NotAllowed(_("委托方用户不能执行此操作"))
 
 
 def _save(instance, *, user, reason: str = "") -> None:

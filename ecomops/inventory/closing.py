@@ -29,9 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.core.errors import BusinessError, Conflict, NotAllowed
-from ecomops.org.actions import require_perm
-from ecomops.org.scoping import is_client_member
+from ecomops.core.errors import BusinessError, Conflict
+from ecomops.org.actions import require_internal, require_perm
 
 from .enums import DocState
 from .models import DailyClose, StockDocument, StockMove, Warehouse
@@ -199,8 +198,7 @@ def close_day(warehouse: Warehouse, day: date, user) -> DailyClose:
     the future, a day already closed, or while any registered document is still open; otherwise the
     day's in/out/balance per SKU is frozen and nothing more can be posted into that day."""
     require_perm(user, CLOSE_PERM)
-    if is_client_member(user):
-        raise NotAllowed(_("委托方用户不能执行此操作"))
+    require_internal(user)
     today = timezone.localdate()
     if day > today:
         raise BusinessError(_("不能日结未来的日期 %(day)s") % {"day": day}, field="day")

@@ -242,9 +242,13 @@ CLIENT_FIELDS = ("code", "name", "name_en", "is_self", "contact_name", "contact_
 STORE_FIELDS = ("code", "name", "client", "platform", "platform_shop_id", "main_category", "status", "opened_on")
 
 
-def _require_internal(user) -> None:
+def require_internal(user) -> None:
+    """Refuse a client's own user (AGY-07): company work is done by the company's staff."""
     if is_client_member(user):
         raise NotAllowed(_("委托方用户不能执行此操作"))
+
+
+_require_internal = require_internal
 
 
 @transaction.atomic

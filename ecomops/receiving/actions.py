@@ -28,8 +28,9 @@ from ecomops.inventory import actions as inventory
 from ecomops.inventory.enums import BinKind, DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import Bin, StockBalance, StockMove
+from ecomops.org.actions import require_internal, require_perm
 from ecomops.org.enums import StaffStatus
-from ecomops.org.scoping import is_client_member, scope_for
+from ecomops.org.scoping import scope_for
 from ecomops.policy import registry
 from ecomops.supply import actions as supply
 from ecomops.supply.enums import OPEN_PO_STATES, ReturnReason
@@ -71,15 +72,9 @@ REASON_MAX = 200
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _internal(user) -> None:
-    if is_client_member(user):
-        raise NotAllowed(_("委托方用户不能执行此操作"))
-
-
 def _check(user, perm: str, client_id: int) -> None:
-    if user is None or not user.has_perm(perm):
-        raise NotAllowed(_("您没有执行此操作的权限"))
-    _internal(user)
+    require_perm(user, perm)
+    require_internal(user)
     if not scope_for(user).sees_client(client_id, whole=False):
         raise NotAllowed(_("您无权操作该委托方的收货"))
 

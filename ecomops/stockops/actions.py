@@ -35,9 +35,10 @@ from ecomops.inventory import actions as inventory
 from ecomops.inventory.enums import BinKind, DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import Bin, Lot, StockBalance, StockMove, Warehouse, Zone
+from ecomops.org.actions import require_internal as _internal
 from ecomops.org.actions import require_perm
 from ecomops.org.models import Client
-from ecomops.org.scoping import is_client_member, scope_for
+from ecomops.org.scoping import scope_for
 from ecomops.policy import registry
 
 from .enums import (
@@ -85,11 +86,6 @@ NOT_COUNTED_BIN_KINDS = (BinKind.TRANSIT,)
 
 
 # --- shared checks ------------------------------------------------------------------------------
-
-
-def _internal(user) -> None:
-    if is_client_member(user):
-        raise NotAllowed(_("委托方用户不能执行此操作"))
 
 
 def _client(user, client_id: int, label: str = "") -> None:

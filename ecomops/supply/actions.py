@@ -29,9 +29,10 @@ from ecomops.inventory.ledger import DocRef, InsufficientStock, Move, post_moves
 from ecomops.inventory.models import Bin, DailyClose, Lot, StockBalance, Warehouse
 from ecomops.inventory.reservations import available
 from ecomops.org.actions import _clean, require_perm
+from ecomops.org.actions import require_internal as _internal
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Client, ClientGrant
-from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
+from ecomops.org.scoping import ALL_CLIENTS_PERM, scope_for
 from ecomops.policy import registry
 from ecomops.suppliers.models import StyleSupplier, Supplier
 
@@ -71,11 +72,6 @@ from .sales import window as sales_window
 
 PO_PREFIX = "PO"
 RETURN_PREFIX = "TC"
-
-
-def _internal(user) -> None:
-    if is_client_member(user):
-        raise NotAllowed(_("委托方用户不能执行此操作"))
 
 
 def _require_client(user, client_id: int) -> None:

@@ -91,7 +91,7 @@ schema.app = get_wsgi_application()
 @pytest.mark.schema
 @pytest.mark.django_db
 @settings(
-    max_examples=20,
+    max_examples=12,
     derandomize=True,
     database=None,
     deadline=None,
