@@ -1,3 +1,322 @@
-from ninja import Router
+"""API of orders (ORD-01, ORD-06…09), payments (PAY-01, ORD-07) and refunds.
+
+Thin: reads through scoped querysets (DAT-02: another store's order is a 404), writes through
+``orders.actions``. The receiver's name, phone and address are always masked (LAW-04); a caller with
+``orders.view_buyer_personal`` may ask for them in plain with ``?reveal=true`` on one order, and that
+read is logged (CRM-03). Money travels as decimals, never floats.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, ClassVar
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Schema, Status
+from pydantic import Field
+
+from ecomops.apiutil.access import require_perm
+from ecomops.apiutil.pagination import Page, PageQuery, paginate
+from ecomops.apiutil.schemas import InputSchema
+from ecomops.apiutil.types import Code, Day, Id, RefId, Search, Text
+from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.org.models import Store
+from ecomops.org.scoping import get_visible_or_404
+
+from . import actions
+from .enums import OrderEventKind, OrderState, PaymentMethod, PaymentStatus, RefundSource
+from .models import Order, Payment, Refund
+from .queries import masked_receiver, receiver_view, reconciliation, search_orders
 
 router = Router()
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, description="元，最多两位小数")]
+PositiveMoney = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2, description="元，最多两位小数")]
+
+
+class OrdersReceiver(Schema):
+    name: str
+    phone: str
+    address: str
+    province: str
+    city: str
+    district: str
+    masked: bool = Field(description="true 表示已脱敏（LAW-04）")
+
+
+class OrdersOrderOut(Schema):
+    id: int
+    store_id: int
+    store_code: str = Field(validation_alias="store.code")
+    platform_order_no: str
+    state: OrderState
+    held_from: str
+    exception_reason: str
+    buyer_nick: str
+    receiver: OrdersReceiver
+    goods_amount: Decimal
+    shipping_fee: Decimal
+    discount_amount: Decimal
+    paid_amount: Decimal
+    payment_method: PaymentMethod
+    cash_on_delivery: bool = Field(validation_alias="is_cod")
+    placed_at: datetime
+    paid_at: datetime | None
+    confirm_due_at: datetime | None
+    confirmed_at: datetime | None
+    confirm_late: bool = Field(validation_alias="late_flag", description="ORD-09：付款后超时未确认或确认逾期")
+    shipped_at: datetime | None
+    cancelled_at: datetime | None
+    merchant_note: str
+    buyer_message: str
+    courier: str
+    tracking_no: str
+
+
+class OrdersLineOut(Schema):
+    line_no: int
+    sku_id: int | None
+    sku_code: str | None
+    platform_sku_code: str
+    title: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+class OrdersOrderDetailOut(OrdersOrderOut):
+    lines: list[OrdersLineOut] = Field(validation_alias="lines_out")
+
+
+class OrdersEventOut(Schema):
+    id: int
+    kind: OrderEventKind
+    from_state: str
+    to_state: str
+    actor: str | None
+    at: datetime
+    reason: str
+
+
+class OrdersPaymentOut(Schema):
+    id: int
+    store_id: int
+    order_id: int | None
+    platform_order_no: str
+    transaction_no: str
+    amount: Decimal
+    method: PaymentMethod
+    status: PaymentStatus
+    paid_at: datetime
+    is_duplicate: bool
+    failure_reason: str
+
+
+class OrdersRefundOut(Schema):
+    id: int
+    order_id: int
+    payment_id: int | None
+    amount: Decimal
+    source: RefundSource
+    reason: str
+    refunded_at: datetime
+    recorded_by: str = Field(validation_alias="recorded_by.username")
+
+
+class OrdersFilters(PageQuery):
+    store_id: Id | None = None
+    state: OrderState | None = None
+    exception: bool | None = Field(None, description="true 只列异常（挂起或有异常原因）")
+    late: bool | None = Field(None, description="true 只列确认逾期（ORD-09）")
+    q: Search | None = Field(None, description="平台订单号或买家昵称")
+    placed_from: Day | None = None
+    placed_to: Day | None = None
+
+
+class OrdersDetailQuery(Schema):
+    reveal: bool = Field(False, description="true 返回未脱敏的收货信息（需 orders.view_buyer_personal，记录查看日志）")
+
+
+class OrdersTransitionIn(InputSchema):
+    to: OrderState
+    reason: Text(200) = ""
+
+
+class OrdersPaymentIn(InputSchema):
+    store_id: RefId
+    platform_order_no: Code(64)
+    amount: Money
+    method: PaymentMethod
+    status: PaymentStatus = PaymentStatus.SUCCESS
+    paid_at: datetime
+    transaction_no: Text(64) = ""
+    failure_reason: Text(200) = ""
+
+
+class OrdersPaymentFilters(PageQuery):
+    store_id: Id | None = None
+    unmatched: bool | None = Field(None, description="true 只列未匹配到订单的付款")
+    duplicate: bool | None = None
+
+
+class OrdersRefundIn(InputSchema):
+    amount: PositiveMoney
+    source: RefundSource
+    reason: Text(500, min_length=1)
+    payment_id: RefId | None = None
+    refunded_at: datetime | None = None
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"payment_id", "refunded_at"})
+
+
+class OrdersReconciliationOut(Schema):
+    unpaid_orders: list[int] = Field(description="未付款订单 id（最多 500）")
+    orphan_payments: list[int] = Field(description="无订单的付款 id（最多 500）")
+    mismatched_orders: list[int] = Field(description="金额不符的订单 id（最多 500）")
+    unrefunded_duplicates: list[int] = Field(description="未退完的重复付款 id（最多 500）")
+
+
+def _receiver(order: Order, view) -> dict:
+    return {"name": view.name, "phone": view.phone, "address": view.address, "province": order.province,
+            "city": order.city, "district": order.district, "masked": view.masked}
+
+
+def _out(order: Order, view=None) -> Order:
+    order.receiver = _receiver(order, view or masked_receiver(order))
+    order.late_flag = order.confirm_is_late()
+    return order
+
+
+def _order(request, order_id: int) -> Order:
+    return get_visible_or_404(Order.objects.select_related("store"), request.auth, pk=order_id)
+
+
+def _detail(order: Order, view=None) -> Order:
+    order = _out(order, view)
+    order.lines_out = [
+        {"line_no": line.line_no, "sku_id": line.sku_id, "sku_code": line.sku.sku_code if line.sku else None,
+         "platform_sku_code": line.platform_sku_code, "title": line.title, "quantity": line.quantity,
+         "unit_price": line.unit_price, "amount": line.amount}
+        for line in order.lines.select_related("sku").order_by("line_no")
+    ]
+    return order
+
+
+@router.get("/orders", response=Page[OrdersOrderOut], tags=["orders"], summary="订单列表（授权范围内，收货信息脱敏）")
+def orders_list_orders(request, filters: Query[OrdersFilters]):
+    require_perm(request.auth, "orders.view_order")
+    queryset = search_orders(request.auth, store_id=filters.store_id, state=filters.state or "",
+                             exception=filters.exception, late=filters.late, q=filters.q or "",
+                             placed_from=filters.placed_from, placed_to=filters.placed_to)
+    return paginate(queryset, filters, _out)
+
+
+@router.get("/orders/{order_id}", response=OrdersOrderDetailOut, tags=["orders"], summary="订单详情")
+def orders_get_order(request, order_id: Path[Id], query: Query[OrdersDetailQuery]):
+    require_perm(request.auth, "orders.view_order")
+    order = _order(request, order_id)
+    view = None
+    if query.reveal:
+        try:
+            view = receiver_view(request.auth, order, reveal=True, request=request, purpose="api")
+        except NotAllowed:
+            raise PermissionDenied from None
+    return _detail(order, view)
+
+
+@router.get("/orders/{order_id}/events", response=list[OrdersEventOut], tags=["orders"], summary="订单记录")
+def orders_list_events(request, order_id: Path[Id]):
+    require_perm(request.auth, "orders.view_order")
+    order = _order(request, order_id)
+    return [
+        {"id": e.pk, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
+         "actor": e.actor.username if e.actor else None, "at": e.at, "reason": e.reason}
+        for e in order.events.select_related("actor").order_by("at", "pk")
+    ]
+
+
+@router.post("/orders/{order_id}/transitions", response=OrdersOrderOut, tags=["orders"],
+             summary="变更订单状态（按状态流转表，ORD-01）")
+def orders_transition(request, order_id: Path[Id], payload: OrdersTransitionIn):
+    require_perm(request.auth, "orders.view_order")
+    order = _order(request, order_id)
+    if order.state == OrderState.ON_HOLD and payload.to == actions.release_target(order):
+        order = actions.release_hold(order, by=request.auth, reason=payload.reason)
+    else:
+        order = actions.set_state(order, payload.to, by=request.auth, reason=payload.reason)
+    return _out(_order(request, order.pk))
+
+
+@router.post("/orders/{order_id}/confirm", response=OrdersOrderOut, tags=["orders"],
+             summary="确认订单（ORD-06、ORD-09）")
+def orders_confirm(request, order_id: Path[Id]):
+    require_perm(request.auth, "orders.view_order")
+    order = actions.confirm(_order(request, order_id), by=request.auth)
+    return _out(_order(request, order.pk))
+
+
+@router.get("/orders/{order_id}/payments", response=list[OrdersPaymentOut], tags=["orders"], summary="订单的付款记录")
+def orders_list_order_payments(request, order_id: Path[Id]):
+    require_perm(request.auth, "orders.view_payment")
+    return list(_order(request, order_id).payments.order_by("paid_at", "pk"))
+
+
+@router.get("/orders/{order_id}/refunds", response=list[OrdersRefundOut], tags=["orders"], summary="订单的退款记录")
+def orders_list_refunds(request, order_id: Path[Id]):
+    require_perm(request.auth, "orders.view_refund")
+    return list(_order(request, order_id).refunds.select_related("recorded_by").order_by("refunded_at", "pk"))
+
+
+@router.post("/orders/{order_id}/refunds", response={201: OrdersRefundOut}, tags=["orders"], summary="登记退款")
+def orders_create_refund(request, order_id: Path[Id], payload: OrdersRefundIn):
+    require_perm(request.auth, "orders.view_order")
+    order = _order(request, order_id)
+    payment = None
+    if payload.payment_id is not None:
+        payment = Payment.objects.filter(pk=payload.payment_id, order=order).first()
+        if payment is None:
+            raise BusinessError(_("付款记录不存在"), field="payment_id", code="not_found")
+    refund = actions.record_refund(order, by=request.auth, amount=payload.amount, source=payload.source,
+                                   reason=payload.reason, payment=payment, refunded_at=payload.refunded_at)
+    return Status(201, Refund.objects.select_related("recorded_by").get(pk=refund.pk))
+
+
+@router.get("/payments", response=Page[OrdersPaymentOut], tags=["orders"], summary="付款记录（PAY-01）")
+def orders_list_payments(request, filters: Query[OrdersPaymentFilters]):
+    require_perm(request.auth, "orders.view_payment")
+    queryset = Payment.objects.visible_to(request.auth)
+    if filters.store_id is not None:
+        queryset = queryset.filter(store_id=filters.store_id)
+    if filters.unmatched is not None:
+        queryset = queryset.filter(order__isnull=filters.unmatched)
+    if filters.duplicate is not None:
+        queryset = queryset.filter(is_duplicate=filters.duplicate)
+    return paginate(queryset.order_by("-paid_at", "-pk"), filters)
+
+
+@router.post("/payments", response={201: OrdersPaymentOut}, tags=["orders"],
+             summary="登记付款（按平台订单号匹配订单；重复付款产生退款待办，ORD-07）")
+def orders_record_payment(request, payload: OrdersPaymentIn):
+    store = Store.objects.visible_to(request.auth).filter(pk=payload.store_id).first()
+    if store is None:
+        raise BusinessError(_("店铺不存在"), field="store_id", code="not_found")
+    payment = actions.record_payment(user=request.auth, store=store, platform_order_no=payload.platform_order_no,
+                                     amount=payload.amount, method=payload.method, status=payload.status,
+                                     paid_at=payload.paid_at, transaction_no=payload.transaction_no,
+                                     failure_reason=payload.failure_reason)
+    return Status(201, Payment.objects.get(pk=payment.pk))
+
+
+@router.get("/payments/reconciliation", response=OrdersReconciliationOut, tags=["orders"],
+            summary="付款对账（PAY-01）")
+def orders_reconciliation(request, store_id: Id | None = None):
+    require_perm(request.auth, "orders.view_payment")
+    rec = reconciliation(request.auth, store_id=store_id)
+    return {
+        "unpaid_orders": list(rec.unpaid_orders.values_list("pk", flat=True)[:500]),
+        "orphan_payments": list(rec.orphan_payments.values_list("pk", flat=True)[:500]),
+        "mismatched_orders": list(rec.mismatches.values_list("pk", flat=True)[:500]),
+        "unrefunded_duplicates": list(rec.duplicates.values_list("pk", flat=True)[:500]),
+    }
+

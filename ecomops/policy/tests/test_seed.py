@@ -31,6 +31,7 @@ EXPECTED = [
     ("ORD-05.ship_batch_cutoffs", [time(10, 30), time(12, 0), time(14, 30), time(16, 30), time(17, 30)]),
     ("ORD-05.same_day_cutoff", time(17, 0)),
     ("ORD-05.last_batch_first_carrier", "sf_express"),
+    ("ORD-08.merge_max_gap_hours", 24),  # no number in the clause: our decision
     ("ORD-09.confirm_within", timedelta(hours=24)),
     ("WMS-07.max_open_cartons_per_style", 1),
     ("WMS-11.reservation_expires_after", timedelta(days=7)),
@@ -127,6 +128,8 @@ DECISIONS = {
     # DAT-02 gives no number: the login-throttling limits are wholly ours (OWASP ASVS 2.2.1).
     "DAT-02.login_max_failures_per_account", "DAT-02.login_max_failures_per_address",
     "DAT-02.login_failure_window",
+    # ORD-08 gives no number for merging orders: the gap is ours.
+    "ORD-08.merge_max_gap_hours",
 }
 
 ALL_KEYS = {key for key, _ in EXPECTED} | {"LAW-02.barred_terms", "PER-08.commission_rates",

@@ -1,0 +1,853 @@
+"""Every change to orders, payments, refunds and invoice requests (ORD-01, ORD-06…09, PAY-01, LAW-03).
+
+Views, the API, the CLI and (later) the platform import, the review workbench and the ship batches
+call these functions only. Each checks the permission and the user's store scope (DAT-02), runs in
+one transaction, locks the order row, and writes an ``OrderEvent`` (who, when, from, to, why).
+
+``set_state`` is the one door between states: it checks the step against ``enums.ORDER_FLOW`` and the
+payment rule (nothing reaches "awaiting shipment" unpaid, cash on delivery aside: ORD-01, ORD-04).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecomops.audit import dues
+from ecomops.audit.access import log_personal_read
+from ecomops.audit.history import save_audited
+from ecomops.catalog.models import SKU, PlatformSKU
+from ecomops.core.crypto import digits_only, keyed_hash
+from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.masking import mask_address, mask_name, mask_phone
+from ecomops.org.enums import StaffStatus
+from ecomops.org.models import ClientGrant, Store, StoreGrant
+from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
+from ecomops.policy import registry
+
+from .enums import (
+    HOLDABLE,
+    NEEDS_PAYMENT,
+    ORDER_FLOW,
+    SHIPPED_OR_LATER,
+    Courier,
+    InvoiceKind,
+    InvoiceTitleKind,
+    OrderEventKind,
+    OrderState,
+    PaymentMethod,
+    PaymentStatus,
+    RefundSource,
+)
+from .models import (
+    ADDRESS_MAX,
+    NAME_MAX,
+    PERSONAL_FIELDS,
+    PHONE_MAX,
+    InvoiceRequest,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Refund,
+)
+
+S = OrderState
+PERSONAL_PERM = "orders.view_buyer_personal"
+CONFIRM_WITHIN_KEY = "ORD-09.confirm_within"
+MERGE_GAP_KEY = "ORD-08.merge_max_gap_hours"
+REFUND_WITHIN_KEY = "LAW-01.refund_within"
+REFUND_DUE_KIND = "orders.refund_due"
+CONFIRM_DUE_KIND = "orders.confirm_late"
+# Who refunds a duplicate payment (ORD-07): the after-sales agents and finance (reference.toml).
+REFUND_POSITIONS = ("after_sales", "finance_officer")
+# Who confirms orders with the buyer (ORD-06, ORD-09): sales customer service, then their supervisor.
+CONFIRM_POSITIONS = ("sales_cs",)
+CONFIRM_FALLBACK_POSITIONS = ("ecom_supervisor",)
+
+# The permission each target state needs when reached through set_state.
+TARGET_PERM = {
+    S.PAID: "orders.add_payment",
+    S.AWAITING_REVIEW: "orders.review_order",
+    S.REVIEWED: "orders.review_order",
+    S.AWAITING_SHIPMENT: "orders.review_order",
+    S.SHIPPED: "orders.ship_order",
+    S.RECEIVED: "orders.ship_order",
+    S.BUYER_REVIEWED: "orders.ship_order",
+    S.COMPLETED: "orders.ship_order",
+    S.CANCELLED: "orders.cancel_order",
+    S.ON_HOLD: "orders.hold_order",
+    S.PLACED: "orders.hold_order",  # only as the return from a hold
+}
+TIMESTAMP_OF = {
+    S.REVIEWED: "reviewed_at",
+    S.SHIPPED: "shipped_at",
+    S.RECEIVED: "received_at",
+    S.BUYER_REVIEWED: "buyer_reviewed_at",
+    S.COMPLETED: "completed_at",
+    S.CANCELLED: "cancelled_at",
+}
+EVENT_OF = {
+    S.PAID: OrderEventKind.PAID,
+    S.ON_HOLD: OrderEventKind.HELD,
+    S.CANCELLED: OrderEventKind.CANCELLED,
+    S.SHIPPED: OrderEventKind.SHIPPED,
+    S.RECEIVED: OrderEventKind.RECEIVED,
+    S.BUYER_REVIEWED: OrderEventKind.BUYER_REVIEWED,
+    S.COMPLETED: OrderEventKind.COMPLETED,
+}
+FEN = Decimal("0.01")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require(user, perm: str) -> None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
+        raise NotAllowed(_("您没有执行此操作的权限"))
+    if is_client_member(user):
+        raise NotAllowed(_("委托方用户只能查看，不能办理此操作"))
+
+
+def _require_store(user, store_id: int) -> None:
+    if not scope_for(user).sees_store(store_id):
+        raise BusinessError(_("订单不存在"), field="order", code="not_found")
+
+
+def _text(value, *, field: str, label: str, max_length: int, required: bool = False) -> str:
+    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    if required and not text:
+        raise BusinessError(_("请填写%(label)s") % {"label": label}, field=field)
+    if len(text) > max_length:
+        raise BusinessError(_("%(label)s最多 %(n)d 个字") % {"label": label, "n": max_length}, field=field)
+    return text
+
+
+def _money(value, *, field: str, label: str, minimum: Decimal = Decimal("0")) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise BusinessError(_("%(label)s不是有效金额") % {"label": label}, field=field) from None
+    if not amount.is_finite() or amount != amount.quantize(FEN):
+        raise BusinessError(_("%(label)s最多两位小数（精确到分）") % {"label": label}, field=field)
+    if amount < minimum:
+        raise BusinessError(_("%(label)s不能小于 %(min)s") % {"label": label, "min": minimum}, field=field)
+    if amount >= Decimal("10000000000"):
+        raise BusinessError(_("%(label)s过大") % {"label": label}, field=field)
+    return amount.quantize(FEN)
+
+
+def _choice(value, choices, *, field: str, label: str, blank: bool = False) -> str:
+    value = value or ""
+    if blank and value == "":
+        return ""
+    if value not in choices.values:
+        raise BusinessError(_("%(label)s无效") % {"label": label}, field=field)
+    return value
+
+
+def _save(instance, *, user, reason: str = "") -> None:
+    try:
+        with transaction.atomic():
+            save_audited(instance, user=user, reason=reason)
+    except IntegrityError:
+        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
+
+
+def _locked(order: Order) -> Order:
+    return Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order.pk)
+
+
+def _event(order: Order, *, kind: str, by, before: str = "", after: str = "", reason: str = "",
+           data: dict | None = None, at: datetime | None = None) -> OrderEvent:
+    return OrderEvent.objects.create(order=order, kind=kind, from_state=before, to_state=after, actor=by,
+                                     reason=(reason or "")[:500], data=data or {}, at=at or timezone.now())
+
+
+def _label(state: str) -> str:
+    return str(OrderState(state).label)
+
+
+def _wrong_state(order: Order, to: str) -> BusinessError:
+    return BusinessError(
+        _("订单 %(no)s 当前为“%(current)s”，不能变为“%(target)s”")
+        % {"no": order.platform_order_no, "current": _label(order.state), "target": _label(to)},
+        field="state", code="wrong_state",
+    )
+
+
+def is_payment_settled(order: Order) -> bool:
+    """ORD-04: paid, or cash on delivery (paid to the courier at the door)."""
+    return order.paid_at is not None or order.is_cod
+
+
+def release_target(order: Order) -> str:
+    """Where a held order goes back to: the state it was held from, or "paid" when its payment came in
+    while it was held."""
+    back = order.held_from or S.PLACED
+    if back == S.PLACED and order.paid_at is not None:
+        return S.PAID
+    return back
+
+
+def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = None, data: dict | None = None,
+          at: datetime | None = None) -> OrderEvent:
+    """Change the state of a locked order; refuses every step ORDER_FLOW does not allow."""
+    before = order.state
+    if to not in ORDER_FLOW[before]:
+        if to == S.CANCELLED and before in SHIPPED_OR_LATER:
+            raise BusinessError(_("订单 %(no)s 已发货，不能取消；请走售后退款") % {"no": order.platform_order_no},
+                                field="state", code="wrong_state")
+        raise _wrong_state(order, to)
+    if before == S.ON_HOLD and to != S.CANCELLED and to != release_target(order):
+        raise _wrong_state(order, to)
+    if to == S.PAID and order.paid_at is None:
+        raise BusinessError(_("订单 %(no)s 没有成功的付款记录") % {"no": order.platform_order_no}, field="paid_at")
+    if before == S.PLACED and to == S.AWAITING_REVIEW and not order.is_cod:
+        raise BusinessError(_("订单 %(no)s 未付款，不能进入审单") % {"no": order.platform_order_no},
+                            field="paid_at", code="unpaid")
+    if to in NEEDS_PAYMENT and not is_payment_settled(order):
+        # ORD-01 / ORD-04: no unpaid order reaches awaiting shipment.
+        raise BusinessError(_("订单 %(no)s 未付款，不能进入“%(target)s”")
+                            % {"no": order.platform_order_no, "target": _label(to)}, field="paid_at", code="unpaid")
+    when = at or timezone.now()
+    if to == S.ON_HOLD:
+        order.held_from = before
+    elif before == S.ON_HOLD:
+        order.held_from = ""
+        order.exception_reason = ""
+    stamp = TIMESTAMP_OF.get(to)
+    if stamp and getattr(order, stamp) is None:
+        setattr(order, stamp, when)
+    order.state = to
+    _save(order, user=by, reason=reason or _label(to))
+    if kind is None:
+        kind = OrderEventKind.RELEASED if before == S.ON_HOLD and to != S.CANCELLED else EVENT_OF.get(
+            to, OrderEventKind.STATE)
+    return _event(order, kind=kind, by=by, before=before, after=to, reason=reason, data=data, at=when)
+
+
+@transaction.atomic
+def set_state(order: Order, to: str, *, by, reason: str = "") -> Order:
+    """ORD-01: move an order to ``to`` if the map allows it, with the permission that step needs."""
+    if to not in S.values:
+        raise BusinessError(_("没有这个订单状态"), field="state")
+    _require(by, TARGET_PERM[to])
+    order = _locked(order)
+    _require_store(by, order.store_id)
+    if to == S.ON_HOLD:
+        return hold(order, by=by, reason=reason)
+    if to == S.CANCELLED:
+        return cancel(order, by=by, reason=reason)
+    _move(order, to, by=by, reason=reason)
+    return order
+
+
+# --- owners of due items -----------------------------------------------------------------------
+
+
+def _staff_seeing(store: Store, positions) -> list:
+    """Active staff of these positions who see the store (its client granted, the store granted, or
+    all clients); client users never."""
+    User = get_user_model()
+    sees = (
+        Q(pk__in=ClientGrant.objects.filter(client_id=store.client_id).values("user_id"))
+        | Q(pk__in=StoreGrant.objects.filter(store=store).values("user_id"))
+        | Q(pk__in=User.objects.with_perm(ALL_CLIENTS_PERM, include_superusers=False).values("pk"))
+    )
+    return list(
+        User.objects.filter(sees, is_active=True, staff__status=StaffStatus.ACTIVE,
+                            staff__positions__code__in=positions, client_member__isnull=True)
+        .distinct().order_by("pk")
+    )
+
+
+def _superusers() -> list:
+    return list(get_user_model().objects.filter(is_active=True, is_superuser=True).order_by("pk"))
+
+
+def refund_owners(store: Store) -> list:
+    return _staff_seeing(store, REFUND_POSITIONS) or _superusers()
+
+
+def confirm_owners(store: Store) -> list:
+    return (_staff_seeing(store, CONFIRM_POSITIONS) or _staff_seeing(store, CONFIRM_FALLBACK_POSITIONS)
+            or _superusers())
+
+
+def _order_link(order: Order) -> str:
+    return reverse("orders:order_detail", args=[order.pk])
+
+
+# --- creating orders -----------------------------------------------------------------------------
+
+
+@dataclass
+class LineInput:
+    quantity: int
+    unit_price: Decimal
+    platform_sku_code: str = ""
+    title: str = ""
+    sku: SKU | None = None
+    amount: Decimal | None = None
+
+
+def match_sku(store: Store, code: str) -> SKU | None:
+    """ORD-02: the store's platform SKU code first, then the client's barcode, then its SKU code."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    link = PlatformSKU.objects.filter(store=store, platform_sku_code=code).select_related("sku").first()
+    if link is not None:
+        return link.sku
+    return (SKU.objects.filter(client_id=store.client_id, barcode=code).first()
+            or SKU.objects.filter(client_id=store.client_id, sku_code=code).first())
+
+
+def _set_receiver(order: Order, *, name, phone, address, province="", city="", district="") -> None:
+    order.receiver_name = _text(name, field="receiver_name", label=_("收货人"), max_length=NAME_MAX)
+    phone = _text(phone, field="receiver_phone", label=_("收货人手机"), max_length=PHONE_MAX)
+    if phone and not re.fullmatch(r"[0-9+\-\s()*#]{5,30}", phone):
+        raise BusinessError(_("收货人手机格式不正确"), field="receiver_phone")
+    order.receiver_phone = phone
+    order.receiver_address = _text(address, field="receiver_address", label=_("收货详细地址"),
+                                   max_length=ADDRESS_MAX)
+    order.province = _text(province, field="province", label=_("省份"), max_length=20)
+    order.city = _text(city, field="city", label=_("城市"), max_length=30)
+    order.district = _text(district, field="district", label=_("区县"), max_length=30)
+    order.phone_hash = keyed_hash(phone, normalise=digits_only)
+    whole = "|".join([order.receiver_name, digits_only(phone), order.province, order.city, order.district,
+                      order.receiver_address])
+    order.receiver_hash = keyed_hash(whole) if order.receiver_address else ""
+
+
+ORDER_FIELDS = {"buyer_nick", "merchant_note", "buyer_message", "courier", "payment_method", "goods_amount",
+                "shipping_fee", "discount_amount", "paid_amount"}
+
+
+@transaction.atomic
+def create_order(*, user, store: Store, platform_order_no: str, placed_at: datetime, lines: list[LineInput],
+                 receiver_name: str = "", receiver_phone: str = "", receiver_address: str = "",
+                 province: str = "", city: str = "", district: str = "", **fields) -> Order:
+    """Register one order of a store (the platform import will upsert through its own action later).
+    Lines are matched to SKUs; an unmatched line puts the order on hold with the reason (ORD-02)."""
+    _require(user, "orders.add_order")
+    _require_store(user, store.pk)
+    unknown = set(fields) - ORDER_FIELDS
+    if unknown:
+        field = sorted(unknown)[0]
+        raise BusinessError(_("字段 %(name)s 不能设置") % {"name": field}, field=field)
+    number = _text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64, required=True)
+    if Order.objects.filter(store=store, platform_order_no=number).exists():
+        raise Conflict(_("店铺 %(store)s 已有平台订单号 %(no)s") % {"store": store.code, "no": number},
+                       field="platform_order_no")
+    if not lines:
+        raise BusinessError(_("订单至少要有一行商品"), field="lines")
+    order = Order(store=store, platform_order_no=number, placed_at=placed_at)
+    order.buyer_nick = _text(fields.get("buyer_nick"), field="buyer_nick", label=_("买家昵称"), max_length=100)
+    order.merchant_note = _text(fields.get("merchant_note"), field="merchant_note", label=_("商家备注"),
+                                max_length=1000)
+    order.buyer_message = _text(fields.get("buyer_message"), field="buyer_message", label=_("买家留言"),
+                                max_length=1000)
+    order.courier = _choice(fields.get("courier"), Courier, field="courier", label=_("快递公司"), blank=True)
+    order.payment_method = _choice(fields.get("payment_method") or PaymentMethod.PLATFORM, PaymentMethod,
+                                   field="payment_method", label=_("支付方式"))
+    for name, label in (("shipping_fee", _("运费")), ("discount_amount", _("优惠金额"))):
+        setattr(order, name, _money(fields.get(name, 0), field=name, label=label))
+    _set_receiver(order, name=receiver_name, phone=receiver_phone, address=receiver_address, province=province,
+                  city=city, district=district)
+    built = []
+    for index, line in enumerate(lines, start=1):
+        where = _("第 %(n)d 行") % {"n": index}
+        try:
+            quantity = int(line.quantity)
+        except (TypeError, ValueError):
+            quantity = 0
+        if quantity < 1:
+            raise BusinessError(_("%(where)s数量至少为 1") % {"where": where}, field="quantity")
+        price = _money(line.unit_price, field="unit_price", label=where + _("单价"))
+        amount = (price * quantity).quantize(FEN) if line.amount is None else _money(
+            line.amount, field="amount", label=where + _("金额"))
+        sku = line.sku
+        if sku is not None and sku.client_id != store.client_id:
+            raise BusinessError(_("%(where)s的商品不属于本店铺的委托方") % {"where": where}, field="sku")
+        code = _text(line.platform_sku_code, field="platform_sku_code", label=_("平台SKU编码"), max_length=64)
+        if sku is None:
+            sku = match_sku(store, code)
+        built.append(OrderLine(line_no=index, sku=sku, platform_sku_code=code, quantity=quantity, unit_price=price,
+                               amount=amount, title=_text(line.title, field="title", label=_("商品标题"),
+                                                          max_length=200)))
+    goods = sum((line.amount for line in built), Decimal("0.00"))
+    order.goods_amount = _money(fields.get("goods_amount", goods), field="goods_amount", label=_("商品金额"))
+    default_paid = max(order.goods_amount + order.shipping_fee - order.discount_amount, Decimal("0.00"))
+    order.paid_amount = _money(fields.get("paid_amount", default_paid), field="paid_amount", label=_("实付金额"))
+    if order.is_cod:
+        # Cash on delivery: nothing is paid before shipping; the confirmation clock runs from placing.
+        order.confirm_due_at = placed_at + registry.value(CONFIRM_WITHIN_KEY, on=timezone.localdate(placed_at))
+    _save(order, user=user, reason=_("创建订单"))
+    for line in built:
+        line.order = order
+    OrderLine.objects.bulk_create(built)
+    _event(order, kind=OrderEventKind.CREATED, by=user, after=order.state,
+           data={"lines": len(built), "paid_amount": str(order.paid_amount)})
+    unmatched = [line.line_no for line in built if line.sku_id is None]
+    # Payments recorded before the order came in (PAY-01) now find it.
+    for payment in Payment.objects.select_for_update().filter(
+            store=store, platform_order_no=number, order__isnull=True).order_by("paid_at", "pk"):
+        payment.order = order
+        _save(payment, user=user, reason=_("匹配到订单"))
+        _apply_payment(order, payment, by=user)
+    if unmatched:
+        reason = _("第 %(lines)s 行商品未匹配到SKU") % {"lines": "、".join(str(n) for n in unmatched)}
+        order.exception_reason = reason[:200]
+        _move(order, S.ON_HOLD, by=user, reason=reason)
+    return order
+
+
+# --- payments (PAY-01, ORD-07) -------------------------------------------------------------------
+
+
+def _successful_payments(order: Order):
+    return Payment.objects.filter(order=order, status=PaymentStatus.SUCCESS, is_duplicate=False)
+
+
+def _raise_refund_due(order: Order, payment: Payment | None, *, title: str) -> None:
+    due_at = timezone.now() + registry.value(REFUND_WITHIN_KEY)
+    for owner in refund_owners(order.store):
+        dues.raise_due(kind=REFUND_DUE_KIND, owner=owner, title=title, due_at=due_at,
+                       source=payment or order, clause="ORD-07", link=_order_link(order),
+                       client=order.store.client, store=order.store)
+
+
+def _apply_payment(order: Order, payment: Payment, *, by) -> None:
+    """What a payment does to its (locked) order."""
+    data = {"payment": payment.pk, "amount": str(payment.amount), "transaction_no": payment.transaction_no}
+    if payment.status == PaymentStatus.FAILED:
+        _event(order, kind=OrderEventKind.PAYMENT_FAILED, by=by, before=order.state, after=order.state,
+               reason=payment.failure_reason, data=data)
+        return
+    if order.paid_at is not None or _successful_payments(order).exclude(pk=payment.pk).exists():
+        # ORD-07: a second successful payment is a duplicate; it must be refunded.
+        payment.is_duplicate = True
+        _save(payment, user=by, reason=_("重复付款"))
+        _event(order, kind=OrderEventKind.PAYMENT_DUPLICATE, by=by, before=order.state, after=order.state,
+               reason=_("重复付款，须退回"), data=data)
+        _raise_refund_due(order, payment, title=_("退回重复付款：订单 %(no)s，%(amount)s 元")
+                          % {"no": order.platform_order_no, "amount": payment.amount})
+        return
+    if order.state == S.CANCELLED:
+        _event(order, kind=OrderEventKind.PAYMENT_MISMATCH, by=by, before=order.state, after=order.state,
+               reason=_("已取消订单收到付款，须退回"), data=data)
+        _raise_refund_due(order, payment, title=_("退回已取消订单的付款：订单 %(no)s，%(amount)s 元")
+                          % {"no": order.platform_order_no, "amount": payment.amount})
+        return
+    if payment.amount != order.paid_amount:
+        # PAY-01: the reconciliation lists it; the order is not marked paid on a wrong amount.
+        _event(order, kind=OrderEventKind.PAYMENT_MISMATCH, by=by, before=order.state, after=order.state,
+               reason=_("付款金额 %(paid)s 元与订单实付 %(due)s 元不符")
+               % {"paid": payment.amount, "due": order.paid_amount}, data=data)
+        return
+    _mark_paid(order, paid_at=payment.paid_at, by=by, data=data)
+
+
+def _mark_paid(order: Order, *, paid_at: datetime, by, data: dict | None = None) -> None:
+    order.paid_at = paid_at
+    if not order.is_cod:
+        # ORD-09: the order must be confirmed within the policy time of payment.
+        order.confirm_due_at = paid_at + registry.value(CONFIRM_WITHIN_KEY, on=timezone.localdate(paid_at))
+    if order.state == S.PLACED:
+        _move(order, S.PAID, by=by, reason=_("付款成功"), data=data, at=paid_at)
+    else:
+        # Cash on delivery paid at the door, or an order held before its payment arrived.
+        _save(order, user=by, reason=_("付款成功"))
+        _event(order, kind=OrderEventKind.PAID, by=by, before=order.state, after=order.state, data=data or {})
+
+
+@transaction.atomic
+def mark_paid(order: Order, *, by, paid_at: datetime | None = None, reason: str = "") -> Order:
+    """Mark an order paid without a payment record (e.g. the platform says so); prefer record_payment."""
+    _require(by, "orders.add_payment")
+    order = _locked(order)
+    _require_store(by, order.store_id)
+    if order.paid_at is not None:
+        raise Conflict(_("订单 %(no)s 已付款") % {"no": order.platform_order_no}, field="paid_at")
+    _mark_paid(order, paid_at=paid_at or timezone.now(), by=by, data={"reason": reason[:200]} if reason else None)
+    return order
+
+
+@transaction.atomic
+def record_payment(*, user, store: Store, platform_order_no: str, amount, method: str, paid_at: datetime,
+                   status: str = PaymentStatus.SUCCESS, transaction_no: str = "", failure_reason: str = "") -> Payment:
+    """PAY-01: record one payment of a store's order, found by its platform order number. A payment
+    whose order has not come in yet is kept unmatched (the reconciliation lists it); a failed payment
+    changes nothing on the order; a second successful one is a duplicate with a refund due (ORD-07)."""
+    _require(user, "orders.add_payment")
+    _require_store(user, store.pk)
+    number = _text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64, required=True)
+    transaction_no = _text(transaction_no, field="transaction_no", label=_("平台交易号"), max_length=64)
+    status = _choice(status, PaymentStatus, field="status", label=_("付款结果"))
+    method = _choice(method, PaymentMethod, field="method", label=_("支付方式"))
+    amount = _money(amount, field="amount", label=_("金额"))
+    failure_reason = _text(failure_reason, field="failure_reason", label=_("失败原因"), max_length=200,
+                           required=status == PaymentStatus.FAILED)
+    if status == PaymentStatus.SUCCESS and amount <= 0:
+        raise BusinessError(_("成功付款的金额必须大于 0"), field="amount")
+    if paid_at is None:
+        raise BusinessError(_("请填写付款时间"), field="paid_at")
+    if transaction_no and Payment.objects.filter(store=store, transaction_no=transaction_no).exists():
+        raise Conflict(_("平台交易号 %(no)s 已登记") % {"no": transaction_no}, field="transaction_no")
+    order = Order.objects.select_for_update(of=("self",)).select_related("store").filter(
+        store=store, platform_order_no=number).first()
+    payment = Payment(store=store, order=order, platform_order_no=number, transaction_no=transaction_no,
+                      amount=amount, method=method, status=status, paid_at=paid_at, failure_reason=failure_reason,
+                      recorded_by=user)
+    _save(payment, user=user, reason=_("登记付款"))
+    if order is not None:
+        _apply_payment(order, payment, by=user)
+    return payment
+
+
+@transaction.atomic
+def record_refund(order: Order, *, by, amount, source: str, reason: str, payment: Payment | None = None,
+                  refunded_at: datetime | None = None) -> Refund:
+    """A refund paid to the buyer. It cannot exceed what was paid and not yet refunded (per payment
+    when it names one); refunding a duplicate payment completes its due item (ORD-07)."""
+    _require(by, "orders.add_refund")
+    order = _locked(order)
+    _require_store(by, order.store_id)
+    source = _choice(source, RefundSource, field="source", label=_("来源"))
+    amount = _money(amount, field="amount", label=_("退款金额"), minimum=FEN)
+    reason = _text(reason, field="reason", label=_("退款原因"), max_length=500, required=True)
+    if payment is not None:
+        if payment.order_id != order.pk or payment.status != PaymentStatus.SUCCESS:
+            raise BusinessError(_("退回的付款不是本订单的成功付款"), field="payment")
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        left = payment.amount - (payment.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    else:
+        paid = Payment.objects.filter(order=order, status=PaymentStatus.SUCCESS).aggregate(
+            total=Sum("amount"))["total"] or Decimal("0")
+        left = paid - (order.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    if amount > left:
+        raise BusinessError(_("退款金额 %(amount)s 元超过可退金额 %(left)s 元") % {"amount": amount, "left": left},
+                            field="amount")
+    refund = Refund(order=order, payment=payment, amount=amount, source=source, reason=reason,
+                    refunded_at=refunded_at or timezone.now(), recorded_by=by)
+    _save(refund, user=by, reason=_("登记退款"))
+    _event(order, kind=OrderEventKind.REFUND, by=by, before=order.state, after=order.state, reason=reason,
+           data={"refund": refund.pk, "amount": str(amount), "source": source})
+    dues.complete_due(kind=REFUND_DUE_KIND, source=payment or order, by=by)
+    return refund
+
+
+# --- lifecycle acts ---------------------------------------------------------------------------------
+
+
+def _acting(order: Order, by, perm: str) -> Order:
+    _require(by, perm)
+    order = _locked(order)
+    _require_store(by, order.store_id)
+    return order
+
+
+@transaction.atomic
+def confirm(order: Order, *, by, at: datetime | None = None) -> Order:
+    """ORD-06 / ORD-09: customer service confirmed the order with the buyer. Late when after the
+    policy time from payment; the late flag stays on the order."""
+    order = _acting(order, by, "orders.confirm_order")
+    if order.state in (S.CANCELLED, S.ON_HOLD):
+        raise BusinessError(_("订单当前为“%(state)s”，不能确认") % {"state": order.get_state_display()},
+                            field="state", code="wrong_state")
+    if not is_payment_settled(order):
+        raise BusinessError(_("订单 %(no)s 未付款，不能确认") % {"no": order.platform_order_no}, field="paid_at",
+                            code="unpaid")
+    if order.confirmed_at is not None:
+        raise Conflict(_("订单 %(no)s 已确认") % {"no": order.platform_order_no}, field="confirmed_at")
+    when = at or timezone.now()
+    order.confirmed_at, order.confirmed_by = when, by
+    late = order.confirm_due_at is not None and when > order.confirm_due_at
+    order.confirm_late = order.confirm_late or late
+    _save(order, user=by, reason=_("确认订单"))
+    _event(order, kind=OrderEventKind.CONFIRMED, by=by, before=order.state, after=order.state, at=when,
+           data={"late": late, "due_at": order.confirm_due_at.isoformat() if order.confirm_due_at else None})
+    dues.complete_due(kind=CONFIRM_DUE_KIND, source=order, by=by, at=when)
+    return order
+
+
+@transaction.atomic
+def hold(order: Order, *, by, reason: str) -> Order:
+    """ORD-08: put an order aside as an exception, with the reason."""
+    order = _acting(order, by, "orders.hold_order")
+    reason = _text(reason, field="reason", label=_("挂起原因"), max_length=200, required=True)
+    if order.state not in HOLDABLE:
+        raise _wrong_state(order, S.ON_HOLD)
+    order.exception_reason = reason
+    _move(order, S.ON_HOLD, by=by, reason=reason)
+    return order
+
+
+@transaction.atomic
+def release_hold(order: Order, *, by, reason: str) -> Order:
+    order = _acting(order, by, "orders.hold_order")
+    reason = _text(reason, field="reason", label=_("解除原因"), max_length=200, required=True)
+    if order.state != S.ON_HOLD:
+        raise BusinessError(_("订单 %(no)s 没有挂起") % {"no": order.platform_order_no}, field="state",
+                            code="wrong_state")
+    _move(order, release_target(order), by=by, reason=reason, kind=OrderEventKind.RELEASED)
+    return order
+
+
+@transaction.atomic
+def cancel(order: Order, *, by, reason: str) -> Order:
+    """Cancel before shipping, with the reason; refused once shipped (that is an after-sales refund).
+    A paid order's money is due back to the buyer."""
+    order = _acting(order, by, "orders.cancel_order")
+    reason = _text(reason, field="reason", label=_("取消原因"), max_length=200, required=True)
+    order.cancel_reason = reason
+    _move(order, S.CANCELLED, by=by, reason=reason)
+    if _successful_payments(order).exists():
+        _raise_refund_due(order, None, title=_("订单 %(no)s 已取消，退回货款 %(amount)s 元")
+                          % {"no": order.platform_order_no, "amount": order.paid_amount})
+    dues.cancel_due(kind=CONFIRM_DUE_KIND, source=order)
+    return order
+
+
+def _step(order: Order, to: str, *, by, perm: str, reason: str = "", at: datetime | None = None) -> Order:
+    order = _acting(order, by, perm)
+    _move(order, to, by=by, reason=reason, at=at)
+    return order
+
+
+@transaction.atomic
+def submit_for_review(order: Order, *, by, reason: str = "") -> Order:
+    """Paid (or cash-on-delivery) order into the review queue (ORD-03)."""
+    return _step(order, S.AWAITING_REVIEW, by=by, perm="orders.review_order", reason=reason)
+
+
+@transaction.atomic
+def mark_reviewed(order: Order, *, by, reason: str = "") -> Order:
+    return _step(order, S.REVIEWED, by=by, perm="orders.review_order", reason=reason)
+
+
+@transaction.atomic
+def release_to_shipping(order: Order, *, by, reason: str = "") -> Order:
+    """Reviewed → awaiting shipment (待发货). Refused for an unpaid order (ORD-01, ORD-04)."""
+    return _step(order, S.AWAITING_SHIPMENT, by=by, perm="orders.review_order", reason=reason)
+
+
+@transaction.atomic
+def mark_shipped(order: Order, *, by, courier: str = "", tracking_no: str = "", at: datetime | None = None) -> Order:
+    order = _acting(order, by, "orders.ship_order")
+    if courier:
+        order.courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
+    order.tracking_no = _text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40) or order.tracking_no
+    _move(order, S.SHIPPED, by=by, at=at, data={"courier": order.courier, "tracking_no": order.tracking_no})
+    return order
+
+
+@transaction.atomic
+def mark_received(order: Order, *, by, at: datetime | None = None) -> Order:
+    return _step(order, S.RECEIVED, by=by, perm="orders.ship_order", at=at)
+
+
+@transaction.atomic
+def mark_buyer_reviewed(order: Order, *, by, at: datetime | None = None) -> Order:
+    return _step(order, S.BUYER_REVIEWED, by=by, perm="orders.ship_order", at=at)
+
+
+@transaction.atomic
+def mark_completed(order: Order, *, by, at: datetime | None = None) -> Order:
+    return _step(order, S.COMPLETED, by=by, perm="orders.ship_order", at=at)
+
+
+# --- changes (ORD-08, LAW-03) ---------------------------------------------------------------------
+
+
+def _masked_receiver(order: Order) -> dict:
+    return {"name": mask_name(order.receiver_name), "phone": mask_phone(order.receiver_phone),
+            "address": mask_address(order.receiver_address), "province": order.province, "city": order.city,
+            "district": order.district}
+
+
+def _before_shipping(order: Order, what: str) -> None:
+    if order.state in SHIPPED_OR_LATER or order.state == S.CANCELLED:
+        raise BusinessError(_("订单当前为“%(state)s”，不能%(what)s") % {"state": order.get_state_display(),
+                                                                      "what": what},
+                            field="state", code="wrong_state")
+
+
+@transaction.atomic
+def change_address(order: Order, *, by, receiver_name: str, receiver_phone: str, receiver_address: str,
+                   province: str = "", city: str = "", district: str = "", reason: str = "") -> Order:
+    """ORD-08: the buyer's new address, re-encrypted; the event keeps masked before/after only."""
+    order = _acting(order, by, "orders.change_order")
+    _before_shipping(order, _("修改地址"))
+    reason = _text(reason, field="reason", label=_("修改原因"), max_length=200)
+    before = _masked_receiver(order)
+    _set_receiver(order, name=receiver_name, phone=receiver_phone, address=receiver_address, province=province,
+                  city=city, district=district)
+    if not order.receiver_address:
+        raise BusinessError(_("请填写收货详细地址"), field="receiver_address")
+    _save(order, user=by, reason=_("修改地址"))
+    _event(order, kind=OrderEventKind.ADDRESS_CHANGED, by=by, before=order.state, after=order.state, reason=reason,
+           data={"before": before, "after": _masked_receiver(order)})
+    return order
+
+
+@transaction.atomic
+def change_courier(order: Order, *, by, courier: str, reason: str = "") -> Order:
+    order = _acting(order, by, "orders.change_order")
+    _before_shipping(order, _("修改快递"))
+    courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
+    before = order.courier
+    if before == courier:
+        raise BusinessError(_("快递公司没有变化"), field="courier")
+    order.courier = courier
+    _save(order, user=by, reason=_("修改快递"))
+    _event(order, kind=OrderEventKind.COURIER_CHANGED, by=by, before=order.state, after=order.state,
+           reason=_text(reason, field="reason", label=_("修改原因"), max_length=200),
+           data={"before": before, "after": courier})
+    return order
+
+
+USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def valid_tax_number(value: str) -> bool:
+    """A unified social credit code (GB 32100-2015, with its check character) or an old 15/17/20
+    character taxpayer number."""
+    value = (value or "").strip().upper()
+    if len(value) == 18:
+        if not USCC.fullmatch(value):
+            return False
+        total = sum(_USCC_CHARS.index(c) * w for c, w in zip(value[:17], _USCC_WEIGHTS, strict=True))
+        return _USCC_CHARS[(31 - total % 31) % 31] == value[17]
+    return len(value) in (15, 17, 20) and bool(re.fullmatch(r"[0-9A-Z]+", value)) and value[:6].isdigit()
+
+
+@transaction.atomic
+def request_invoice(order: Order, *, by, kind: str, title_kind: str, title: str,
+                    tax_number: str = "") -> InvoiceRequest:
+    """ORD-08 / LAW-03 art. 14: an invoice on the buyer's request. A company title needs a valid
+    taxpayer number; a special VAT invoice is for companies only."""
+    order = _acting(order, by, "orders.change_order")
+    if order.state == S.CANCELLED:
+        raise BusinessError(_("已取消的订单不能开票"), field="state", code="wrong_state")
+    kind = _choice(kind, InvoiceKind, field="kind", label=_("发票类型"))
+    title_kind = _choice(title_kind, InvoiceTitleKind, field="title_kind", label=_("抬头类型"))
+    title = _text(title, field="title", label=_("发票抬头"), max_length=100, required=True)
+    tax_number = _text(tax_number, field="tax_number", label=_("纳税人识别号"), max_length=20).upper()
+    if kind == InvoiceKind.SPECIAL_VAT and title_kind != InvoiceTitleKind.COMPANY:
+        raise BusinessError(_("增值税专用发票只能开给单位"), field="title_kind")
+    if title_kind == InvoiceTitleKind.COMPANY:
+        if not tax_number:
+            raise BusinessError(_("单位抬头须填写纳税人识别号"), field="tax_number")
+        if not valid_tax_number(tax_number):
+            raise BusinessError(_("纳税人识别号格式或校验位不正确"), field="tax_number")
+    elif tax_number:
+        raise BusinessError(_("个人抬头不填写纳税人识别号"), field="tax_number")
+    invoice = InvoiceRequest(order=order, kind=kind, title_kind=title_kind, title=title, tax_number=tax_number,
+                             requested_by=by)
+    _save(invoice, user=by, reason=_("申请发票"))
+    _event(order, kind=OrderEventKind.INVOICE_REQUESTED, by=by, before=order.state, after=order.state,
+           data={"invoice": invoice.pk, "kind": kind, "title_kind": title_kind})
+    return invoice
+
+
+@dataclass(frozen=True)
+class MergeCheck:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+MERGEABLE = (S.PAID, S.AWAITING_REVIEW, S.REVIEWED)
+
+
+def can_merge(a: Order, b: Order, *, on=None) -> MergeCheck:
+    """ORD-08: two orders ship as one only when of the same store, buyer and receiver (name, phone and
+    address), placed at most ``ORD-08.merge_max_gap_hours`` apart, both paid and not yet allocated;
+    never a cash-on-delivery order (the courier collects each order's own amount)."""
+    if a.pk is not None and a.pk == b.pk:
+        return MergeCheck(False, _("不能与自身合并"))
+    if a.is_cod or b.is_cod:
+        return MergeCheck(False, _("货到付款订单不能合并"))
+    if a.store_id != b.store_id:
+        return MergeCheck(False, _("不是同一店铺的订单"))
+    if not a.buyer_nick or a.buyer_nick != b.buyer_nick:
+        return MergeCheck(False, _("不是同一买家"))
+    if not a.receiver_hash or a.receiver_hash != b.receiver_hash:
+        return MergeCheck(False, _("收货人或收货地址不同"))
+    for order in (a, b):
+        if order.state not in MERGEABLE:
+            return MergeCheck(False, _("订单 %(no)s 当前为“%(state)s”，不能合并")
+                              % {"no": order.platform_order_no, "state": order.get_state_display()})
+    hours = registry.value(MERGE_GAP_KEY, on=on)
+    if abs(a.placed_at - b.placed_at) > timedelta(hours=hours):
+        return MergeCheck(False, _("下单时间相差超过 %(h)d 小时") % {"h": hours})
+    return MergeCheck(True)
+
+
+# --- personal data (CRM-03, LAW-04) ----------------------------------------------------------------
+
+
+def reveal_receiver(order: Order, *, user, request=None, purpose: str = "") -> dict:
+    """The receiver's plain name, phone and address for a user holding the right; the read is logged
+    (PersonalDataAccess: who, when, which order, which fields; never the values)."""
+    if user is None or not user.has_perm(PERSONAL_PERM):
+        raise NotAllowed(_("您没有查看买家个人信息的权限"))
+    _require_store(user, order.store_id)
+    log_personal_read(user, order, list(PERSONAL_FIELDS), request=request, purpose=purpose or "order receiver")
+    return {"name": order.receiver_name, "phone": order.receiver_phone, "address": order.receiver_address}
+
+
+# --- ORD-09: late confirmations ---------------------------------------------------------------------
+
+
+@dataclass
+class LateRun:
+    flagged: int = 0
+    raised: int = 0
+
+
+def flag_late_confirmations(now: datetime | None = None) -> LateRun:
+    """ORD-09: orders still unconfirmed past their deadline get the late flag, an event (once) and a
+    due item for customer service of the store. Safe to run any number of times."""
+    from ecomops.audit.models import DueItem
+
+    from .queries import late_unconfirmed
+
+    now = now or timezone.now()
+    run = LateRun()
+    before = DueItem.objects.filter(kind=CONFIRM_DUE_KIND).count()
+    for order_id in list(late_unconfirmed(now).values_list("pk", flat=True)):
+        with transaction.atomic():
+            order = Order.objects.select_for_update(of=("self",)).select_related("store", "store__client").get(
+                pk=order_id)
+            if order.confirmed_at is not None or order.state == S.CANCELLED:
+                continue
+            if not order.confirm_late:
+                order.confirm_late = True
+                order.save(update_fields=["confirm_late", "updated_at"])
+                _event(order, kind=OrderEventKind.CONFIRM_LATE, by=None, before=order.state, after=order.state,
+                       reason=_("付款后超时未确认"), data={"due_at": order.confirm_due_at.isoformat()}, at=now)
+                run.flagged += 1
+            for owner in confirm_owners(order.store):
+                dues.raise_due(kind=CONFIRM_DUE_KIND, owner=owner, due_at=order.confirm_due_at,
+                               title=_("确认订单 %(no)s（已逾期）") % {"no": order.platform_order_no},
+                               source=order, clause="ORD-09", link=_order_link(order),
+                               client=order.store.client, store=order.store)
+    run.raised = DueItem.objects.filter(kind=CONFIRM_DUE_KIND).count() - before
+    return run

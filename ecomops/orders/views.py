@@ -1,0 +1,157 @@
+"""Pages of orders: the scoped list with filters, the order page (lines, events, payments, refunds,
+the masked receiver with an explicit, logged reveal, the ORD-06 confirmation text, the ORD-09 late
+flag), the lifecycle buttons and the PAY-01 reconciliation.
+
+Thin: scope (DAT-02: another store's order is a 404), render, call ``orders.actions``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ecomops.core.decorators import page
+from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.org.models import Store
+from ecomops.org.scoping import get_visible_or_404
+
+from . import actions
+from .enums import HOLDABLE, OrderState
+from .models import Order
+from .queries import estimated_ship_date, masked_receiver, receiver_view, reconciliation, search_orders
+
+PER_PAGE = 50
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() and len(text) < 10 else None
+
+
+@page("orders.view_order")
+def order_list(request):
+    g = request.GET
+    stores = Store.objects.visible_to(request.user).order_by("code")
+    filters = {
+        "store_id": _int(g.get("store")),
+        "state": g.get("state") if g.get("state") in OrderState.values else "",
+        "exception": {"1": True, "0": False}.get(g.get("exception", "")),
+        "late": True if g.get("late") == "1" else None,
+        "q": (g.get("q") or "").strip()[:64],
+        "placed_from": _date(g.get("from")),
+        "placed_to": _date(g.get("to")),
+    }
+    orders = search_orders(request.user, **filters)
+    page_obj = Paginator(orders, PER_PAGE).get_page(g.get("page"))
+    now = timezone.now()
+    for order in page_obj.object_list:
+        order.late_flag = order.confirm_is_late(now)
+    return render(request, "orders/order_list.html", {
+        "page_obj": page_obj, "orders": page_obj.object_list, "stores": stores, "states": OrderState.choices,
+        "f": filters, "raw": g,
+    })
+
+
+def _order(request, pk: int) -> Order:
+    return get_visible_or_404(Order.objects.select_related("store", "store__client", "confirmed_by"), request.user,
+                              pk=pk)
+
+
+def _detail(request, order: Order, *, receiver=None, status: int = 200):
+    user = request.user
+    context = {
+        "order": order,
+        "lines": order.lines.select_related("sku").order_by("line_no"),
+        "events": order.events.select_related("actor").order_by("at", "pk"),
+        "payments": order.payments.select_related("recorded_by").order_by("paid_at", "pk"),
+        "refunds": order.refunds.select_related("recorded_by").order_by("refunded_at", "pk"),
+        "invoices": order.invoices.order_by("requested_at", "pk"),
+        "receiver": receiver or masked_receiver(order),
+        "can_reveal": user.has_perm(actions.PERSONAL_PERM),
+        "late": order.confirm_is_late(),
+        "ship_on": estimated_ship_date(order),
+        "settled": actions.is_payment_settled(order),
+        "can_confirm": user.has_perm("orders.confirm_order") and order.confirmed_at is None
+        and actions.is_payment_settled(order) and order.state not in (OrderState.CANCELLED, OrderState.ON_HOLD),
+        "can_hold": user.has_perm("orders.hold_order") and order.state in HOLDABLE,
+        "can_release": user.has_perm("orders.hold_order") and order.state == OrderState.ON_HOLD,
+        "can_cancel": user.has_perm("orders.cancel_order") and order.state in HOLDABLE + (OrderState.ON_HOLD,),
+    }
+    return render(request, "orders/order_detail.html", context, status=status)
+
+
+@page("orders.view_order")
+def order_detail(request, pk: int):
+    return _detail(request, _order(request, pk))
+
+
+@require_POST
+@page("orders.view_order")
+def order_reveal(request, pk: int):
+    """CRM-03: the plain receiver for a user holding the right; logged. htmx swaps the block only."""
+    order = _order(request, pk)
+    try:
+        receiver = receiver_view(request.user, order, reveal=True, request=request, purpose="order page")
+    except NotAllowed:
+        raise PermissionDenied from None
+    if request.headers.get("HX-Request"):
+        return render(request, "orders/_receiver.html", {"order": order, "receiver": receiver, "can_reveal": True})
+    return _detail(request, order, receiver=receiver)
+
+
+ACTS = {
+    "confirm": lambda order, user, reason: actions.confirm(order, by=user),
+    "hold": lambda order, user, reason: actions.hold(order, by=user, reason=reason),
+    "release": lambda order, user, reason: actions.release_hold(order, by=user, reason=reason),
+    "cancel": lambda order, user, reason: actions.cancel(order, by=user, reason=reason),
+}
+DONE = {"confirm": gettext_lazy("订单已确认"), "hold": gettext_lazy("订单已挂起"),
+        "release": gettext_lazy("已解除挂起"), "cancel": gettext_lazy("订单已取消")}
+
+
+@require_POST
+@page("orders.view_order")
+def order_act(request, pk: int):
+    order = _order(request, pk)
+    act = request.POST.get("act", "")
+    if act not in ACTS:
+        messages.error(request, _("没有这个操作"))
+        return redirect("orders:order_detail", pk=order.pk)
+    try:
+        ACTS[act](order, request.user, request.POST.get("reason", ""))
+    except NotAllowed:
+        raise PermissionDenied from None
+    except BusinessError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, DONE[act])
+    return redirect("orders:order_detail", pk=order.pk)
+
+
+@page("orders.view_payment")
+def reconciliation_page(request):
+    stores = Store.objects.visible_to(request.user).order_by("code")
+    store_id = _int(request.GET.get("store"))
+    rec = reconciliation(request.user, store_id=store_id)
+    limit = 200
+    return render(request, "orders/reconciliation.html", {
+        "stores": stores, "store_id": store_id, "limit": limit,
+        "unpaid": rec.unpaid_orders[:limit], "unpaid_count": rec.unpaid_orders.count(),
+        "orphans": rec.orphan_payments[:limit], "orphan_count": rec.orphan_payments.count(),
+        "mismatches": rec.mismatches[:limit], "mismatch_count": rec.mismatches.count(),
+        "duplicates": rec.duplicates[:limit], "duplicate_count": rec.duplicates.count(),
+    })
