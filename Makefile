@@ -60,7 +60,9 @@ run: setup
 	$(BIN)/ecomops migrate --noinput
 	$(BIN)/ecomops demo --if-empty
 	@echo "EcomOps: http://$(ADDR)/  (development server; use gunicorn in production, see README.md)"
-	$(BIN)/ecomops runserver $(ADDR)
+	@# The background worker (imports and other long jobs) runs beside the server and stops with it.
+	$(BIN)/ecomops db_worker --queue-name "*" & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/ecomops runserver $(ADDR)
 
 # The schemathesis run is one process of its own: its items share one test id per operation, which
 # pytest-xdist cannot hand out (it would run one of them).

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "ecomops.core",
     "ecomops.audit",
     "ecomops.org",
@@ -217,3 +219,19 @@ LOGGING = {
 # The tenant: one deployment serves one company (an agency or a seller).
 ECOMOPS_API_PAGE_SIZE_MAX = 200
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+
+# Background work (big imports and other long jobs): django-tasks with its database backend, so no
+# broker is needed; `ecomops db_worker` runs the queue (`make run` starts one beside the server).
+# ECOMOPS_TASKS_BACKEND=immediate runs tasks in the caller's process (tests, one-off scripts).
+_TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASKS_BACKENDS[os.environ.get("ECOMOPS_TASKS_BACKEND", "database")],
+        "QUEUES": ["default", "imports"],
+    }
+}
