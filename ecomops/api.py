@@ -19,8 +19,10 @@ from ecomops.apiutil.parser import StrictJSONParser
 from ecomops.audit.api import router as audit_router
 from ecomops.catalog.api import router as catalog_router
 from ecomops.compliance.api import router as compliance_router
+from ecomops.dispatch.api import router as dispatch_router
 from ecomops.inventory.api import router as inventory_router
 from ecomops.listing.api import router as listing_router
+from ecomops.orderimport.api import router as orderimport_router
 from ecomops.orders.api import router as orders_router
 from ecomops.org.api import router as org_router
 from ecomops.policy.api import router as policy_router
@@ -119,3 +121,5 @@ api.add_router("", receiving_router)
 api.add_router("", stockops_router)
 api.add_router("", supply_router)
 api.add_router("", orders_router)
+api.add_router("", orderimport_router)
+api.add_router("", dispatch_router)

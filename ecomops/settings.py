@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "ecomops.stockops",
     "ecomops.supply",
     "ecomops.orders",
+    "ecomops.orderimport",
+    "ecomops.dispatch",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,8 @@ urlpatterns = [
     path("stockops/", include("ecomops.stockops.urls")),
     path("supply/", include("ecomops.supply.urls")),
     path("orders/", include("ecomops.orders.urls")),
+    path("order-imports/", include("ecomops.orderimport.urls")),
+    path("dispatch/", include("ecomops.dispatch.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
