@@ -429,6 +429,14 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
         delisted = delist_for_recall(case, user=user)
         count = _("下架 %(n)d 个在售商品") % {"n": len(delisted)}
         note = f"{note}（{count}）" if note else count
+    if to_state in (RecallState.DELISTED, RecallState.RECALL_IN_PROGRESS):
+        # CAT-06: the orders that took the case's lots are listed as the case goes off sale.
+        from .recall_orders import register_affected_orders
+
+        found = register_affected_orders(case, user=user)
+        if found:
+            count = _("登记涉及订单 %(n)d 笔") % {"n": found}
+            note = f"{note}（{count}）" if note else count
     _event(case, user=user, from_state=from_state, to_state=to_state, note=note, at=now)
     if to_state == RecallState.CLOSED:
         dues.complete_due(kind=RECALL_DUE_KIND, source=case, by=user, at=now)
@@ -443,6 +451,14 @@ def add_affected_order(case: RecallCase, *, user, order_ref: str, store: Store |
     require_perm(user, "suppliers.add_recallaffectedorder")
     if not scope_for(user).sees_client(case.client_id):
         raise BusinessError(_("召回单不存在"), field="case", code="not_found")
+    return record_affected_order(case, user=user, order_ref=order_ref, store=store, sku=sku, quantity=quantity,
+                                 order=order, note=note)
+
+
+def record_affected_order(case: RecallCase, *, user, order_ref: str, store: Store | None = None,
+                          sku: SKU | None = None, quantity: int = 1, order=None, note: str = "") -> RecallAffectedOrder:
+    """The recording itself, for callers that checked rights already (the case's own moves, which
+    register the shipped orders of its lots: CAT-06)."""
     case = RecallCase.objects.select_for_update().get(pk=case.pk)
     if case.state == RecallState.CLOSED:
         raise Conflict(_("召回单已结案，不能再登记订单"))

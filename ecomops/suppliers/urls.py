@@ -19,4 +19,5 @@ urlpatterns = [
     path("recalls/", views.recall_list, name="recalls"),
     path("recalls/<int:pk>/", views.recall_detail, name="recall_detail"),
     path("recalls/<int:pk>/move/", views.recall_move, name="recall_move"),
+    path("recalls/<int:pk>/find-orders/", views.recall_find_orders, name="recall_find_orders"),
 ]

@@ -24,7 +24,7 @@ from ecomops.org.scoping import get_visible_or_404
 from ecomops.stores.enums import QualificationStatus
 from ecomops.stores.queries import reminder_until
 
-from . import actions
+from . import actions, recall_orders
 from .forms import (
     BAND_RANGES,
     AgreementForm,
@@ -264,10 +264,13 @@ def _case(request, pk: int) -> RecallCase:
 @page("suppliers.view_recallcase")
 def recall_detail(request, pk: int, form=None):
     case = _case(request, pk)
+    affected, unshipped = recall_orders.buyers(case, request.user)
     return render(request, "suppliers/recall_detail.html", {
         "case": case, "styles": case.styles.order_by("style_no"),
         "events": case.events.select_related("by").order_by("at", "pk"),
-        "orders": case.affected_orders.select_related("store", "sku").order_by("pk"),
+        "orders": affected,
+        "unshipped": unshipped,
+        "can_find_orders": request.user.has_perm(actions.RECALL_PERM) and case.is_open,
         "form": form or RecallMoveForm(state=case.state),
         "can_move": request.user.has_perm(actions.RECALL_PERM) and case.is_open,
         "supplier_visible": Supplier.objects.visible_to(request.user).filter(pk=case.supplier_id).exists(),
@@ -282,6 +285,20 @@ def _case_listings(user, case: RecallCase):
         return None
     return list(Listing.objects.visible_to(user).filter(style__in=case.styles.all())
                 .select_related("store", "style").order_by("store__code", "style__style_no"))
+
+
+@require_POST
+@page(("suppliers.view_recallcase", "suppliers.change_recallcase"))
+def recall_find_orders(request, pk: int):
+    """CAT-06: look again for orders that shipped the case's lots (say, ones that left after the case
+    was opened) and register the new ones."""
+    case = _case(request, pk)
+    if not case.is_open:
+        messages.error(request, _("召回单已结案，不能再登记订单"))
+        return redirect("suppliers:recall_detail", pk=case.pk)
+    found = recall_orders.register_affected_orders(case, user=request.user)
+    messages.success(request, _("新登记涉及订单 %(n)d 笔") % {"n": found})
+    return redirect("suppliers:recall_detail", pk=case.pk)
 
 
 @require_POST
