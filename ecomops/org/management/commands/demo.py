@@ -18,12 +18,27 @@ class Command(BaseCommand):
             action="store_true",
             help="数据库已有数据时跳过（make run 使用） / skip quietly unless the database is empty",
         )
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=0,
+            metavar="N",
+            help="另外批量生成 N 笔近 60 天的订单，用于性能测试（需要演示公司） / "
+            "add N synthetic orders of the last 60 days for benchmarks (needs the demo company)",
+        )
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, orders: int = 0, **options):
+        if orders < 0:
+            raise CommandError("--orders 须为正整数 / --orders must be a positive number")
+        if orders and demo.demo_exists():
+            self.bulk_orders(orders)
+            return
         try:
             result = demo.build(if_empty=if_empty)
         except BusinessError as error:
             raise CommandError(error.message) from None
+        if orders and result.company is not None:
+            self.bulk_orders(orders)
         if result.created:
             counts = result.counts
             self.stdout.write(self.style.SUCCESS(
@@ -47,6 +62,25 @@ class Command(BaseCommand):
             )
             return
         self.print_logins()
+
+    def bulk_orders(self, count: int) -> None:
+        import sys
+        import time
+
+        from ecomops.org.demo_orders import build_bulk_orders
+
+        started = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            sys.stderr.write(f"\r批量订单 / bulk orders {done:,}/{total:,} ({done * 100 // total}%) · {rate:,.0f}/s")
+            sys.stderr.flush()
+
+        made = build_bulk_orders(count, progress=progress)
+        sys.stderr.write("\n")
+        self.stdout.write(self.style.SUCCESS(
+            f"已生成订单 / orders added: {made:,} in {time.perf_counter() - started:.1f}s"
+        ))
 
     def print_logins(self) -> None:
         self.stdout.write(f"演示登录（密码均为 / password for all）：{demo.DEMO_PASSWORD}")
