@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
@@ -136,3 +137,114 @@ def build_bulk_orders(count: int, *, seed: int = 20261123, progress: Callable[[i
         if progress:
             progress(made, count)
     return made
+
+
+# --- The demo company's order history (make run): platform export files, imported like real ones ------
+
+
+@dataclass
+class DemoLine:
+    code: str  # what the platform export carries: the store's platform SKU code, else the barcode
+    title: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass
+class DemoOrder:
+    store: str
+    number: str
+    buyer_nick: str
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    street: str
+    placed_at: datetime
+    paid_at: datetime | None
+    status: str  # unpaid / paid / shipped / completed / cancelled (the platform's view)
+    lines: list[DemoLine] = field(default_factory=list)
+    merchant_note: str = ""
+    buyer_message: str = ""
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.unit_price * line.quantity for line in self.lines), Decimal("0.00"))
+
+
+# Orders per day of each demo store on an ordinary weekday; weekends sell a third more and the
+# Double 11 (11-11) about four times as much.
+DAILY_ORDERS = {"SL-TM": 22, "SL-TB": 9, "SL-JD": 7, "SY-PDD": 14, "SY-AMZ": 4}
+MESSAGES = ["请尽快发货，谢谢", "送人的，不要放价格单", "周末不在家，请工作日送达", "可以开发票吗？",
+            "麻烦多给几个小样", "请用顺丰发货，运费我补"]
+NOTES = ["老客户，赠送试饮装", "已电话确认地址", "需开具电子发票", "客户要求改发顺丰"]
+
+
+def _day_volume(store: str, day: date, rng: random.Random) -> int:
+    base = DAILY_ORDERS.get(store, 5)
+    if day.month == 11 and day.day == 11:
+        base *= 4
+    elif day.weekday() >= 5:
+        base = base * 4 // 3
+    return max(0, base + rng.randrange(-base // 4 - 1, base // 4 + 2))
+
+
+def order_history(*, today: date, catalogue: dict[str, list[tuple[str, str, Decimal, bool]]], days: int = DAYS,
+                  seed: int = 20261123) -> dict[str, list[DemoOrder]]:
+    """``days`` days of orders per store up to ``today`` (deterministic for a seed).
+
+    ``catalogue[store]`` lists what the store sells as (export code, title, price, in stock). Orders of
+    the last two days prefer goods in stock (they will be reviewed and allocated in the system); a few
+    carry buyer messages or merchant notes (manual review, ORD-03), a few an unknown code (the
+    exception queue), some stay unpaid, some are cancelled."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
+    history: dict[str, list[DemoOrder]] = {}
+    for store, goods in sorted(catalogue.items()):
+        if not goods:
+            continue
+        in_stock = [g for g in goods if g[3]] or goods
+        orders = []
+        serial = 0
+        for back in range(days, -1, -1):
+            day = today - timedelta(days=back)
+            for _n in range(_day_volume(store, day, rng)):
+                serial += 1
+                minute = rng.randrange(7 * 60, 23 * 60 + 50)
+                placed = timezone.make_aware(datetime.combine(day, time(minute // 60, minute % 60)))
+                if back == 0 and placed > timezone.now():
+                    continue
+                province, city, district = PLACES[rng.randrange(len(PLACES))]
+                order = DemoOrder(
+                    store=store, number=f"{store.replace('-', '')}{day:%y%m%d}{serial:05d}",
+                    buyer_nick=f"{rng.choice(['tea', 'home', 'lucky', 'xiao', 'momo'])}_{rng.randrange(10**5):05d}",
+                    name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+                    province=province, city=city, district=district,
+                    street=f"{rng.choice(STREETS)}{rng.randrange(1, 999)}号{rng.randrange(1, 30)}幢"
+                           f"{rng.randrange(1, 6)}单元{rng.randrange(101, 2801)}室",
+                    placed_at=placed, paid_at=None, status="unpaid",
+                )
+                pool = in_stock if back <= 1 else goods
+                for _line in range(rng.choice((1, 1, 1, 1, 2, 2, 3))):
+                    code, title, price, _stock = rng.choice(pool)
+                    order.lines.append(DemoLine(code=code, title=title, quantity=rng.choice((1, 1, 1, 2)),
+                                                unit_price=price))
+                roll = rng.random()
+                if roll < 0.03:
+                    order.status = "cancelled"
+                elif roll < 0.05 and back <= 1:
+                    order.status = "unpaid"
+                else:
+                    order.paid_at = placed + timedelta(minutes=rng.randrange(1, 40))
+                    order.status = "completed" if back >= 10 else "shipped" if back >= 2 else "paid"
+                if rng.random() < 0.06:
+                    order.buyer_message = rng.choice(MESSAGES)
+                if rng.random() < 0.03:
+                    order.merchant_note = rng.choice(NOTES)
+                if back <= 1 and rng.random() < 0.015:
+                    order.lines[0] = DemoLine(code=f"OLD-{rng.randrange(1000):03d}", title="已下架旧链接商品",
+                                              quantity=1, unit_price=Decimal("59.00"))
+                orders.append(order)
+        history[store] = orders
+    return history
