@@ -5,6 +5,7 @@ from django.db.models.signals import post_migrate
 def seed_everything() -> None:
     """Create the reference data that is missing; what exists (and admins' edits) is left alone."""
     from ecomops.compliance.seed import seed_library
+    from ecomops.orderimport.seed import seed_formats
     from ecomops.org.seed import seed_reference
     from ecomops.policy.seed import seed_parameters
     from ecomops.stores.seed import seed_document_types
@@ -13,6 +14,7 @@ def seed_everything() -> None:
     seed_parameters()
     seed_library()
     seed_document_types()
+    seed_formats()
 
 
 def seed_after_migrate(sender, using="default", **kwargs):

@@ -72,6 +72,7 @@ class OrderEventKind(models.TextChoices):
     BUYER_REVIEWED = "buyer_reviewed", _("买家评价")
     COMPLETED = "completed", _("完成")
     REVEALED = "revealed", _("查看买家信息")
+    PLATFORM_UPDATE = "platform_update", _("平台更新")
 
 
 class PaymentMethod(models.TextChoices):

@@ -1,0 +1,172 @@
+"""What people do with order imports: upload a file (a job starts in the background), resume a job
+that stopped, re-match held orders after a platform SKU code was added, edit a format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.org.models import Store
+from ecomops.org.scoping import is_client_member, scope_for
+
+from .enums import FIELDS, PLATFORM_STATUSES, REQUIRED_FIELDS, FileKind, JobState
+from .models import ImportFormat, ImportJob
+
+MAX_BYTES = 200 * 1024 * 1024
+SUFFIXES = {".csv": FileKind.CSV, ".txt": FileKind.CSV, ".tsv": FileKind.CSV, ".xlsx": FileKind.XLSX}
+
+
+def _require(user, perm: str) -> None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
+        raise NotAllowed(_("您没有执行此操作的权限"))
+    if is_client_member(user):
+        raise NotAllowed(_("委托方用户只能查看，不能办理此操作"))
+
+
+def _store(user, store: Store | None) -> Store:
+    if store is None or not scope_for(user).sees_store(store.pk):
+        raise BusinessError(_("请选择您有权限的店铺"), field="store")
+    return store
+
+
+def file_kind(name: str) -> str:
+    kind = SUFFIXES.get(Path(name or "").suffix.lower())
+    if kind is None:
+        raise BusinessError(_("只支持 .csv、.txt（制表符分隔）和 .xlsx 文件"), field="file")
+    return kind
+
+
+def create_job(*, user, store: Store | None, fmt: ImportFormat | None, upload, name: str = "") -> ImportJob:
+    """Keep the uploaded file and queue its import. Checks the file kind and size and the header
+    before queueing, so a wrong file is refused at once with the reason."""
+    _require(user, "orderimport.add_importjob")
+    store = _store(user, store)
+    if fmt is None or not fmt.is_active:
+        raise BusinessError(_("请选择导入格式"), field="format")
+    name = (name or getattr(upload, "name", "") or "").strip()[:200]
+    kind = file_kind(name)
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise BusinessError(_("文件超过 %(n)d MB") % {"n": MAX_BYTES // (1024 * 1024)}, field="file")
+    if not size:
+        raise BusinessError(_("文件是空的"), field="file")
+    job = ImportJob(store=store, format=fmt, original_name=name or "orders", file_kind=kind, created_by=user)
+    job.file.save(Path(name).name or f"orders.{kind}", upload if isinstance(upload, File) else File(upload),
+                  save=False)
+    _check_header(job)
+    job.save()
+    return job
+
+
+def _check_header(job: ImportJob) -> None:
+    from . import engine, reader
+
+    try:
+        sheet = reader.open_sheet(Path(job.file.path), job.file_kind, delimiter=engine._delimiter(job.format))
+        engine.map_header(sheet.header, job.format)
+    except engine.ImportFailed as error:
+        job.file.delete(save=False)
+        raise BusinessError(str(error), field="file") from None
+    except BusinessError:
+        job.file.delete(save=False)
+        raise
+
+
+def start(job: ImportJob, *, background: bool = True) -> ImportJob:
+    """Run the job: queued for the background worker, or here and now (the CLI, tests)."""
+    from . import engine, tasks
+
+    if background:
+        tasks.run_import.enqueue(job.pk)
+        return job
+    return engine.run(job)
+
+
+def upload(*, user, store, fmt, upload, name: str = "", background: bool = True) -> ImportJob:
+    job = create_job(user=user, store=store, fmt=fmt, upload=upload, name=name)
+    if background:
+        transaction.on_commit(lambda: start(job))
+        return job
+    return start(job, background=False)
+
+
+def resume(job: ImportJob, *, user, background: bool = True) -> ImportJob:
+    """Continue a job that stopped (crash, restart): committed orders are not imported again."""
+    _require(user, "orderimport.add_importjob")
+    _store(user, job.store)
+    if job.state == JobState.DONE:
+        raise Conflict(_("导入任务已完成"))
+    if job.state == JobState.RUNNING and job.started_at and (timezone.now() - job.started_at).total_seconds() < 60:
+        raise Conflict(_("导入任务正在运行"))
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.QUEUED, failure="")
+    job.refresh_from_db()
+    return start(job, background=background)
+
+
+@transaction.atomic
+def rematch_held(*, user, store: Store | None) -> dict:
+    """ORD-02 exception queue: after platform SKU codes were added, match the held orders' unmatched
+    lines again; an order whose lines all match now leaves the hold (back where it was held from)."""
+    from ecomops.orders import actions as order_actions
+    from ecomops.orders.enums import OrderState
+    from ecomops.orders.models import Order, OrderLine
+
+    from .engine import SkuMatcher
+
+    _require(user, "orders.hold_order")
+    store = _store(user, store)
+    match = SkuMatcher(store)
+    matched = released = 0
+    held = Order.objects.select_for_update(of=("self",)).filter(store=store, state=OrderState.ON_HOLD,
+                                                               lines__sku__isnull=True).distinct()
+    for order in held:
+        for line in OrderLine.objects.filter(order=order, sku__isnull=True):
+            sku_id = match(line.platform_sku_code)
+            if sku_id is not None:
+                OrderLine.objects.filter(pk=line.pk).update(sku_id=sku_id)
+                matched += 1
+        if not OrderLine.objects.filter(order=order, sku__isnull=True).exists() and "SKU" in order.exception_reason:
+            order_actions._move(order, order_actions.release_target(order), by=user, reason=_("商品已重新匹配"),
+                                kind="released")
+            released += 1
+    return {"lines": matched, "released": released}
+
+
+def save_format(*, user, fmt: ImportFormat | None = None, **values) -> ImportFormat:
+    """Create or edit a platform format (ORD-02: a new platform without code). Checks that the column
+    mapping names our fields and has the required ones, and that statuses map to known states."""
+    from ecomops.audit.history import save_audited
+
+    _require(user, "orderimport.change_importformat" if fmt else "orderimport.add_importformat")
+    fmt = fmt or ImportFormat()
+    for name in ("code", "name", "platform", "delimiter", "columns", "statuses", "datetime_formats", "is_active",
+                 "note"):
+        if name in values:
+            setattr(fmt, name, values[name])
+    if not fmt.code or not fmt.name:
+        raise BusinessError(_("请填写编码和名称"), field="code" if not fmt.code else "name")
+    if not isinstance(fmt.columns, dict):
+        raise BusinessError(_("列映射须为 JSON 对象"), field="columns")
+    unknown = sorted(set(fmt.columns) - set(FIELDS))
+    if unknown:
+        raise BusinessError(_("列映射中有未知字段：%(f)s") % {"f": "、".join(unknown)}, field="columns")
+    missing = [f for f in (*REQUIRED_FIELDS, "placed_at") if f not in fmt.columns]
+    if missing:
+        raise BusinessError(_("列映射缺少必需字段：%(f)s") % {"f": "、".join(missing)}, field="columns")
+    for name, spec in fmt.columns.items():
+        ok = (isinstance(spec, str) or (isinstance(spec, list) and spec and all(isinstance(x, str) for x in spec))
+              or (isinstance(spec, dict) and isinstance(spec.get("join"), list) and spec["join"]))
+        if not ok:
+            raise BusinessError(_("字段 %(f)s 的表头须为文字、文字列表或 {\"join\": [...]}") % {"f": name},
+                                field="columns")
+    if not isinstance(fmt.statuses, dict) or any(v not in PLATFORM_STATUSES for v in fmt.statuses.values()):
+        raise BusinessError(_("状态映射的值只能是：%(v)s") % {"v": "、".join(PLATFORM_STATUSES)}, field="statuses")
+    if ImportFormat.objects.filter(code=fmt.code).exclude(pk=fmt.pk).exists():
+        raise Conflict(_("编码 %(code)s 已存在") % {"code": fmt.code}, field="code")
+    save_audited(fmt, user=user, reason=_("导入格式"))
+    return fmt

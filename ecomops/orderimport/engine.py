@@ -1,0 +1,708 @@
+"""The order import itself (ORD-02): map, check, group, upsert, in chunks that survive a crash.
+
+1. The header is mapped to our fields through the job's ``ImportFormat``; a missing required
+   column fails the job before anything is written.
+2. Rows are grouped into orders by order number; a platform export lists an order's lines together,
+   so a group is a run of consecutive rows (constant memory). An order number that comes back later
+   in the same file is refused with the row where it was first imported.
+3. Every row of a group is checked (numbers, amounts, dates, status texts, lengths, the receiver's
+   phone). A bad row keeps its whole order out: the order's rows get an ``ImportRowError`` each, with
+   column and reason, and nothing of that order is written. The good orders go on.
+4. Every ``CHUNK`` orders are one transaction: new orders are bulk-inserted (with their lines,
+   events, payment records and history rows), changed ones updated through the order rules with an
+   event, unchanged ones (same content hash as last time) skipped without a write. The job's
+   checkpoint moves in the same transaction, so after a crash the job resumes at the next order and
+   nothing is imported twice; the (store, platform order number) key guarantees it anyway.
+5. Lines are matched to SKUs by the store's platform SKU code, then the client's barcode, then its
+   SKU code. An open order with an unmatched line is held in the exception queue with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history
+
+from ecomops.catalog.models import SKU, PlatformSKU
+from ecomops.core.errors import BusinessError
+from ecomops.orders import actions as order_actions
+from ecomops.orders.enums import SHIPPED_OR_LATER, OrderEventKind, OrderState, PaymentMethod, PaymentStatus
+from ecomops.orders.models import ADDRESS_MAX, NAME_MAX, PHONE_MAX, Order, OrderEvent, OrderLine, Payment
+from ecomops.policy import registry
+
+from . import reader
+from .enums import FIELDS, REQUIRED_FIELDS, JobState
+from .models import ImportedOrder, ImportFormat, ImportJob, ImportRowError
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # orders per transaction
+FEN = Decimal("0.01")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
+                    "%Y年%m月%d日 %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d")
+# The platform's word for an order's state → the state a new order starts in.
+START_STATE = {
+    "unpaid": OrderState.PLACED, "paid": OrderState.PAID, "shipped": OrderState.SHIPPED,
+    "received": OrderState.RECEIVED, "completed": OrderState.COMPLETED, "cancelled": OrderState.CANCELLED,
+}
+OPEN_START = (OrderState.PLACED, OrderState.PAID)
+FIELD_LABELS = {
+    "order_no": gettext_lazy("平台订单号"), "sku_code": gettext_lazy("商品编码"),
+    "quantity": gettext_lazy("购买数量"), "title": gettext_lazy("商品标题"), "unit_price": gettext_lazy("单价"),
+    "line_amount": gettext_lazy("商品金额"), "paid_amount": gettext_lazy("实付金额"),
+    "shipping_fee": gettext_lazy("运费"), "status": gettext_lazy("订单状态"), "placed_at": gettext_lazy("下单时间"),
+    "paid_at": gettext_lazy("付款时间"), "buyer_nick": gettext_lazy("买家昵称"),
+    "receiver_name": gettext_lazy("收货人"), "receiver_phone": gettext_lazy("联系手机"),
+    "receiver_address": gettext_lazy("收货地址"), "province": gettext_lazy("省份"), "city": gettext_lazy("城市"),
+    "district": gettext_lazy("区县"), "merchant_note": gettext_lazy("商家备注"),
+    "buyer_message": gettext_lazy("买家留言"), "transaction_no": gettext_lazy("支付单号"),
+}
+TEXT_LIMITS = {"order_no": 64, "sku_code": 64, "title": 200, "buyer_nick": 100, "receiver_name": NAME_MAX,
+               "receiver_phone": PHONE_MAX, "receiver_address": ADDRESS_MAX, "province": 20, "city": 30,
+               "district": 30, "merchant_note": 1000, "buyer_message": 1000, "transaction_no": 64}
+ORDER_LEVEL = ("buyer_nick", "receiver_name", "receiver_phone", "receiver_address", "province", "city", "district",
+               "status", "placed_at", "paid_at", "paid_amount", "shipping_fee", "merchant_note", "buyer_message",
+               "transaction_no")
+PROVINCE_END = re.compile(
+    r"^(.+?(?:省|市|自治区|特别行政区))\s+(.+?(?:市|州|盟|地区|区|县))\s+(?:(.+?(?:区|县|市|旗))\s+)?(.+)$")
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported at all (wrong format, missing columns); nothing was written."""
+
+
+# --- mapping the header ------------------------------------------------------------------------------
+
+
+@dataclass
+class Mapping:
+    """Where each of our fields is in the file: a column index, or several joined."""
+
+    columns: dict[str, list[int]]
+    headers: dict[str, str]  # field → the header text it was found under (for error messages)
+
+    def get(self, cells: list, name: str) -> str:
+        where = self.columns.get(name)
+        if not where:
+            return ""
+        if len(where) == 1:
+            index = where[0]
+            return reader.clean(cells[index]) if index < len(cells) else ""
+        parts = [reader.clean(cells[i]) for i in where if i < len(cells)]
+        return " ".join(p for p in parts if p)
+
+
+def map_header(header: list[str], fmt: ImportFormat) -> Mapping:
+    position = {}
+    for index, name in enumerate(header):
+        position.setdefault(name.strip().lstrip("\ufeff"), index)
+    columns, headers = {}, {}
+    for name, spec in (fmt.columns or {}).items():
+        if name not in FIELDS:
+            continue
+        if isinstance(spec, dict):
+            found = [position[h] for h in spec.get("join", []) if h in position]
+            if found:
+                columns[name] = found
+                headers[name] = "+".join(h for h in spec.get("join", []) if h in position)
+            continue
+        aliases = [spec] if isinstance(spec, str) else list(spec)
+        for alias in aliases:
+            if alias in position:
+                columns[name], headers[name] = [position[alias]], alias
+                break
+    missing = [name for name in (*REQUIRED_FIELDS, "placed_at") if name not in columns]
+    if missing:
+        def wanted(name):
+            spec = (fmt.columns or {}).get(name) or [FIELD_LABELS[name]]
+            aliases = spec.get("join", []) if isinstance(spec, dict) else ([spec] if isinstance(spec, str) else spec)
+            return " / ".join(aliases)
+
+        raise ImportFailed(_("文件缺少必需的列：%(columns)s（格式“%(format)s”）")
+                           % {"columns": "；".join(wanted(n) for n in missing), "format": fmt.name})
+    return Mapping(columns=columns, headers=headers)
+
+
+# --- checking rows -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RowProblem:
+    row_no: int
+    column: str
+    reason: str
+
+
+@dataclass
+class ParsedLine:
+    row_no: int
+    code: str
+    title: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass
+class ParsedOrder:
+    number: str
+    first_row: int
+    last_row: int
+    status: str
+    placed_at: datetime
+    paid_at: datetime | None
+    fields: dict
+    lines: list[ParsedLine]
+    paid_amount: Decimal
+    shipping_fee: Decimal
+    content_hash: str = ""
+
+
+@dataclass
+class Group:
+    number: str
+    rows: list[tuple[int, list]] = field(default_factory=list)
+
+    @property
+    def first_row(self) -> int:
+        return self.rows[0][0]
+
+    @property
+    def last_row(self) -> int:
+        return self.rows[-1][0]
+
+
+def _money(text: str) -> Decimal:
+    cleaned = text.replace(",", "").replace("¥", "").replace("￥", "").replace("$", "").replace("元", "").strip()
+    amount = Decimal(cleaned)
+    if not amount.is_finite() or amount < 0:
+        raise InvalidOperation
+    if amount != amount.quantize(FEN):
+        raise ValueError("fen")
+    return amount.quantize(FEN)
+
+
+def parse_datetime(text: str, formats=()) -> datetime:
+    text = text.strip()
+    value = None
+    for pattern in (*formats, *DATETIME_FORMATS):
+        try:
+            value = datetime.strptime(text, pattern)
+            break
+        except ValueError:
+            continue
+    if value is None:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=SHANGHAI)
+    return value
+
+
+def _split_address(address: str) -> tuple[str, str, str, str]:
+    """Taobao-style "浙江省 杭州市 西湖区 文三路 100 号" → province, city, district, the rest."""
+    match = PROVINCE_END.match(address)
+    if not match or len(match.group(1)) > 20 or len(match.group(2)) > 30 or len(match.group(3) or "") > 30:
+        return "", "", "", address
+    return match.group(1), match.group(2), match.group(3) or "", match.group(4)
+
+
+class Checker:
+    def __init__(self, fmt: ImportFormat, mapping: Mapping):
+        self.fmt = fmt
+        self.mapping = mapping
+        self.statuses = {str(k).strip(): v for k, v in (fmt.statuses or {}).items()}
+        self.formats = tuple(fmt.datetime_formats or ())
+
+    def column(self, name: str) -> str:
+        return self.mapping.headers.get(name) or str(FIELD_LABELS.get(name, name))
+
+    def parse(self, group: Group) -> tuple[ParsedOrder | None, list[RowProblem]]:
+        problems: list[RowProblem] = []
+        lines: list[ParsedLine] = []
+        head: dict = {}
+
+        def problem(row_no: int, name: str, reason: str) -> None:
+            problems.append(RowProblem(row_no, self.column(name), reason))
+
+        for index, (row_no, cells) in enumerate(group.rows):
+            values = {name: self.mapping.get(cells, name) for name in self.mapping.columns}
+            for name, limit in TEXT_LIMITS.items():
+                if len(values.get(name, "")) > limit:
+                    problem(row_no, name, _("超过 %(n)d 个字") % {"n": limit})
+            if not values.get("order_no"):
+                problem(row_no, "order_no", _("订单号为空"))
+            if not values.get("sku_code"):
+                problem(row_no, "sku_code", _("商品编码为空"))
+            try:
+                quantity = int(Decimal(values.get("quantity", "") or "x"))
+                if quantity < 1 or Decimal(values["quantity"]) != quantity:
+                    raise ValueError
+            except (InvalidOperation, ValueError):
+                problem(row_no, "quantity", _("数量“%(v)s”不是正整数") % {"v": values.get("quantity", "")[:20]})
+                quantity = 0
+            amounts = {}
+            for name in ("unit_price", "line_amount", "paid_amount", "shipping_fee"):
+                text = values.get(name, "")
+                if not text:
+                    continue
+                try:
+                    amounts[name] = _money(text)
+                except ValueError:
+                    problem(row_no, name, _("金额“%(v)s”最多两位小数") % {"v": text[:20]})
+                except InvalidOperation:
+                    problem(row_no, name, _("金额“%(v)s”无效") % {"v": text[:20]})
+            if index == 0:
+                head = dict(values)
+                head.update({k: v for k, v in amounts.items() if k in ("paid_amount", "shipping_fee")})
+            if quantity and "unit_price" in amounts:
+                unit, amount = amounts["unit_price"], amounts.get("line_amount", (amounts["unit_price"] * quantity))
+            elif quantity and "line_amount" in amounts:
+                amount = amounts["line_amount"]
+                unit = (amount / quantity).quantize(FEN)
+            else:
+                unit = amount = Decimal("0.00")
+            lines.append(ParsedLine(row_no, values.get("sku_code", ""), values.get("title", ""), quantity,
+                                    unit, amount.quantize(FEN)))
+
+        status = placed_at = paid_at = None
+        # Order-level columns repeat on every line row: each row is checked, the first row's values count.
+        for index, (row_no, cells) in enumerate(group.rows):
+            values = head if index == 0 else {n: self.mapping.get(cells, n) for n in ("status", "placed_at", "paid_at",
+                                                                                      "receiver_phone")}
+            status_text = values.get("status", "")
+            row_status = (self.statuses.get(status_text) if status_text
+                          else "paid" if values.get("paid_at") else "unpaid")
+            if row_status is None or row_status not in START_STATE:
+                problem(row_no, "status", _("未知的订单状态“%(v)s”：请在导入格式的状态映射中添加")
+                        % {"v": status_text[:30]})
+            times = {}
+            for name in ("placed_at", "paid_at"):
+                text = values.get(name, "")
+                if not text:
+                    if name == "placed_at":
+                        problem(row_no, name, _("下单时间为空"))
+                    continue
+                try:
+                    times[name] = parse_datetime(text, self.formats)
+                except ValueError:
+                    problem(row_no, name, _("时间“%(v)s”无法识别") % {"v": text[:30]})
+            phone = values.get("receiver_phone", "")
+            if phone and not re.fullmatch(r"[0-9+\-\s()*#]{5,30}", phone):
+                problem(row_no, "receiver_phone", _("手机号格式不正确"))
+            if index == 0:
+                status, placed_at, paid_at = row_status, times.get("placed_at"), times.get("paid_at")
+        if status in ("paid", "shipped", "received", "completed") and paid_at is None and placed_at is not None:
+            paid_at = placed_at  # the platform says paid but gives no time: take the order time
+        if problems:
+            return None, problems
+        fields = {name: head.get(name, "") for name in ORDER_LEVEL
+                  if name not in ("status", "placed_at", "paid_at", "paid_amount", "shipping_fee")}
+        if fields["receiver_address"] and not fields["province"]:
+            province, city, district, rest = _split_address(fields["receiver_address"])
+            if province:
+                fields.update(province=province, city=city, district=district or fields["district"])
+                fields["receiver_address"] = rest
+        goods = sum((line.amount for line in lines), Decimal("0.00"))
+        shipping = head.get("shipping_fee") or Decimal("0.00")
+        paid_amount = head.get("paid_amount")
+        if paid_amount is None or isinstance(paid_amount, str):
+            paid_amount = goods + shipping
+        parsed = ParsedOrder(number=group.number, first_row=group.first_row, last_row=group.last_row, status=status,
+                             placed_at=placed_at, paid_at=paid_at, fields=fields, lines=lines,
+                             paid_amount=paid_amount, shipping_fee=shipping)
+        parsed.content_hash = content_hash(parsed)
+        return parsed, []
+
+
+def content_hash(order: ParsedOrder) -> str:
+    """What the file says about an order, as one digest: equal digests → nothing to update."""
+    payload = {
+        "status": order.status, "placed_at": order.placed_at.isoformat(),
+        "paid_at": order.paid_at.isoformat() if order.paid_at else "", "fields": order.fields,
+        "paid": str(order.paid_amount), "shipping": str(order.shipping_fee),
+        "lines": [[line.code, line.title, line.quantity, str(line.unit_price), str(line.amount)]
+                  for line in order.lines],
+    }
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def groups_of(rows: Iterator[tuple[int, list]], mapping: Mapping) -> Iterator[Group]:
+    """Runs of consecutive rows with the same order number; blank rows are skipped."""
+    current: Group | None = None
+    for row_no, cells in rows:
+        if not any(reader.clean(c) for c in cells):
+            continue
+        number = mapping.get(cells, "order_no")
+        if current is not None and number and number == current.number:
+            current.rows.append((row_no, cells))
+            continue
+        if current is not None:
+            yield current
+        current = Group(number=number, rows=[(row_no, cells)])
+    if current is not None:
+        yield current
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+class SkuMatcher:
+    """ORD-02 matching, loaded once per job: platform SKU code of the store, barcode, SKU code."""
+
+    def __init__(self, store):
+        self.platform = dict(PlatformSKU.objects.filter(store=store).values_list("platform_sku_code", "sku_id"))
+        rows = SKU.objects.filter(client_id=store.client_id).values_list("barcode", "sku_code", "pk")
+        self.barcode = {b: pk for b, _c, pk in rows if b}
+        self.code = {c: pk for _b, c, pk in rows}
+
+    def __call__(self, code: str) -> int | None:
+        return self.platform.get(code) or self.barcode.get(code) or self.code.get(code)
+
+
+@dataclass
+class ChunkResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    held: int = 0
+    failed: int = 0
+    rows_failed: int = 0
+    order_ids: list[int] = field(default_factory=list)
+
+
+class Importer:
+    def __init__(self, job: ImportJob):
+        self.job = job
+        self.store = job.store
+        self.user = job.created_by
+        self.match = SkuMatcher(job.store)
+        self.confirm_within = {}
+
+    def _confirm_due(self, paid_at: datetime):
+        day = timezone.localdate(paid_at)
+        if day not in self.confirm_within:
+            self.confirm_within[day] = registry.value(order_actions.CONFIRM_WITHIN_KEY, on=day)
+        return paid_at + self.confirm_within[day]
+
+    # -- new orders --
+
+    def _build(self, parsed: ParsedOrder) -> tuple[Order, list[OrderLine], list[int]]:
+        state = START_STATE[parsed.status]
+        f = parsed.fields
+        order = Order(store=self.store, platform_order_no=parsed.number, state=state, placed_at=parsed.placed_at,
+                      paid_at=parsed.paid_at, buyer_nick=f["buyer_nick"], merchant_note=f["merchant_note"],
+                      buyer_message=f["buyer_message"], shipping_fee=parsed.shipping_fee,
+                      paid_amount=parsed.paid_amount, payment_method=PaymentMethod.PLATFORM)
+        order_actions._set_receiver(order, name=f["receiver_name"], phone=f["receiver_phone"],
+                                    address=f["receiver_address"], province=f["province"], city=f["city"],
+                                    district=f["district"])
+        lines, unmatched = [], []
+        for number, line in enumerate(parsed.lines, start=1):
+            sku_id = self.match(line.code)
+            if sku_id is None:
+                unmatched.append(number)
+            lines.append(OrderLine(line_no=number, sku_id=sku_id, platform_sku_code=line.code, title=line.title,
+                                   quantity=line.quantity, unit_price=line.unit_price, amount=line.amount))
+        order.goods_amount = sum((line.amount for line in lines), Decimal("0.00"))
+        discount = order.goods_amount + order.shipping_fee - order.paid_amount
+        order.discount_amount = max(discount, Decimal("0.00"))
+        if state == OrderState.PAID:
+            order.confirm_due_at = self._confirm_due(parsed.paid_at)  # ORD-09
+        if state == OrderState.CANCELLED:
+            order.cancelled_at = parsed.placed_at
+            order.cancel_reason = _("平台已关闭")
+        if unmatched and state in OPEN_START:
+            order.held_from = state
+            order.state = OrderState.ON_HOLD
+            order.exception_reason = (_("第 %(lines)s 行商品未匹配到SKU（编码 %(codes)s）") % {
+                "lines": "、".join(str(n) for n in unmatched),
+                "codes": "、".join(parsed.lines[n - 1].code for n in unmatched)})[:200]
+        return order, lines, unmatched
+
+    def create(self, parsed_orders: list[ParsedOrder], result: ChunkResult) -> list[Order]:
+        built = [self._build(p) for p in parsed_orders]
+        orders = [order for order, _lines, _u in built]
+        bulk_create_with_history(orders, Order, batch_size=500, default_user=self.user,
+                                 default_change_reason=str(self.job))
+        if any(o.pk is None for o in orders):  # databases that do not return keys from bulk inserts
+            numbers = [o.platform_order_no for o in orders]
+            ids = dict(Order.objects.filter(store=self.store, platform_order_no__in=numbers)
+                       .values_list("platform_order_no", "pk"))
+            for order in orders:
+                order.pk = order.id = ids[order.platform_order_no]
+        lines, events, payments, imported = [], [], [], []
+        now = timezone.now()
+        for (order, order_lines, _unmatched), parsed in zip(built, parsed_orders, strict=True):
+            for line in order_lines:
+                line.order_id = order.pk
+            lines.extend(order_lines)
+            events.append(OrderEvent(order_id=order.pk, kind=OrderEventKind.CREATED,
+                                     to_state=order.held_from or order.state, actor=self.user, at=now,
+                                     reason=_("平台导入 %(job)s") % {"job": self.job},
+                                     data={"job": self.job.pk, "row": parsed.first_row, "lines": len(order_lines),
+                                           "platform_status": parsed.status, "paid_amount": str(order.paid_amount)}))
+            if order.state == OrderState.ON_HOLD:
+                result.held += 1
+                events.append(OrderEvent(order_id=order.pk, kind=OrderEventKind.HELD, from_state=order.held_from,
+                                         to_state=OrderState.ON_HOLD, actor=self.user, at=now,
+                                         reason=order.exception_reason))
+            if order.paid_at is not None and order.paid_amount > 0:
+                payments.append(Payment(store=self.store, order_id=order.pk, platform_order_no=order.platform_order_no,
+                                        transaction_no=parsed.fields["transaction_no"], amount=order.paid_amount,
+                                        method=PaymentMethod.PLATFORM, status=PaymentStatus.SUCCESS,
+                                        paid_at=order.paid_at, recorded_by=self.user))
+            imported.append(ImportedOrder(store=self.store, platform_order_no=order.platform_order_no,
+                                          order_id=order.pk, content_hash=parsed.content_hash, last_job=self.job,
+                                          last_row=parsed.first_row))
+        OrderLine.objects.bulk_create(lines, batch_size=1000)
+        OrderEvent.objects.bulk_create(events, batch_size=1000)
+        if payments:
+            bulk_create_with_history(payments, Payment, batch_size=500, default_user=self.user,
+                                     default_change_reason=str(self.job))
+        ImportedOrder.objects.bulk_create(imported, batch_size=1000)
+        result.created += len(orders)
+        result.order_ids.extend(o.pk for o in orders)
+        return orders
+
+    # -- orders that exist --
+
+    def update(self, order_id: int, parsed: ParsedOrder, imported: ImportedOrder | None,
+               result: ChunkResult) -> list[RowProblem]:
+        """Apply what changed on the platform to one existing order; [] when done, else the problems
+        (and nothing of this order is changed)."""
+        try:
+            with transaction.atomic():
+                self._update(order_id, parsed, result)
+                if imported is None:
+                    ImportedOrder.objects.create(store=self.store, platform_order_no=parsed.number, order_id=order_id,
+                                                 content_hash=parsed.content_hash, last_job=self.job,
+                                                 last_row=parsed.first_row)
+                else:
+                    ImportedOrder.objects.filter(pk=imported.pk).update(content_hash=parsed.content_hash,
+                                                                        last_job=self.job, last_row=parsed.first_row)
+        except BusinessError as error:
+            return [RowProblem(parsed.first_row, "", error.message)]
+        result.updated += 1
+        result.order_ids.append(order_id)
+        return []
+
+    def _update(self, order_id: int, parsed: ParsedOrder, result: ChunkResult) -> None:
+        order = Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order_id)
+        user, f, changes = self.user, parsed.fields, []
+        want_lines = [(line.code, line.quantity, line.unit_price) for line in parsed.lines]
+        have_lines = list(order.lines.order_by("line_no").values_list("platform_sku_code", "quantity", "unit_price"))
+        if want_lines != have_lines:
+            raise BusinessError(_("订单 %(no)s 的商品明细与系统中不同；已导入的订单不能通过导入修改明细，请人工处理")
+                                % {"no": order.platform_order_no})
+        probe = Order()
+        order_actions._set_receiver(probe, name=f["receiver_name"], phone=f["receiver_phone"],
+                                    address=f["receiver_address"], province=f["province"], city=f["city"],
+                                    district=f["district"])
+        if probe.receiver_hash != order.receiver_hash:
+            if order.state in SHIPPED_OR_LATER:
+                raise BusinessError(_("订单 %(no)s 已发货，平台上的收货地址变化不能导入")
+                                    % {"no": order.platform_order_no})
+            before = order_actions._masked_receiver(order)
+            order_actions._set_receiver(order, name=f["receiver_name"], phone=f["receiver_phone"],
+                                        address=f["receiver_address"], province=f["province"], city=f["city"],
+                                        district=f["district"])
+            order_actions._event(order, kind=OrderEventKind.ADDRESS_CHANGED, by=user, before=order.state,
+                                 after=order.state, reason=_("平台导入"),
+                                 data={"before": before, "after": order_actions._masked_receiver(order)})
+            changes.append("address")
+        for name in ("merchant_note", "buyer_message", "buyer_nick"):
+            if f[name] != getattr(order, name):
+                setattr(order, name, f[name])
+                changes.append(name)
+        if changes:
+            order_actions._save(order, user=user, reason=_("平台导入更新"))
+        target = parsed.status
+        if target == "paid" and order.paid_at is None and parsed.paid_at is not None:
+            payment = Payment(store=self.store, order=order, platform_order_no=order.platform_order_no,
+                              transaction_no=f["transaction_no"], amount=parsed.paid_amount,
+                              method=PaymentMethod.PLATFORM, status=PaymentStatus.SUCCESS, paid_at=parsed.paid_at,
+                              recorded_by=user)
+            order_actions._save(payment, user=user, reason=str(self.job))
+            order_actions._apply_payment(order, payment, by=user)
+            changes.append("paid")
+        elif target == "cancelled" and order.state != OrderState.CANCELLED:
+            order.cancel_reason = _("平台已关闭")
+            order_actions._move(order, OrderState.CANCELLED, by=user, reason=_("平台已关闭订单"))
+            changes.append("cancelled")
+        elif target in ("received", "completed") and order.state in (OrderState.SHIPPED, OrderState.RECEIVED):
+            for step in (OrderState.RECEIVED, OrderState.COMPLETED):
+                if step == OrderState.COMPLETED and target == "received":
+                    break
+                if step in order_actions.ORDER_FLOW[order.state]:
+                    order_actions._move(order, step, by=user, reason=_("平台状态"))
+            changes.append(target)
+        elif target in ("shipped", "received", "completed") and order.state not in SHIPPED_OR_LATER \
+                and order.state != OrderState.CANCELLED:
+            raise BusinessError(_("平台显示订单 %(no)s 已发货，系统中尚未发货：请核对")
+                                % {"no": order.platform_order_no})
+        order_actions._event(order, kind=OrderEventKind.PLATFORM_UPDATE, by=user, before=order.state,
+                             after=order.state, reason=_("平台导入 %(job)s") % {"job": self.job},
+                             data={"job": self.job.pk, "row": parsed.first_row, "changes": changes})
+
+    # -- one chunk --
+
+    def commit(self, groups: list[Group], checker: Checker) -> ChunkResult:
+        result = ChunkResult()
+        problems: list[RowProblem] = []
+        failed_groups = 0
+        parsed: list[ParsedOrder] = []
+        seen: dict[str, int] = {}
+        for group in groups:
+            order, found = checker.parse(group)
+            if order is not None and order.number in seen:
+                found = [RowProblem(row_no, checker.column("order_no"),
+                                    _("同一订单的明细行须相邻：订单 %(no)s 已在第 %(row)d 行导入")
+                                    % {"no": order.number, "row": seen[order.number]}) for row_no, _c in group.rows]
+                order = None
+            if order is None:
+                failed_groups += 1
+                rows_named = {p.row_no for p in found}
+                problems.extend(found)
+                # Every row of a refused order is listed, so the report shows what was left out.
+                problems.extend(RowProblem(row_no, "", _("同一订单的其他行有错误，本订单未导入"))
+                                for row_no, _cells in group.rows if row_no not in rows_named)
+                continue
+            seen[order.number] = order.first_row
+            parsed.append(order)
+        with transaction.atomic():
+            numbers = [p.number for p in parsed]
+            existing = dict(Order.objects.filter(store=self.store, platform_order_no__in=numbers)
+                            .values_list("platform_order_no", "pk"))
+            imported = {i.platform_order_no: i for i in ImportedOrder.objects.filter(
+                store=self.store, platform_order_no__in=numbers)}
+            fresh = []
+            for order in parsed:
+                if order.number not in existing:
+                    fresh.append(order)
+                    continue
+                known = imported.get(order.number)
+                if known is not None and known.last_job_id == self.job.pk and known.last_row < order.first_row:
+                    failed_groups += 1
+                    problems.append(RowProblem(order.first_row, checker.column("order_no"),
+                                               _("同一订单的明细行须相邻：订单 %(no)s 已在第 %(row)d 行导入")
+                                               % {"no": order.number, "row": known.last_row}))
+                    continue
+                if known is not None and known.content_hash == order.content_hash:
+                    result.unchanged += 1
+                    continue
+                found = self.update(existing[order.number], order, known, result)
+                if found:
+                    failed_groups += 1
+                    problems.extend(found)
+            if fresh:
+                self.create(fresh, result)
+            ImportRowError.objects.bulk_create(
+                [ImportRowError(job=self.job, row_no=p.row_no, column=p.column[:60],
+                                order_no=_order_no_of(groups, p.row_no), reason=p.reason[:300]) for p in problems],
+                batch_size=1000)
+            result.failed = failed_groups
+            result.rows_failed = len({p.row_no for p in problems})
+            job = self.job
+            job.checkpoint_row = groups[-1].last_row
+            job.rows_done += sum(len(g.rows) for g in groups)
+            job.orders_created += result.created
+            job.orders_updated += result.updated
+            job.orders_unchanged += result.unchanged
+            job.orders_held += result.held
+            job.orders_failed += result.failed
+            job.rows_failed += result.rows_failed
+            job.save(update_fields=["checkpoint_row", "rows_done", "orders_created", "orders_updated",
+                                    "orders_unchanged", "orders_held", "orders_failed", "rows_failed"])
+            if result.order_ids:
+                from .signals import orders_imported
+
+                ids, store = list(result.order_ids), self.store
+                transaction.on_commit(lambda: orders_imported.send(sender=ImportJob, store=store, order_ids=ids))
+        return result
+
+
+def _order_no_of(groups: list[Group], row_no: int) -> str:
+    for group in groups:
+        if group.first_row <= row_no <= group.last_row:
+            return group.number[:64]
+    return ""
+
+
+# --- running a job -----------------------------------------------------------------------------------
+
+
+def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
+        crash_after_chunks: int | None = None) -> ImportJob:
+    """Run (or resume) ``job`` to the end. Rows at or before the job's checkpoint are skipped: they
+    were committed by an earlier attempt. ``crash_after_chunks`` is for the crash-resume test."""
+    job = ImportJob.objects.select_related("store", "store__client", "format", "created_by").get(pk=job.pk)
+    if job.state == JobState.DONE:
+        return job
+    job.state, job.attempts, job.failure = JobState.RUNNING, job.attempts + 1, ""
+    job.started_at = job.started_at or timezone.now()
+    job.save(update_fields=["state", "attempts", "failure", "started_at"])
+    path = Path(job.file.path)
+    try:
+        fmt = job.format
+        if not job.rows_total:
+            job.rows_total = reader.count_rows(path, job.file_kind, delimiter=_delimiter(fmt))
+            job.save(update_fields=["rows_total"])
+        sheet = reader.open_sheet(path, job.file_kind, delimiter=_delimiter(fmt))
+        if sheet.encoding and job.encoding != sheet.encoding:
+            job.encoding = sheet.encoding
+            job.save(update_fields=["encoding"])
+        mapping = map_header(sheet.header, fmt)
+        checker = Checker(fmt, mapping)
+        importer = Importer(job)
+        chunk: list[Group] = []
+        chunks = 0
+        for group in groups_of(sheet.rows, mapping):
+            if group.last_row <= job.checkpoint_row:
+                continue
+            chunk.append(group)
+            if len(chunk) >= CHUNK:
+                importer.commit(chunk, checker)
+                chunk, chunks = [], chunks + 1
+                if progress:
+                    progress(job)
+                if crash_after_chunks is not None and chunks >= crash_after_chunks:
+                    raise RuntimeError("simulated crash")
+        if chunk:
+            importer.commit(chunk, checker)
+        job.state, job.finished_at = JobState.DONE, timezone.now()
+        job.rows_done = max(job.rows_done, job.rows_total)
+        job.save(update_fields=["state", "finished_at", "rows_done"])
+        if progress:
+            progress(job)
+    except (ImportFailed, BusinessError) as error:
+        _fail(job, str(getattr(error, "message", error)))
+    except Exception as error:
+        _fail(job, _("导入中断：%(error)s；可以继续导入，已提交的订单不会重复") % {"error": type(error).__name__})
+        raise
+    return job
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, failure=message[:500],
+                                               finished_at=timezone.now())
+    job.state, job.failure = JobState.FAILED, message[:500]
+    log.warning("order import %s failed: %s", job, message)
+
+
+def _delimiter(fmt: ImportFormat) -> str:
+    value = fmt.delimiter or ","
+    return "\t" if value in ("\\t", "tab", "TAB") else value

@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FileKind(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (.xlsx)")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+# What a platform's status text may mean (ImportFormat.statuses values).
+PLATFORM_STATUSES = ("unpaid", "paid", "shipped", "received", "completed", "cancelled")
+
+# Our fields an export can carry; the first three are required in every format.
+REQUIRED_FIELDS = ("order_no", "sku_code", "quantity")
+FIELDS = (
+    "order_no", "sku_code", "quantity", "title", "unit_price", "line_amount", "paid_amount", "shipping_fee",
+    "status", "placed_at", "paid_at", "buyer_nick", "receiver_name", "receiver_phone", "receiver_address",
+    "province", "city", "district", "merchant_note", "buyer_message", "transaction_no",
+)
