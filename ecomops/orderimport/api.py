@@ -1,3 +1,164 @@
-from ninja import Router
+"""API of the order import (ORD-02): platform formats, upload (multipart) of an export into a store,
+jobs with their progress, the rows left out, resume, and re-matching held orders.
 
-router = Router(tags=["orderimport"])
+Thin: jobs are read through scoped querysets (another store's job is a 404); writes go through
+``orderimport.actions``. The upload runs in the background; poll the job for progress.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from ecomops.apiutil.access import require_perm
+from ecomops.apiutil.pagination import Page, PageQuery, paginate
+from ecomops.apiutil.schemas import InputSchema, Ref
+from ecomops.apiutil.types import Code, Id
+from ecomops.core.errors import BusinessError
+from ecomops.org.models import Store
+from ecomops.org.scoping import get_visible_or_404
+
+from . import actions
+from .enums import JobState
+from .models import ImportFormat, ImportJob, ImportRowError
+
+router = Router(tags=["order-imports"])
+VIEW = "orderimport.view_importjob"
+
+
+class OrderImportFormatOut(Schema):
+    id: int
+    code: str
+    name: str
+    platform: str
+    delimiter: str
+    columns: dict
+    statuses: dict
+    is_active: bool
+
+    @staticmethod
+    def resolve_platform(obj) -> str:
+        return obj.platform.code if obj.platform_id else ""
+
+
+class OrderImportJobOut(Schema):
+    id: int
+    number: str
+    store: Ref
+    format: str = Field(validation_alias="format.code")
+    original_name: str
+    file_kind: str
+    encoding: str
+    state: JobState
+    percent: int
+    rows_total: int
+    rows_done: int
+    orders_created: int
+    orders_updated: int
+    orders_unchanged: int
+    orders_held: int
+    orders_failed: int
+    rows_failed: int
+    failure: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    errors_xlsx_url: str
+
+    @staticmethod
+    def resolve_errors_xlsx_url(obj) -> str:
+        return reverse("orderimport:job_errors", args=[obj.pk])
+
+
+class OrderImportRowErrorOut(Schema):
+    row_no: int
+    column: str
+    order_no: str
+    reason: str
+
+
+class OrderImportJobFilters(PageQuery):
+    store_id: Id | None = None
+    state: JobState | None = None
+
+
+class OrderImportRematchIn(InputSchema):
+    store_id: Id
+
+
+class OrderImportRematchOut(Schema):
+    lines: int
+    released: int
+
+
+def _job(request, job_id: int) -> ImportJob:
+    return get_visible_or_404(ImportJob.objects.select_related("store", "format"), request.auth, pk=job_id)
+
+
+@router.get("/order-import-formats", response=list[OrderImportFormatOut], summary="订单导入格式（各平台导出列的对应）")
+def orderimport_list_formats(request):
+    require_perm(request.auth, VIEW, internal=True)
+    return list(ImportFormat.objects.select_related("platform").order_by("code"))
+
+
+@router.get("/order-imports", response=Page[OrderImportJobOut], summary="订单导入任务（仅限授权店铺）")
+def orderimport_list_jobs(request, filters: Query[OrderImportJobFilters]):
+    require_perm(request.auth, VIEW, internal=True)
+    jobs = ImportJob.objects.visible_to(request.auth).select_related("store", "format")
+    if filters.store_id is not None:
+        jobs = jobs.filter(store_id=filters.store_id)
+    if filters.state:
+        jobs = jobs.filter(state=filters.state)
+    return paginate(jobs.order_by("-created_at", "-pk"), filters)
+
+
+@router.post("/order-imports", response={201: OrderImportJobOut}, summary="上传平台订单导出文件并在后台导入")
+def orderimport_upload(request, store_id: Form[Id], file: File[UploadedFile],
+                       format_code: Form[Code(40) | None] = None):
+    require_perm(request.auth, "orderimport.add_importjob", internal=True)
+    store = Store.objects.visible_to(request.auth).select_related("platform").filter(pk=store_id).first()
+    if store is None:
+        raise BusinessError(_("请选择您有权限的店铺"), field="store_id", code="not_found")
+    formats = ImportFormat.objects.filter(is_active=True)
+    fmt = (formats.filter(code=format_code).first() if format_code
+           else formats.filter(platform=store.platform).order_by("code").first())
+    if fmt is None:
+        raise BusinessError(_("没有这个导入格式") if format_code else _("店铺所在平台没有导入格式，请指定 format_code"),
+                            field="format_code")
+    job = actions.upload(user=request.auth, store=store, fmt=fmt, upload=file, name=file.name or "")
+    return Status(201, _job(request, job.pk))
+
+
+@router.get("/order-imports/{job_id}", response=OrderImportJobOut, summary="导入任务与进度")
+def orderimport_get_job(request, job_id: Path[Id]):
+    require_perm(request.auth, VIEW, internal=True)
+    return _job(request, job_id)
+
+
+@router.get("/order-imports/{job_id}/errors", response=Page[OrderImportRowErrorOut], summary="未导入的行")
+def orderimport_job_errors(request, job_id: Path[Id], filters: Query[PageQuery]):
+    require_perm(request.auth, VIEW, internal=True)
+    job = _job(request, job_id)
+    return paginate(ImportRowError.objects.filter(job=job).order_by("row_no", "pk"), filters)
+
+
+@router.post("/order-imports/{job_id}/resume", response=OrderImportJobOut, summary="继续中断的导入任务")
+def orderimport_resume_job(request, job_id: Path[Id]):
+    require_perm(request.auth, VIEW, internal=True)
+    job = _job(request, job_id)
+    actions.resume(job, user=request.auth)
+    return _job(request, job.pk)
+
+
+@router.post("/order-imports/rematch", response=OrderImportRematchOut, summary="异常订单重新匹配商品")
+def orderimport_rematch(request, payload: OrderImportRematchIn):
+    require_perm(request.auth, "orders.view_order", internal=True)
+    store = Store.objects.visible_to(request.auth).filter(pk=payload.store_id).first()
+    if store is None:
+        raise BusinessError(_("请选择您有权限的店铺"), field="store_id", code="not_found")
+    return actions.rematch_held(user=request.auth, store=store)
