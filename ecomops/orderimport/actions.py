@@ -122,8 +122,9 @@ def rematch_held(*, user, store: Store | None) -> dict:
     store = _store(user, store)
     match = SkuMatcher(store)
     matched = released = 0
-    held = Order.objects.select_for_update(of=("self",)).filter(store=store, state=OrderState.ON_HOLD,
-                                                               lines__sku__isnull=True).distinct()
+    ids = list(Order.objects.filter(store=store, state=OrderState.ON_HOLD, lines__sku__isnull=True)
+               .values_list("pk", flat=True).distinct())
+    held = Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
     for order in held:
         for line in OrderLine.objects.filter(order=order, sku__isnull=True):
             sku_id = match(line.platform_sku_code)

@@ -34,9 +34,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history
 
 from ecomops.catalog.models import SKU, PlatformSKU
+from ecomops.core.bulk import insert_history, insert_rows
 from ecomops.core.errors import BusinessError
 from ecomops.orders import actions as order_actions
 from ecomops.orders.enums import SHIPPED_OR_LATER, OrderEventKind, OrderState, PaymentMethod, PaymentStatus
@@ -226,6 +226,16 @@ class Checker:
         self.mapping = mapping
         self.statuses = {str(k).strip(): v for k, v in (fmt.statuses or {}).items()}
         self.formats = tuple(fmt.datetime_formats or ())
+        self._times: dict[str, datetime] = {}
+
+    def when(self, text: str) -> datetime:
+        """Parsed once per distinct text (an order's rows repeat its times); the cache stays small."""
+        value = self._times.get(text)
+        if value is None:
+            if len(self._times) > 5000:
+                self._times.clear()
+            value = self._times[text] = parse_datetime(text, self.formats)
+        return value
 
     def column(self, name: str) -> str:
         return self.mapping.headers.get(name) or str(FIELD_LABELS.get(name, name))
@@ -297,7 +307,7 @@ class Checker:
                         problem(row_no, name, _("下单时间为空"))
                     continue
                 try:
-                    times[name] = parse_datetime(text, self.formats)
+                    times[name] = self.when(text)
                 except ValueError:
                     problem(row_no, name, _("时间“%(v)s”无法识别") % {"v": text[:30]})
             phone = values.get("receiver_phone", "")
@@ -344,7 +354,7 @@ def groups_of(rows: Iterator[tuple[int, list]], mapping: Mapping) -> Iterator[Gr
     """Runs of consecutive rows with the same order number; blank rows are skipped."""
     current: Group | None = None
     for row_no, cells in rows:
-        if not any(reader.clean(c) for c in cells):
+        if not any(c not in (None, "") and (not isinstance(c, str) or c.strip()) for c in cells):
             continue
         number = mapping.get(cells, "order_no")
         if current is not None and number and number == current.number:
@@ -400,7 +410,7 @@ class Importer:
 
     # -- new orders --
 
-    def _build(self, parsed: ParsedOrder) -> tuple[Order, list[OrderLine], list[int]]:
+    def _build(self, parsed: ParsedOrder) -> tuple[Order, list[dict], list[int]]:
         state = START_STATE[parsed.status]
         f = parsed.fields
         order = Order(store=self.store, platform_order_no=parsed.number, state=state, placed_at=parsed.placed_at,
@@ -415,9 +425,9 @@ class Importer:
             sku_id = self.match(line.code)
             if sku_id is None:
                 unmatched.append(number)
-            lines.append(OrderLine(line_no=number, sku_id=sku_id, platform_sku_code=line.code, title=line.title,
-                                   quantity=line.quantity, unit_price=line.unit_price, amount=line.amount))
-        order.goods_amount = sum((line.amount for line in lines), Decimal("0.00"))
+            lines.append({"line_no": number, "sku_id": sku_id, "platform_sku_code": line.code, "title": line.title,
+                          "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount})
+        order.goods_amount = sum((line["amount"] for line in lines), Decimal("0.00"))
         discount = order.goods_amount + order.shipping_fee - order.paid_amount
         order.discount_amount = max(discount, Decimal("0.00"))
         if state == OrderState.PAID:
@@ -436,44 +446,39 @@ class Importer:
     def create(self, parsed_orders: list[ParsedOrder], result: ChunkResult) -> list[Order]:
         built = [self._build(p) for p in parsed_orders]
         orders = [order for order, _lines, _u in built]
-        bulk_create_with_history(orders, Order, batch_size=500, default_user=self.user,
-                                 default_change_reason=str(self.job))
-        if any(o.pk is None for o in orders):  # databases that do not return keys from bulk inserts
-            numbers = [o.platform_order_no for o in orders]
-            ids = dict(Order.objects.filter(store=self.store, platform_order_no__in=numbers)
-                       .values_list("platform_order_no", "pk"))
-            for order in orders:
-                order.pk = order.id = ids[order.platform_order_no]
+        insert_rows(Order, orders)
+        insert_history(Order, orders, user=self.user, reason=str(self.job))
         lines, events, payments, imported = [], [], [], []
         now = timezone.now()
+        created_reason = _("平台导入 %(job)s") % {"job": self.job}
         for (order, order_lines, _unmatched), parsed in zip(built, parsed_orders, strict=True):
             for line in order_lines:
-                line.order_id = order.pk
+                line["order_id"] = order.pk
             lines.extend(order_lines)
-            events.append(OrderEvent(order_id=order.pk, kind=OrderEventKind.CREATED,
-                                     to_state=order.held_from or order.state, actor=self.user, at=now,
-                                     reason=_("平台导入 %(job)s") % {"job": self.job},
-                                     data={"job": self.job.pk, "row": parsed.first_row, "lines": len(order_lines),
-                                           "platform_status": parsed.status, "paid_amount": str(order.paid_amount)}))
+            events.append({"order_id": order.pk, "kind": OrderEventKind.CREATED, "from_state": "",
+                           "to_state": order.held_from or order.state, "actor_id": self.user.pk, "at": now,
+                           "reason": created_reason,
+                           "data": {"job": self.job.pk, "row": parsed.first_row, "lines": len(order_lines),
+                                    "platform_status": parsed.status, "paid_amount": str(order.paid_amount)}})
             if order.state == OrderState.ON_HOLD:
                 result.held += 1
-                events.append(OrderEvent(order_id=order.pk, kind=OrderEventKind.HELD, from_state=order.held_from,
-                                         to_state=OrderState.ON_HOLD, actor=self.user, at=now,
-                                         reason=order.exception_reason))
+                events.append({"order_id": order.pk, "kind": OrderEventKind.HELD, "from_state": order.held_from,
+                               "to_state": OrderState.ON_HOLD, "actor_id": self.user.pk, "at": now,
+                               "reason": order.exception_reason, "data": {}})
             if order.paid_at is not None and order.paid_amount > 0:
                 payments.append(Payment(store=self.store, order_id=order.pk, platform_order_no=order.platform_order_no,
                                         transaction_no=parsed.fields["transaction_no"], amount=order.paid_amount,
                                         method=PaymentMethod.PLATFORM, status=PaymentStatus.SUCCESS,
                                         paid_at=order.paid_at, recorded_by=self.user))
-            imported.append(ImportedOrder(store=self.store, platform_order_no=order.platform_order_no,
-                                          order_id=order.pk, content_hash=parsed.content_hash, last_job=self.job,
-                                          last_row=parsed.first_row))
-        OrderLine.objects.bulk_create(lines, batch_size=1000)
-        OrderEvent.objects.bulk_create(events, batch_size=1000)
+            imported.append({"store_id": self.store.pk, "platform_order_no": order.platform_order_no,
+                             "order_id": order.pk, "content_hash": parsed.content_hash, "last_job_id": self.job.pk,
+                             "last_row": parsed.first_row})
+        insert_rows(OrderLine, lines, returning=False)
+        insert_rows(OrderEvent, events, returning=False)
         if payments:
-            bulk_create_with_history(payments, Payment, batch_size=500, default_user=self.user,
-                                     default_change_reason=str(self.job))
-        ImportedOrder.objects.bulk_create(imported, batch_size=1000)
+            insert_rows(Payment, payments)
+            insert_history(Payment, payments, user=self.user, reason=str(self.job))
+        insert_rows(ImportedOrder, imported, returning=False)
         result.created += len(orders)
         result.order_ids.extend(o.pk for o in orders)
         return orders
