@@ -20,7 +20,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from ecomops.org import demo
 
-MODULES = ("catalog", "stores", "suppliers", "listing", "compliance")
+MODULES = ("catalog", "stores", "suppliers", "listing", "compliance", "orders", "orderimport")
 HREF = re.compile(r'href="(/[^"#]*)"')
 # Downloads and files answer bytes, not pages; the API and the admin are walked elsewhere.
 SKIP = re.compile(r"^/(api|admin|i18n|static|media)/|/file/|/logo/|\.xlsx$|/export/")
@@ -85,7 +85,8 @@ ISSUE_3_PAGES = ("catalog:style_detail", "catalog:categories", "catalog:brands",
                  "listing:chain_measure")
 REACHED = {
     "admin": (*ISSUE_3_PAGES, "compliance:terms", "compliance:phrases", "catalog:category_edit",
-              "stores:document_type_edit"),
+              "stores:document_type_edit", "orders:order_detail", "orderimport:job_detail",
+              "orderimport:exceptions", "orderimport:format_edit"),
     "zhuguan": ISSUE_3_PAGES,
     "kehu": ("catalog:style_detail", "catalog:brands", "stores:qualification_detail"),
 }

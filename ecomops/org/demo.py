@@ -316,6 +316,13 @@ def _build(today: date) -> DemoResult:
 
     trade = build_suppliers_and_listings(admin=admin, clients=clients, stores=stores, today=today)
     warehouse_counts = _build_warehouse(admin, clients, staff_by_username, today)
+    # Issue 5: 60 days of orders, imported from each store's platform exports like a real first week.
+    import tempfile
+
+    from ecomops.org.demo_orders import import_history
+
+    with tempfile.TemporaryDirectory(prefix="ecomops-demo-") as directory:
+        order_counts = import_history(admin=admin, today=today, directory=directory)
 
     result = DemoResult(True, company, month)
     result.counts = {
@@ -328,6 +335,7 @@ def _build(today: date) -> DemoResult:
         "qualifications": certificates,
         **trade,
         **warehouse_counts,
+        **order_counts,
     }
     return result
 

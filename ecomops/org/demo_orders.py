@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -26,6 +27,7 @@ CHUNK = 5000
 DAYS = 60
 PREFIX = "BULK"
 CENT = Decimal("0.01")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超"]
@@ -248,3 +250,137 @@ def order_history(*, today: date, catalogue: dict[str, list[tuple[str, str, Deci
                 orders.append(order)
         history[store] = orders
     return history
+
+
+# Which export each demo store sends, and how the file is saved (as the platforms' own downloads are).
+STORE_EXPORTS = {
+    "SL-TM": ("tmall", "csv", "utf-8-sig"),
+    "SL-TB": ("taobao", "csv", "gb18030"),
+    "SL-JD": ("jd", "xlsx", ""),
+    "SY-PDD": ("pinduoduo", "csv", "utf-8"),
+    "SY-AMZ": ("amazon", "txt", "utf-8"),
+}
+# The first export of each store covers the older days as they stood then; the second the recent days
+# as they stand today, overlapping OVERLAP days (those orders come in twice, some with a new status).
+FIRST_EXPORT_AGE, OVERLAP = 20, 5
+
+
+def _status_then(order: DemoOrder, today: date, as_of: date) -> str:
+    if order.status in ("unpaid", "cancelled"):
+        return order.status
+    age = (as_of - order.placed_at.date()).days
+    return "completed" if age >= 10 else "shipped" if age >= 2 else "paid"
+
+
+def _export_rows(fmt, orders: list[DemoOrder], statuses: dict[str, str], *, bad_row: bool = False):
+    """Header and rows of ``orders`` in the layout of import format ``fmt`` (its first header names)."""
+    columns = fmt.columns
+    first_of = {name: (spec["join"][0] if isinstance(spec, dict) else spec if isinstance(spec, str) else spec[0])
+                for name, spec in columns.items()}
+    text_of = {}
+    for text, status in fmt.statuses.items():
+        text_of.setdefault(status, text)
+    header = list(dict.fromkeys(first_of.values()))
+    has_region = "province" in columns
+    rows = []
+    for index, order in enumerate(orders):
+        status = statuses[order.number]
+        for line in order.lines:
+            address = order.street if has_region else f"{order.province} {order.city} {order.district} {order.street}"
+            values = {
+                "order_no": order.number, "buyer_nick": order.buyer_nick, "receiver_name": order.name,
+                "receiver_phone": order.phone, "receiver_address": address, "province": order.province,
+                "city": order.city, "district": order.district, "sku_code": line.code, "title": line.title,
+                "quantity": str(line.quantity), "unit_price": f"{line.unit_price:.2f}",
+                "line_amount": f"{line.unit_price * line.quantity:.2f}", "paid_amount": f"{order.amount:.2f}",
+                "shipping_fee": "0.00", "status": text_of.get(status, ""),
+                "placed_at": order.placed_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+                "paid_at": order.paid_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if order.paid_at else "",
+                "merchant_note": order.merchant_note, "buyer_message": order.buyer_message, "transaction_no": "",
+            }
+            if bad_row and index == len(orders) // 2:
+                values["quantity"] = "两件"  # a clerk typed into the export: the import reports the row
+            cells = dict.fromkeys(header, "")
+            for name, head in first_of.items():
+                cells[head] = values.get(name, "")
+            rows.append([cells[h] for h in header])
+    return header, rows
+
+
+def _write_export(path, kind: str, encoding: str, delimiter: str, header, rows) -> None:
+    import csv
+
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet()
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        book.save(path)
+        return
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def import_history(*, admin, today: date, directory) -> dict:
+    """The demo's 60 days of orders: two overlapping exports per store written in the store's platform
+    format and imported through the order import, like a real first week with EcomOps."""
+    from pathlib import Path
+
+    from django.core.files import File
+
+    from ecomops.catalog.models import SKU, PlatformSKU
+    from ecomops.inventory.models import StockBalance
+    from ecomops.orderimport import actions as import_actions
+    from ecomops.orderimport import engine
+    from ecomops.orderimport.models import ImportFormat
+    from ecomops.org.models import Store
+
+    stores = {s.code: s for s in Store.objects.filter(code__in=STORE_EXPORTS).select_related("client")}
+    stocked = set(StockBalance.objects.filter(on_hand__gt=0).values_list("sku_id", flat=True))
+    catalogue = {}
+    for code, store in stores.items():
+        platform_codes = dict(PlatformSKU.objects.filter(store=store).values_list("sku_id", "platform_sku_code"))
+        goods = []
+        for sku in SKU.objects.filter(client=store.client).select_related("style").order_by("sku_code"):
+            export_code = platform_codes.get(sku.pk) or sku.barcode or sku.sku_code
+            title = f"{sku.style.name} {sku.colour} {sku.size}".strip()
+            goods.append((export_code, title[:60], sku.style.price or Decimal("59.00"), sku.pk in stocked))
+        catalogue[code] = goods
+    history = order_history(today=today, catalogue=catalogue)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    counts = {"import_jobs": 0, "orders": 0, "rows_refused": 0}
+    first_as_of = today - timedelta(days=FIRST_EXPORT_AGE)
+    for code, orders in history.items():
+        fmt_code, kind, encoding = STORE_EXPORTS[code]
+        fmt = ImportFormat.objects.get(code=fmt_code)
+        delimiter = "\t" if fmt.delimiter in ("\t", "\\t") else fmt.delimiter
+        # The older export leaves out its last two days (still being shipped then), so every order that
+        # comes in twice had left the warehouse by the first export.
+        older = [o for o in orders if o.placed_at.date() <= first_as_of - timedelta(days=2)]
+        recent = [o for o in orders if o.placed_at.date() > first_as_of - timedelta(days=OVERLAP)]
+        exports = [
+            (f"{code}-{first_as_of:%Y%m%d}.{kind}", older,
+             {o.number: _status_then(o, today, first_as_of) for o in older}, False),
+            (f"{code}-{today:%Y%m%d}.{kind}", recent, {o.number: _status_then(o, today, today) for o in recent},
+             code == "SL-TB"),
+        ]
+        for name, chosen, statuses, bad in exports:
+            header, rows = _export_rows(fmt, chosen, statuses, bad_row=bad)
+            path = directory / name
+            _write_export(path, kind, encoding, delimiter, header, rows)
+            with path.open("rb") as handle:
+                job = import_actions.create_job(user=admin, store=stores[code], fmt=fmt,
+                                                upload=File(handle, name=name))
+            job = engine.run(job)
+            counts["import_jobs"] += 1
+            counts["rows_refused"] += job.rows_failed
+    from ecomops.orders.models import Order
+
+    counts["orders"] = Order.objects.count()
+    return counts

@@ -52,6 +52,10 @@ class Command(BaseCommand):
                 f"  款号 {counts['styles']} · SKU {counts['skus']} · 证照 {counts['qualifications']} · "
                 f"供应商 {counts['suppliers']} · 上架申请 {counts['listings']}"
             )
+            self.stdout.write(
+                f"  仓库 {counts['warehouses']} · 库存流水 {counts['stock_moves']} · 订单 {counts['orders']}"
+                f"（{counts['import_jobs']} 个平台导出文件导入）"
+            )
         elif result.company is not None:
             self.stdout.write(
                 f"演示公司已存在，未做改动 / demo company exists, nothing changed: {result.company.name}"
