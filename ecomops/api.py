@@ -24,6 +24,7 @@ from ecomops.inventory.api import router as inventory_router
 from ecomops.listing.api import router as listing_router
 from ecomops.orderimport.api import router as orderimport_router
 from ecomops.orders.api import router as orders_router
+from ecomops.orders.review_api import router as orders_review_router
 from ecomops.org.api import router as org_router
 from ecomops.policy.api import router as policy_router
 from ecomops.receiving.api import router as receiving_router
@@ -121,5 +122,6 @@ api.add_router("", receiving_router)
 api.add_router("", stockops_router)
 api.add_router("", supply_router)
 api.add_router("", orders_router)
+api.add_router("", orders_review_router)
 api.add_router("", orderimport_router)
 api.add_router("", dispatch_router)

@@ -6,6 +6,7 @@ def seed_everything() -> None:
     """Create the reference data that is missing; what exists (and admins' edits) is left alone."""
     from ecomops.compliance.seed import seed_library
     from ecomops.orderimport.seed import seed_formats
+    from ecomops.orders.review import seed_review_rules
     from ecomops.org.seed import seed_reference
     from ecomops.policy.seed import seed_parameters
     from ecomops.stores.seed import seed_document_types
@@ -15,6 +16,7 @@ def seed_everything() -> None:
     seed_library()
     seed_document_types()
     seed_formats()
+    seed_review_rules()
 
 
 def seed_after_migrate(sender, using="default", **kwargs):

@@ -19,17 +19,23 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError
 
+from .enums import SELLABLE_BIN_KINDS
 from .models import Bin, DailyClose, Lot, StockBalance, StockMove, Warehouse
 from .sql import insert_returning
 
 # How many keys one locking query asks for; keeps the parameter count of IN (…) well inside SQLite's.
 LOCK_CHUNK = 200
+
+
+# Sent after a commit that put goods into sellable bins, with their SKU ids.
+stock_arrived = Signal()
 
 
 class InsufficientStock(BusinessError):
@@ -263,4 +269,8 @@ def post_moves(moves: Sequence[Move], *, doc: DocRef, by, at: datetime | None = 
             )
         _write_balances(changed.values(), at)
         insert_returning(StockMove, rows)
+        arrived = {m.sku_id for m in moves if m.to_bin is not None and m.to_bin.kind in SELLABLE_BIN_KINDS}
+        if arrived:
+            # Orders waiting for these SKUs (ORD-04) are retried once the stock is really there.
+            transaction.on_commit(lambda: stock_arrived.send(sender=StockMove, sku_ids=sorted(arrived)))
         return rows

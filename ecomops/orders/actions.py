@@ -590,8 +590,21 @@ def hold(order: Order, *, by, reason: str) -> Order:
     if order.state not in HOLDABLE:
         raise _wrong_state(order, S.ON_HOLD)
     order.exception_reason = reason
+    before = order.state
+    _give_back_stock(order, by=by, reason=reason)
     _move(order, S.ON_HOLD, by=by, reason=reason)
+    if before in (S.REVIEWED, S.AWAITING_SHIPMENT):
+        # Its stock went back on hold (ORD-04): released, it is reviewed and allocated again.
+        order.held_from = S.AWAITING_REVIEW
+        order.save(update_fields=["held_from", "updated_at"])
     return order
+
+
+def _give_back_stock(order: Order, *, by, reason: str) -> None:
+    """Release the stock reserved for the order (hold, cancel); see ``review.allocate``."""
+    from .review import release
+
+    release(order, by=by, reason=reason)
 
 
 @transaction.atomic
@@ -612,6 +625,7 @@ def cancel(order: Order, *, by, reason: str) -> Order:
     order = _acting(order, by, "orders.cancel_order")
     reason = _text(reason, field="reason", label=_("取消原因"), max_length=200, required=True)
     order.cancel_reason = reason
+    _give_back_stock(order, by=by, reason=reason)
     _move(order, S.CANCELLED, by=by, reason=reason)
     if _successful_payments(order).exists():
         _raise_refund_due(order, None, title=_("订单 %(no)s 已取消，退回货款 %(amount)s 元")
@@ -649,6 +663,14 @@ def mark_shipped(order: Order, *, by, courier: str = "", tracking_no: str = "", 
     if courier:
         order.courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
     order.tracking_no = _text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40) or order.tracking_no
+    if order.allocation_state == "allocated":
+        # The reserved goods leave the warehouse against the order (WMS-10, CAT-05 traceability).
+        from ecomops.inventory import reservations
+
+        from .review import doc_of
+
+        reservations.consume(doc=doc_of(order), by=by, note=_("订单发货"))
+        order.allocation_state = "consumed"
     _move(order, S.SHIPPED, by=by, at=at, data={"courier": order.courier, "tracking_no": order.tracking_no})
     return order
 

@@ -121,3 +121,28 @@ class InvoiceKind(models.TextChoices):
 class InvoiceTitleKind(models.TextChoices):
     PERSONAL = "personal", _("个人")
     COMPANY = "company", _("单位")
+
+
+class AllocationState(models.TextChoices):
+    """ORD-04: where the stock of a reviewed order stands."""
+
+    NONE = "", _("未分配")
+    ALLOCATED = "allocated", _("已占用库存")
+    WAITING_STOCK = "waiting_stock", _("等待到货")
+    CONSUMED = "consumed", _("已出库")
+
+
+class ReviewRuleCode(models.TextChoices):
+    """ORD-03: the automatic review rules; each is a row of ``ReviewRule`` that can be switched off."""
+
+    PAID = "paid", _("已付款（或货到付款）")
+    ADDRESS = "address_complete", _("收货信息完整")
+    NO_NOTES = "no_notes", _("无客服备注与买家留言")
+    AMOUNT = "amount_limit", _("金额低于自动审单上限")
+    MATCHED = "lines_matched", _("商品均已匹配SKU")
+    STOCK = "stock_available", _("库存充足")
+
+
+class ReviewBatchState(models.TextChoices):
+    OPEN = "open", _("审核中")
+    CLOSED = "closed", _("已结束")

@@ -29,6 +29,7 @@ from ecomops.org.models import Store
 from ecomops.org.scoping import ScopedQuerySet
 
 from .enums import (
+    AllocationState,
     Courier,
     InvoiceKind,
     InvoiceTitleKind,
@@ -37,6 +38,8 @@ from .enums import (
     PaymentMethod,
     PaymentStatus,
     RefundSource,
+    ReviewBatchState,
+    ReviewRuleCode,
 )
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -91,6 +94,15 @@ class Order(models.Model):
     buyer_message = models.CharField(_("买家留言"), max_length=1000, blank=True)
     courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices, blank=True)
     tracking_no = models.CharField(_("运单号"), max_length=40, blank=True)
+    # ORD-03 / ORD-04: what automatic review found, and where the order's stock is reserved.
+    review_reasons = models.JSONField(_("待人工审核原因"), default=list, blank=True)
+    review_batch = models.ForeignKey("ReviewBatch", verbose_name=_("审单批次"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="orders")
+    warehouse = models.ForeignKey("inventory.Warehouse", verbose_name=_("发货仓库"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    allocation_state = models.CharField(_("库存分配"), max_length=20, choices=AllocationState.choices, blank=True,
+                                        default=AllocationState.NONE, db_index=True)
+    allocation_note = models.CharField(_("分配说明"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = audited(excluded_fields=list(PERSONAL_FIELDS))
@@ -307,3 +319,68 @@ class InvoiceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} {self.get_kind_display()}"
+
+
+class ReviewRule(models.Model):
+    """ORD-03: one automatic review rule as data; switch it off or change its parameters on the page."""
+
+    code = models.CharField(_("规则"), max_length=30, choices=ReviewRuleCode.choices, unique=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("自动审单规则")
+        verbose_name_plural = _("自动审单规则")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.get_code_display()
+
+
+class StoreWarehouse(models.Model):
+    """ORD-04 routing: the warehouses a store ships from, in order of preference."""
+
+    store = models.ForeignKey(Store, verbose_name=_("店铺"), on_delete=models.CASCADE, related_name="warehouses")
+    warehouse = models.ForeignKey("inventory.Warehouse", verbose_name=_("仓库"), on_delete=models.PROTECT,
+                                  related_name="+")
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=1, help_text=_("数字小的优先"))
+    history = audited()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_store_field = "store"
+    scope_client_field = "store__client"
+
+    class Meta:
+        verbose_name = _("店铺发货仓")
+        verbose_name_plural = _("店铺发货仓")
+        ordering = ["store", "priority", "pk"]
+        constraints = [models.UniqueConstraint(fields=["store", "warehouse"], name="orders_storewarehouse_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.store} → {self.warehouse}"
+
+
+class ReviewBatch(models.Model):
+    """ORD-03: a clerk's batch of at most ``ORD-03.review_batch_max_orders`` orders for manual review."""
+
+    number = models.CharField(_("批次号"), max_length=30, unique=True)
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审单员"), on_delete=models.PROTECT,
+                              related_name="+")
+    state = models.CharField(_("状态"), max_length=10, choices=ReviewBatchState.choices,
+                             default=ReviewBatchState.OPEN, db_index=True)
+    size = models.PositiveIntegerField(_("订单数"), default=0)
+    limit = models.PositiveIntegerField(_("批次上限"), default=0)
+    limit_citation = models.CharField(_("政策依据"), max_length=200, blank=True)
+    opened_at = models.DateTimeField(_("开始时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("审单批次")
+        verbose_name_plural = _("审单批次")
+        ordering = ["-opened_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.number

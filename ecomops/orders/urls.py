@@ -1,11 +1,19 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="orders"),
     path("reconciliation/", views.reconciliation_page, name="reconciliation"),
+    path("review/", review_views.workbench, name="review"),
+    path("review/auto/", review_views.run_auto, name="review_auto"),
+    path("review/take/", review_views.take_batch, name="review_take"),
+    path("review/batch/<int:pk>/", review_views.batch_detail, name="review_batch"),
+    path("review/batch/<int:pk>/act/", review_views.batch_act, name="review_batch_act"),
+    path("review/waiting/", review_views.waiting, name="review_waiting"),
+    path("review/waiting/retry/", review_views.retry, name="review_retry"),
+    path("review/rules/<int:pk>/toggle/", review_views.toggle_rule, name="review_rule_toggle"),
     path("<int:pk>/", views.order_detail, name="order_detail"),
     path("<int:pk>/reveal/", views.order_reveal, name="order_reveal"),
     path("<int:pk>/act/", views.order_act, name="order_act"),

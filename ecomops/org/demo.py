@@ -316,6 +316,14 @@ def _build(today: date) -> DemoResult:
 
     trade = build_suppliers_and_listings(admin=admin, clients=clients, stores=stores, today=today)
     warehouse_counts = _build_warehouse(admin, clients, staff_by_username, today)
+    # ORD-04 routing: every store ships from Hangzhou first; the tea stores may fall back on Shanghai.
+    from ecomops.inventory.models import Warehouse
+    from ecomops.orders.models import StoreWarehouse
+
+    for code, store in stores.items():
+        StoreWarehouse.objects.create(store=store, warehouse=Warehouse.objects.get(code="HZ"), priority=1)
+        if code.startswith("SL-"):
+            StoreWarehouse.objects.create(store=store, warehouse=Warehouse.objects.get(code="SH"), priority=2)
     # Issue 5: 60 days of orders, imported from each store's platform exports like a real first week.
     import tempfile
 

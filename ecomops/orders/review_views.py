@@ -1,0 +1,142 @@
+"""The review workbench (ORD-03): the queues, automatic review, taking a batch of at most the policy's
+size, working through it from the keyboard, the out-of-stock queue (ORD-04) and the rules."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecomops.core.decorators import internal_page
+from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.org.scoping import get_visible_or_404
+
+from . import review
+from .enums import AllocationState, OrderState, ReviewBatchState
+from .models import Order, ReviewBatch, ReviewRule
+from .queries import masked_receiver
+
+REVIEW = "orders.review_order"
+
+
+def _flash(request, call, *args, **kwargs):
+    try:
+        return call(*args, **kwargs)
+    except NotAllowed as error:
+        messages.error(request, error.message)
+    except BusinessError as error:
+        messages.error(request, error.message)
+    return None
+
+
+@internal_page(("orders.view_order", REVIEW))
+def workbench(request):
+    visible = Order.objects.visible_to(request.user)
+    mine = ReviewBatch.objects.filter(clerk=request.user, state=ReviewBatchState.OPEN).first()
+    return render(request, "orders/review_workbench.html", {
+        "to_review": visible.filter(Q(state=OrderState.PAID) | Q(state=OrderState.AWAITING_REVIEW, review_reasons=[],
+                                                               allocation_state="")).count(),
+        "manual": review.waiting_for_person(request.user).count(),
+        "waiting": visible.filter(state=OrderState.AWAITING_REVIEW,
+                                  allocation_state=AllocationState.WAITING_STOCK).count(),
+        "reviewed": visible.filter(state=OrderState.REVIEWED).count(),
+        "batch": mine, "rules": ReviewRule.objects.all(),
+        "recent": ReviewBatch.objects.filter(clerk=request.user).order_by("-opened_at")[:10],
+        "can_edit_rules": request.user.has_perm("orders.change_reviewrule"),
+    })
+
+
+@require_POST
+@internal_page(("orders.view_order", REVIEW))
+def run_auto(request):
+    orders = Order.objects.visible_to(request.user).values_list("pk", flat=True)
+    run = review.auto_review(list(orders), by=request.user)
+    messages.success(request, _("自动审单：%(r)d 笔通过并占用库存，%(m)d 笔转人工，%(w)d 笔等待到货")
+                     % {"r": run.reviewed, "m": run.manual, "w": run.waiting})
+    return redirect("orders:review")
+
+
+@require_POST
+@internal_page(("orders.view_order", REVIEW))
+def take_batch(request):
+    batch = _flash(request, review.take_batch, user=request.user)
+    if batch is None:
+        return redirect("orders:review")
+    return redirect("orders:review_batch", pk=batch.pk)
+
+
+def _batch(request, pk: int) -> ReviewBatch:
+    batch = review.visible_batch(request.user, pk)
+    if batch is None:
+        raise Http404
+    return batch
+
+
+@internal_page(("orders.view_order", REVIEW))
+def batch_detail(request, pk: int):
+    batch = _batch(request, pk)
+    orders = list(Order.objects.visible_to(request.user).filter(review_batch=batch).select_related("store")
+                  .prefetch_related("lines__sku").order_by("pk"))
+    rows = [(o, masked_receiver(o)) for o in orders]
+    rows.sort(key=lambda row: (0 if row[0].merchant_note or row[0].buyer_message else 1, row[0].paid_at or
+                               row[0].placed_at, row[0].pk))
+    return render(request, "orders/review_batch.html", {"batch": batch, "rows": rows,
+                                                        "hold_prompt": _("挂起原因：")})
+
+
+@require_POST
+@internal_page(("orders.view_order", REVIEW))
+def batch_act(request, pk: int):
+    batch = _batch(request, pk)
+    what = request.POST.get("do")
+    if what == "close":
+        review.close_batch(batch, user=request.user)
+        messages.success(request, _("批次 %(no)s 已结束，未处理的订单已退回待审") % {"no": batch.number})
+        return redirect("orders:review")
+    order = get_visible_or_404(Order.objects.all(), request.user, pk=request.POST.get("order") or 0)
+    if what == "approve":
+        done = _flash(request, review.approve, batch, order, user=request.user)
+        if done is not None:
+            messages.success(request, _("订单 %(no)s：%(state)s") % {
+                "no": done.platform_order_no,
+                "state": done.get_state_display() if done.state == OrderState.REVIEWED else _("库存不足，等待到货")})
+    elif what == "hold":
+        reason = (request.POST.get("reason") or "").strip()
+        if not reason:
+            messages.error(request, _("请填写挂起原因"))
+        elif _flash(request, review.hold_in_batch, batch, order, user=request.user, reason=reason) is not None:
+            messages.success(request, _("订单 %(no)s 已挂起") % {"no": order.platform_order_no})
+    return redirect("orders:review_batch", pk=batch.pk)
+
+
+@internal_page(("orders.view_order", REVIEW))
+def waiting(request):
+    orders = (Order.objects.visible_to(request.user)
+              .filter(state=OrderState.AWAITING_REVIEW, allocation_state=AllocationState.WAITING_STOCK)
+              .select_related("store").order_by("paid_at", "pk")[:500])
+    return render(request, "orders/review_waiting.html", {"orders": orders})
+
+
+@require_POST
+@internal_page(("orders.view_order", REVIEW))
+def retry(request):
+    run = review.retry_waiting(by=request.user)
+    messages.success(request, _("重试完成：%(r)d 笔已占用库存，%(w)d 笔仍在等待")
+                     % {"r": run.reviewed, "w": run.waiting})
+    return redirect("orders:review_waiting")
+
+
+@require_POST
+@internal_page("orders.change_reviewrule")
+def toggle_rule(request, pk: int):
+    from ecomops.audit.history import save_audited
+
+    rule = get_object_or_404(ReviewRule, pk=pk)
+    rule.enabled = not rule.enabled
+    save_audited(rule, user=request.user, reason=_("启用") if rule.enabled else _("停用"))
+    messages.success(request, _("规则“%(rule)s”已%(state)s") % {
+        "rule": rule.get_code_display(), "state": _("启用") if rule.enabled else _("停用")})
+    return redirect("orders:review")
