@@ -146,7 +146,6 @@ def allocate(order: Order, *, by, lines=None) -> bool:
         order.allocation_state = AllocationState.ALLOCATED
         order.allocation_note = ""
         order.review_reasons = []
-        order.review_batch = None
         order.reviewed_at = timezone.now()
         actions._move(order, S.REVIEWED, by=by, reason=_("已占用 %(wh)s 库存") % {"wh": warehouse.name},
                       data={"warehouse": warehouse.code})
@@ -155,7 +154,6 @@ def allocate(order: Order, *, by, lines=None) -> bool:
     if order.allocation_state != AllocationState.WAITING_STOCK or order.allocation_note != note:
         order.allocation_state = AllocationState.WAITING_STOCK
         order.allocation_note = note
-        order.review_batch = None
         actions._save(order, user=by, reason=_("库存不足，等待到货"))
         actions._event(order, kind=OrderEventKind.STATE, by=by, before=order.state, after=order.state,
                        reason=_("库存不足，等待到货：%(why)s") % {"why": note})
@@ -183,9 +181,13 @@ class ReviewRun:
     skipped: int = 0
 
 
+# An order in no batch, or only in batches that are over, is free for the next one (ORD-03).
+FREE = Q(review_batch__isnull=True) | Q(review_batch__state=ReviewBatchState.CLOSED)
+
+
 def _candidates(order_ids=None):
-    ready = Q(state=S.PAID) | Q(state=S.PLACED, payment_method=PaymentMethod.COD) | Q(
-        state=S.AWAITING_REVIEW, review_reasons=[], allocation_state=AllocationState.NONE, review_batch__isnull=True)
+    ready = Q(state=S.PAID) | Q(state=S.PLACED, payment_method=PaymentMethod.COD) | (Q(
+        state=S.AWAITING_REVIEW, review_reasons=[], allocation_state=AllocationState.NONE) & FREE)
     queryset = Order.objects.filter(ready)
     if order_ids is not None:
         queryset = queryset.filter(pk__in=list(order_ids))
@@ -252,7 +254,7 @@ def retry_waiting(*, by=None, sku_ids=None) -> ReviewRun:
 
 def waiting_for_person(user):
     return (Order.objects.visible_to(user)
-            .filter(state=S.AWAITING_REVIEW, review_batch__isnull=True)
+            .filter(FREE, state=S.AWAITING_REVIEW)
             .exclude(review_reasons=[]).exclude(allocation_state=AllocationState.WAITING_STOCK))
 
 
@@ -275,8 +277,14 @@ def take_batch(*, user, store=None) -> ReviewBatch:
         batch = ReviewBatch.objects.create(number=_batch_number(), clerk=user, limit=limit.value,
                                            limit_citation=str(limit.citation))
         # The claim: one conditional UPDATE, so two clerks never take the same order.
-        claimed = Order.objects.filter(pk__in=candidates, review_batch__isnull=True,
-                                       state=S.AWAITING_REVIEW).update(review_batch=batch)
+        # Conditions on the order's own column, so a concurrent claim is re-checked row by row.
+        free = list(Order.objects.filter(FREE, pk__in=candidates, state=S.AWAITING_REVIEW).values_list(
+            "pk", "review_batch_id"))
+        ids = [pk for pk, _b in free]
+        closed = {b for _pk, b in free if b is not None}
+        claimed = Order.objects.filter(pk__in=ids, review_batch__isnull=True).update(review_batch=batch)
+        if closed:
+            claimed += Order.objects.filter(pk__in=ids, review_batch_id__in=closed).update(review_batch=batch)
         if not claimed:
             raise Conflict(_("这些订单刚被其他审单员领取，请重试"))
         batch.size = claimed
@@ -320,7 +328,6 @@ def approve(batch: ReviewBatch, order: Order, *, user) -> Order:
 def hold_in_batch(batch: ReviewBatch, order: Order, *, user, reason: str) -> Order:
     actions._require(user, "orders.hold_order")
     order = _batch_order(batch, order, user)
-    order.review_batch = None
     actions.hold(order, by=user, reason=reason)
     return order
 
@@ -333,7 +340,7 @@ def close_batch(batch: ReviewBatch, *, user) -> ReviewBatch:
         raise BusinessError(_("这不是您的审单批次"), field="batch", code="not_found")
     if batch.state != ReviewBatchState.OPEN:
         return batch
-    Order.objects.filter(review_batch=batch).update(review_batch=None)
+    Order.objects.filter(review_batch=batch, state=S.AWAITING_REVIEW).update(review_batch=None)
     batch.state = ReviewBatchState.CLOSED
     batch.closed_at = timezone.now()
     batch.save(update_fields=["state", "closed_at"])

@@ -203,6 +203,7 @@ def test_ord03_batches_hold_at_most_the_policy_size_notes_first(od, org, wh, mon
     assert Order.objects.get(pk=orders[0].pk).state == S.REVIEWED
     assert Order.objects.get(pk=orders[1].pk).state == S.ON_HOLD
     assert Order.objects.get(pk=orders[2].pk).review_batch is None  # back to the pool
+    assert Order.objects.get(pk=orders[0].pk).review_batch == batch  # the approved one stays listed
     with pytest.raises(BusinessError):
         review.approve(other, orders[2], user=od.clerk)  # not the clerk's batch
 

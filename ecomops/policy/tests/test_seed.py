@@ -28,6 +28,7 @@ EXPECTED = [
     ("CAT-08.qc_measure_days", 1),
     ("CAT-08.publish_within", timedelta(days=3)),
     ("ORD-03.review_batch_max_orders", 200),
+    ("ORD-03.auto_review_amount_limit", D("2000.00")),
     ("ORD-05.ship_batch_cutoffs", [time(10, 30), time(12, 0), time(14, 30), time(16, 30), time(17, 30)]),
     ("ORD-05.same_day_cutoff", time(17, 0)),
     ("ORD-05.last_batch_first_carrier", "sf_express"),
