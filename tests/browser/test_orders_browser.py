@@ -19,7 +19,8 @@ from ecomops.org.models import Client, ClientGrant, Platform, Store
 PASSWORD = "Browser-Passw0rd!"
 PERMS = ("orderimport.view_importjob", "orderimport.add_importjob", "orders.view_order", "orders.review_order",
          "orders.hold_order", "orders.view_orderevent")
-HEADER = "订单编号,买家会员名,收货人姓名,联系手机,收货地址,商品编码,宝贝标题,购买数量,价格,订单状态,订单创建时间,订单付款时间,商家备注,买家留言"
+HEADER = ("订单编号,买家会员名,收货人姓名,联系手机,收货地址,商品编码,宝贝标题,购买数量,价格,订单状态,订单创建时间,"
+          "订单付款时间,商家备注,买家留言")
 ROWS = [
     "TB100,茶友甲,王小二,13812345678,浙江省 杭州市 西湖区 文三路 1 号 2 幢 301 室,P-1,西湖龙井,1,100.00,"
     "买家已付款，等待卖家发货,2026-03-02 09:00:00,2026-03-02 09:01:00,,",
