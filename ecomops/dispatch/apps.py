@@ -6,3 +6,11 @@ class DispatchConfig(AppConfig):
     name = "ecomops.dispatch"
     label = "dispatch"
     verbose_name = _("发货批次")
+
+    def ready(self) -> None:
+        from ecomops.orders.signals import order_reviewed
+
+        from .hooks import join_batch
+
+        # ORD-05: a reviewed order joins the next open ship batch as soon as its review commits.
+        order_reviewed.connect(join_batch, dispatch_uid="dispatch-join-batch")

@@ -34,6 +34,7 @@ from ecomops.policy import registry
 from . import actions
 from .enums import AllocationState, OrderEventKind, OrderState, PaymentMethod, ReviewBatchState, ReviewRuleCode
 from .models import Order, ReviewBatch, ReviewRule, StoreWarehouse
+from .signals import order_reviewed
 
 S = OrderState
 BATCH_KEY = "ORD-03.review_batch_max_orders"
@@ -149,6 +150,7 @@ def allocate(order: Order, *, by, lines=None) -> bool:
         order.reviewed_at = timezone.now()
         actions._move(order, S.REVIEWED, by=by, reason=_("已占用 %(wh)s 库存") % {"wh": warehouse.name},
                       data={"warehouse": warehouse.code})
+        transaction.on_commit(lambda reviewed=order.pk: order_reviewed.send(sender=Order, order_id=reviewed))
         return True
     note = (short or _("没有仓库有足够库存"))[:300]
     if order.allocation_state != AllocationState.WAITING_STOCK or order.allocation_note != note:

@@ -1,0 +1,219 @@
+"""Ship batches (ORD-05): assigning reviewed orders to the cut-off waves, the order inside a batch,
+printing (ORD-04: payment verified first) and the late flags of the day.
+
+All times are Asia/Shanghai. The cut-offs are ``ORD-05.ship_batch_cutoffs`` in force on the day; the
+carrier printed first in the last batch is ``ORD-05.last_batch_first_carrier``; the orders that must
+leave the same day are those placed before ``ORD-05.same_day_cutoff``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ecomops.audit import dues
+from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.orders import actions as order_actions
+from ecomops.orders.enums import OrderEventKind, OrderState
+from ecomops.orders.models import Order
+from ecomops.policy import registry
+
+from .models import BatchOrder, BatchState, LateFlag, ShipBatch
+
+CUTOFFS = "ORD-05.ship_batch_cutoffs"
+SAME_DAY = "ORD-05.same_day_cutoff"
+FIRST_CARRIER = "ORD-05.last_batch_first_carrier"
+LATE_DUE_KIND = "dispatch.late_order"
+S = OrderState
+
+
+def _local(at: datetime | None) -> datetime:
+    return timezone.localtime(at or timezone.now())
+
+
+def slot_for(at: datetime) -> tuple[date, int, time, bool, str]:
+    """ORD-05: (day, sequence, cut-off, is the last of the day, citation) of the batch an order
+    reviewed at ``at`` joins: the first cut-off at or after ``at``; after the last, the next day's first."""
+    local = _local(at)
+    day = local.date()
+    resolved = registry.resolve(CUTOFFS, on=day)
+    cutoffs = sorted(resolved.value)
+    for seq, cutoff in enumerate(cutoffs, start=1):
+        if local.time() <= cutoff:
+            return day, seq, cutoff, seq == len(cutoffs), str(resolved.citation)
+    day = day + timedelta(days=1)
+    resolved = registry.resolve(CUTOFFS, on=day)
+    cutoffs = sorted(resolved.value)
+    return day, 1, cutoffs[0], len(cutoffs) == 1, str(resolved.citation)
+
+
+def batch_for(day: date, seq: int, cutoff: time, is_last: bool, citation: str) -> ShipBatch:
+    """The batch of (day, seq), created on first use; two workers creating it at once get the same one."""
+    found = ShipBatch.objects.filter(day=day, seq=seq).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return ShipBatch.objects.create(number=f"SB{day:%Y%m%d}-{seq}", day=day, seq=seq, cutoff=cutoff,
+                                            is_last=is_last, cutoff_citation=citation)
+    except IntegrityError:
+        return ShipBatch.objects.get(day=day, seq=seq)
+
+
+def assign(order: Order, *, at: datetime | None = None) -> BatchOrder | None:
+    """Put a reviewed order into its batch (once); None when it is not reviewed or already in one."""
+    if order.state != S.REVIEWED or BatchOrder.objects.filter(order=order).exists():
+        return None
+    at = _local(at)
+    day, seq, cutoff, is_last, citation = slot_for(at)
+    batch = batch_for(day, seq, cutoff, is_last, citation)
+    if batch.state != BatchState.OPEN:
+        # Printed or closed already (a late review of a past wave): the next open wave takes it.
+        later = datetime.combine(day, cutoff, tzinfo=at.tzinfo) + timedelta(minutes=1)
+        return assign(order, at=later)
+    try:
+        with transaction.atomic():
+            return BatchOrder.objects.create(batch=batch, order=order, joined_at=at)
+    except IntegrityError:
+        return None
+
+
+def assign_pending(*, at: datetime | None = None) -> int:
+    """Every reviewed order not yet in a batch (a safety net for the hook that assigns at review)."""
+    made = 0
+    for order in Order.objects.filter(state=S.REVIEWED, ship_entry__isnull=True).order_by("reviewed_at", "pk"):
+        if assign(order, at=at) is not None:
+            made += 1
+    return made
+
+
+def ordered_entries(batch: ShipBatch, queryset=None):
+    """The batch's orders in print order: in the day's last batch the policy's carrier (SF Express)
+    first (ORD-05), then by payment time."""
+    source = queryset if queryset is not None else batch.entries.all()
+    entries = list(source.select_related("order", "order__store"))
+    first = registry.value(FIRST_CARRIER, on=batch.day) if batch.is_last else "none"
+
+    def key(entry):
+        order = entry.order
+        return (0 if first != "none" and order.courier == first else 1, order.paid_at or order.placed_at, order.pk)
+
+    return sorted(entries, key=key)
+
+
+@dataclass
+class PrintResult:
+    printed: list[Order]
+    skipped: list[tuple[Order, str]]
+
+
+@transaction.atomic
+def print_batch(batch: ShipBatch, *, user) -> PrintResult:
+    """Print the batch: ORD-04, payment is verified first — unpaid, held or cancelled orders are taken
+    out of the batch with the reason; the others move to "awaiting shipment"."""
+    if not user.has_perm("dispatch.print_shipbatch"):
+        raise NotAllowed(_("您没有执行此操作的权限"))
+    batch = ShipBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.state == BatchState.PRINTED:
+        raise Conflict(_("批次 %(no)s 已打印") % {"no": batch.number})
+    result = PrintResult([], [])
+    for entry in ordered_entries(batch):
+        order = order_actions._locked(entry.order)
+        if order.state != S.REVIEWED or not order_actions.is_payment_settled(order):
+            why = (_("未付款") if not order_actions.is_payment_settled(order)
+                   else _("当前为“%(state)s”") % {"state": order.get_state_display()})
+            entry.delete()
+            order_actions._event(order, kind=OrderEventKind.STATE, by=user, before=order.state, after=order.state,
+                                 reason=_("移出发货批次 %(no)s：%(why)s") % {"no": batch.number, "why": why})
+            result.skipped.append((order, why))
+            continue
+        order_actions._move(order, S.AWAITING_SHIPMENT, by=user,
+                            reason=_("发货批次 %(no)s 已打印") % {"no": batch.number})
+        result.printed.append(order)
+    batch.state = BatchState.PRINTED
+    batch.printed_at = timezone.now()
+    batch.printed_by = user
+    batch.save(update_fields=["state", "printed_at", "printed_by"])
+    return result
+
+
+def close_due_batches(*, at: datetime | None = None) -> int:
+    """Batches whose cut-off has passed stop taking orders."""
+    local = _local(at)
+    closed = 0
+    for batch in ShipBatch.objects.filter(state=BatchState.OPEN, day__lte=local.date()):
+        if datetime.combine(batch.day, batch.cutoff, tzinfo=local.tzinfo) < local:
+            batch.state = BatchState.CLOSED
+            batch.save(update_fields=["state"])
+            closed += 1
+    return closed
+
+
+def _clerk_of(order: Order):
+    reviewed = order.events.filter(to_state=S.REVIEWED, actor__isnull=False).order_by("-at").first()
+    return reviewed.actor if reviewed else None
+
+
+def flag_late(day: date, *, at: datetime | None = None) -> int:
+    """ORD-05: after the day's last cut-off, every order placed before the same-day cut-off that was not
+    reviewed and printed by then is flagged against its clerk (the reviewer, else the store's order
+    clerks get the due item). Idempotent: one flag per order and day."""
+    local = _local(at)
+    last = max(registry.value(CUTOFFS, on=day))
+    tz = local.tzinfo
+    deadline = datetime.combine(day, last, tzinfo=tz)
+    if local < deadline:
+        return 0
+    same_day = registry.value(SAME_DAY, on=day)
+    start = datetime.combine(day, time(0, 0), tzinfo=tz)
+    placed_before = datetime.combine(day, same_day, tzinfo=tz)
+    # Only orders the clerk could ship: paid (or cash on delivery) and not cancelled.
+    candidates = (Order.objects.filter(placed_at__gte=start, placed_at__lt=placed_before)
+                  .filter(Q(paid_at__isnull=False) | Q(payment_method="cod")).exclude(state=S.CANCELLED))
+    printed_in_time = BatchOrder.objects.filter(batch__printed_at__lte=deadline).values("order_id")
+    made = 0
+    for order in candidates.exclude(pk__in=printed_in_time).exclude(late_flags__day=day).select_related("store"):
+        clerk = _clerk_of(order)
+        reviewed = order.state not in (S.PLACED, S.PAID, S.AWAITING_REVIEW, S.ON_HOLD)
+        reason = (_("下单于 %(placed)s，%(deadline)s 前未打印") if reviewed
+                  else _("下单于 %(placed)s，%(deadline)s 前未审单打印")) % {
+            "placed": timezone.localtime(order.placed_at).strftime("%H:%M"), "deadline": last.strftime("%H:%M")}
+        try:
+            with transaction.atomic():
+                LateFlag.objects.create(order=order, day=day, clerk=clerk, reason=reason)
+        except IntegrityError:
+            continue
+        owners = [clerk] if clerk is not None else order_actions.confirm_owners(order.store)
+        for owner in owners:
+            title = _("订单 %(no)s 当日未发出（%(why)s）") % {"no": order.platform_order_no, "why": reason}
+            dues.raise_due(kind=LATE_DUE_KIND, owner=owner, due_at=deadline, source=order, clause="ORD-05",
+                           title=title, link=order_actions._order_link(order), client=order.store.client,
+                           store=order.store)
+        made += 1
+    return made
+
+
+def require_view(user) -> None:
+    if not user.has_perm("dispatch.view_shipbatch"):
+        raise NotAllowed(_("您没有查看此数据的权限"))
+
+
+def visible_batch_or_none(user, batch_id) -> ShipBatch | None:
+    """A batch is visible to a user who sees at least one of its orders (or when it is empty and the
+    user may view batches at all)."""
+    batch = ShipBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        return None
+    entries = BatchOrder.objects.filter(batch=batch)
+    if not entries.exists() or BatchOrder.objects.visible_to(user).filter(batch=batch).exists():
+        return batch
+    return None
+
+
+__all__ = ["assign", "assign_pending", "print_batch", "close_due_batches", "flag_late", "slot_for",
+           "ordered_entries", "BusinessError"]

@@ -1,0 +1,1 @@
+from ecomops.orders.tests.conftest import od  # noqa: F401
