@@ -83,6 +83,24 @@ def assign(order: Order, *, at: datetime | None = None) -> BatchOrder | None:
         return None
 
 
+def assign_many(order_ids, *, at: datetime | None = None) -> int:
+    """Put many orders reviewed at one moment into their batch at once: the batch looked up once, one
+    INSERT for all of them; orders not reviewed or already in a batch are left out. Returns how many joined."""
+    ids = list(Order.objects.filter(pk__in=list(order_ids), state=S.REVIEWED, ship_entry__isnull=True)
+               .order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    at = _local(at)
+    day, seq, cutoff, is_last, citation = slot_for(at)
+    batch = batch_for(day, seq, cutoff, is_last, citation)
+    if batch.state != BatchState.OPEN:
+        # Printed or closed already: one by one, each finds the next open wave.
+        return sum(assign(order, at=at) is not None for order in Order.objects.filter(pk__in=ids))
+    made = BatchOrder.objects.bulk_create([BatchOrder(batch=batch, order_id=pk, joined_at=at) for pk in ids],
+                                          ignore_conflicts=True)
+    return len(made)
+
+
 def assign_pending(*, at: datetime | None = None) -> int:
     """Every reviewed order not yet in a batch (a safety net for the hook that assigns at review)."""
     made = 0

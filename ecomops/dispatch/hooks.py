@@ -1,11 +1,8 @@
-from __future__ import annotations
+"""Ship batches take reviewed orders from the orders module (ORD-05)."""
 
 
-def join_batch(sender, order_id=None, **kwargs) -> None:
-    from ecomops.orders.models import Order
+def join_batch(sender, order_ids=(), **kwargs) -> None:
+    """The orders whose review just committed join the next open batch, all in one go."""
+    from .actions import assign_many
 
-    from .actions import assign
-
-    order = Order.objects.filter(pk=order_id).first()
-    if order is not None:
-        assign(order)
+    assign_many(order_ids)

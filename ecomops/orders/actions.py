@@ -199,9 +199,9 @@ def release_target(order: Order) -> str:
     return back
 
 
-def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = None, data: dict | None = None,
-          at: datetime | None = None) -> OrderEvent:
-    """Change the state of a locked order; refuses every step ORDER_FLOW does not allow."""
+def check_move(order: Order, to: str) -> None:
+    """ORD-01: refuse every step ORDER_FLOW does not allow (and any unpaid step past review, ORD-04).
+    Used by ``_move`` and by the set-based review (``review.auto_review``), which writes many at once."""
     before = order.state
     if to not in ORDER_FLOW[before]:
         if to == S.CANCELLED and before in SHIPPED_OR_LATER:
@@ -219,6 +219,13 @@ def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = Non
         # ORD-01 / ORD-04: no unpaid order reaches awaiting shipment.
         raise BusinessError(_("订单 %(no)s 未付款，不能进入“%(target)s”")
                             % {"no": order.platform_order_no, "target": _label(to)}, field="paid_at", code="unpaid")
+
+
+def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = None, data: dict | None = None,
+          at: datetime | None = None) -> OrderEvent:
+    """Change the state of a locked order; refuses every step ORDER_FLOW does not allow."""
+    before = order.state
+    check_move(order, to)
     when = at or timezone.now()
     if to == S.ON_HOLD:
         order.held_from = before

@@ -138,6 +138,7 @@ class ReviewRuleCode(models.TextChoices):
     PAID = "paid", _("已付款（或货到付款）")
     ADDRESS = "address_complete", _("收货信息完整")
     NO_NOTES = "no_notes", _("无客服备注与买家留言")
+    NO_EXCEPTION = "no_exception", _("未挂起、无异常")
     AMOUNT = "amount_limit", _("金额低于自动审单上限")
     MATCHED = "lines_matched", _("商品均已匹配SKU")
     STOCK = "stock_available", _("库存充足")

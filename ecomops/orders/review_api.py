@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404
-from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
 from pydantic import Field
 
 from ecomops.apiutil.access import require_perm
 from ecomops.apiutil.schemas import InputSchema
 from ecomops.apiutil.types import Id, Text
-from ecomops.core.errors import BusinessError
 from ecomops.org.scoping import get_visible_or_404
 
 from . import review
@@ -61,6 +59,16 @@ class OrdersReviewBatchOut(Schema):
     orders: list[OrdersReviewOrderOut]
 
 
+class OrdersReviewBatchListOut(Schema):
+    id: int
+    number: str
+    state: ReviewBatchState
+    size: int
+    limit: int
+    opened_at: datetime
+    closed_at: datetime | None
+
+
 class OrdersReviewHoldIn(InputSchema):
     reason: Text(200, min_length=1)
 
@@ -79,7 +87,8 @@ class OrdersReviewRuleOut(Schema):
 
 class OrdersReviewRulePatch(InputSchema):
     enabled: bool | None = None
-    limit: str | None = Field(None, pattern=r"^\d{1,9}(\.\d{1,2})?$", description="金额上限（仅 amount_limit 规则）")
+    limit: str | None = Field(None, pattern=r"^(\d{1,9}(\.\d{1,2})?)?$",
+                              description="金额上限（仅 amount_limit 规则；空字符串 = 用政策值）")
 
 
 def _batch_out(request, batch: ReviewBatch) -> dict:
@@ -150,19 +159,18 @@ def orders_review_rules(request):
 @router.patch("/orders/review/rules/{rule_id}", response=OrdersReviewRuleOut, summary="启用/停用规则或改金额上限")
 def orders_review_update_rule(request, rule_id: Path[Id], payload: OrdersReviewRulePatch):
     require_perm(request.auth, "orders.change_reviewrule", internal=True)
-    from ecomops.audit.history import save_audited
-
     rule = ReviewRule.objects.filter(pk=rule_id).first()
     if rule is None:
         raise Http404
-    if payload.enabled is not None:
-        rule.enabled = payload.enabled
-    if payload.limit is not None:
-        if rule.code != ReviewRuleCode.AMOUNT:
-            raise BusinessError(_("只有金额规则有上限参数"), field="limit")
-        rule.params = {**rule.params, "limit": payload.limit}
-    save_audited(rule, user=request.auth, reason=_("修改审单规则"))
-    return rule
+    fields = payload.model_dump(exclude_unset=True)
+    return review.update_rule(rule, user=request.auth, enabled=fields.get("enabled"),
+                              limit=fields["limit"] if "limit" in fields else review.UNSET)
+
+
+@router.get("/orders/review/batches", response=list[OrdersReviewBatchListOut], summary="我的审单批次（最近 50 个）")
+def orders_review_list_batches(request):
+    require_perm(request.auth, VIEW, internal=True)
+    return list(ReviewBatch.objects.filter(clerk=request.auth).order_by("-opened_at", "-pk")[:50])
 
 
 @router.get("/orders/review/waiting", response=list[OrdersReviewOrderOut], summary="缺货等待的订单（ORD-04）")

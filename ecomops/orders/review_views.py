@@ -3,6 +3,9 @@ size, working through it from the keyboard, the out-of-stock queue (ORD-04) and 
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
+from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
@@ -12,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import internal_page
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.forms import submit
 from ecomops.org.scoping import get_visible_or_404
 
 from . import review
-from .enums import AllocationState, OrderState, ReviewBatchState
+from .enums import AllocationState, OrderState, ReviewBatchState, ReviewRuleCode
 from .models import Order, ReviewBatch, ReviewRule
 from .queries import masked_receiver
 
@@ -84,12 +88,26 @@ def batch_detail(request, pk: int):
     rows.sort(key=lambda row: (0 if row[0].merchant_note or row[0].buyer_message else 1, row[0].paid_at or
                                row[0].placed_at, row[0].pk))
     return render(request, "orders/review_batch.html", {"batch": batch, "rows": rows,
-                                                        "hold_prompt": _("挂起原因：")})
+                                                        "hold_prompt": _("挂起原因："),
+                                                        "cancel_prompt": _("取消原因：")})
+
+
+ADDRESS_FIELDS = ("receiver_name", "receiver_phone", "receiver_address", "province", "city", "district")
+
+
+def _row(request, batch: ReviewBatch, order: Order):
+    """htmx: the order's row of the batch again (with the messages of this act), not the whole page."""
+    order = Order.objects.select_related("store").prefetch_related("lines__sku").get(pk=order.pk)
+    return render(request, "orders/_review_row.html", {"batch": batch, "o": order, "receiver": masked_receiver(order),
+                                                       "hold_prompt": _("挂起原因："), "cancel_prompt": _("取消原因："),
+                                                       "inline_messages": True})
 
 
 @require_POST
 @internal_page(("orders.view_order", REVIEW))
 def batch_act(request, pk: int):
+    """One act on one order of the batch: approve, hold (with a reason), cancel (with a reason), change
+    the address — or close the batch. htmx requests get the row back; others the page."""
     batch = _batch(request, pk)
     what = request.POST.get("do")
     if what == "close":
@@ -97,6 +115,9 @@ def batch_act(request, pk: int):
         messages.success(request, _("批次 %(no)s 已结束，未处理的订单已退回待审") % {"no": batch.number})
         return redirect("orders:review")
     order = get_visible_or_404(Order.objects.all(), request.user, pk=request.POST.get("order") or 0)
+    # A reason comes from the form field, or from htmx's prompt (hx-prompt).
+    # htmx percent-encodes a prompt answer that is not ASCII (headers are Latin-1).
+    reason = (request.POST.get("reason") or unquote(request.headers.get("HX-Prompt") or "")).strip()
     if what == "approve":
         done = _flash(request, review.approve, batch, order, user=request.user)
         if done is not None:
@@ -104,11 +125,24 @@ def batch_act(request, pk: int):
                 "no": done.platform_order_no,
                 "state": done.get_state_display() if done.state == OrderState.REVIEWED else _("库存不足，等待到货")})
     elif what == "hold":
-        reason = (request.POST.get("reason") or "").strip()
         if not reason:
             messages.error(request, _("请填写挂起原因"))
         elif _flash(request, review.hold_in_batch, batch, order, user=request.user, reason=reason) is not None:
             messages.success(request, _("订单 %(no)s 已挂起") % {"no": order.platform_order_no})
+    elif what == "cancel":
+        if not reason:
+            messages.error(request, _("请填写取消原因"))
+        elif _flash(request, review.cancel_in_batch, batch, order, user=request.user, reason=reason) is not None:
+            messages.success(request, _("订单 %(no)s 已取消") % {"no": order.platform_order_no})
+    elif what == "address":
+        fields = {name: request.POST.get(name, "") for name in ADDRESS_FIELDS}
+        if _flash(request, review.change_address_in_batch, batch, order, user=request.user, reason=reason,
+                  **fields) is not None:
+            messages.success(request, _("订单 %(no)s 的收货地址已修改") % {"no": order.platform_order_no})
+    else:
+        messages.error(request, _("未知操作"))
+    if request.headers.get("HX-Request"):
+        return _row(request, batch, order)
     return redirect("orders:review_batch", pk=batch.pk)
 
 
@@ -132,11 +166,37 @@ def retry(request):
 @require_POST
 @internal_page("orders.change_reviewrule")
 def toggle_rule(request, pk: int):
-    from ecomops.audit.history import save_audited
-
     rule = get_object_or_404(ReviewRule, pk=pk)
-    rule.enabled = not rule.enabled
-    save_audited(rule, user=request.user, reason=_("启用") if rule.enabled else _("停用"))
+    rule = review.update_rule(rule, user=request.user, enabled=not rule.enabled)
     messages.success(request, _("规则“%(rule)s”已%(state)s") % {
         "rule": rule.get_code_display(), "state": _("启用") if rule.enabled else _("停用")})
     return redirect("orders:review")
+
+
+class RuleForm(forms.Form):
+    enabled = forms.BooleanField(label=_("启用"), required=False)
+    limit = forms.CharField(label=_("金额上限（元）"), required=False, max_length=20,
+                            help_text=_("留空则用政策参数 ORD-03.auto_review_amount_limit"))
+
+
+@internal_page("orders.change_reviewrule")
+def rule_edit(request, pk: int):
+    """ORD-03: switch a rule and edit its parameters; every change is in the rule's history."""
+    rule = get_object_or_404(ReviewRule, pk=pk)
+    amount = rule.code == ReviewRuleCode.AMOUNT
+    form = RuleForm(request.POST or None, initial={"enabled": rule.enabled, "limit": rule.params.get("limit", "")})
+    if not amount:
+        del form.fields["limit"]
+    if request.method == "POST" and form.is_valid():
+        kwargs = {"enabled": form.cleaned_data["enabled"]}
+        if amount:
+            kwargs["limit"] = form.cleaned_data["limit"].strip()
+        if submit(form, review.update_rule, rule, user=request.user, **kwargs) is not None:
+            messages.success(request, _("审单规则已保存"))
+            return redirect("orders:review")
+    from ecomops.policy import registry
+
+    return render(request, "orders/review_rule.html", {
+        "rule": rule, "form": form,
+        "history": rule.history.select_related("history_user").order_by("-history_date")[:20],
+        "policy_limit": registry.value(review.AMOUNT_KEY) if amount else None})

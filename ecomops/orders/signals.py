@@ -1,5 +1,5 @@
-"""``order_reviewed``: sent after the commit that reviewed an order and reserved its stock (ORD-04),
-with its id — ship batches (ORD-05) take it from there."""
+"""``order_reviewed``: sent after the commit that reviewed orders and reserved their stock (ORD-04),
+with ``order_ids`` (a chunk of a run at a time) — ship batches (ORD-05) take it from there."""
 
 from django.dispatch import Signal
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("review/waiting/", review_views.waiting, name="review_waiting"),
     path("review/waiting/retry/", review_views.retry, name="review_retry"),
     path("review/rules/<int:pk>/toggle/", review_views.toggle_rule, name="review_rule_toggle"),
+    path("review/rules/<int:pk>/", review_views.rule_edit, name="review_rule"),
     path("<int:pk>/", views.order_detail, name="order_detail"),
     path("<int:pk>/reveal/", views.order_reveal, name="order_reveal"),
     path("<int:pk>/act/", views.order_act, name="order_act"),

@@ -86,6 +86,32 @@ def od(org):
     return d
 
 
+@pytest.fixture
+def wh(od, org):
+    """Two warehouses (HZ routed as store A1's default, SH not routed) with one sellable bin each, and
+    ``put(bin, quantity, sku=None)`` to book stock in (ORD-04)."""
+    from ecomops.inventory import actions as stock_actions
+    from ecomops.inventory.enums import DocKind
+    from ecomops.inventory.ledger import DocRef, Move, post_moves
+    from ecomops.orders.models import StoreWarehouse
+
+    w = type("W", (), {})()
+    w.hz = stock_actions.create_warehouse(user=org.admin, code="HZ", name="杭州仓")
+    w.sh = stock_actions.create_warehouse(user=org.admin, code="SH", name="上海仓")
+    w.hz_bin = stock_actions.create_bin(w.hz, user=org.admin, code="A-01")
+    w.sh_bin = stock_actions.create_bin(w.sh, user=org.admin, code="B-01")
+    StoreWarehouse.objects.create(store=org.store_a1, warehouse=w.hz, priority=1)
+
+    def put(bin_, quantity, sku=None):
+        sku = sku or od.sku
+        doc = DocRef(kind=DocKind.OPENING, id=f"O{bin_.pk}-{quantity}", number="OPEN")
+        lot = stock_actions.open_lot(client=sku.client, source=doc)
+        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=quantity, to_bin=bin_)], doc=doc, by=org.admin)
+
+    w.put = put
+    return w
+
+
 def pay(user, order, *, amount=None, txn="", paid_at=None, status="success", failure_reason=""):
     return actions.record_payment(user=user, store=order.store, platform_order_no=order.platform_order_no,
                                   amount=order.paid_amount if amount is None else amount, method="alipay",

@@ -11,40 +11,19 @@ import pytest
 from django.db import connections
 
 from ecomops.core.errors import BusinessError, Conflict
-from ecomops.inventory import actions as stock_actions
 from ecomops.inventory import reservations
 from ecomops.inventory.enums import DocKind
-from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import Reservation, StockBalance, StockMove
 from ecomops.inventory.verify import differences
 from ecomops.orders import actions, review
 from ecomops.orders.actions import LineInput
 from ecomops.orders.enums import AllocationState, OrderState, ReviewRuleCode
-from ecomops.orders.models import Order, ReviewRule, StoreWarehouse
+from ecomops.orders.models import Order, ReviewRule
 from ecomops.policy.models import PolicyParameter
 
 from .conftest import at, new_order
 
 S = OrderState
-
-
-@pytest.fixture
-def wh(od, org):
-    w = type("W", (), {})()
-    w.hz = stock_actions.create_warehouse(user=org.admin, code="HZ", name="杭州仓")
-    w.sh = stock_actions.create_warehouse(user=org.admin, code="SH", name="上海仓")
-    w.hz_bin = stock_actions.create_bin(w.hz, user=org.admin, code="A-01")
-    w.sh_bin = stock_actions.create_bin(w.sh, user=org.admin, code="B-01")
-    StoreWarehouse.objects.create(store=org.store_a1, warehouse=w.hz, priority=1)
-
-    def put(bin_, quantity, sku=None):
-        sku = sku or od.sku
-        doc = DocRef(kind=DocKind.OPENING, id=f"O{bin_.pk}-{quantity}", number="OPEN")
-        lot = stock_actions.open_lot(client=sku.client, source=doc)
-        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=quantity, to_bin=bin_)], doc=doc, by=org.admin)
-
-    w.put = put
-    return w
 
 
 def paid(od, org, number, *, qty=1, amount="100.00", **fields):
