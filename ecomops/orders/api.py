@@ -28,7 +28,7 @@ from ecomops.org.scoping import get_visible_or_404
 from . import actions
 from .enums import OrderEventKind, OrderState, PaymentMethod, PaymentStatus, RefundSource
 from .models import Order, Payment, Refund
-from .queries import masked_receiver, receiver_view, reconciliation, search_orders
+from .queries import masked_receiver, reason_choices, receiver_view, reconciliation, search_orders
 
 router = Router()
 
@@ -133,6 +133,9 @@ class OrdersFilters(PageQuery):
     q: Search | None = Field(None, description="平台订单号或买家昵称")
     placed_from: Day | None = None
     placed_to: Day | None = None
+    batch: Text(30) | None = Field(None, description="发货批次号（ORD-05）或审单批次号（ORD-03）")
+    reason: Text(40) | None = Field(None, description="卡住的原因：held、unmatched、waiting_stock 或 "
+                                                               "rule:<审单规则代码>（ORD-03）")
 
 
 class OrdersDetailQuery(Schema):
@@ -206,9 +209,13 @@ def _detail(order: Order, view=None) -> Order:
 @router.get("/orders", response=Page[OrdersOrderOut], tags=["orders"], summary="订单列表（授权范围内，收货信息脱敏）")
 def orders_list_orders(request, filters: Query[OrdersFilters]):
     require_perm(request.auth, "orders.view_order")
+    if filters.reason and filters.reason not in dict(reason_choices()):
+        raise BusinessError(_("未知的原因：%(value)s（可用：%(choices)s）") % {
+            "value": filters.reason, "choices": ", ".join(dict(reason_choices()))}, field="reason")
     queryset = search_orders(request.auth, store_id=filters.store_id, state=filters.state or "",
                              exception=filters.exception, late=filters.late, q=filters.q or "",
-                             placed_from=filters.placed_from, placed_to=filters.placed_to)
+                             placed_from=filters.placed_from, placed_to=filters.placed_to,
+                             batch=(filters.batch or "").strip(), reason=filters.reason or "")
     return paginate(queryset, filters, _out)
 
 

@@ -7,23 +7,57 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ecomops.core.masking import mask_address, mask_name, mask_phone
 from ecomops.policy import registry
 
-from .enums import OrderState, PaymentMethod, PaymentStatus
-from .models import Order, Payment, Refund
+from .enums import AllocationState, OrderState, PaymentMethod, PaymentStatus, ReviewRuleCode
+from .models import Order, OrderLine, Payment, Refund
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
 
 
+def reason_choices() -> list[tuple[str, str]]:
+    """What an order can be stuck on, for the list's filter: held, lines not matched to a SKU (ORD-02),
+    waiting for stock (ORD-04), or one of the review rules that sent it to a person (ORD-03)."""
+    return [("held", _("挂起")), ("unmatched", _("商品未匹配SKU")), ("waiting_stock", _("缺货等待到货")),
+            *((f"rule:{value}", _("待人工：%(rule)s") % {"rule": label}) for value, label in ReviewRuleCode.choices)]
+
+
+def reason_q(reason: str) -> Q | None:
+    if reason == "held":
+        return Q(state=OrderState.ON_HOLD)
+    if reason == "unmatched":
+        return Q(Exists(OrderLine.objects.filter(order=OuterRef("pk"), sku__isnull=True)))
+    if reason == "waiting_stock":
+        return Q(allocation_state=AllocationState.WAITING_STOCK, state=OrderState.AWAITING_REVIEW)
+    code = reason.removeprefix("rule:")
+    if reason.startswith("rule:") and code in ReviewRuleCode.values:
+        # The reasons are a JSON list of {"rule": code, "message": …}; the code is matched in its text,
+        # which works the same on SQLite and PostgreSQL (JSON containment does not exist on SQLite).
+        return Q(state=OrderState.AWAITING_REVIEW, reasons_text__contains=f'"{code}"')
+    return None
+
+
 def search_orders(user, *, store_id: int | None = None, state: str = "", exception: bool | None = None,
                   late: bool | None = None, q: str = "", placed_from: date | None = None,
-                  placed_to: date | None = None) -> QuerySet[Order]:
+                  placed_to: date | None = None, batch: str = "", reason: str = "") -> QuerySet[Order]:
+    """The user's orders by the list's filters. ``batch`` is a ship batch (ORD-05) or review batch
+    (ORD-03) number; ``reason`` one of ``reason_choices``."""
     orders = Order.objects.visible_to(user).select_related("store", "store__client")
+    if batch:
+        orders = orders.filter(Q(ship_entry__batch__number=batch) | Q(review_batch__number=batch))
+    if reason:
+        condition = reason_q(reason)
+        if condition is None:
+            return orders.none()
+        if reason.startswith("rule:"):
+            orders = orders.annotate(reasons_text=Cast("review_reasons", TextField()))
+        orders = orders.filter(condition)
     if store_id:
         orders = orders.filter(store_id=store_id)
     if state:

@@ -26,7 +26,7 @@ from ecomops.org.scoping import get_visible_or_404
 from . import actions
 from .enums import HOLDABLE, OrderState
 from .models import Order
-from .queries import estimated_ship_date, masked_receiver, receiver_view, reconciliation, search_orders
+from .queries import estimated_ship_date, masked_receiver, reason_choices, receiver_view, reconciliation, search_orders
 
 PER_PAGE = 50
 
@@ -54,14 +54,17 @@ def order_list(request):
         "q": (g.get("q") or "").strip()[:64],
         "placed_from": _date(g.get("from")),
         "placed_to": _date(g.get("to")),
+        "batch": (g.get("batch") or "").strip()[:30],
+        "reason": g.get("reason") if g.get("reason") in dict(reason_choices()) else "",
     }
-    orders = search_orders(request.user, **filters)
+    orders = search_orders(request.user, **filters).select_related("review_batch", "ship_entry__batch")
     page_obj = Paginator(orders, PER_PAGE).get_page(g.get("page"))
     now = timezone.now()
     for order in page_obj.object_list:
         order.late_flag = order.confirm_is_late(now)
     return render(request, "orders/order_list.html", {
         "page_obj": page_obj, "orders": page_obj.object_list, "stores": stores, "states": OrderState.choices,
+        "reasons": reason_choices(),
         "f": filters, "raw": g,
     })
 

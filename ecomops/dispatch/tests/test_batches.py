@@ -156,3 +156,57 @@ def test_ord05_board_batch_page_pick_list_and_scoping(od, org, clerk):
     other.force_login(od.clerk_b)
     assert other.get(reverse("dispatch:batch", args=[batch.pk])).status_code == 404
     assert "V1" not in other.get(reverse("dispatch:board") + "?day=2026-03-02").content.decode()
+
+
+def test_ord05_many_reviewed_orders_join_in_one_go_once(od, org):
+    orders = [reviewed(od, org, f"M{n}") for n in range(3)]
+    not_reviewed = new_order(od.clerk, org.store_a1, "M9")
+    ids = [o.pk for o in orders] + [not_reviewed.pk]
+    assert actions.assign_many(ids, at=when(11)) == 3
+    assert actions.assign_many(ids, at=when(11, 5)) == 0  # already in
+    assert set(BatchOrder.objects.values_list("batch__seq", flat=True)) == {2}
+    # A wave already printed sends later orders on to the next open one.
+    ShipBatch.objects.update(state=BatchState.PRINTED)
+    late = reviewed(od, org, "M4")
+    assert actions.assign_many([late.pk], at=when(11, 10)) == 1
+    assert BatchOrder.objects.get(order=late).batch.seq == 3
+
+
+def test_ord05_api_lists_the_day_shows_print_order_prints_and_is_scoped(od, org, clerk):
+    from ecomops.orders.tests.conftest import Api
+
+    plain = reviewed(od, org, "W1")
+    sf = reviewed(od, org, "W2", courier="sf_express")
+    unpaid = reviewed(od, org, "W3", paid=False)
+    for order in (plain, sf, unpaid):
+        actions.assign(order, at=when(17, 0))
+    batch = ShipBatch.objects.get()
+    api = Api(clerk)
+    listed = api.get("ship-batches", {"day": "2026-03-02"}).json()
+    assert [(b["number"], b["seq"], b["is_last"], b["orders"]) for b in listed] == [(batch.number, 5, True, 3)]
+    assert api.get("ship-batches", {"day": "2026-13-40"}).status_code == 422
+    detail = api.get(f"ship-batches/{batch.pk}").json()
+    assert [e["platform_order_no"] for e in detail["entries"]][0] == "W2"  # SF first in the last batch
+    printed = api.post(f"ship-batches/{batch.pk}/print").json()
+    assert sorted(printed["printed"]) == sorted([plain.pk, sf.pk])
+    assert printed["skipped"] == [{"order_id": unpaid.pk, "platform_order_no": "W3", "reason": "未付款"}]
+    assert printed["batch"]["state"] == "printed"
+    again = api.post(f"ship-batches/{batch.pk}/print")
+    assert again.status_code == 409
+    # Without the print right: refused; another client's clerk does not see the batch at all.
+    for perm in ("dispatch.view_shipbatch",):
+        app, codename = perm.split(".")
+        od.clerk_b.user_permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
+    other = Api(od.clerk_b)
+    assert other.get(f"ship-batches/{batch.pk}").status_code == 404
+    assert other.get("ship-batches", {"day": "2026-03-02"}).json()[0]["orders"] == 0
+    assert other.post(f"ship-batches/{batch.pk}/print").status_code == 404
+    assert Api(od.cs).get("ship-batches").status_code == 403
+    # Late flags of the day, only the caller's.
+    late = reviewed(od, org, "W4", placed=when(16, 0))
+    assert actions.flag_late(DAY, at=when(18)) >= 1
+    flags = api.get("ship-batches/late-flags", {"day": "2026-03-02"}).json()
+    assert "W4" in {f["platform_order_no"] for f in flags} and late.pk
+    assert other.get("ship-batches/late-flags", {"day": "2026-03-02"}).json() == []
+    assigned = api.post("ship-batches/assign").json()
+    assert assigned == {"assigned": 2}  # W4, and W3 taken out at printing (it still looks reviewed)
