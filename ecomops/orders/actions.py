@@ -667,6 +667,10 @@ def release_to_shipping(order: Order, *, by, reason: str = "") -> Order:
 @transaction.atomic
 def mark_shipped(order: Order, *, by, courier: str = "", tracking_no: str = "", at: datetime | None = None) -> Order:
     order = _acting(order, by, "orders.ship_order")
+    if order.parcel_lines.filter(parcel__state="open").exists():
+        # ORD-08: a split or merged order leaves parcel by parcel (parcels.ship_parcel).
+        raise BusinessError(_("订单 %(no)s 已拆分或合并，请按包裹发货") % {"no": order.platform_order_no},
+                            field="state", code="has_parcels")
     if courier:
         order.courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
     order.tracking_no = _text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40) or order.tracking_no

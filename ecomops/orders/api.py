@@ -327,3 +327,130 @@ def orders_reconciliation(request, store_id: Id | None = None):
         "unrefunded_duplicates": list(rec.duplicates.values_list("pk", flat=True)[:500]),
     }
 
+
+
+# --- ORD-08: split shipments and merged orders ------------------------------------------------------
+
+LineKey = Annotated[str, Field(pattern=r"^[0-9]{1,18}$")]
+Units = Annotated[int, Field(ge=0, le=1_000_000)]
+
+
+class OrdersParcelReceiverIn(InputSchema):
+    receiver_name: Text(50, min_length=1)
+    receiver_phone: Text(30, min_length=1)
+    receiver_address: Text(300, min_length=1)
+    province: Text(20) = ""
+    city: Text(30) = ""
+    district: Text(30) = ""
+
+
+class OrdersSplitPartIn(InputSchema):
+    lines: dict[LineKey, Units] = Field(description="订单明细 id → 本包裹的件数")
+    receiver: OrdersParcelReceiverIn | None = Field(None, description="另寄地址；不填则寄订单地址")
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"receiver"})
+
+
+class OrdersSplitIn(InputSchema):
+    parts: list[OrdersSplitPartIn] = Field(min_length=1, max_length=50)
+    reason: Text(200) = ""
+
+
+class OrdersMergeIn(InputSchema):
+    order_ids: list[RefId] = Field(min_length=2, max_length=50)
+    reason: Text(200) = ""
+
+
+class OrdersUndoParcelsIn(InputSchema):
+    reason: Text(200)
+
+
+class OrdersShipParcelIn(InputSchema):
+    courier: Text(20, min_length=1)
+    tracking_no: Text(40)
+
+
+class OrdersParcelLineOut(Schema):
+    order_id: int
+    order_line_id: int
+    quantity: int
+
+
+class OrdersParcelOut(Schema):
+    id: int
+    number: str
+    store_id: int
+    kind: str
+    state: str
+    courier: str
+    tracking_no: str
+    receiver: OrdersReceiver
+    lines: list[OrdersParcelLineOut]
+    created_at: datetime
+    shipped_at: datetime | None
+
+
+def _parcel_out(parcel) -> dict:
+    from ecomops.core.masking import mask_address, mask_name, mask_phone
+
+    return {"id": parcel.pk, "number": parcel.number, "store_id": parcel.store_id, "kind": parcel.kind,
+            "state": parcel.state, "courier": parcel.courier, "tracking_no": parcel.tracking_no,
+            "receiver": {"name": mask_name(parcel.receiver_name), "phone": mask_phone(parcel.receiver_phone),
+                         "address": mask_address(parcel.receiver_address), "province": parcel.province,
+                         "city": parcel.city, "district": parcel.district, "masked": True},
+            "lines": [{"order_id": line.order_id, "order_line_id": line.order_line_id, "quantity": line.quantity}
+                      for line in parcel.lines.order_by("pk")],
+            "created_at": parcel.created_at, "shipped_at": parcel.shipped_at}
+
+
+@router.get("/orders/{order_id}/parcels", response=list[OrdersParcelOut], tags=["orders"],
+            summary="订单的发货包裹（拆分或合并，ORD-08）")
+def orders_list_parcels(request, order_id: Path[Id]):
+    from .models import Parcel
+
+    require_perm(request.auth, "orders.view_order")
+    order = _order(request, order_id)
+    return [_parcel_out(p) for p in Parcel.objects.filter(lines__order=order).distinct().order_by("pk")]
+
+
+@router.post("/orders/{order_id}/split", response={201: list[OrdersParcelOut]}, tags=["orders"],
+             summary="拆分发货：每件商品恰在一个包裹中，可另寄地址；货到付款不可拆（ORD-08）")
+def orders_split(request, order_id: Path[Id], payload: OrdersSplitIn):
+    from . import parcels
+
+    require_perm(request.auth, "orders.view_order")
+    order = _order(request, order_id)
+    parts = [{"lines": dict(part.lines), "receiver": part.receiver.model_dump() if part.receiver else None}
+             for part in payload.parts]
+    made = parcels.split_order(order, by=request.auth, parts=parts, reason=payload.reason)
+    return Status(201, [_parcel_out(p) for p in made])
+
+
+@router.post("/order-merges", response={201: OrdersParcelOut}, tags=["orders"],
+             summary="合并发货：同店铺、同买家、同收货信息、下单间隔不超过政策值；货到付款不可合并（ORD-08）")
+def orders_merge(request, payload: OrdersMergeIn):
+    from . import parcels
+
+    require_perm(request.auth, "orders.view_order")
+    orders = [_order(request, order_id) for order_id in payload.order_ids]
+    return Status(201, _parcel_out(parcels.merge_orders(orders, by=request.auth, reason=payload.reason)))
+
+
+@router.post("/orders/{order_id}/parcels/undo", response=list[OrdersParcelOut], tags=["orders"],
+             summary="撤销订单待发出的包裹（合并包裹对所有订单撤销）")
+def orders_undo_parcels(request, order_id: Path[Id], payload: OrdersUndoParcelsIn):
+    from . import parcels
+
+    require_perm(request.auth, "orders.view_order")
+    order = _order(request, order_id)
+    return [_parcel_out(p) for p in parcels.undo_parcels(order, by=request.auth, reason=payload.reason)]
+
+
+@router.post("/parcels/{parcel_id}/ship", response=OrdersParcelOut, tags=["orders"],
+             summary="包裹发出；订单全部商品发出后转为已发货")
+def orders_ship_parcel(request, parcel_id: Path[Id], payload: OrdersShipParcelIn):
+    from .models import Parcel
+    from .parcels import ship_parcel
+
+    require_perm(request.auth, "orders.view_order")
+    parcel = get_visible_or_404(Parcel.objects.all(), request.auth, pk=parcel_id)
+    return _parcel_out(ship_parcel(parcel, by=request.auth, courier=payload.courier, tracking_no=payload.tracking_no))

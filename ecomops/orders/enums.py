@@ -73,6 +73,10 @@ class OrderEventKind(models.TextChoices):
     COMPLETED = "completed", _("完成")
     REVEALED = "revealed", _("查看买家信息")
     PLATFORM_UPDATE = "platform_update", _("平台更新")
+    SPLIT = "split", _("拆分发货")
+    MERGED = "merged", _("合并发货")
+    PARCELS_UNDONE = "parcels_undone", _("撤销拆分合并")
+    PARCEL_SHIPPED = "parcel_shipped", _("包裹发出")
 
 
 class PaymentMethod(models.TextChoices):
@@ -147,3 +151,16 @@ class ReviewRuleCode(models.TextChoices):
 class ReviewBatchState(models.TextChoices):
     OPEN = "open", _("审核中")
     CLOSED = "closed", _("已结束")
+
+
+class ParcelKind(models.TextChoices):
+    """ORD-08: an order split into several parcels, or several orders merged into one."""
+
+    SPLIT = "split", _("拆分")
+    MERGED = "merged", _("合并")
+
+
+class ParcelState(models.TextChoices):
+    OPEN = "open", _("待发出")
+    SHIPPED = "shipped", _("已发出")
+    CANCELLED = "cancelled", _("已撤销")

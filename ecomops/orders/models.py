@@ -35,6 +35,8 @@ from .enums import (
     InvoiceTitleKind,
     OrderEventKind,
     OrderState,
+    ParcelKind,
+    ParcelState,
     PaymentMethod,
     PaymentStatus,
     RefundSource,
@@ -384,3 +386,70 @@ class ReviewBatch(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Parcel(models.Model):
+    """ORD-08: a shipment that is not "one order, one parcel" — one of the parcels an order was split
+    into (possibly to another address), or one parcel carrying several merged orders. Orders without
+    parcels ship whole, as before. A parcel is never edited after it left: undoing is cancelling."""
+
+    number = models.CharField(_("包裹号"), max_length=30, unique=True)
+    store = models.ForeignKey(Store, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="parcels")
+    kind = models.CharField(_("类型"), max_length=10, choices=ParcelKind.choices)
+    state = models.CharField(_("状态"), max_length=10, choices=ParcelState.choices, default=ParcelState.OPEN,
+                             db_index=True)
+    receiver_name = EncryptedTextField(_("收货人"), blank=True)
+    receiver_phone = EncryptedTextField(_("收货人手机"), blank=True)
+    receiver_address = EncryptedTextField(_("收货详细地址"), blank=True)
+    phone_hash = models.CharField(_("手机号哈希"), max_length=64, blank=True)
+    receiver_hash = models.CharField(_("收货信息哈希"), max_length=64, blank=True)
+    province = models.CharField(_("省份"), max_length=20, blank=True)
+    city = models.CharField(_("城市"), max_length=30, blank=True)
+    district = models.CharField(_("区县"), max_length=30, blank=True)
+    courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices, blank=True)
+    tracking_no = models.CharField(_("运单号"), max_length=40, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    shipped_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+    history = audited(excluded_fields=list(PERSONAL_FIELDS))
+
+    objects = ScopedQuerySet.as_manager()
+    scope_store_field = "store"
+    scope_client_field = "store__client"
+
+    class Meta:
+        verbose_name = _("发货包裹")
+        verbose_name_plural = _("发货包裹")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ParcelLine(models.Model):
+    """How many units of an order line travel in a parcel."""
+
+    parcel = models.ForeignKey(Parcel, verbose_name=_("包裹"), on_delete=models.PROTECT, related_name="lines")
+    order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="parcel_lines")
+    order_line = models.ForeignKey(OrderLine, verbose_name=_("订单明细"), on_delete=models.PROTECT,
+                                   related_name="parcel_lines")
+    quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
+
+    objects = ScopedQuerySet.as_manager()
+    scope_store_field = "order__store"
+    scope_client_field = "order__store__client"
+
+    class Meta:
+        verbose_name = _("包裹明细")
+        verbose_name_plural = _("包裹明细")
+        ordering = ["parcel", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["parcel", "order_line"], name="orders_parcelline_unique"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_parcelline_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parcel_id}:{self.order_line_id}×{self.quantity}"

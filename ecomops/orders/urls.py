@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/", views.order_detail, name="order_detail"),
     path("<int:pk>/reveal/", views.order_reveal, name="order_reveal"),
     path("<int:pk>/act/", views.order_act, name="order_act"),
+    path("<int:pk>/parcels/", views.order_parcels, name="order_parcels"),
 ]

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +22,7 @@ from django.views.decorators.http import require_POST
 from ecomops.core.decorators import page
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.org.models import Store
-from ecomops.org.scoping import get_visible_or_404
+from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions
 from .enums import HOLDABLE, OrderState
@@ -94,7 +95,40 @@ def _detail(request, order: Order, *, receiver=None, status: int = 200):
         "can_release": user.has_perm("orders.hold_order") and order.state == OrderState.ON_HOLD,
         "can_cancel": user.has_perm("orders.cancel_order") and order.state in HOLDABLE + (OrderState.ON_HOLD,),
     }
+    context.update(_parcel_context(request, order))
     return render(request, "orders/order_detail.html", context, status=status)
+
+
+SPLIT_SLOTS = (1, 2, 3)
+
+
+def _parcel_context(request, order: Order) -> dict:
+    """ORD-08: the order's parcels (receivers masked) and what the user may do with them."""
+    from ecomops.core.masking import mask_address, mask_name, mask_phone
+
+    from . import parcels as parcel_actions
+    from .enums import SHIPPED_OR_LATER, Courier, ParcelState
+    from .models import Parcel
+
+    user = request.user
+    found = list(Parcel.objects.filter(lines__order=order).distinct().order_by("pk")
+                 .prefetch_related("lines__order_line__sku", "lines__order"))
+    for parcel in found:
+        parcel.masked = {"name": mask_name(parcel.receiver_name), "phone": mask_phone(parcel.receiver_phone),
+                         "address": mask_address(parcel.receiver_address)}
+    active = [p for p in found if p.state != ParcelState.CANCELLED]
+    can_change = user.has_perm("orders.change_order") and not is_client_member(user)
+    open_order = order.state not in SHIPPED_OR_LATER and order.state != OrderState.CANCELLED
+    can_parcel = can_change and open_order and not active
+    return {
+        "parcels": found,
+        "can_parcel": can_parcel and not order.is_cod,
+        "can_undo_parcels": can_change and any(p.state == ParcelState.OPEN for p in active)
+        and not any(p.state == ParcelState.SHIPPED for p in active),
+        "can_ship_parcels": user.has_perm("orders.ship_order") and order.state == OrderState.AWAITING_SHIPMENT,
+        "merge_candidates": parcel_actions.merge_candidates(order, user) if can_parcel else [],
+        "split_slots": SPLIT_SLOTS, "couriers": Courier.choices,
+    }
 
 
 @page("orders.view_order")
@@ -158,3 +192,56 @@ def reconciliation_page(request):
         "mismatches": rec.mismatches[:limit], "mismatch_count": rec.mismatches.count(),
         "duplicates": rec.duplicates[:limit], "duplicate_count": rec.duplicates.count(),
     })
+
+
+def _split_parts(post, order: Order) -> list[dict]:
+    lines = list(order.lines.order_by("line_no"))
+    parts = []
+    for n in SPLIT_SLOTS:
+        wanted = {line.pk: post.get(f"q-{n}-{line.pk}", "").strip() for line in lines}
+        wanted = {pk: value for pk, value in wanted.items() if value not in ("", "0")}
+        if wanted:
+            parts.append({"lines": wanted, "receiver": None})
+    alt = {key: post.get(f"alt_{key}", "") for key in ("receiver_name", "receiver_phone", "receiver_address",
+                                                        "province", "city")}
+    if parts and any(value.strip() for value in alt.values()):
+        parts[-1]["receiver"] = alt
+    return parts
+
+
+@require_POST
+@page("orders.view_order")
+def order_parcels(request, pk: int):
+    """ORD-08 on the order page: split, merge with the offered orders, undo, or ship one parcel."""
+    from . import parcels
+    from .models import Parcel
+
+    order = _order(request, pk)
+    what = request.POST.get("do", "")
+    try:
+        if what == "split":
+            made = parcels.split_order(order, by=request.user, parts=_split_parts(request.POST, order),
+                                       reason=request.POST.get("reason", ""))
+            messages.success(request, _("已拆分为 %(n)d 个包裹") % {"n": len(made)})
+        elif what == "merge":
+            others = [get_visible_or_404(Order.objects.all(), request.user, pk=value)
+                      for value in request.POST.getlist("with") if value.isdigit()]
+            parcel = parcels.merge_orders([order, *others], by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已合并为包裹 %(no)s") % {"no": parcel.number})
+        elif what == "undo":
+            parcels.undo_parcels(order, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("已撤销，订单整单发货"))
+        elif what == "ship":
+            parcel = get_visible_or_404(Parcel.objects.filter(lines__order=order).distinct(), request.user,
+                                        pk=request.POST.get("parcel") if (request.POST.get("parcel") or "").isdigit()
+                                        else 0)
+            parcels.ship_parcel(parcel, by=request.user, courier=request.POST.get("courier", ""),
+                                tracking_no=request.POST.get("tracking_no", ""))
+            messages.success(request, _("包裹 %(no)s 已发出") % {"no": parcel.number})
+        else:
+            messages.error(request, _("没有这个操作"))
+    except NotAllowed:
+        raise PermissionDenied from None
+    except BusinessError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("orders:order_detail", args=[order.pk]) + "#parcels")
