@@ -391,5 +391,56 @@ def import_history(*, admin, today: date, directory) -> dict:
             counts["rows_refused"] += job.rows_failed
     from ecomops.orders.models import Order
 
+    counts["parcels"] = demo_parcels(admin=admin)
     counts["orders"] = Order.objects.count()
     return counts
+
+
+def demo_parcels(*, admin) -> int:
+    """ORD-08 in the demo: one open order split into two parcels (the second to a friend's address), one
+    buyer's second order of the day merged with her first, and another buyer's second order left for the
+    clerk to merge from the order page."""
+    from ecomops.orders import actions, parcels
+    from ecomops.orders.actions import LineInput
+    from ecomops.orders.enums import OrderState, PaymentMethod
+    from ecomops.orders.models import Order
+
+    open_states = [OrderState.PAID, OrderState.AWAITING_REVIEW, OrderState.REVIEWED]
+    candidates = (Order.objects.filter(state__in=open_states, warehouse__isnull=True)
+                  .exclude(payment_method=PaymentMethod.COD).exclude(receiver_hash="").exclude(buyer_nick="")
+                  .select_related("store").order_by("-placed_at", "pk"))
+    made = 0
+    split = next((o for o in candidates[:200] if sum(line.quantity for line in o.lines.all()) >= 2), None)
+    if split is not None:
+        lines = list(split.lines.order_by("line_no"))
+        first, rest = {}, {}
+        for line in lines:
+            if not first:
+                first[line.pk] = 1
+                if line.quantity > 1:
+                    rest[line.pk] = line.quantity - 1
+            else:
+                rest[line.pk] = line.quantity
+        friend = {"receiver_name": "周晓雯", "receiver_phone": "13905710088",
+                  "receiver_address": "学院路 77 号 2 单元 301 室", "province": "浙江省", "city": "杭州市",
+                  "district": "西湖区"}
+        made += len(parcels.split_order(split, by=admin, parts=[{"lines": first}, {"lines": rest, "receiver": friend}],
+                                        reason="买家要求一件寄给朋友"))
+    # Two buyers order again two hours later: the first pair is merged, the second is left for the clerk
+    # (the order page offers the merge).
+    bases = [o for o in candidates[:200] if o.pk != getattr(split, "pk", None) and o.lines.exists()][:2]
+    for n, base in enumerate(bases):
+        line = base.lines.order_by("line_no").first()
+        receiver = {key: getattr(base, key) for key in ("receiver_name", "receiver_phone", "receiver_address",
+                                                        "province", "city", "district")}
+        again = actions.create_order(
+            user=admin, store=base.store, platform_order_no=f"{base.platform_order_no}-2",
+            placed_at=base.placed_at + timedelta(hours=2), buyer_nick=base.buyer_nick,
+            paid_amount=line.unit_price, goods_amount=line.unit_price,
+            lines=[LineInput(quantity=1, unit_price=line.unit_price, platform_sku_code=line.platform_sku_code,
+                             title=line.title)], **receiver)
+        actions.mark_paid(again, by=admin, paid_at=base.placed_at + timedelta(hours=2, minutes=5))
+        if n == 0:
+            parcels.merge_orders([base, again], by=admin, reason="同一买家当天两单，合并发货省运费")
+            made += 1
+    return made

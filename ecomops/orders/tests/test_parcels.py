@@ -185,3 +185,21 @@ def test_ord08_order_page_splits_to_a_second_address_merges_and_reports_bad_inpu
     http.post(url, {"do": "merge", "with": [str(second.pk)]})
     merged = Parcel.objects.get(state=ParcelState.OPEN)
     assert merged.kind == "merged" and set(merged.lines.values_list("order_id", flat=True)) == {order.pk, second.pk}
+
+
+def test_ord08_demo_splits_one_order_and_merges_a_buyers_second_order(od, org):
+    from ecomops.org.demo_orders import demo_parcels
+
+    two_lines(od, org, "D1")
+    for number, buyer, address in (("D2", "buyer_two", "湖滨路 5 号"), ("D3", "buyer_three", "延安路 9 号")):
+        order = new_order(od.clerk, org.store_a1, number, buyer_nick=buyer, receiver_address=address)
+        actions.mark_paid(order, by=od.clerk, paid_at=at(2, 9))
+    assert demo_parcels(admin=org.admin) == 3
+    split = Parcel.objects.filter(kind="split").order_by("pk")
+    assert split.count() == 2 and split[1].receiver_name == "周晓雯"
+    merged = Parcel.objects.get(kind="merged")
+    pair = sorted(set(merged.lines.values_list("order__platform_order_no", flat=True)))
+    assert len(pair) == 2 and pair[1] == pair[0] + "-2"
+    left = "D3" if pair[0] == "D2" else "D2"
+    base = Order.objects.get(platform_order_no=left)
+    assert [o.platform_order_no for o in parcels.merge_candidates(base, od.clerk)] == [f"{left}-2"]
