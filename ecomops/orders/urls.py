@@ -6,6 +6,7 @@ app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="orders"),
     path("reconciliation/", views.reconciliation_page, name="reconciliation"),
+    path("export.xlsx", views.order_export, name="order_export"),
     path("review/", review_views.workbench, name="review"),
     path("review/auto/", review_views.run_auto, name="review_auto"),
     path("review/take/", review_views.take_batch, name="review_take"),
