@@ -91,8 +91,11 @@ def test_clerk_imports_an_export_and_reviews_a_batch_from_the_keyboard(live_serv
 
     # Keyboard only: A approves the highlighted order, then H holds the next with a reason.
     first = rows.nth(0).get_attribute("data-order")
+    second = rows.nth(1).get_attribute("data-order")
     page.keyboard.press("a")
     page.wait_for_selector(f"tr[data-order='{first}'] >> text=已审单")
+    # The swapped-in row settles, then the highlight moves on to the next order still waiting.
+    page.wait_for_selector(f"tr.table-active[data-order='{second}']")
     page.once("dialog", lambda dialog: dialog.accept("买家要求改地址，待确认"))
     page.keyboard.press("h")
     page.wait_for_selector(".alert >> text=已挂起")
