@@ -28,12 +28,26 @@ PLAIN = {models.CharField, models.TextField, models.SlugField, models.IntegerFie
          models.PositiveBigIntegerField, models.BooleanField, models.DecimalField, models.ForeignKey}
 
 
+def _memo(adapt: Callable) -> Callable:
+    """Dates and times repeat a lot within one insert (a chunk's "now", a day's timestamps): each distinct
+    value is adapted once."""
+    seen: dict = {}
+
+    def adapted(value):
+        found = seen.get(value, seen)
+        if found is seen:
+            found = seen[value] = adapt(value)
+        return found
+
+    return adapted
+
+
 def _adapter(field) -> Callable | None:
     ops = connection.ops
     if type(field) is models.DateTimeField:
-        return ops.adapt_datetimefield_value
+        return _memo(ops.adapt_datetimefield_value)
     if type(field) is models.DateField:
-        return ops.adapt_datefield_value
+        return _memo(ops.adapt_datefield_value)
     if type(field) in PLAIN:
         return None
     return lambda value, f=field: f.get_db_prep_save(value, connection)

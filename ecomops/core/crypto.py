@@ -41,8 +41,15 @@ class DecryptionError(Exception):
 
 def _configured_secrets() -> tuple[str, ...]:
     raw = getattr(settings, "ECOMOPS_FIELD_KEY", None) or os.environ.get("ECOMOPS_FIELD_KEY", "")
-    keys = tuple(part.strip() for part in str(raw).split(",") if part.strip())
-    return keys or (settings.SECRET_KEY,)
+    return _parse_secrets(str(raw), settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=8)
+def _parse_secrets(raw: str, fallback: str) -> tuple[str, ...]:
+    # Asked for every value encrypted or hashed: parsed once per configuration (a bulk import encrypts
+    # tens of thousands of fields), and still following a changed setting.
+    keys = tuple(part.strip() for part in raw.split(",") if part.strip())
+    return keys or (fallback,)
 
 
 def _hkdf(secret: str, info: bytes) -> bytes:
