@@ -26,6 +26,7 @@ from ecomops.orderimport.api import router as orderimport_router
 from ecomops.orders.api import router as orders_router
 from ecomops.orders.review_api import router as orders_review_router
 from ecomops.org.api import router as org_router
+from ecomops.payroll.api import router as payroll_router
 from ecomops.policy.api import router as policy_router
 from ecomops.receiving.api import router as receiving_router
 from ecomops.stockops.api import router as stockops_router
@@ -125,3 +126,4 @@ api.add_router("", orders_router)
 api.add_router("", orders_review_router)
 api.add_router("", orderimport_router)
 api.add_router("", dispatch_router)
+api.add_router("", payroll_router)

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "ecomops.orders",
     "ecomops.orderimport",
     "ecomops.dispatch",
+    "ecomops.payroll",
 ]
 
 MIDDLEWARE = [

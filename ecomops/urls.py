@@ -24,6 +24,7 @@ urlpatterns = [
     path("orders/", include("ecomops.orders.urls")),
     path("order-imports/", include("ecomops.orderimport.urls")),
     path("dispatch/", include("ecomops.dispatch.urls")),
+    path("payroll/", include("ecomops.payroll.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

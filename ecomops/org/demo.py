@@ -331,6 +331,9 @@ def _build(today: date) -> DemoResult:
 
     with tempfile.TemporaryDirectory(prefix="ecomops-demo-") as directory:
         order_counts = import_history(admin=admin, today=today, directory=directory)
+    from ecomops.payroll.demo import build_payroll  # issue 6: targets, KPIs and last month's locked pay run
+
+    pay_counts = build_payroll(admin=admin, staff_by_username=staff_by_username, today=today)
 
     result = DemoResult(True, company, month)
     result.counts = {
@@ -344,6 +347,7 @@ def _build(today: date) -> DemoResult:
         **trade,
         **warehouse_counts,
         **order_counts,
+        **pay_counts,
     }
     return result
 

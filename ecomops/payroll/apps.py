@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PayrollConfig(AppConfig):
+    name = "ecomops.payroll"
+    label = "payroll"
+    verbose_name = _("目标与薪资")

@@ -1,0 +1,116 @@
+"""Read side of pay: who sees which slips and targets (PER-14), and the PER-07 evidence of a run as the
+user may see it (DAT-02).
+
+- a client's own user sees nothing of pay (internal data, AGY-07);
+- ``payroll.view_all_payslips`` (finance, management): every slip;
+- ``payroll.view_department_payslips`` (a supervisor): the slips of the people in their department
+  and the groups under it, and their own;
+- everybody else: their own slip only.
+The orders and refunds counted in a run are listed only for the stores the user may see.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from ecomops.org.models import Staff, Store
+from ecomops.org.scoping import is_client_member, scope_for
+
+from .models import CountedOrder, CountedRefund, KpiActual, PayrollRun, PaySlip, Target
+
+ALL = "payroll.view_all_payslips"
+DEPARTMENT = "payroll.view_department_payslips"
+
+
+def _staff(user) -> Staff | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Staff.objects.filter(user=user).select_related("department").first()
+
+
+def sees_all(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and not is_client_member(user) and user.has_perm(ALL)
+
+
+def visible_slips(user) -> QuerySet[PaySlip]:
+    slips = PaySlip.objects.select_related("run", "staff", "department")
+    if user is None or not getattr(user, "is_authenticated", False) or is_client_member(user):
+        return slips.none()
+    if user.has_perm(ALL):
+        return slips
+    staff = _staff(user)
+    if staff is None:
+        return slips.none()
+    condition = Q(staff=staff)
+    if user.has_perm(DEPARTMENT):
+        condition |= Q(staff__department_id__in=staff.department.descendant_ids())
+    return slips.filter(condition)
+
+
+def visible_targets(user) -> QuerySet[Target]:
+    """Targets of the user's own units and person (supervisors: their whole department)."""
+    targets = Target.objects.select_related("department", "staff", "set_by")
+    if user is None or not getattr(user, "is_authenticated", False) or is_client_member(user):
+        return targets.none()
+    if user.has_perm(ALL):
+        return targets
+    staff = _staff(user)
+    if staff is None:
+        return targets.none()
+    units = {d.pk for d in staff.department.ancestors()} | {staff.department_id}
+    if user.has_perm(DEPARTMENT):
+        inside = staff.department.descendant_ids()
+        return targets.filter(Q(department_id__in=units | inside) | Q(staff__department_id__in=inside))
+    return targets.filter(Q(department_id__in=units) | Q(staff=staff))
+
+
+def visible_kpis(user) -> QuerySet[KpiActual]:
+    """KPI actuals in the same scope as the targets."""
+    entries = KpiActual.objects.select_related("department", "staff", "entered_by")
+    if user is None or not getattr(user, "is_authenticated", False) or is_client_member(user):
+        return entries.none()
+    if user.has_perm(ALL):
+        return entries
+    staff = _staff(user)
+    if staff is None:
+        return entries.none()
+    units = {d.pk for d in staff.department.ancestors()} | {staff.department_id}
+    if user.has_perm(DEPARTMENT):
+        inside = staff.department.descendant_ids()
+        return entries.filter(Q(department_id__in=units | inside) | Q(staff__department_id__in=inside))
+    return entries.filter(Q(department_id__in=units) | Q(staff=staff))
+
+
+def runs_for(user) -> QuerySet[PayrollRun]:
+    return PayrollRun.objects.select_related("computed_by", "checked_by", "approved_by", "locked_by")
+
+
+def visible_counted_orders(user, run: PayrollRun) -> QuerySet[CountedOrder]:
+    rows = run.counted_order_rows()
+    scope = scope_for(user)
+    return rows if scope.all else rows.filter(store_id__in=scope.store_ids)
+
+
+def visible_counted_refunds(user, run: PayrollRun) -> QuerySet[CountedRefund]:
+    rows = run.counted_refund_rows()
+    scope = scope_for(user)
+    return rows if scope.all else rows.filter(store_id__in=scope.store_ids)
+
+
+def sales_by_store(user, run: PayrollRun) -> list[dict]:
+    """PER-07: per visible store, the orders and refunds the run counted."""
+    from decimal import Decimal
+
+    orders = {r["store_id"]: r for r in visible_counted_orders(user, run).order_by().values("store_id")
+              .annotate(n=Count("pk"), total=Sum("amount_fen"))}
+    refunds = {r["store_id"]: r for r in visible_counted_refunds(user, run).order_by().values("store_id")
+               .annotate(n=Count("pk"), total=Sum("amount_fen"))}
+    stores = {s.pk: s for s in Store.objects.filter(pk__in=set(orders) | set(refunds)).select_related("client")}
+    rows = []
+    for store_id in sorted(stores, key=lambda pk: stores[pk].code):
+        o, r = orders.get(store_id, {}), refunds.get(store_id, {})
+        amount = Decimal(o.get("total") or 0).scaleb(-2)
+        refunded = Decimal(r.get("total") or 0).scaleb(-2)
+        rows.append({"store": stores[store_id], "orders": o.get("n", 0), "orders_amount": amount,
+                     "refunds": r.get("n", 0), "refunds_amount": refunded, "net": amount - refunded})
+    return rows
