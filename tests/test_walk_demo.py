@@ -20,7 +20,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from ecomops.org import demo
 
-MODULES = ("catalog", "stores", "suppliers", "listing", "compliance", "orders", "orderimport", "dispatch")
+MODULES = ("catalog", "stores", "suppliers", "listing", "compliance", "orders", "orderimport", "dispatch", "payroll")
 HREF = re.compile(r'href="(/[^"#]*)"')
 # Downloads and files answer bytes, not pages; the API and the admin are walked elsewhere.
 SKIP = re.compile(r"^/(api|admin|i18n|static|media)/|/file/|/logo/|\.xlsx$|/export/")
