@@ -85,7 +85,7 @@ def _open_month(month: date, *, field: str = "month") -> None:
     """Inputs of a month can change while its run is a draft (or not made yet)."""
     run = PayrollRun.objects.filter(month=month).first()
     if run is not None and run.state != RunState.DRAFT:
-        raise Conflict(_("%(month)s 的薪资已%(state)s，不能再修改当月的目标、实际值和奖惩") % {
+        raise Conflict(_("%(month)s 的薪资当前为“%(state)s”，不能再修改当月的目标、实际值和奖惩") % {
             "month": label(month), "state": run.get_state_display()}, field=field)
 
 
@@ -418,7 +418,7 @@ def compute_run(month, *, user, now: datetime | None = None) -> RunResult:
         raise BusinessError(_("不能计算未来月份的薪资"), field="month")
     run, created = _run_for_update(month, user)
     if run.state != RunState.DRAFT:
-        raise Conflict(_("%(month)s 的薪资已%(state)s，不能重新计算；之后的更正请作为调整计入以后的月份") % {
+        raise Conflict(_("%(month)s 的薪资当前为“%(state)s”，不能重新计算；之后的更正请作为调整计入以后的月份") % {
             "month": label(month), "state": run.get_state_display()}, field="month")
     before = {"total": str(run.total), "fingerprint": run.fingerprint}
     data = compute.MonthData(month)
