@@ -433,13 +433,17 @@ def demo_parcels(*, admin) -> int:
         line = base.lines.order_by("line_no").first()
         receiver = {key: getattr(base, key) for key in ("receiver_name", "receiver_phone", "receiver_address",
                                                         "province", "city", "district")}
+        # Two hours later, but never in the future (the newest orders were placed minutes ago).
+        now = timezone.now()
+        placed = min(base.placed_at + timedelta(hours=2), max(now - timedelta(minutes=10),
+                                                              base.placed_at + timedelta(minutes=1)))
         again = actions.create_order(
             user=admin, store=base.store, platform_order_no=f"{base.platform_order_no}-2",
-            placed_at=base.placed_at + timedelta(hours=2), buyer_nick=base.buyer_nick,
+            placed_at=placed, buyer_nick=base.buyer_nick,
             paid_amount=line.unit_price, goods_amount=line.unit_price,
             lines=[LineInput(quantity=1, unit_price=line.unit_price, platform_sku_code=line.platform_sku_code,
                              title=line.title)], **receiver)
-        actions.mark_paid(again, by=admin, paid_at=base.placed_at + timedelta(hours=2, minutes=5))
+        actions.mark_paid(again, by=admin, paid_at=min(placed + timedelta(minutes=5), now))
         if n == 0:
             parcels.merge_orders([base, again], by=admin, reason="同一买家当天两单，合并发货省运费")
             made += 1
