@@ -88,7 +88,7 @@ def build_orders(count: int, month: date, stores: list, admin) -> None:
                   f"WHEN s.n % 2 = 0 THEN -1 - (s.n % 86400) ELSE {span} + (s.n % 86400) END)")
         placed = f"(TIMESTAMPTZ '{start.isoformat()}' + make_interval(secs => {offset}))"
         paid = f"({placed} + INTERVAL '5 minutes')"
-        source = f"generate_series(1, {total}) AS s(n), orders_order t"
+        source = f"generate_series(1::bigint, {total}::bigint) AS s(n), orders_order t"  # n × 104729 needs 64 bits
     values = {
         "store_id": store_case, "platform_order_no": "'B' || s.n", "placed_at": placed, "paid_at": paid,
         "paid_amount": amount, "goods_amount": amount,
@@ -114,7 +114,7 @@ def build_orders(count: int, month: date, stores: list, admin) -> None:
         cursor.execute(
             f'INSERT INTO "orders_refund" ({", ".join(chr(34) + f.column + chr(34) for f in refund_fields)}) '  # noqa: S608
             f'SELECT {", ".join(refund_values[f.column] for f in refund_fields)} FROM "orders_order" o '
-            f'WHERE o.id % 33 = 0 AND o.placed_at >= %s AND o.placed_at < %s',
+            f'WHERE MOD(o.id, 33) = 0 AND o.placed_at >= %s AND o.placed_at < %s',
             [adapt(end - timedelta(days=1)), adapt(now), adapt(start), adapt(end)])
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

@@ -169,7 +169,9 @@ def set_target(*, user, month, scope: str, metric: str, plan, department: Depart
     _open_month(month)
     now = now or timezone.now()
     subject = {"staff": staff} if scope == TargetScope.PERSON else {"department": department, "staff": None}
-    existing = Target.objects.select_for_update().filter(month=month, metric=metric, **subject).first()
+    # of=self: a subject with staff=None joins the staff table outside, which PostgreSQL cannot lock.
+    existing = (Target.objects.select_for_update(of=("self",))
+                .filter(month=month, metric=metric, **subject).first())
     require(user, "payroll.change_target" if existing else "payroll.add_target")
     if existing is not None and existing.scope != scope:
         raise BusinessError(_("该目标已按其他范围制定"), field="scope")
@@ -246,7 +248,8 @@ def record_kpi(*, user, month, scope: str, metric: str, value, evidence: str, de
     evidence = _text(evidence, field="evidence", label_=_("依据"), max_length=500)
     _open_month(month)
     subject = {"staff": staff} if scope == TargetScope.PERSON else {"department": department, "staff": None}
-    existing = KpiActual.objects.select_for_update().filter(month=month, metric=metric, **subject).first()
+    existing = (KpiActual.objects.select_for_update(of=("self",))
+                .filter(month=month, metric=metric, **subject).first())
     require(user, "payroll.change_kpiactual" if existing else "payroll.add_kpiactual")
     entry = existing or KpiActual(month=month, scope=scope, metric=metric, department=department,
                                   staff=staff if scope == TargetScope.PERSON else None)
@@ -289,7 +292,7 @@ def set_over_completion_bonus(*, user, month, staff: Staff, amount, reason: str)
     if problem:
         field = "amount" if amount < low or amount > high else "staff"
         raise BusinessError(_("不能设置超额完成奖励：%(why)s（PER-03）") % {"why": problem}, field=field)
-    bonus = OverCompletionBonus.objects.select_for_update().filter(month=month, staff=staff).first() \
+    bonus = OverCompletionBonus.objects.select_for_update(of=("self",)).filter(month=month, staff=staff).first() \
         or OverCompletionBonus(month=month, staff=staff)
     bonus.amount, bonus.reason, bonus.entered_by, bonus.entered_at = amount, reason, user, timezone.now()
     save_audited(bonus, user=user, reason=_("确定超额完成奖励"))
