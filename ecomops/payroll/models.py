@@ -473,7 +473,8 @@ class ActivityFund(models.Model):
                                    related_name="+")
     sales = models.DecimalField(_("销售额（元）"), **MONEY)
     plan = models.DecimalField(_("销售目标（元）"), null=True, blank=True, **MONEY)
-    completion = models.DecimalField(_("完成率"), null=True, blank=True, max_digits=12, decimal_places=6)
+    completion = models.DecimalField(_("完成率"), null=True, blank=True, max_digits=20, decimal_places=6,
+                                     help_text=_("销售额 ÷ 销售目标；目标很小时可以很大"))
     rate = models.DecimalField(_("提取比例"), max_digits=8, decimal_places=6)
     amount = models.DecimalField(_("活动经费（元）"), **MONEY)
     explanation = models.CharField(_("计算说明"), max_length=500)

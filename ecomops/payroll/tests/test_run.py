@@ -241,3 +241,15 @@ def test_target_input_errors_name_the_field_and_write_nothing(world):
         actions.record_kpi(user=world.admin, month=MONTH, scope="group", metric=Metric.RESPONSES, value="1",
                            evidence=" ", department=world.cs_group)
     assert error.value.field == "evidence"
+
+
+def test_per09_a_tiny_sales_target_still_stores_the_huge_completion(world):
+    """Found by the property test on PostgreSQL: a target of 0.01 against real sales is a completion of
+    millions, which the activity fund's completion column must hold (SQLite never checks precision)."""
+    from ecomops.payroll.models import ActivityFund
+
+    world.all_sales_targets("0.01")
+    world.order("99999.99")
+    result = actions.compute_run(MONTH, user=world.admin)
+    completions = [fund.completion for fund in ActivityFund.objects.filter(run=result.run)]
+    assert completions and max(completions) >= Decimal("1000000")
