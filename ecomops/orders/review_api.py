@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404
-from ninja import Path, Router, Schema
+from ninja import Path, Router, Schema, Status
 from pydantic import Field
 
 from ecomops.apiutil.access import require_perm
@@ -117,7 +117,7 @@ def orders_review_auto(request):
 def orders_review_take_batch(request):
     require_perm(request.auth, REVIEW, internal=True)
     batch = review.take_batch(user=request.auth)
-    return 201, _batch_out(request, batch)
+    return Status(201, _batch_out(request, batch))
 
 
 @router.get("/orders/review/batches/{batch_id}", response=OrdersReviewBatchOut, summary="审单批次")
