@@ -203,3 +203,42 @@ def test_ord08_demo_splits_one_order_and_merges_a_buyers_second_order(od, org):
     left = "D3" if pair[0] == "D2" else "D2"
     base = Order.objects.get(platform_order_no=left)
     assert [o.platform_order_no for o in parcels.merge_candidates(base, od.clerk)] == [f"{left}-2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ord08_clerks_merging_overlapping_orders_at_once_never_share_an_order(od, org):
+    """Six workers at once, each merging a different pair out of three orders of one buyer: orders are
+    locked in key order, so nobody deadlocks; exactly one merge wins and every other is refused by name."""
+    import threading
+
+    from django.db import connections
+
+    orders = []
+    for n in range(3):
+        order = new_order(od.clerk, org.store_a1, f"R{n}", placed_at=at(2) + timedelta(minutes=n))
+        actions.mark_paid(order, by=od.clerk, paid_at=at(2, 11))
+        orders.append(Order.objects.get(pk=order.pk))
+    pairs = [(0, 1), (1, 2), (2, 0), (1, 0), (2, 1), (0, 2)]
+    barrier = threading.Barrier(len(pairs))
+    done, refused, errors = [], [], []
+
+    def worker(a, b):
+        try:
+            barrier.wait()
+            done.append(parcels.merge_orders([orders[a], orders[b]], by=od.clerk).pk)
+        except BusinessError as error:
+            refused.append(error.code)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(done) == 1 and sorted(refused) == ["has_parcels"] * 5
+    parcel = Parcel.objects.get()
+    assert len(set(parcel.lines.values_list("order_id", flat=True))) == 2
