@@ -712,8 +712,8 @@ def _masked_receiver(order: Order) -> dict:
 
 def _before_shipping(order: Order, what: str) -> None:
     if order.state in SHIPPED_OR_LATER or order.state == S.CANCELLED:
-        raise BusinessError(_("订单当前为“%(state)s”，不能%(what)s") % {"state": order.get_state_display(),
-                                                                      "what": what},
+        raise BusinessError(_("订单 %(no)s 当前为“%(state)s”，不能%(what)s")
+                            % {"no": order.platform_order_no, "state": order.get_state_display(), "what": what},
                             field="state", code="wrong_state")
 
 

@@ -390,13 +390,9 @@ class OrdersParcelOut(Schema):
 
 
 def _parcel_out(parcel) -> dict:
-    from ecomops.core.masking import mask_address, mask_name, mask_phone
-
     return {"id": parcel.pk, "number": parcel.number, "store_id": parcel.store_id, "kind": parcel.kind,
             "state": parcel.state, "courier": parcel.courier, "tracking_no": parcel.tracking_no,
-            "receiver": {"name": mask_name(parcel.receiver_name), "phone": mask_phone(parcel.receiver_phone),
-                         "address": mask_address(parcel.receiver_address), "province": parcel.province,
-                         "city": parcel.city, "district": parcel.district, "masked": True},
+            "receiver": _receiver(parcel, masked_receiver(parcel)),
             "lines": [{"order_id": line.order_id, "order_line_id": line.order_line_id, "quantity": line.quantity}
                       for line in parcel.lines.order_by("pk")],
             "created_at": parcel.created_at, "shipped_at": parcel.shipped_at}

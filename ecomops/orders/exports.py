@@ -20,10 +20,10 @@ from openpyxl.styles import Font
 from ecomops.audit.middleware import client_ip, current_request
 from ecomops.audit.models import PersonalDataAccess
 from ecomops.core.errors import BusinessError, NotAllowed
-from ecomops.core.masking import mask_address, mask_name, mask_phone
 
 from .actions import PERSONAL_PERM
 from .models import PERSONAL_FIELDS, Order, OrderLine
+from .queries import masked_receiver
 
 MAX_ROWS = 100_000
 CHUNK = 2000
@@ -69,8 +69,8 @@ def export_orders(user, queryset, *, reveal: bool = False, request=None):
             if reveal:
                 name, phone, address = order.receiver_name, order.receiver_phone, order.receiver_address
             else:
-                name, phone = mask_name(order.receiver_name), mask_phone(order.receiver_phone)
-                address = mask_address(order.receiver_address)
+                shown = masked_receiver(order)
+                name, phone, address = shown.name, shown.phone, shown.address
             entry = getattr(order, "ship_entry", None)
             sheet.append([order.platform_order_no, order.store.name, order.get_state_display(), order.buyer_nick,
                           name, phone, order.province, order.city, order.district, address, _local(order.placed_at),

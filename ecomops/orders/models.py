@@ -47,6 +47,8 @@ from .enums import (
 MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
 PERSONAL_FIELDS = ("receiver_name", "receiver_phone", "receiver_address")
+# Everything that says where an order (or a parcel) goes: the encrypted fields and the region.
+RECEIVER_FIELDS = (*PERSONAL_FIELDS, "province", "city", "district")
 NAME_MAX = 50
 PHONE_MAX = 30
 ADDRESS_MAX = 300

@@ -26,13 +26,12 @@ from django.utils.translation import gettext as _
 from ecomops.core.errors import BusinessError
 
 from . import actions
-from .actions import _acting, _choice, _event, _save, _set_receiver, _text, can_merge
-from .enums import SHIPPED_OR_LATER, Courier, OrderEventKind, OrderState, ParcelKind, ParcelState
-from .models import Order, OrderLine, Parcel, ParcelLine
+from .actions import _acting, _before_shipping, _choice, _event, _save, _set_receiver, _text, can_merge
+from .enums import Courier, OrderEventKind, OrderState, ParcelKind, ParcelState
+from .models import RECEIVER_FIELDS, Order, OrderLine, Parcel, ParcelLine
 
 S = OrderState
 MAX_PARTS = 20
-RECEIVER_KEYS = ("receiver_name", "receiver_phone", "receiver_address", "province", "city", "district")
 
 
 def open_parcels(order: Order):
@@ -40,10 +39,7 @@ def open_parcels(order: Order):
 
 
 def _shippable(order: Order, what: str) -> None:
-    if order.state in SHIPPED_OR_LATER or order.state == S.CANCELLED:
-        raise BusinessError(_("订单 %(no)s 当前为“%(state)s”，不能%(what)s")
-                            % {"no": order.platform_order_no, "state": order.get_state_display(), "what": what},
-                            field="state", code="wrong_state")
+    _before_shipping(order, what)
     if Parcel.objects.filter(lines__order=order).exclude(state=ParcelState.CANCELLED).exists():
         raise BusinessError(_("订单 %(no)s 已拆分或合并发货，请先撤销") % {"no": order.platform_order_no},
                             field="order", code="has_parcels")
@@ -52,7 +48,7 @@ def _shippable(order: Order, what: str) -> None:
 def _new_parcel(order: Order, kind: str, *, by, receiver: dict | None = None) -> Parcel:
     parcel = Parcel(number=f"tmp-{uuid.uuid4().hex[:24]}", store=order.store, kind=kind, courier=order.courier,
                     created_by=by)
-    source = receiver or {key: getattr(order, key) for key in RECEIVER_KEYS}
+    source = receiver or {key: getattr(order, key) for key in RECEIVER_FIELDS}
     _set_receiver(parcel, name=source.get("receiver_name", ""), phone=source.get("receiver_phone", ""),
                   address=source.get("receiver_address", ""), province=source.get("province", ""),
                   city=source.get("city", ""), district=source.get("district", ""))

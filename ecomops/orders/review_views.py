@@ -20,7 +20,7 @@ from ecomops.org.scoping import get_visible_or_404
 
 from . import review
 from .enums import AllocationState, OrderState, ReviewBatchState, ReviewRuleCode
-from .models import Order, ReviewBatch, ReviewRule
+from .models import RECEIVER_FIELDS, Order, ReviewBatch, ReviewRule
 from .queries import masked_receiver
 
 REVIEW = "orders.review_order"
@@ -92,7 +92,6 @@ def batch_detail(request, pk: int):
                                                         "cancel_prompt": _("取消原因：")})
 
 
-ADDRESS_FIELDS = ("receiver_name", "receiver_phone", "receiver_address", "province", "city", "district")
 
 
 def _row(request, batch: ReviewBatch, order: Order):
@@ -135,7 +134,7 @@ def batch_act(request, pk: int):
         elif _flash(request, review.cancel_in_batch, batch, order, user=request.user, reason=reason) is not None:
             messages.success(request, _("订单 %(no)s 已取消") % {"no": order.platform_order_no})
     elif what == "address":
-        fields = {name: request.POST.get(name, "") for name in ADDRESS_FIELDS}
+        fields = {name: request.POST.get(name, "") for name in RECEIVER_FIELDS}
         if _flash(request, review.change_address_in_batch, batch, order, user=request.user, reason=reason,
                   **fields) is not None:
             messages.success(request, _("订单 %(no)s 的收货地址已修改") % {"no": order.platform_order_no})

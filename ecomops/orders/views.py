@@ -26,7 +26,7 @@ from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions
 from .enums import HOLDABLE, OrderState
-from .models import Order
+from .models import RECEIVER_FIELDS, Order
 from .queries import estimated_ship_date, masked_receiver, reason_choices, receiver_view, reconciliation, search_orders
 
 PER_PAGE = 50
@@ -131,8 +131,6 @@ SPLIT_SLOTS = (1, 2, 3)
 
 def _parcel_context(request, order: Order) -> dict:
     """ORD-08: the order's parcels (receivers masked) and what the user may do with them."""
-    from ecomops.core.masking import mask_address, mask_name, mask_phone
-
     from . import parcels as parcel_actions
     from .enums import SHIPPED_OR_LATER, Courier, ParcelState
     from .models import Parcel
@@ -141,8 +139,7 @@ def _parcel_context(request, order: Order) -> dict:
     found = list(Parcel.objects.filter(lines__order=order).distinct().order_by("pk")
                  .prefetch_related("lines__order_line__sku", "lines__order"))
     for parcel in found:
-        parcel.masked = {"name": mask_name(parcel.receiver_name), "phone": mask_phone(parcel.receiver_phone),
-                         "address": mask_address(parcel.receiver_address)}
+        parcel.masked = masked_receiver(parcel)
     active = [p for p in found if p.state != ParcelState.CANCELLED]
     can_change = user.has_perm("orders.change_order") and not is_client_member(user)
     open_order = order.state not in SHIPPED_OR_LATER and order.state != OrderState.CANCELLED
@@ -229,8 +226,7 @@ def _split_parts(post, order: Order) -> list[dict]:
         wanted = {pk: value for pk, value in wanted.items() if value not in ("", "0")}
         if wanted:
             parts.append({"lines": wanted, "receiver": None})
-    alt = {key: post.get(f"alt_{key}", "") for key in ("receiver_name", "receiver_phone", "receiver_address",
-                                                        "province", "city")}
+    alt = {key: post.get(f"alt_{key}", "") for key in RECEIVER_FIELDS}
     if parts and any(value.strip() for value in alt.values()):
         parts[-1]["receiver"] = alt
     return parts

@@ -403,7 +403,7 @@ def demo_parcels(*, admin) -> int:
     from ecomops.orders import actions, parcels
     from ecomops.orders.actions import LineInput
     from ecomops.orders.enums import OrderState, PaymentMethod
-    from ecomops.orders.models import Order
+    from ecomops.orders.models import RECEIVER_FIELDS, Order
 
     open_states = [OrderState.PAID, OrderState.AWAITING_REVIEW, OrderState.REVIEWED]
     candidates = (Order.objects.filter(state__in=open_states, warehouse__isnull=True)
@@ -431,8 +431,7 @@ def demo_parcels(*, admin) -> int:
     bases = [o for o in candidates[:200] if o.pk != getattr(split, "pk", None) and o.lines.exists()][:2]
     for n, base in enumerate(bases):
         line = base.lines.order_by("line_no").first()
-        receiver = {key: getattr(base, key) for key in ("receiver_name", "receiver_phone", "receiver_address",
-                                                        "province", "city", "district")}
+        receiver = {key: getattr(base, key) for key in RECEIVER_FIELDS}
         # Two hours later, but never in the future (the newest orders were placed minutes ago).
         now = timezone.now()
         placed = min(base.placed_at + timedelta(hours=2), max(now - timedelta(minutes=10),
