@@ -24,7 +24,6 @@ import io
 import os
 import shutil
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -32,21 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import common  # noqa: E402 - bench/common.py, beside this script
+
 
 def setup() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        directory = tempfile.mkdtemp(prefix="ecomops-bench-")
-        os.environ["ECOMOPS_SQLITE_PATH"] = os.path.join(directory, "bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecomops.settings")
-    os.environ.setdefault("ECOMOPS_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return f"{connection.vendor} {connection.settings_dict['NAME']}"
+    return common.setup()
 
 
 def build_file(sku_count: int) -> bytes:

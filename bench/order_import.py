@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
 import sys
 import tempfile
@@ -36,32 +35,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import common  # noqa: E402 - bench/common.py, beside this script
+
 HEADER = ["订单编号", "买家会员名", "收货人姓名", "联系手机", "收货地址", "商品编码", "宝贝标题", "购买数量", "价格",
           "实付金额", "订单状态", "订单创建时间", "订单付款时间", "商家备注", "买家留言"]
 SKUS = 500
 
 
 def setup() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        directory = tempfile.mkdtemp(prefix="ecomops-bench-")
-        os.environ["ECOMOPS_SQLITE_PATH"] = os.path.join(directory, "bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecomops.settings")
-    os.environ.setdefault("ECOMOPS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    os.environ.setdefault("ECOMOPS_TASKS_BACKEND", "immediate")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
+    where = common.setup(DJANGO_DEBUG="false", ECOMOPS_TASKS_BACKEND="immediate")
     # The import alone is measured: automatic review of the imported orders (ORD-03), which the import
     # starts after each chunk, is measured by bench/order_review.py.
     from ecomops.orderimport.signals import orders_imported
 
     orders_imported.disconnect(dispatch_uid="orders-review-imported")
-    return f"{connection.vendor} {connection.settings_dict['NAME']}"
+    return where
 
 
 def world(tag: str):

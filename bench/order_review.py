@@ -13,10 +13,8 @@ core alone (``reservations.reserve`` for the same lines, one document each) on t
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -24,24 +22,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import common  # noqa: E402 - bench/common.py, beside this script
+
 SKUS = 200
 
 
 def setup() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        directory = tempfile.mkdtemp(prefix="ecomops-bench-")
-        os.environ["ECOMOPS_SQLITE_PATH"] = os.path.join(directory, "bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecomops.settings")
-    os.environ.setdefault("ECOMOPS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return f"{connection.vendor} {connection.settings_dict['NAME']}"
+    return common.setup(DJANGO_DEBUG="false")
 
 
 def world(orders: int, tag: str):

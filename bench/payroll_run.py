@@ -20,9 +20,7 @@ with one INSERT … SELECT from a template order (no per-order Python), so the b
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from datetime import UTC, date, timedelta
 from decimal import Decimal
@@ -30,24 +28,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import common  # noqa: E402 - bench/common.py, beside this script
+
 STORES = 4
 
 
 def setup() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        directory = tempfile.mkdtemp(prefix="ecomops-bench-")
-        os.environ["ECOMOPS_SQLITE_PATH"] = os.path.join(directory, "bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecomops.settings")
-    os.environ.setdefault("ECOMOPS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return f"{connection.vendor} {connection.settings_dict['NAME']}"
+    return common.setup(DJANGO_DEBUG="false")
 
 
 def build_orders(count: int, month: date, stores: list, admin) -> None:

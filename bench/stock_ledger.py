@@ -28,32 +28,21 @@ import os
 import random
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import common  # noqa: E402 - bench/common.py, beside this script
+
 SKUS = 1000
 BINS = 100
 
 
 def setup() -> str:
-    if not os.environ.get("DATABASE_URL"):
-        directory = tempfile.mkdtemp(prefix="ecomops-bench-")
-        os.environ["ECOMOPS_SQLITE_PATH"] = os.path.join(directory, "bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecomops.settings")
-    os.environ.setdefault("ECOMOPS_LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_DEBUG", "false")  # as in production: no query log on every cursor
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    call_command("migrate", verbosity=0, interactive=False)
-    return f"{connection.vendor} {connection.settings_dict['NAME']}"
+    # DJANGO_DEBUG false as in production: no query log on every cursor.
+    return common.setup(DJANGO_DEBUG="false")
 
 
 def world(tag: str):
