@@ -102,12 +102,10 @@ def assign_many(order_ids, *, at: datetime | None = None) -> int:
 
 
 def assign_pending(*, at: datetime | None = None) -> int:
-    """Every reviewed order not yet in a batch (a safety net for the hook that assigns at review)."""
-    made = 0
-    for order in Order.objects.filter(state=S.REVIEWED, ship_entry__isnull=True).order_by("reviewed_at", "pk"):
-        if assign(order, at=at) is not None:
-            made += 1
-    return made
+    """Every reviewed order not yet in a batch (a safety net for the hook that assigns at review), all
+    joining the same wave at once."""
+    return assign_many(Order.objects.filter(state=S.REVIEWED, ship_entry__isnull=True).values_list("pk", flat=True),
+                       at=at)
 
 
 def ordered_entries(batch: ShipBatch, queryset=None):
