@@ -235,10 +235,16 @@ def consume(
     by=None,
     to_bin: Bin | None = None,
     sku_ids: Iterable[int] | None = None,
+    quantities: dict[int, int] | None = None,
     note: str = "",
 ) -> list[StockMove]:
     """Take the reserved goods of ``doc`` out of their bins (shipped: ``to_bin`` None, or into a
-    packing/transit bin) as ledger moves against the same document; the reservations are consumed."""
+    packing/transit bin) as ledger moves against the same document; the reservations are consumed.
+
+    ``quantities`` (sku_id → units) takes only part of the reservation (one parcel of a split order,
+    ORD-08), see ``_consume_part``."""
+    if quantities is not None:
+        return _consume_part(doc=doc, by=by, to_bin=to_bin, quantities=quantities, note=note)
     with transaction.atomic():
         reservations = _active(doc, sku_ids, None)
         if not reservations:
@@ -265,6 +271,74 @@ def consume(
             reservation.closed_by = by if getattr(by, "pk", None) else None
             reservation.save(update_fields=["state", "closed_at", "closed_by"])
         return rows
+
+
+def _consume_part(*, doc: DocRef, by, to_bin: Bin | None, quantities: dict[int, int], note: str) -> list[StockMove]:
+    """Consume ``quantities`` (sku_id → units) of the active reservations of ``doc``, oldest lot first
+    (WMS-10: the allocations were chosen FIFO and are taken in their order). A reservation taken
+    whole is consumed; one taken in part is split: the part taken becomes a consumed reservation of its
+    own with the allocations it took, the rest stays active with the rest, so every reservation still
+    holds exactly its allocations and nothing is rewritten out of sight (history rows on both)."""
+    wanted = _merge(quantities.items())
+    with transaction.atomic():
+        reservations = _active(doc, wanted, None)
+        held: dict[int, int] = defaultdict(int)
+        for reservation in reservations:
+            held[reservation.sku_id] += reservation.quantity
+        short = sorted(sku_id for sku_id, quantity in wanted.items() if held[sku_id] < quantity)
+        if short:
+            codes = dict(SKU.objects.filter(pk__in=short).values_list("pk", "sku_code"))
+            raise Conflict(_("单据 %(doc)s 占用不足，不能出库：%(detail)s") % {
+                "doc": doc.number,
+                "detail": "；".join(_("%(sku)s 需要 %(want)s 件，占用 %(held)s 件")
+                                   % {"sku": codes.get(s, s), "want": wanted[s], "held": held[s]} for s in short)})
+        allocations, balances = _lock_allocated(reservations)
+        by_reservation: dict[int, list[ReservationAllocation]] = defaultdict(list)
+        for allocation in allocations:
+            by_reservation[allocation.reservation_id].append(allocation)
+        bins = Bin.objects.in_bulk({b.bin_id for b in balances.values()})
+        closer = by if getattr(by, "pk", None) else None
+        now = timezone.now()
+        moves: list[Move] = []
+        left = dict(wanted)
+        for reservation in reservations:
+            need = left.get(reservation.sku_id, 0)
+            if not need:
+                continue
+            taken: list[tuple[ReservationAllocation, int]] = []
+            for allocation in by_reservation[reservation.pk]:
+                if need == 0:
+                    break
+                take = min(allocation.quantity, need)
+                taken.append((allocation, take))
+                need -= take
+            units = sum(take for _a, take in taken)
+            left[reservation.sku_id] -= units
+            for allocation, take in taken:
+                balance = balances[allocation.balance_id]
+                moves.append(Move(sku_id=balance.sku_id, lot_id=balance.lot_id, quantity=take,
+                                  from_bin=bins[balance.bin_id], to_bin=to_bin, from_reserved=take, note=note))
+            if units == reservation.quantity:
+                reservation.state = ReservationState.CONSUMED
+                reservation.closed_at, reservation.closed_by = now, closer
+                reservation.save(update_fields=["state", "closed_at", "closed_by"])
+                continue
+            part = Reservation.objects.create(
+                client_id=reservation.client_id, warehouse_id=reservation.warehouse_id, sku_id=reservation.sku_id,
+                quantity=units, doc_kind=reservation.doc_kind, doc_id=reservation.doc_id,
+                doc_number=reservation.doc_number, state=ReservationState.CONSUMED, expires_at=reservation.expires_at,
+                note=(note or reservation.note)[:200], created_by=reservation.created_by, closed_at=now,
+                closed_by=closer, close_reason=_("部分出库（占用 %(pk)s）") % {"pk": reservation.pk})
+            for allocation, take in taken:
+                ReservationAllocation.objects.create(reservation=part, balance_id=allocation.balance_id, quantity=take)
+                if take == allocation.quantity:
+                    allocation.delete()
+                else:
+                    allocation.quantity -= take
+                    allocation.save(update_fields=["quantity"])
+            reservation.quantity -= units
+            reservation.save(update_fields=["quantity"])
+        return post_moves(moves, doc=doc, by=by)
 
 
 def reserved_for(doc: DocRef) -> list[Reservation]:
