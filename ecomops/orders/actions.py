@@ -5,7 +5,11 @@ call these functions only. Each checks the permission and the user's store scope
 one transaction, locks the order row, and writes an ``OrderEvent`` (who, when, from, to, why).
 
 ``set_state`` is the one door between states: it checks the step against ``enums.ORDER_FLOW`` and the
-payment rule (nothing reaches "awaiting shipment" unpaid, cash on delivery aside: ORD-01, ORD-04).
+payment rule (nothing reaches "awaiting shipment" unpaid, cash on delivery aside: ORD-01, ORD-04), and
+hands the steps that move stock to their acts. "Shipped" has one path, ``ship_order`` (and parcel by
+parcel ``parcels.ship_parcel``): the order's reserved units leave the ledger with it (WMS-10).
+Other modules (the platform import) change orders only through these public functions; acts done on
+the platform's word take ``source="platform"``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from .enums import (
     NEEDS_PAYMENT,
     ORDER_FLOW,
     SHIPPED_OR_LATER,
+    AllocationState,
     Courier,
     InvoiceKind,
     InvoiceTitleKind,
@@ -73,6 +78,14 @@ REFUND_POSITIONS = ("after_sales", "finance_officer")
 # Who confirms orders with the buyer (ORD-06, ORD-09): sales customer service, then their supervisor.
 CONFIRM_POSITIONS = ("sales_cs",)
 CONFIRM_FALLBACK_POSITIONS = ("ecom_supervisor",)
+# Acts done on the platform's word (source="platform": the platform export says the order was closed,
+# paid, received …) need the right to bring the store's platform exports in, not the clerk's right for
+# the same act done by hand: the import acts for the platform (ORD-02). The store scope is checked alike.
+PLATFORM_PERM = "orderimport.add_importjob"
+SOURCE_USER, SOURCE_PLATFORM = "user", "platform"
+SOURCES = (SOURCE_USER, SOURCE_PLATFORM)
+# What the platform may change on an order that exists (ORD-02): besides the receiver and the state.
+PLATFORM_FIELDS = {"buyer_nick": 100, "merchant_note": 1000, "buyer_message": 1000}
 
 # The permission each target state needs when reached through set_state.
 TARGET_PERM = {
@@ -245,7 +258,12 @@ def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = Non
 
 @transaction.atomic
 def set_state(order: Order, to: str, *, by, reason: str = "") -> Order:
-    """ORD-01: move an order to ``to`` if the map allows it, with the permission that step needs."""
+    """ORD-01: move an order to ``to`` if the map allows it, with the permission that step needs.
+
+    A step that does something besides the state goes through the act that does it, so there is one
+    path to each such state: on hold (``hold``), cancelled (``cancel``: stock back, refund due),
+    reviewed (the stock is reserved, ORD-04), back to review (the stock is given back) and shipped
+    (``ship_order``: the reserved goods leave the ledger against the order, WMS-10)."""
     if to not in S.values:
         raise BusinessError(_("没有这个订单状态"), field="state")
     _require(by, TARGET_PERM[to])
@@ -255,8 +273,58 @@ def set_state(order: Order, to: str, *, by, reason: str = "") -> Order:
         return hold(order, by=by, reason=reason)
     if to == S.CANCELLED:
         return cancel(order, by=by, reason=reason)
+    if to == S.SHIPPED:
+        return _ship(order, by=by, reason=reason)
+    if to == S.REVIEWED:
+        return _review(order, by=by, reason=reason)
+    if to == S.AWAITING_REVIEW:
+        _back_to_review(order, by=by, reason=reason)
     _move(order, to, by=by, reason=reason)
     return order
+
+
+def _back_to_review(order: Order, *, by, reason: str) -> None:
+    """A reviewed or printed order sent back to review gives its reserved stock back first (the review
+    reserves it again, ORD-04); nothing may stay reserved for an order nobody will ship from it."""
+    check_move(order, S.AWAITING_REVIEW)
+    _nothing_left_yet(order, _("退回审单"))
+    _give_back_stock(order, by=by, reason=reason or _label(S.AWAITING_REVIEW))
+
+
+def _nothing_left_yet(order: Order, what: str) -> None:
+    """ORD-08 / WMS-10: once a parcel of a split order has left (its units with it), the order can no
+    longer be held, sent back to review or cancelled: its other parcels follow, the rest is after-sales."""
+    from .models import ParcelLine
+
+    if ParcelLine.objects.filter(order=order, parcel__state="shipped").exists():
+        raise BusinessError(_("订单 %(no)s 已有包裹发出，不能%(what)s：其余包裹照常发出，退货退款请走售后")
+                            % {"no": order.platform_order_no, "what": what}, field="state", code="shipped")
+
+
+def _review(order: Order, *, by, reason: str = "") -> Order:
+    """ORD-04: "reviewed" means the order's stock is reserved. A locked order awaiting review is
+    allocated through the review's allocation (routing, FIFO by lot); refused, with the shortage,
+    when no warehouse can serve all of it (nothing is written)."""
+    from .review import allocate
+
+    check_move(order, S.REVIEWED)
+    if order.allocation_state == AllocationState.ALLOCATED:
+        _move(order, S.REVIEWED, by=by, reason=reason)
+        return order
+    unmatched = _unmatched_lines(order)
+    if unmatched:
+        raise BusinessError(_("订单 %(no)s 第 %(lines)s 行商品未匹配到SKU，不能审核通过")
+                            % {"no": order.platform_order_no, "lines": unmatched}, field="lines", code="unmatched")
+    if not allocate(order, by=by):
+        raise BusinessError(_("订单 %(no)s 不能审核通过：%(why)s")
+                            % {"no": order.platform_order_no, "why": order.allocation_note},
+                            field="lines", code="insufficient_stock")
+    return order
+
+
+def _unmatched_lines(order: Order) -> str:
+    return "、".join(str(no) for no in order.lines.filter(sku__isnull=True).order_by("line_no")
+                    .values_list("line_no", flat=True))
 
 
 # --- owners of due items -----------------------------------------------------------------------
@@ -320,7 +388,10 @@ def match_sku(store: Store, code: str) -> SKU | None:
             or SKU.objects.filter(client_id=store.client_id, sku_code=code).first())
 
 
-def _set_receiver(order: Order, *, name, phone, address, province="", city="", district="") -> None:
+def set_receiver(order: Order, *, name, phone, address, province="", city="", district="") -> None:
+    """Check and fill the receiver of an order (or parcel) not saved yet, with the keyed hashes that
+    matching and merging compare (CRM-03: never the plain values). Also what the import uses to
+    build new orders and to tell whether the platform's receiver differs from ours."""
     order.receiver_name = _text(name, field="receiver_name", label=_("收货人"), max_length=NAME_MAX)
     phone = _text(phone, field="receiver_phone", label=_("收货人手机"), max_length=PHONE_MAX)
     if phone and not re.fullmatch(r"[0-9+\-\s()*#]{5,30}", phone):
@@ -335,6 +406,9 @@ def _set_receiver(order: Order, *, name, phone, address, province="", city="", d
     whole = "|".join([order.receiver_name, digits_only(phone), order.province, order.city, order.district,
                       order.receiver_address])
     order.receiver_hash = keyed_hash(whole) if order.receiver_address else ""
+
+
+_set_receiver = set_receiver  # the name the order modules have used
 
 
 ORDER_FIELDS = {"buyer_nick", "merchant_note", "buyer_message", "courier", "payment_method", "goods_amount",
@@ -370,8 +444,8 @@ def create_order(*, user, store: Store, platform_order_no: str, placed_at: datet
                                    field="payment_method", label=_("支付方式"))
     for name, label in (("shipping_fee", _("运费")), ("discount_amount", _("优惠金额"))):
         setattr(order, name, _money(fields.get(name, 0), field=name, label=label))
-    _set_receiver(order, name=receiver_name, phone=receiver_phone, address=receiver_address, province=province,
-                  city=city, district=district)
+    set_receiver(order, name=receiver_name, phone=receiver_phone, address=receiver_address, province=province,
+                 city=city, district=district)
     built = []
     for index, line in enumerate(lines, start=1):
         where = _("第 %(n)d 行") % {"n": index}
@@ -493,11 +567,16 @@ def mark_paid(order: Order, *, by, paid_at: datetime | None = None, reason: str 
 
 @transaction.atomic
 def record_payment(*, user, store: Store, platform_order_no: str, amount, method: str, paid_at: datetime,
-                   status: str = PaymentStatus.SUCCESS, transaction_no: str = "", failure_reason: str = "") -> Payment:
+                   status: str = PaymentStatus.SUCCESS, transaction_no: str = "", failure_reason: str = "",
+                   source: str = SOURCE_USER) -> Payment:
     """PAY-01: record one payment of a store's order, found by its platform order number. A payment
     whose order has not come in yet is kept unmatched (the reconciliation lists it); a failed payment
-    changes nothing on the order; a second successful one is a duplicate with a refund due (ORD-07)."""
-    _require(user, "orders.add_payment")
+    changes nothing on the order; a second successful one is a duplicate with a refund due (ORD-07).
+
+    ``source="platform"``: the platform export says the order is paid (the import's right, not the
+    cashier's). Its transaction number is not checked for uniqueness: a platform pays several orders of
+    one checkout under one transaction number."""
+    _require(user, _perm_for(source, "orders.add_payment"))
     _require_store(user, store.pk)
     number = _text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64, required=True)
     transaction_no = _text(transaction_no, field="transaction_no", label=_("平台交易号"), max_length=64)
@@ -510,7 +589,8 @@ def record_payment(*, user, store: Store, platform_order_no: str, amount, method
         raise BusinessError(_("成功付款的金额必须大于 0"), field="amount")
     if paid_at is None:
         raise BusinessError(_("请填写付款时间"), field="paid_at")
-    if transaction_no and Payment.objects.filter(store=store, transaction_no=transaction_no).exists():
+    if transaction_no and source == SOURCE_USER and Payment.objects.filter(store=store,
+                                                                          transaction_no=transaction_no).exists():
         raise Conflict(_("平台交易号 %(no)s 已登记") % {"no": transaction_no}, field="transaction_no")
     order = Order.objects.select_for_update(of=("self",)).select_related("store").filter(
         store=store, platform_order_no=number).first()
@@ -558,11 +638,18 @@ def record_refund(order: Order, *, by, amount, source: str, reason: str, payment
 # --- lifecycle acts ---------------------------------------------------------------------------------
 
 
-def _acting(order: Order, by, perm: str) -> Order:
-    _require(by, perm)
+def _acting(order: Order, by, perm: str, source: str = SOURCE_USER) -> Order:
+    _require(by, _perm_for(source, perm))
     order = _locked(order)
     _require_store(by, order.store_id)
     return order
+
+
+def _perm_for(source: str, perm: str) -> str:
+    """The permission an act needs: its own by hand, the import's right on the platform's word."""
+    if source not in SOURCES:
+        raise BusinessError(_("来源无效"), field="source")
+    return PLATFORM_PERM if source == SOURCE_PLATFORM else perm
 
 
 @transaction.atomic
@@ -596,6 +683,7 @@ def hold(order: Order, *, by, reason: str) -> Order:
     reason = _text(reason, field="reason", label=_("挂起原因"), max_length=200, required=True)
     if order.state not in HOLDABLE:
         raise _wrong_state(order, S.ON_HOLD)
+    _nothing_left_yet(order, _("挂起"))
     order.exception_reason = reason
     before = order.state
     _give_back_stock(order, by=by, reason=reason)
@@ -626,36 +714,66 @@ def release_hold(order: Order, *, by, reason: str) -> Order:
 
 
 @transaction.atomic
-def cancel(order: Order, *, by, reason: str) -> Order:
-    """Cancel before shipping, with the reason; refused once shipped (that is an after-sales refund).
-    A paid order's money is due back to the buyer."""
-    order = _acting(order, by, "orders.cancel_order")
+def cancel(order: Order, *, by, reason: str, source: str = SOURCE_USER) -> Order:
+    """Cancel before shipping, with the reason; refused once shipped (that is an after-sales refund),
+    also when one parcel of a split order has left. The order's reserved stock goes back (ORD-04), its
+    open parcels are undone (ORD-08), a paid order's money is due back to the buyer (ORD-07) and nobody
+    has to confirm it any more (ORD-09).
+
+    ``source="platform"``: the platform closed the order (交易关闭, 已取消, 未发货退款成功 … in its
+    export); the same act, on the import's right, recorded as the platform's (ORD-02)."""
+    order = _acting(order, by, "orders.cancel_order", source)
     reason = _text(reason, field="reason", label=_("取消原因"), max_length=200, required=True)
+    check_move(order, S.CANCELLED)
+    _nothing_left_yet(order, _("取消"))
+    from .parcels import undo_with_order
+
+    undo_with_order(order, by=by, reason=reason)
     order.cancel_reason = reason
     _give_back_stock(order, by=by, reason=reason)
-    _move(order, S.CANCELLED, by=by, reason=reason)
+    _move(order, S.CANCELLED, by=by, reason=reason, data={"source": source})
     if _successful_payments(order).exists():
-        _raise_refund_due(order, None, title=_("订单 %(no)s 已取消，退回货款 %(amount)s 元")
-                          % {"no": order.platform_order_no, "amount": order.paid_amount})
+        if source == SOURCE_PLATFORM:
+            title = _("订单 %(no)s 已由平台关闭：核对平台退款并登记 %(amount)s 元")
+        else:
+            title = _("订单 %(no)s 已取消，退回货款 %(amount)s 元")
+        _raise_refund_due(order, None, title=title % {"no": order.platform_order_no, "amount": order.paid_amount})
     dues.cancel_due(kind=CONFIRM_DUE_KIND, source=order)
     return order
 
 
-def _step(order: Order, to: str, *, by, perm: str, reason: str = "", at: datetime | None = None) -> Order:
-    order = _acting(order, by, perm)
+@transaction.atomic
+def closed_by_platform_after_payment(order: Order, *, by) -> Order:
+    """ORD-07: an order that came in already closed by the platform (a new order of an export, so it
+    never held stock here) with a payment: the platform refunded the buyer, and that refund is due in
+    our books like any cancelled paid order's (done when ``record_refund`` records it). Idempotent."""
+    order = _acting(order, by, "orders.cancel_order", SOURCE_PLATFORM)
+    if order.state == S.CANCELLED and _successful_payments(order).exists():
+        _raise_refund_due(order, None, title=_("订单 %(no)s 已由平台关闭：核对平台退款并登记 %(amount)s 元")
+                          % {"no": order.platform_order_no, "amount": order.paid_amount})
+    return order
+
+
+def _step(order: Order, to: str, *, by, perm: str, reason: str = "", at: datetime | None = None,
+          source: str = SOURCE_USER) -> Order:
+    order = _acting(order, by, perm, source)
+    if to == S.AWAITING_REVIEW:
+        _back_to_review(order, by=by, reason=reason)
     _move(order, to, by=by, reason=reason, at=at)
     return order
 
 
 @transaction.atomic
 def submit_for_review(order: Order, *, by, reason: str = "") -> Order:
-    """Paid (or cash-on-delivery) order into the review queue (ORD-03)."""
+    """Paid (or cash-on-delivery) order into the review queue (ORD-03); a reviewed or printed order
+    sent back gives its stock back."""
     return _step(order, S.AWAITING_REVIEW, by=by, perm="orders.review_order", reason=reason)
 
 
 @transaction.atomic
 def mark_reviewed(order: Order, *, by, reason: str = "") -> Order:
-    return _step(order, S.REVIEWED, by=by, perm="orders.review_order", reason=reason)
+    """Reviewed by hand: the stock is reserved now (ORD-04), or the act is refused with the shortage."""
+    return _review(_acting(order, by, "orders.review_order"), by=by, reason=reason)
 
 
 @transaction.atomic
@@ -664,31 +782,127 @@ def release_to_shipping(order: Order, *, by, reason: str = "") -> Order:
     return _step(order, S.AWAITING_SHIPMENT, by=by, perm="orders.review_order", reason=reason)
 
 
+# --- shipping: the one path to "shipped" (ORD-01, WMS-10) -------------------------------------------
+
+
 @transaction.atomic
-def mark_shipped(order: Order, *, by, courier: str = "", tracking_no: str = "", at: datetime | None = None) -> Order:
+def ship_order(order: Order, *, by, courier: str, tracking_no: str, reason: str = "",
+               at: datetime | None = None) -> Order:
+    """The whole order leaves as one parcel with its courier and tracking number (ORD-01, WMS-10).
+
+    In one transaction on the locked order: its reserved units are taken out of their bins as ledger
+    moves against the order (the reservation is consumed, FIFO by lot; the WMS-14 plan counts them as
+    sales) and the order becomes shipped. Refused, naming the order: shipped already (a second click or
+    a second clerk: ``Conflict``, nothing posted twice), not awaiting shipment, split or merged into
+    parcels (those leave parcel by parcel, ``parcels.ship_parcel``), stock not reserved as its lines
+    need (back to review, where it is reserved again)."""
     order = _acting(order, by, "orders.ship_order")
-    if order.parcel_lines.filter(parcel__state="open").exists():
+    return _ship(order, by=by, courier=courier, tracking_no=tracking_no, reason=reason, at=at, required=True)
+
+
+@transaction.atomic
+def mark_shipped(order: Order, *, by, courier: str = "", tracking_no: str = "", reason: str = "",
+                 at: datetime | None = None) -> Order:
+    """``ship_order`` where the courier and tracking number may already be on the order."""
+    order = _acting(order, by, "orders.ship_order")
+    return _ship(order, by=by, courier=courier, tracking_no=tracking_no, reason=reason, at=at)
+
+
+def _ship(order: Order, *, by, courier: str = "", tracking_no: str = "", reason: str = "",
+          at: datetime | None = None, required: bool = False) -> Order:
+    """Ship a locked order whole (see ``ship_order``); ``set_state`` to shipped comes here too."""
+    _not_shipped_yet(order)
+    check_move(order, S.SHIPPED)
+    if order.parcel_lines.exclude(parcel__state="cancelled").exists():
         # ORD-08: a split or merged order leaves parcel by parcel (parcels.ship_parcel).
         raise BusinessError(_("订单 %(no)s 已拆分或合并，请按包裹发货") % {"no": order.platform_order_no},
                             field="state", code="has_parcels")
-    if courier:
+    _set_waybill(order, courier=courier, tracking_no=tracking_no, required=required)
+    _take_out_stock(order, by=by, note=_("订单发货"))
+    return _mark_left(order, by=by, reason=reason, at=at)
+
+
+def _not_shipped_yet(order: Order) -> None:
+    if order.state in SHIPPED_OR_LATER:
+        raise Conflict(_("订单 %(no)s 已发货（%(state)s），不会重复出库")
+                       % {"no": order.platform_order_no, "state": _label(order.state)}, field="state")
+
+
+def _set_waybill(order: Order, *, courier: str, tracking_no: str, required: bool) -> None:
+    if courier or required:
         order.courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
-    order.tracking_no = _text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40) or order.tracking_no
-    if order.allocation_state == "allocated":
-        # The reserved goods leave the warehouse against the order (WMS-10, CAT-05 traceability).
-        from ecomops.inventory import reservations
+    tracking_no = _text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40, required=required)
+    order.tracking_no = tracking_no or order.tracking_no
 
-        from .review import doc_of
 
-        reservations.consume(doc=doc_of(order), by=by, note=_("订单发货"))
-        order.allocation_state = "consumed"
-    _move(order, S.SHIPPED, by=by, at=at, data={"courier": order.courier, "tracking_no": order.tracking_no})
+def _take_out_stock(order: Order, *, by, quantities: dict[int, int] | None = None, note: str) -> None:
+    """WMS-10: the goods of a locked order leave the warehouse against the order, from its reservation
+    (every unit still reserved, or ``quantities`` sku → units for one parcel). The reservation must
+    hold exactly what the order has not shipped yet: an order whose stock is not reserved, or not as
+    its lines need, is refused (back to review, where the stock is reserved again). When nothing stays
+    reserved the order's allocation is "consumed". The caller saves the order (``_mark_left`` does)."""
+    from ecomops.inventory import reservations
+
+    from .review import doc_of
+
+    no = order.platform_order_no
+    unmatched = _unmatched_lines(order)
+    if unmatched:
+        raise BusinessError(_("订单 %(no)s 第 %(lines)s 行商品未匹配到SKU，不能发货") % {"no": no, "lines": unmatched},
+                            field="lines", code="unmatched")
+    if order.allocation_state != AllocationState.ALLOCATED:
+        raise BusinessError(
+            _("订单 %(no)s 没有占用库存（%(allocation)s），不能发货：请退回审单，占用库存后再发货")
+            % {"no": no, "allocation": order.get_allocation_state_display()},
+            field="allocation_state", code="not_allocated")
+    doc = doc_of(order)
+    held: dict[int, int] = {}
+    for reservation in reservations.reserved_for(doc):
+        held[reservation.sku_id] = held.get(reservation.sku_id, 0) + reservation.quantity
+    unshipped = _unshipped_units(order)
+    if held != unshipped:
+        raise BusinessError(
+            _("订单 %(no)s 的库存占用（%(held)s）与未发商品（%(need)s）不符，不能发货：请退回审单，重新占用后再发货")
+            % {"no": no, "held": _units_text(held), "need": _units_text(unshipped)},
+            field="allocation_state", code="not_allocated")
+    if quantities is None or quantities == unshipped:
+        reservations.consume(doc=doc, by=by, note=note)
+        order.allocation_state = AllocationState.CONSUMED
+    else:
+        reservations.consume(doc=doc, by=by, quantities=quantities, note=note)
+
+
+def _unshipped_units(order: Order) -> dict[int, int]:
+    """Units per SKU of the order not yet gone in a shipped parcel."""
+    from .models import ParcelLine
+
+    units: dict[int, int] = {}
+    for sku_id, quantity in order.lines.values_list("sku_id", "quantity"):
+        units[sku_id] = units.get(sku_id, 0) + quantity
+    gone = ParcelLine.objects.filter(order=order, parcel__state="shipped").values_list("order_line__sku_id",
+                                                                                      "quantity")
+    for sku_id, quantity in gone:
+        units[sku_id] -= quantity
+    return {sku_id: n for sku_id, n in units.items() if n}
+
+
+def _units_text(units: dict[int, int]) -> str:
+    codes = dict(SKU.objects.filter(pk__in=list(units)).values_list("pk", "sku_code"))
+    return "、".join(f"{codes.get(sku_id, sku_id)}×{n}" for sku_id, n in sorted(units.items())) or "0"
+
+
+def _mark_left(order: Order, *, by, reason: str = "", at: datetime | None = None) -> Order:
+    """The last goods of a locked order have left (``_take_out_stock`` posted them): it is shipped."""
+    _move(order, S.SHIPPED, by=by, reason=reason, at=at,
+          data={"courier": order.courier, "tracking_no": order.tracking_no})
     return order
 
 
 @transaction.atomic
-def mark_received(order: Order, *, by, at: datetime | None = None) -> Order:
-    return _step(order, S.RECEIVED, by=by, perm="orders.ship_order", at=at)
+def mark_received(order: Order, *, by, at: datetime | None = None, reason: str = "",
+                  source: str = SOURCE_USER) -> Order:
+    """The buyer received a shipped order; ``source="platform"`` when the platform's export says so."""
+    return _step(order, S.RECEIVED, by=by, perm="orders.ship_order", at=at, reason=reason, source=source)
 
 
 @transaction.atomic
@@ -697,8 +911,10 @@ def mark_buyer_reviewed(order: Order, *, by, at: datetime | None = None) -> Orde
 
 
 @transaction.atomic
-def mark_completed(order: Order, *, by, at: datetime | None = None) -> Order:
-    return _step(order, S.COMPLETED, by=by, perm="orders.ship_order", at=at)
+def mark_completed(order: Order, *, by, at: datetime | None = None, reason: str = "",
+                   source: str = SOURCE_USER) -> Order:
+    """The order is complete (交易成功); ``source="platform"`` when the platform's export says so."""
+    return _step(order, S.COMPLETED, by=by, perm="orders.ship_order", at=at, reason=reason, source=source)
 
 
 # --- changes (ORD-08, LAW-03) ---------------------------------------------------------------------
@@ -719,17 +935,19 @@ def _before_shipping(order: Order, what: str) -> None:
 
 @transaction.atomic
 def change_address(order: Order, *, by, receiver_name: str, receiver_phone: str, receiver_address: str,
-                   province: str = "", city: str = "", district: str = "", reason: str = "") -> Order:
-    """ORD-08: the buyer's new address, re-encrypted; the event keeps masked before/after only."""
-    order = _acting(order, by, "orders.change_order")
+                   province: str = "", city: str = "", district: str = "", reason: str = "",
+                   source: str = SOURCE_USER) -> Order:
+    """ORD-08: the buyer's new address, re-encrypted; the event keeps masked before/after only.
+    ``source="platform"``: the buyer changed it on the platform (the import's right, ORD-02)."""
+    order = _acting(order, by, "orders.change_order", source)
     _before_shipping(order, _("修改地址"))
     reason = _text(reason, field="reason", label=_("修改原因"), max_length=200)
     before = _masked_receiver(order)
-    _set_receiver(order, name=receiver_name, phone=receiver_phone, address=receiver_address, province=province,
-                  city=city, district=district)
+    set_receiver(order, name=receiver_name, phone=receiver_phone, address=receiver_address, province=province,
+                 city=city, district=district)
     if not order.receiver_address:
         raise BusinessError(_("请填写收货详细地址"), field="receiver_address")
-    _save(order, user=by, reason=_("修改地址"))
+    _save(order, user=by, reason=_("平台导入更新") if source == SOURCE_PLATFORM else _("修改地址"))
     _event(order, kind=OrderEventKind.ADDRESS_CHANGED, by=by, before=order.state, after=order.state, reason=reason,
            data={"before": before, "after": _masked_receiver(order)})
     return order
@@ -749,6 +967,44 @@ def change_courier(order: Order, *, by, courier: str, reason: str = "") -> Order
            reason=_text(reason, field="reason", label=_("修改原因"), max_length=200),
            data={"before": before, "after": courier})
     return order
+
+
+def same_receiver(order: Order, *, name, phone, address, province="", city="", district="") -> bool:
+    """Whether these receiver values are the order's (compared by keyed hash, nothing decrypted)."""
+    probe = Order()
+    set_receiver(probe, name=name, phone=phone, address=address, province=province, city=city, district=district)
+    return probe.receiver_hash == order.receiver_hash
+
+
+@transaction.atomic
+def update_from_platform(order: Order, *, by, reason: str, **fields) -> tuple[Order, list[str]]:
+    """ORD-02: what the platform's export now says of the buyer's nickname, the merchant's note and the
+    buyer's message (``PLATFORM_FIELDS``); the import's right. Returns the order and the names changed."""
+    order = _acting(order, by, "orders.change_order", SOURCE_PLATFORM)
+    unknown = set(fields) - set(PLATFORM_FIELDS)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise BusinessError(_("字段 %(name)s 不能设置") % {"name": name}, field=name)
+    changed = []
+    for name, limit in PLATFORM_FIELDS.items():
+        if name not in fields:
+            continue
+        value = _text(fields[name], field=name, label=str(Order._meta.get_field(name).verbose_name),
+                      max_length=limit)
+        if value != getattr(order, name):
+            setattr(order, name, value)
+            changed.append(name)
+    if changed:
+        _save(order, user=by, reason=reason)
+    return order, changed
+
+
+@transaction.atomic
+def note_platform_update(order: Order, *, by, reason: str, data: dict | None = None) -> OrderEvent:
+    """ORD-01/02: the record that an import applied the platform's view of the order (what changed)."""
+    order = _acting(order, by, "orders.change_order", SOURCE_PLATFORM)
+    return _event(order, kind=OrderEventKind.PLATFORM_UPDATE, by=by, before=order.state, after=order.state,
+                  reason=reason, data=data)
 
 
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")

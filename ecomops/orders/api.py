@@ -76,6 +76,7 @@ class OrdersOrderOut(Schema):
 
 
 class OrdersLineOut(Schema):
+    id: int = Field(description="订单明细 id（拆分发货按它指定每个包裹的件数）")
     line_no: int
     sku_id: int | None
     sku_code: str | None
@@ -147,6 +148,12 @@ class OrdersTransitionIn(InputSchema):
     reason: Text(200) = ""
 
 
+class OrdersShipIn(InputSchema):
+    courier: Text(20, min_length=1) = Field(description="快递公司代码，如 sf_express、zto、yto")
+    tracking_no: Text(40, min_length=1) = Field(description="运单号")
+    reason: Text(200) = ""
+
+
 class OrdersPaymentIn(InputSchema):
     store_id: RefId
     platform_order_no: Code(64)
@@ -198,9 +205,9 @@ def _order(request, order_id: int) -> Order:
 def _detail(order: Order, view=None) -> Order:
     order = _out(order, view)
     order.lines_out = [
-        {"line_no": line.line_no, "sku_id": line.sku_id, "sku_code": line.sku.sku_code if line.sku else None,
-         "platform_sku_code": line.platform_sku_code, "title": line.title, "quantity": line.quantity,
-         "unit_price": line.unit_price, "amount": line.amount}
+        {"id": line.pk, "line_no": line.line_no, "sku_id": line.sku_id,
+         "sku_code": line.sku.sku_code if line.sku else None, "platform_sku_code": line.platform_sku_code,
+         "title": line.title, "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount}
         for line in order.lines.select_related("sku").order_by("line_no")
     ]
     return order
@@ -244,7 +251,7 @@ def orders_list_events(request, order_id: Path[Id]):
 
 
 @router.post("/orders/{order_id}/transitions", response=OrdersOrderOut, tags=["orders"],
-             summary="变更订单状态（按状态流转表，ORD-01）")
+             summary="变更订单状态（按状态流转表，ORD-01；转为已发货即整单出库，同 /ship）")
 def orders_transition(request, order_id: Path[Id], payload: OrdersTransitionIn):
     require_perm(request.auth, "orders.view_order")
     order = _order(request, order_id)
@@ -252,6 +259,15 @@ def orders_transition(request, order_id: Path[Id], payload: OrdersTransitionIn):
         order = actions.release_hold(order, by=request.auth, reason=payload.reason)
     else:
         order = actions.set_state(order, payload.to, by=request.auth, reason=payload.reason)
+    return _out(_order(request, order.pk))
+
+
+@router.post("/orders/{order_id}/ship", response=OrdersOrderOut, tags=["orders"],
+             summary="整单一个包裹发出：占用的库存按订单出库，订单转为已发货（WMS-10）；重复提交不会重复出库")
+def orders_ship(request, order_id: Path[Id], payload: OrdersShipIn):
+    require_perm(request.auth, "orders.view_order")
+    order = actions.ship_order(_order(request, order_id), by=request.auth, courier=payload.courier,
+                               tracking_no=payload.tracking_no, reason=payload.reason)
     return _out(_order(request, order.pk))
 
 

@@ -7,8 +7,10 @@
   and not shipped, go out as one parcel (``actions.can_merge`` says whether two may). Never cash on
   delivery. Orders already reserved in different warehouses cannot share a parcel.
 - **Undo**: open parcels are cancelled (with a reason), never edited; the orders ship whole again.
-- **Ship**: a parcel leaves with its courier and tracking number; an order whose every unit has left
-  becomes "shipped" (``actions.mark_shipped``), the others record the partial shipment.
+- **Ship**: a parcel leaves with its courier and tracking number, and its units leave the ledger with
+  it (against the order, from the order's reservation, WMS-10); an order whose every unit has left
+  becomes "shipped", the others record the partial shipment. An order with parcels cannot ship whole,
+  nor be cancelled once one of its parcels has left (its open parcels are undone when it is cancelled).
 
 Every step writes an ``OrderEvent`` on each order concerned and an audited parcel record.
 """
@@ -164,9 +166,16 @@ def undo_parcels(order: Order, *, by, reason: str) -> list[Parcel]:
     """Cancel the order's open parcels (a merged parcel for all its orders); they ship whole again."""
     order = _acting(order, by, "orders.change_order")
     reason = _text(reason, field="reason", label=_("撤销原因"), max_length=200, required=True)
-    parcels = list(Parcel.objects.select_for_update().filter(pk__in=open_parcels(order).values("pk")).order_by("pk"))
+    parcels = _undo(order, by=by, reason=reason)
     if not parcels:
         raise BusinessError(_("订单没有待发出的包裹"), field="order", code="no_parcels")
+    return parcels
+
+
+def _undo(order: Order, *, by, reason: str) -> list[Parcel]:
+    parcels = list(Parcel.objects.select_for_update().filter(pk__in=open_parcels(order).values("pk")).order_by("pk"))
+    if not parcels:
+        return []
     if Parcel.objects.filter(lines__order=order, state=ParcelState.SHIPPED).exists():
         raise BusinessError(_("已有包裹发出，不能撤销"), field="order", code="shipped")
     now = timezone.now()
@@ -183,13 +192,23 @@ def undo_parcels(order: Order, *, by, reason: str) -> list[Parcel]:
     return parcels
 
 
+def undo_with_order(order: Order, *, by, reason: str) -> None:
+    """An order being cancelled (``actions.cancel``, locked and checked by it: none of its parcels has
+    left): its open parcels are undone, a merged one for its other orders too (they ship whole again)."""
+    _undo(order, by=by, reason=reason)
+
+
 @transaction.atomic
 def ship_parcel(parcel: Parcel, *, by, courier: str, tracking_no: str) -> Parcel:
     """A parcel leaves. Its orders must be released for shipping (awaiting shipment: paid and printed,
-    ORD-04); an order whose every unit has now left becomes "shipped"."""
-    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
-    order_ids = sorted(set(parcel.lines.values_list("order_id", flat=True)))
+    ORD-04) with their stock reserved; the parcel's units of each order leave the ledger now, against
+    the order (WMS-10, ``actions._take_out_stock``), and an order whose every unit has now left becomes
+    "shipped" (the one path, ``actions._mark_left``). A parcel shipped already is refused."""
+    # Orders first (key order), then the parcel: the order everything else locks in (cancel, undo), so
+    # a clerk cancelling while the warehouse ships never deadlocks; a parcel's lines never change.
+    order_ids = sorted(set(ParcelLine.objects.filter(parcel_id=parcel.pk).values_list("order_id", flat=True)))
     orders = [_acting(Order(pk=pk), by, "orders.ship_order") for pk in order_ids]
+    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
     if parcel.state != ParcelState.OPEN:
         raise BusinessError(_("包裹 %(no)s 当前为“%(state)s”，不能发出")
                             % {"no": parcel.number, "state": parcel.get_state_display()}, field="state",
@@ -201,12 +220,19 @@ def ship_parcel(parcel: Parcel, *, by, courier: str, tracking_no: str) -> Parcel
                                 field="state", code="wrong_state")
     parcel.courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
     parcel.tracking_no = _text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40, required=True)
+    note = _("订单发货 包裹 %(no)s") % {"no": parcel.number}
+    for order in orders:
+        units: dict[int, int] = defaultdict(int)
+        for sku_id, quantity in parcel.lines.filter(order=order).values_list("order_line__sku_id", "quantity"):
+            units[sku_id] += quantity
+        actions._take_out_stock(order, by=by, quantities=dict(units), note=note)
     parcel.state = ParcelState.SHIPPED
     parcel.shipped_at = timezone.now()
     _save(parcel, user=by, reason=_("包裹发出"))
     for order in orders:
         if _all_units_left(order):
-            actions.mark_shipped(order, by=by, courier=parcel.courier, tracking_no=parcel.tracking_no)
+            order.courier, order.tracking_no = parcel.courier, parcel.tracking_no
+            actions._mark_left(order, by=by, reason=_("包裹 %(no)s 已发出") % {"no": parcel.number})
         else:
             _event(order, kind=OrderEventKind.PARCEL_SHIPPED, by=by, before=order.state, after=order.state,
                    reason=_("包裹 %(no)s 已发出（部分发货）") % {"no": parcel.number},

@@ -150,6 +150,9 @@ def _parcel_context(request, order: Order) -> dict:
         "can_undo_parcels": can_change and any(p.state == ParcelState.OPEN for p in active)
         and not any(p.state == ParcelState.SHIPPED for p in active),
         "can_ship_parcels": user.has_perm("orders.ship_order") and order.state == OrderState.AWAITING_SHIPMENT,
+        # ORD-01 / WMS-10: the whole order as one parcel (no parcels made), through actions.ship_order.
+        "can_ship_order": user.has_perm("orders.ship_order") and not is_client_member(user)
+        and order.state == OrderState.AWAITING_SHIPMENT and not active,
         "merge_candidates": parcel_actions.merge_candidates(order, user) if can_parcel else [],
         "split_slots": SPLIT_SLOTS, "couriers": Courier.choices,
     }
@@ -235,7 +238,9 @@ def _split_parts(post, order: Order) -> list[dict]:
 @require_POST
 @page("orders.view_order")
 def order_parcels(request, pk: int):
-    """ORD-08 on the order page: split, merge with the offered orders, undo, or ship one parcel."""
+    """ORD-08 on the order page: split, merge with the offered orders, undo, ship one parcel, or ship the
+    whole order as one parcel (ORD-01, WMS-10: ``actions.ship_order``, posted once however often it is
+    clicked)."""
     from . import parcels
     from .models import Parcel
 
@@ -254,6 +259,10 @@ def order_parcels(request, pk: int):
         elif what == "undo":
             parcels.undo_parcels(order, by=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("已撤销，订单整单发货"))
+        elif what == "ship_order":
+            actions.ship_order(order, by=request.user, courier=request.POST.get("courier", ""),
+                               tracking_no=request.POST.get("tracking_no", ""))
+            messages.success(request, _("订单 %(no)s 已整单发出") % {"no": order.platform_order_no})
         elif what == "ship":
             parcel = get_visible_or_404(Parcel.objects.filter(lines__order=order).distinct(), request.user,
                                         pk=request.POST.get("parcel") if (request.POST.get("parcel") or "").isdigit()

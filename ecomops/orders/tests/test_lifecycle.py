@@ -39,7 +39,8 @@ def test_ord02_platform_order_number_is_unique_per_store(od, org):
         Order.objects.create(store=org.store_a1, platform_order_no="TB1001", placed_at=at(2))
 
 
-def test_ord01_full_happy_path_records_every_transition_with_who_and_when(od):
+def test_ord01_full_happy_path_records_every_transition_with_who_and_when(od, wh):
+    wh.put(wh.hz_bin, 1)  # reviewing reserves the stock (ORD-04), shipping takes it out (WMS-10)
     order = od.a1
     pay(od.clerk, order)
     order.refresh_from_db()
@@ -95,7 +96,8 @@ def test_ord01_unpaid_order_can_never_reach_awaiting_shipment(od):
         Order.objects.filter(pk=order.pk).update(state=S.AWAITING_SHIPMENT)
 
 
-def test_ord01_cash_on_delivery_goes_to_review_and_shipping_without_payment(od, org):
+def test_ord01_cash_on_delivery_goes_to_review_and_shipping_without_payment(od, org, wh):
+    wh.put(wh.hz_bin, 1)
     order = new_order(od.clerk, org.store_a1, "COD1", payment_method="cod")
     assert order.confirm_due_at is not None  # ORD-09 clock from placing
     order = actions.submit_for_review(order, by=od.clerk)
@@ -119,7 +121,8 @@ def test_ord08_hold_and_release_return_to_the_state_held_from(od):
     assert kinds[-2:] == [OrderEventKind.HELD, OrderEventKind.RELEASED]
 
 
-def test_ord01_cancel_needs_a_reason_and_is_refused_after_shipping(od):
+def test_ord01_cancel_needs_a_reason_and_is_refused_after_shipping(od, wh):
+    wh.put(wh.hz_bin, 1)
     with pytest.raises(BusinessError) as refused:
         actions.cancel(od.a1, by=od.clerk, reason="")
     assert refused.value.field == "reason"

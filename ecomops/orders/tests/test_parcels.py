@@ -109,7 +109,10 @@ def test_ord08_merge_refuses_other_buyer_other_address_and_the_gap(od, org, chan
     assert not Parcel.objects.exists()
 
 
-def test_ord08_undo_then_ship_parcel_by_parcel(od, org):
+def test_ord08_undo_then_ship_parcel_by_parcel(od, org, wh):
+    from ecomops.orders import review
+
+    wh.put(wh.hz_bin, 4)
     order = two_lines(od, org, "U1")
     a, b = ids(order)
     made = parcels.split_order(order, by=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
@@ -118,7 +121,8 @@ def test_ord08_undo_then_ship_parcel_by_parcel(od, org):
     made = parcels.split_order(order, by=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
     with pytest.raises(BusinessError, match="待发货"):
         parcels.ship_parcel(made[0], by=od.clerk, courier="sf_express", tracking_no="SF1")
-    Order.objects.filter(pk=order.pk).update(state=S.AWAITING_SHIPMENT)
+    review.auto_review([order.pk], by=od.clerk)  # its stock reserved (ORD-04), then printed
+    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), by=od.clerk)
     with pytest.raises(BusinessError, match="按包裹发货"):
         actions.mark_shipped(order, by=od.clerk, courier="sf_express", tracking_no="SF0")
     parcels.ship_parcel(made[0], by=od.clerk, courier="sf_express", tracking_no="SF1")
