@@ -417,9 +417,9 @@ class Importer:
                       paid_at=parsed.paid_at, buyer_nick=f["buyer_nick"], merchant_note=f["merchant_note"],
                       buyer_message=f["buyer_message"], shipping_fee=parsed.shipping_fee,
                       paid_amount=parsed.paid_amount, payment_method=PaymentMethod.PLATFORM)
-        order_actions._set_receiver(order, name=f["receiver_name"], phone=f["receiver_phone"],
-                                    address=f["receiver_address"], province=f["province"], city=f["city"],
-                                    district=f["district"])
+        order_actions.set_receiver(order, name=f["receiver_name"], phone=f["receiver_phone"],
+                                   address=f["receiver_address"], province=f["province"], city=f["city"],
+                                   district=f["district"])
         lines, unmatched = [], []
         for number, line in enumerate(parsed.lines, start=1):
             sku_id = self.match(line.code)
@@ -479,6 +479,10 @@ class Importer:
             insert_rows(Payment, payments)
             insert_history(Payment, payments, user=self.user, reason=str(self.job))
         insert_rows(ImportedOrder, imported, returning=False)
+        for order in orders:
+            if order.state == OrderState.CANCELLED and order.paid_at is not None and order.paid_amount > 0:
+                # Closed on the platform after payment (e.g. 未发货，退款成功): the refund is due here too.
+                order_actions.closed_by_platform_after_payment(order, by=self.user)
         result.created += len(orders)
         result.order_ids.extend(o.pk for o in orders)
         return orders
@@ -506,62 +510,60 @@ class Importer:
         return []
 
     def _update(self, order_id: int, parsed: ParsedOrder, result: ChunkResult) -> None:
+        """What the platform says now, applied through the public actions of ``orders.actions`` only
+        (each checks the import's right and the store, locks the order and writes its event):
+
+        - paid → the payment is recorded (``record_payment``; the order goes on to review);
+        - closed / cancelled → ``cancel``: reserved stock back, refund due for a paid order, the
+          confirmation due item dropped; refused once shipped here (after-sales, listed in the report);
+        - received / completed after we shipped → ``mark_received`` / ``mark_completed`` (no stock
+          moves: the goods left when it shipped here);
+        - shipped / received / completed on the platform but not shipped here → listed, not forced: the
+          goods are still here (reserved or not), and only ``ship_order`` takes them out (WMS-10)."""
         order = Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order_id)
         user, f, changes = self.user, parsed.fields, []
+        platform = order_actions.SOURCE_PLATFORM
         want_lines = [(line.code, line.quantity, line.unit_price) for line in parsed.lines]
         have_lines = list(order.lines.order_by("line_no").values_list("platform_sku_code", "quantity", "unit_price"))
         if want_lines != have_lines:
             raise BusinessError(_("订单 %(no)s 的商品明细与系统中不同；已导入的订单不能通过导入修改明细，请人工处理")
                                 % {"no": order.platform_order_no})
-        probe = Order()
-        order_actions._set_receiver(probe, name=f["receiver_name"], phone=f["receiver_phone"],
-                                    address=f["receiver_address"], province=f["province"], city=f["city"],
-                                    district=f["district"])
-        if probe.receiver_hash != order.receiver_hash:
+        receiver = {"name": f["receiver_name"], "phone": f["receiver_phone"], "address": f["receiver_address"],
+                    "province": f["province"], "city": f["city"], "district": f["district"]}
+        if not order_actions.same_receiver(order, **receiver):
             if order.state in SHIPPED_OR_LATER:
                 raise BusinessError(_("订单 %(no)s 已发货，平台上的收货地址变化不能导入")
                                     % {"no": order.platform_order_no})
-            before = order_actions._masked_receiver(order)
-            order_actions._set_receiver(order, name=f["receiver_name"], phone=f["receiver_phone"],
-                                        address=f["receiver_address"], province=f["province"], city=f["city"],
-                                        district=f["district"])
-            order_actions._event(order, kind=OrderEventKind.ADDRESS_CHANGED, by=user, before=order.state,
-                                 after=order.state, reason=_("平台导入"),
-                                 data={"before": before, "after": order_actions._masked_receiver(order)})
+            order = order_actions.change_address(
+                order, by=user, receiver_name=receiver["name"], receiver_phone=receiver["phone"],
+                receiver_address=receiver["address"], province=receiver["province"], city=receiver["city"],
+                district=receiver["district"], reason=_("平台导入"), source=platform)
             changes.append("address")
-        for name in ("merchant_note", "buyer_message", "buyer_nick"):
-            if f[name] != getattr(order, name):
-                setattr(order, name, f[name])
-                changes.append(name)
-        if changes:
-            order_actions._save(order, user=user, reason=_("平台导入更新"))
+        order, changed = order_actions.update_from_platform(
+            order, by=user, reason=_("平台导入更新"), **{name: f[name] for name in order_actions.PLATFORM_FIELDS})
+        changes.extend(changed)
         target = parsed.status
         if target == "paid" and order.paid_at is None and parsed.paid_at is not None:
-            payment = Payment(store=self.store, order=order, platform_order_no=order.platform_order_no,
-                              transaction_no=f["transaction_no"], amount=parsed.paid_amount,
-                              method=PaymentMethod.PLATFORM, status=PaymentStatus.SUCCESS, paid_at=parsed.paid_at,
-                              recorded_by=user)
-            order_actions._save(payment, user=user, reason=str(self.job))
-            order_actions._apply_payment(order, payment, by=user)
+            order_actions.record_payment(user=user, store=self.store, platform_order_no=order.platform_order_no,
+                                         amount=parsed.paid_amount, method=PaymentMethod.PLATFORM,
+                                         paid_at=parsed.paid_at, transaction_no=f["transaction_no"], source=platform)
+            order = Order.objects.select_related("store").get(pk=order.pk)
             changes.append("paid")
         elif target == "cancelled" and order.state != OrderState.CANCELLED:
-            order.cancel_reason = _("平台已关闭")
-            order_actions._move(order, OrderState.CANCELLED, by=user, reason=_("平台已关闭订单"))
+            order = order_actions.cancel(order, by=user, reason=_("平台已关闭"), source=platform)
             changes.append("cancelled")
         elif target in ("received", "completed") and order.state in (OrderState.SHIPPED, OrderState.RECEIVED):
-            for step in (OrderState.RECEIVED, OrderState.COMPLETED):
-                if step == OrderState.COMPLETED and target == "received":
-                    break
-                if step in order_actions.ORDER_FLOW[order.state]:
-                    order_actions._move(order, step, by=user, reason=_("平台状态"))
+            if order.state == OrderState.SHIPPED:
+                order = order_actions.mark_received(order, by=user, reason=_("平台状态"), source=platform)
+            if target == "completed":
+                order = order_actions.mark_completed(order, by=user, reason=_("平台状态"), source=platform)
             changes.append(target)
         elif target in ("shipped", "received", "completed") and order.state not in SHIPPED_OR_LATER \
                 and order.state != OrderState.CANCELLED:
             raise BusinessError(_("平台显示订单 %(no)s 已发货，系统中尚未发货：请核对")
                                 % {"no": order.platform_order_no})
-        order_actions._event(order, kind=OrderEventKind.PLATFORM_UPDATE, by=user, before=order.state,
-                             after=order.state, reason=_("平台导入 %(job)s") % {"job": self.job},
-                             data={"job": self.job.pk, "row": parsed.first_row, "changes": changes})
+        order_actions.note_platform_update(order, by=user, reason=_("平台导入 %(job)s") % {"job": self.job},
+                                           data={"job": self.job.pk, "row": parsed.first_row, "changes": changes})
 
     # -- one chunk --
 
