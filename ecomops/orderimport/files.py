@@ -122,16 +122,15 @@ def purge(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     policy = keep_policy(on=timezone.localdate(now))
     cutoff = now - timedelta(days=policy.days)
-    expired = (ImportJob.objects.exclude(file="")
-               .filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
-               .order_by("pk"))
-    purged = 0
-    for job in expired.iterator():
-        job.file.storage.delete(job.file.name)
-        ImportJob.objects.filter(pk=job.pk).update(file="", file_purged_at=now, file_keep_days=policy.days,
-                                                   file_purge_policy=policy.label[:120])
-        purged += 1
-    return {"purged": purged, "orphans": _purge_orphans(now), "days": policy.days}
+    expired = list(ImportJob.objects.exclude(file="")
+                   .filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
+                   .order_by("pk").values_list("pk", "file"))  # a day's few jobs; not iterated while written
+    storage = ImportJob._meta.get_field("file").storage
+    for pk, name in expired:
+        storage.delete(name)
+        ImportJob.objects.filter(pk=pk, file=name).update(file="", file_purged_at=now, file_keep_days=policy.days,
+                                                          file_purge_policy=policy.label[:120])
+    return {"purged": len(expired), "orphans": _purge_orphans(now), "days": policy.days}
 
 
 def _purge_orphans(now: datetime) -> int:
