@@ -95,8 +95,10 @@ def rows(lines: int, tag: str, seed: int = 7):
 
 
 def write_csv(path: Path, lines: int, tag: str) -> None:
+    from ecomops.core import spreadsheets
+
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = spreadsheets.csv_writer(handle)
         writer.writerow(HEADER)
         writer.writerows(rows(lines, tag))
 

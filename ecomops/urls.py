@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from .api import api
+from .core.uploads import serve_upload
 
 admin.site.site_header = "EcomOps 电商运营管理系统"
 admin.site.site_title = "EcomOps"
@@ -28,9 +28,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Uploaded files (MEDIA_URL): never an open directory, in development too; each file is served only
+    # to a user who may see the record holding it (core.uploads).
+    path("media/<path:name>", serve_upload, name="upload"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -2,6 +2,10 @@
 streamed and never held twice) and CSV in UTF-8, UTF-8 with BOM, UTF-16 or GB18030 (what Excel and
 WPS save on a Chinese Windows).
 
+Every cell written goes through ``core.spreadsheets`` (no formula injection), and an uploaded .xlsx is
+checked there before openpyxl opens it (no zip bombs); ``restore`` undoes the first when an export
+comes back.
+
 Reading gives a ``Table``: the header row as written, and the data rows with their spreadsheet row
 numbers (the header is row 1 of the sheet it came from, so "第 5 行" is the row a person sees).
 """
@@ -18,13 +22,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from ecomops.core import spreadsheets
 from ecomops.core.errors import BusinessError
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 60
 MAX_CELL = 1_000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -75,6 +79,7 @@ def read_table(data: bytes, *, filename: str = "") -> Table:
 def _read_xlsx(data: bytes, filename: str) -> Table:
     from openpyxl import load_workbook
 
+    spreadsheets.check_xlsx_archive(io.BytesIO(data))  # before anything inflates it
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -83,8 +88,8 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # files from some tools declare a wrong size; read what is there
         rows = sheet.iter_rows(values_only=True)
-        return _collect(((number, [cell_text(v) for v in row]) for number, row in enumerate(rows, start=1)),
-                        filename)
+        return _collect(((number, [unquote(cell_text(v)) for v in row])
+                         for number, row in enumerate(rows, start=1)), filename)
     finally:
         workbook.close()
 
@@ -149,24 +154,17 @@ def header_key(text: str) -> str:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def safe_text(value: str) -> str:
-    """CSV text that a spreadsheet will not run as a formula (CSV injection): a leading ``'``."""
-    return "'" + value if value and value.startswith(_FORMULA_START) else value
-
-
 def unquote(value: str) -> str:
-    """Undo ``safe_text`` when a CSV we wrote comes back."""
-    return value[1:] if len(value) > 1 and value[0] == "'" and value[1] in "=+-@" else value
+    """Undo the neutralising of a cell when a file we wrote comes back (``core.spreadsheets.restore``)."""
+    return spreadsheets.restore(value)
 
 
 def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence], dict]], out) -> None:
     """Write ``(title, headers, rows, options)`` sheets to ``out`` in write-only mode. Options:
     ``text_columns`` (indexes written as text, e.g. barcodes), ``widths``."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    workbook = Workbook(write_only=True)
+    workbook = spreadsheets.workbook()
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for title, headers, rows, options in sheets:
@@ -178,23 +176,15 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence], di
             sheet.freeze_panes = "A2"
         header_cells = []
         for text in headers:
-            cell = WriteOnlyCell(sheet, value=text)
-            cell.font, cell.fill = bold, fill
+            cell = spreadsheets.cell(sheet, text, font=bold)
+            cell.fill = fill
             header_cells.append(cell)
         sheet.append(header_cells)
         wrap = Alignment(wrap_text=True, vertical="top") if options.get("wrap") else None
         for row in rows:
-            cells = []
-            for index, value in enumerate(row):
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # text as written, never a formula
-                if index in text_columns:
-                    cell.number_format = "@"
-                if wrap is not None:
-                    cell.alignment = wrap
-                cells.append(cell)
-            sheet.append(cells)
+            sheet.append([spreadsheets.cell(sheet, value, number_format="@" if index in text_columns else None,
+                                            alignment=wrap)
+                          for index, value in enumerate(row)])
     workbook.save(out)
 
 
@@ -207,7 +197,7 @@ def _column_letter(index: int) -> str:
 def write_csv(headers: Sequence[str], rows: Iterable[Sequence], out) -> None:
     """CSV in UTF-8 with BOM, so that Excel on Windows opens the Chinese correctly."""
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = spreadsheets.csv_writer(out)  # text that a spreadsheet would run gets its apostrophe
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([safe_text(cell_text(v)) if isinstance(v, str) else cell_text(v) for v in row])
+        writer.writerow([cell_text(v) for v in row])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import os
 import re
 from functools import lru_cache
@@ -123,3 +124,155 @@ class EncryptedTextField(models.TextField):
         if value in (None, ""):
             return value
         return encrypt(value)
+
+
+# --- files at rest --------------------------------------------------------------------------------
+#
+# Uploaded files holding personal data (order exports: buyers' names, phones, addresses) are stored
+# encrypted, streamed in constant memory, and read back through a seekable file object, so a CSV is
+# decoded and an .xlsx unzipped straight from the ciphertext (a zip archive needs to seek).
+#
+# Layout: MAGIC, a 2-byte length and a Fernet token (with the field keys above, so rotation works the
+# same) wrapping a random per-file AES-256 key and an 8-byte nonce prefix; then the body in chunks of
+# FILE_CHUNK plain bytes, each sealed with AES-GCM (16-byte tag) under the nonce prefix + the chunk's
+# index, the last chunk marked in the associated data so a cut-off file does not pass for a whole one.
+
+FILE_MAGIC = b"ECOMOPS-ENC1\n"
+FILE_CHUNK = 64 * 1024
+_FILE_TAG = 16
+_SEALED_CHUNK = FILE_CHUNK + _FILE_TAG
+
+
+def _chunk_nonce(prefix: bytes, index: int) -> bytes:
+    return prefix + index.to_bytes(4, "big")
+
+
+def _chunk_aad(index: int, last: bool) -> bytes:
+    return index.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+
+
+def encrypt_stream(source, target) -> int:
+    """Read ``source`` (binary, any size) to its end and write it encrypted to ``target``; returns the
+    number of plain bytes. Memory: two chunks."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key, prefix = AESGCM.generate_key(bit_length=256), os.urandom(8)
+    sealed_key = _cipher(_configured_secrets()).encrypt(key + prefix)
+    target.write(FILE_MAGIC + len(sealed_key).to_bytes(2, "big") + sealed_key)
+    aead = AESGCM(key)
+    total, index = 0, 0
+    current = _read_full(source, FILE_CHUNK)
+    while True:
+        following = _read_full(source, FILE_CHUNK) if len(current) == FILE_CHUNK else b""
+        last = not following
+        target.write(aead.encrypt(_chunk_nonce(prefix, index), current, _chunk_aad(index, last)))
+        total += len(current)
+        if last:
+            return total
+        index, current = index + 1, following
+
+
+def _read_full(source, size: int) -> bytes:
+    """``size`` bytes, fewer only at the end (a pipe or an upload may return short reads)."""
+    parts, got = [], 0
+    while got < size:
+        part = source.read(size - got)
+        if not part:
+            break
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def is_encrypted_file(handle) -> bool:
+    """Does the binary file ``handle`` start like ``encrypt_stream``'s output? (Rewinds it.)"""
+    handle.seek(0)
+    head = handle.read(len(FILE_MAGIC))
+    handle.seek(0)
+    return head == FILE_MAGIC
+
+
+class DecryptingReader(io.RawIOBase):
+    """The plain bytes of an encrypted file, readable and seekable; one chunk is held at a time.
+    Raises ``DecryptionError`` on a wrong key or a changed or cut-off file."""
+
+    def __init__(self, handle):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        super().__init__()
+        self._handle = handle
+        handle.seek(0)
+        if handle.read(len(FILE_MAGIC)) != FILE_MAGIC:
+            raise DecryptionError("not an encrypted EcomOps file")
+        length = int.from_bytes(handle.read(2), "big")
+        try:
+            opened = _cipher(_configured_secrets()).decrypt(handle.read(length))
+        except (InvalidToken, ValueError):
+            raise DecryptionError("the file's key cannot be decrypted with the configured keys") from None
+        if len(opened) != 40:
+            raise DecryptionError("damaged file header")
+        self._aead, self._prefix = AESGCM(opened[:32]), opened[32:]
+        self._body = len(FILE_MAGIC) + 2 + length
+        handle.seek(0, io.SEEK_END)
+        body = handle.tell() - self._body
+        self._chunks = max(1, -(-body // _SEALED_CHUNK))
+        self._size = body - self._chunks * _FILE_TAG
+        if self._size < 0:
+            raise DecryptionError("damaged file: cut off")
+        self._position = 0
+        self._cached: tuple[int, bytes] | None = None
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def _chunk(self, index: int) -> bytes:
+        if self._cached is not None and self._cached[0] == index:
+            return self._cached[1]
+        from cryptography.exceptions import InvalidTag
+
+        self._handle.seek(self._body + index * _SEALED_CHUNK)
+        sealed = self._handle.read(_SEALED_CHUNK)
+        try:
+            plain = self._aead.decrypt(_chunk_nonce(self._prefix, index), sealed,
+                                       _chunk_aad(index, index == self._chunks - 1))
+        except InvalidTag:
+            raise DecryptionError("the encrypted file was changed or cut off") from None
+        self._cached = (index, plain)
+        return plain
+
+    def readinto(self, buffer) -> int:
+        if self._position >= self._size:
+            return 0
+        index, offset = divmod(self._position, FILE_CHUNK)
+        data = self._chunk(index)[offset:offset + len(buffer)]
+        buffer[:len(data)] = data
+        self._position += len(data)
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._handle.close()
+        super().close()
+
+
+def open_decrypted(handle) -> io.BufferedReader:
+    """A buffered, seekable reader of the plain bytes of the encrypted binary file ``handle`` (which
+    it closes when closed)."""
+    return io.BufferedReader(DecryptingReader(handle), buffer_size=FILE_CHUNK)

@@ -1,5 +1,6 @@
 """What people do with order imports: upload a file (a job starts in the background), resume a job
-that stopped, re-match held orders after a platform SKU code was added, edit a format."""
+that stopped, re-match held orders after a platform SKU code was added, edit a format; and the daily
+purge of uploaded files past their keep period (LAW-04)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.org.models import Store
 from ecomops.org.scoping import is_client_member, scope_for
 
+from . import files
 from .enums import FIELDS, PLATFORM_STATUSES, REQUIRED_FIELDS, FileKind, JobState
 from .models import ImportFormat, ImportJob
 
@@ -42,8 +44,10 @@ def file_kind(name: str) -> str:
 
 
 def create_job(*, user, store: Store | None, fmt: ImportFormat | None, upload, name: str = "") -> ImportJob:
-    """Keep the uploaded file and queue its import. Checks the file kind and size and the header
-    before queueing, so a wrong file is refused at once with the reason."""
+    """Keep the uploaded file and make its job. Only what costs nothing is checked here (the store, the
+    format, the file's kind and size); the file itself (an .xlsx's archive, the encoding, the header)
+    is opened only by the job in the background, whose page shows a refusal with its reason. The file
+    is stored encrypted under a random name (LAW-04, ``files``)."""
     _require(user, "orderimport.add_importjob")
     store = _store(user, store)
     if fmt is None or not fmt.is_active:
@@ -55,26 +59,11 @@ def create_job(*, user, store: Store | None, fmt: ImportFormat | None, upload, n
         raise BusinessError(_("文件超过 %(n)d MB") % {"n": MAX_BYTES // (1024 * 1024)}, field="file")
     if not size:
         raise BusinessError(_("文件是空的"), field="file")
-    job = ImportJob(store=store, format=fmt, original_name=name or "orders", file_kind=kind, created_by=user)
-    job.file.save(Path(name).name or f"orders.{kind}", upload if isinstance(upload, File) else File(upload),
-                  save=False)
-    _check_header(job)
+    job = ImportJob(store=store, format=fmt, original_name=Path(name).name[:200] or "orders", file_kind=kind,
+                    created_by=user)
+    files.store(job, upload if isinstance(upload, File) else File(upload))
     job.save()
     return job
-
-
-def _check_header(job: ImportJob) -> None:
-    from . import engine, reader
-
-    try:
-        sheet = reader.open_sheet(Path(job.file.path), job.file_kind, delimiter=engine._delimiter(job.format))
-        engine.map_header(sheet.header, job.format)
-    except engine.ImportFailed as error:
-        job.file.delete(save=False)
-        raise BusinessError(str(error), field="file") from None
-    except BusinessError:
-        job.file.delete(save=False)
-        raise
 
 
 def start(job: ImportJob, *, background: bool = True) -> ImportJob:
@@ -101,6 +90,8 @@ def resume(job: ImportJob, *, user, background: bool = True) -> ImportJob:
     _store(user, job.store)
     if job.state == JobState.DONE:
         raise Conflict(_("导入任务已完成"))
+    if not job.file:
+        raise Conflict(_("原文件已按保存期限删除（LAW-04），无法继续导入；请重新上传该文件"))
     if job.state == JobState.RUNNING and job.started_at and (timezone.now() - job.started_at).total_seconds() < 60:
         raise Conflict(_("导入任务正在运行"))
     ImportJob.objects.filter(pk=job.pk).update(state=JobState.QUEUED, failure="")
@@ -170,3 +161,10 @@ def save_format(*, user, fmt: ImportFormat | None = None, **values) -> ImportFor
         raise Conflict(_("编码 %(code)s 已存在") % {"code": fmt.code}, field="code")
     save_audited(fmt, user=user, reason=_("导入格式"))
     return fmt
+
+
+def purge_files(*, now=None) -> dict:
+    """LAW-04 (keep personal data no longer than needed): delete the uploaded export files of jobs
+    older than ``LAW-04.import_file_keep_days``; each job keeps its results and says when its file went.
+    The daily ``ecomops order-imports-purge``; idempotent."""
+    return files.purge(now=now)

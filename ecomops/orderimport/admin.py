@@ -18,6 +18,7 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "store", "format", "state", "rows_done", "rows_total", "orders_created", "rows_failed",
                     "created_at")
     list_filter = ("state", "store")
+    exclude = ("file",)  # LAW-04: the uploaded export is never served (core.uploads)
 
 
 @admin.register(ImportRowError)

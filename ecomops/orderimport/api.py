@@ -69,6 +69,12 @@ class OrderImportJobOut(Schema):
     started_at: datetime | None
     finished_at: datetime | None
     errors_xlsx_url: str
+    file_kept: bool = Field(description="原文件是否仍（加密）保存；过了 LAW-04 保存期限即删除")
+    file_purged_at: datetime | None
+
+    @staticmethod
+    def resolve_file_kept(obj) -> bool:
+        return bool(obj.file)
 
     @staticmethod
     def resolve_errors_xlsx_url(obj) -> str:
@@ -134,6 +140,17 @@ def orderimport_upload(request, store_id: Form[Id], file: File[UploadedFile],
     return Status(201, _job(request, job.pk))
 
 
+# Declared before "/order-imports/{job_id}": Django takes the first pattern that matches, and a job id
+# of "rematch" would otherwise answer this POST with 405.
+@router.post("/order-imports/rematch", response=OrderImportRematchOut, summary="异常订单重新匹配商品")
+def orderimport_rematch(request, payload: OrderImportRematchIn):
+    require_perm(request.auth, "orders.view_order", internal=True)
+    store = Store.objects.visible_to(request.auth).filter(pk=payload.store_id).first()
+    if store is None:
+        raise BusinessError(_("请选择您有权限的店铺"), field="store_id", code="not_found")
+    return actions.rematch_held(user=request.auth, store=store)
+
+
 @router.get("/order-imports/{job_id}", response=OrderImportJobOut, summary="导入任务与进度")
 def orderimport_get_job(request, job_id: Path[Id]):
     require_perm(request.auth, VIEW, internal=True)
@@ -153,12 +170,3 @@ def orderimport_resume_job(request, job_id: Path[Id]):
     job = _job(request, job_id)
     actions.resume(job, user=request.auth)
     return _job(request, job.pk)
-
-
-@router.post("/order-imports/rematch", response=OrderImportRematchOut, summary="异常订单重新匹配商品")
-def orderimport_rematch(request, payload: OrderImportRematchIn):
-    require_perm(request.auth, "orders.view_order", internal=True)
-    store = Store.objects.visible_to(request.auth).filter(pk=payload.store_id).first()
-    if store is None:
-        raise BusinessError(_("请选择您有权限的店铺"), field="store_id", code="not_found")
-    return actions.rematch_held(user=request.auth, store=store)

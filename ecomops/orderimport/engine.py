@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -37,13 +36,14 @@ from django.utils.translation import gettext_lazy
 
 from ecomops.catalog.models import SKU, PlatformSKU
 from ecomops.core.bulk import insert_history, insert_rows
+from ecomops.core.crypto import DecryptionError
 from ecomops.core.errors import BusinessError
 from ecomops.orders import actions as order_actions
 from ecomops.orders.enums import SHIPPED_OR_LATER, OrderEventKind, OrderState, PaymentMethod, PaymentStatus
 from ecomops.orders.models import ADDRESS_MAX, NAME_MAX, PHONE_MAX, Order, OrderEvent, OrderLine, Payment
 from ecomops.policy import registry
 
-from . import reader
+from . import files, reader
 from .enums import FIELDS, REQUIRED_FIELDS, JobState
 from .models import ImportedOrder, ImportFormat, ImportJob, ImportRowError
 
@@ -662,13 +662,15 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
     job.state, job.attempts, job.failure = JobState.RUNNING, job.attempts + 1, ""
     job.started_at = job.started_at or timezone.now()
     job.save(update_fields=["state", "attempts", "failure", "started_at"])
-    path = Path(job.file.path)
+    source = files.source(job)
     try:
         fmt = job.format
+        # The file's checks (an .xlsx's archive, the encoding, the header) happen here, in the background
+        # job, never in the upload's request; a refusal is the job's failure, shown on its page.
         if not job.rows_total:
-            job.rows_total = reader.count_rows(path, job.file_kind, delimiter=_delimiter(fmt))
+            job.rows_total = reader.count_rows(source, job.file_kind, delimiter=_delimiter(fmt))
             job.save(update_fields=["rows_total"])
-        sheet = reader.open_sheet(path, job.file_kind, delimiter=_delimiter(fmt))
+        sheet = reader.open_sheet(source, job.file_kind, delimiter=_delimiter(fmt))
         if sheet.encoding and job.encoding != sheet.encoding:
             job.encoding = sheet.encoding
             job.save(update_fields=["encoding"])
@@ -697,6 +699,8 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
             progress(job)
     except (ImportFailed, BusinessError) as error:
         _fail(job, str(getattr(error, "message", error)))
+    except DecryptionError:
+        _fail(job, _("无法解密导入文件：加密密钥（ECOMOPS_FIELD_KEY）与保存时不同，或文件已损坏；请重新上传"))
     except Exception as error:
         _fail(job, _("导入中断：%(error)s；可以继续导入，已提交的订单不会重复") % {"error": type(error).__name__})
         raise

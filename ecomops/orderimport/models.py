@@ -3,9 +3,10 @@
 - ``ImportFormat``: how one platform's export looks, as data: which header (or any of several
   aliases) holds which of our fields, which status texts mean what, how dates are written. An
   administrator adds a platform format on a page, without code.
-- ``ImportJob``: one uploaded file for one store. It runs in the background in chunked transactions;
-  ``checkpoint_row`` (the last file row whose order is committed) moves in the same transaction as
-  the orders, so a job that crashed resumes after it without duplicates.
+- ``ImportJob``: one uploaded file for one store (kept encrypted, then deleted: ``files``). It runs
+  in the background in chunked transactions; ``checkpoint_row`` (the last file row whose order is
+  committed) moves in the same transaction as the orders, so a job that crashed resumes after it
+  without duplicates.
 - ``ImportRowError``: a row the job could not take, with its column and reason; the orders of those
   rows were not written at all.
 - ``ImportedOrder``: for each (store, platform order number), the order and a hash of what the file
@@ -22,6 +23,7 @@ from ecomops.audit.history import audited
 from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import ScopedQuerySet
 
+from . import files
 from .enums import FileKind, JobState
 
 
@@ -55,7 +57,8 @@ class ImportJob(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="import_jobs")
     format = models.ForeignKey(ImportFormat, verbose_name=_("导入格式"), on_delete=models.PROTECT,
                                related_name="jobs")
-    file = models.FileField(_("文件"), upload_to="order-imports/%Y/%m/")
+    # LAW-04: encrypted, under a random name, never served; deleted after the keep period (files.py).
+    file = models.FileField(_("文件"), upload_to=files.import_file_path, blank=True, max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     file_kind = models.CharField(_("文件类型"), max_length=10, choices=FileKind.choices)
     encoding = models.CharField(_("编码"), max_length=20, blank=True)
@@ -72,6 +75,9 @@ class ImportJob(models.Model):
     rows_failed = models.PositiveIntegerField(_("错误行数"), default=0)
     failure = models.CharField(_("失败原因"), max_length=500, blank=True)
     attempts = models.PositiveIntegerField(_("运行次数"), default=0)
+    file_purged_at = models.DateTimeField(_("原文件删除时间"), null=True, blank=True)
+    file_keep_days = models.PositiveIntegerField(_("原文件保存天数"), null=True, blank=True)
+    file_purge_policy = models.CharField(_("删除依据的政策版本"), max_length=120, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)

@@ -1,8 +1,12 @@
 """Reading platform exports row by row in constant memory (ORD-02).
 
+A source is a path or a callable that opens the file's plain bytes afresh (an import job's file is
+stored encrypted: ``files.source(job)`` decrypts it as it is read, never holding it whole).
+
 CSV: the encoding is told from the first megabyte (a UTF-8 byte-order mark, valid UTF-8, else
 GB18030, which is what Chinese Excel saves and a superset of GBK/GB2312); the file is then read by the
-standard csv module straight from disk. XLSX: openpyxl's read-only mode streams the first sheet.
+standard csv module as a stream. XLSX: the archive is checked first (``core.spreadsheets``: no zip
+bombs), then openpyxl's read-only mode streams the first sheet.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1 (or wherever it is), data below.
 Cells are cleaned of what exports wrap around numbers so Excel keeps them as text (``="123"``, a
@@ -13,21 +17,32 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Iterator
+import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError
+from ecomops.core.spreadsheets import check_xlsx_archive
 
 SNIFF_BYTES = 1 << 20
 csv.field_size_limit(1 << 20)
 
+Source = Path | str | Callable[[], BinaryIO]
 
-def sniff_encoding(path: Path) -> str:
-    with open(path, "rb") as handle:
+
+def _open(source: Source) -> BinaryIO:
+    if isinstance(source, Path | str):
+        return open(source, "rb")  # noqa: SIM115 - closed by the caller
+    return source()
+
+
+def sniff_encoding(source: Source) -> str:
+    with _open(source) as handle:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -65,8 +80,8 @@ class Sheet:
     rows: Iterator[tuple[int, list]]  # (row number, raw cells) after the header
 
 
-def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list]:
-    with open(path, encoding=encoding, newline="") as handle:
+def _csv_rows(source: Source, encoding: str, delimiter: str) -> Iterator[list]:
+    with io.TextIOWrapper(_open(source), encoding=encoding, newline="") as handle:
         try:
             yield from csv.reader(handle, delimiter=delimiter)
         except UnicodeDecodeError as error:
@@ -76,31 +91,33 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[list]:
             raise BusinessError(_("CSV 文件格式有误：%(error)s") % {"error": error}, field="file") from error
 
 
-def _xlsx_rows(path: Path) -> Iterator[list]:
+def _xlsx_rows(source: Source) -> Iterator[list]:
     from openpyxl import load_workbook
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
-        raise BusinessError(_("无法读取 Excel 文件：请上传 .xlsx 格式"), field="file") from error
-    try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        book.close()
+    with _open(source) as handle:
+        check_xlsx_archive(handle)  # before openpyxl inflates anything (zip bombs)
+        try:
+            book = load_workbook(handle, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
+            raise BusinessError(_("无法读取 Excel 文件：请上传 .xlsx 格式"), field="file") from error
+        try:
+            sheet = book.worksheets[0]
+            for row in sheet.iter_rows(values_only=True):
+                yield list(row)
+        finally:
+            book.close()
 
 
-def raw_rows(path: Path, kind: str, *, delimiter: str = ",", encoding: str = "") -> Iterator[list]:
+def raw_rows(source: Source, kind: str, *, delimiter: str = ",", encoding: str = "") -> Iterator[list]:
     if kind == "xlsx":
-        return _xlsx_rows(path)
-    return _csv_rows(path, encoding or sniff_encoding(path), delimiter)
+        return _xlsx_rows(source)
+    return _csv_rows(source, encoding or sniff_encoding(source), delimiter)
 
 
-def open_sheet(path: Path, kind: str, *, delimiter: str = ",") -> Sheet:
+def open_sheet(source: Source, kind: str, *, delimiter: str = ",") -> Sheet:
     """The header (the first non-empty row) and an iterator over the numbered rows below it."""
-    encoding = "" if kind == "xlsx" else sniff_encoding(path)
-    rows = raw_rows(path, kind, delimiter=delimiter, encoding=encoding)
+    encoding = "" if kind == "xlsx" else sniff_encoding(source)
+    rows = raw_rows(source, kind, delimiter=delimiter, encoding=encoding)
     number = 0
     for cells in rows:
         number += 1
@@ -118,10 +135,10 @@ def open_sheet(path: Path, kind: str, *, delimiter: str = ",") -> Sheet:
     raise BusinessError(_("文件是空的：没有表头行"), field="file")
 
 
-def count_rows(path: Path, kind: str, *, delimiter: str = ",") -> int:
+def count_rows(source: Source, kind: str, *, delimiter: str = ",") -> int:
     """How many non-empty data rows the file has (one streaming pass; for the progress bar)."""
     total = -1  # the header
-    for cells in raw_rows(path, kind, delimiter=delimiter):
+    for cells in raw_rows(source, kind, delimiter=delimiter):
         if any(clean(c) for c in cells):
             total += 1
     return max(total, 0)

@@ -5,27 +5,22 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
+
+from ecomops.core import spreadsheets
 
 from .models import ImportJob, ImportRowError
 
 
 def error_workbook(job: ImportJob) -> bytes:
-    book = Workbook(write_only=True)
+    """Text from the file (order numbers, reasons quoting a cell) is neutralised by ``core.spreadsheets``:
+    a hostile cell in an upload cannot come back as a formula in the report."""
+    book = spreadsheets.workbook()
     sheet = book.create_sheet(title=_("错误行"))
     sheet.column_dimensions["A"].width = 8
     sheet.column_dimensions["B"].width = 18
     sheet.column_dimensions["C"].width = 24
     sheet.column_dimensions["D"].width = 70
-    from openpyxl.cell import WriteOnlyCell
-
-    def bold(text):
-        cell = WriteOnlyCell(sheet, value=str(text))
-        cell.font = Font(bold=True)
-        return cell
-
-    sheet.append([bold(_("行号")), bold(_("列")), bold(_("平台订单号")), bold(_("原因"))])
+    sheet.append(spreadsheets.bold_row(sheet, [_("行号"), _("列"), _("平台订单号"), _("原因")]))
     rows = ImportRowError.objects.filter(job=job).order_by("row_no", "pk").values_list(
         "row_no", "column", "order_no", "reason")
     for row_no, column, order_no, reason in rows.iterator(chunk_size=2000):

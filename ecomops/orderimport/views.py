@@ -20,7 +20,7 @@ from ecomops.orders.models import Order
 from ecomops.org.models import Store
 from ecomops.org.scoping import get_visible_or_404
 
-from . import actions, reports
+from . import actions, files, reports
 from .forms import FormatForm, UploadForm
 from .models import ImportFormat, ImportJob
 
@@ -62,7 +62,9 @@ def _job(request, pk: int) -> ImportJob:
 def job_detail(request, pk: int):
     job = _job(request, pk)
     context = {"job": job, "errors": job.errors.order_by("row_no", "pk")[:200],
-               "can_resume": request.user.has_perm("orderimport.add_importjob") and job.state != "done"}
+               "can_resume": (request.user.has_perm("orderimport.add_importjob") and job.state != "done"
+                              and bool(job.file)),
+               "file_deleted_after": files.delete_after(job)}
     if request.htmx:
         return render(request, "orderimport/job_detail.html#progress", context)
     return render(request, "orderimport/job_detail.html", context)

@@ -2,6 +2,7 @@
 A user holding ``orders.view_buyer_personal`` may ask for the plain receivers; every order exported so
 is logged as a personal-data read (who, when, which order and fields, never the values).
 
+Every text cell goes through ``core.spreadsheets`` (a buyer's nickname cannot become a formula).
 Streams: the orders are read in chunks and written with openpyxl's write-only workbook into a spooled
 temporary file, so memory stays flat whatever the number of rows (up to ``MAX_ROWS``)."""
 
@@ -13,12 +14,10 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from ecomops.audit.middleware import client_ip, current_request
 from ecomops.audit.models import PersonalDataAccess
+from ecomops.core import spreadsheets
 from ecomops.core.errors import BusinessError, NotAllowed
 
 from .actions import PERSONAL_PERM
@@ -41,7 +40,7 @@ def export_orders(user, queryset, *, reveal: bool = False, request=None):
     if total > MAX_ROWS:
         raise BusinessError(_("共 %(n)d 单，超过一次导出上限 %(max)d 单，请缩小筛选范围")
                             % {"n": total, "max": MAX_ROWS}, field="filters")
-    book = Workbook(write_only=True)
+    book = spreadsheets.workbook()  # every text cell neutralised: a nickname "=cmd|…" stays text
     sheet = book.create_sheet(title=_("订单"))
     widths = (22, 14, 10, 14, 10, 16, 8, 8, 8, 36, 17, 17, 11, 10, 18, 16, 40, 24)
     for n, width in enumerate(widths):
@@ -49,12 +48,7 @@ def export_orders(user, queryset, *, reveal: bool = False, request=None):
     heads = [_("平台订单号"), _("店铺"), _("状态"), _("买家昵称"), _("收货人"), _("收货人手机"), _("省份"),
              _("城市"), _("区县"), _("收货详细地址"), _("下单时间"), _("付款时间"), _("实付金额（元）"),
              _("快递公司"), _("运单号"), _("发货批次"), _("商品"), _("异常原因")]
-    row = []
-    for text in heads:
-        cell = WriteOnlyCell(sheet, value=str(text))
-        cell.font = Font(bold=True)
-        row.append(cell)
-    sheet.append(row)
+    sheet.append(spreadsheets.bold_row(sheet, heads))
     orders = (queryset.select_related("store", "ship_entry__batch").order_by("-placed_at", "-pk"))
     content_type = ContentType.objects.get_for_model(Order) if reveal else None
     ip = client_ip(request or current_request()) if reveal else None

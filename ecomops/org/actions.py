@@ -476,7 +476,9 @@ def request_leave(staff: Staff, *, user, kind: str, start_date: date, end_date: 
         raise BusinessError(_("病假须附医院证明"), field="certificate")
     leave = LeaveRequest(staff=staff, kind=kind, start_date=start_date, end_date=end_date, reason=reason.strip())
     if certificate:
-        leave.certificate = certificate
+        from ecomops.core.uploads import random_name
+
+        leave.certificate = random_name(certificate)  # health data: the stored name says nothing
     _clean(leave)
     _save(leave, user=user)
     return leave

@@ -314,12 +314,10 @@ def _export_rows(fmt, orders: list[DemoOrder], statuses: dict[str, str], *, bad_
 
 
 def _write_export(path, kind: str, encoding: str, delimiter: str, header, rows) -> None:
-    import csv
+    from ecomops.core import spreadsheets  # like every file EcomOps writes: no cell becomes a formula
 
     if kind == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
+        book = spreadsheets.workbook()
         sheet = book.create_sheet()
         sheet.append(header)
         for row in rows:
@@ -327,7 +325,7 @@ def _write_export(path, kind: str, encoding: str, delimiter: str, header, rows) 
         book.save(path)
         return
     with open(path, "w", encoding=encoding, newline="") as handle:
-        writer = csv.writer(handle, delimiter=delimiter)
+        writer = spreadsheets.csv_writer(handle, delimiter=delimiter)
         writer.writerow(header)
         writer.writerows(rows)
 

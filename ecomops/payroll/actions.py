@@ -257,7 +257,9 @@ def record_kpi(*, user, month, scope: str, metric: str, value, evidence: str, de
         raise BusinessError(_("该实际值已按其他范围录入"), field="scope")
     entry.value, entry.evidence = value, evidence
     if evidence_file is not None:
-        entry.evidence_file = evidence_file
+        from ecomops.core.uploads import random_name
+
+        entry.evidence_file = random_name(evidence_file)  # served only through core.uploads
     entry.entered_by, entry.entered_at = user, now or timezone.now()
     save_audited(entry, user=user, reason=_("更正实际值") if existing else _("录入实际值"))
     return entry

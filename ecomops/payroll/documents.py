@@ -7,14 +7,12 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
+from ecomops.core import spreadsheets
 from ecomops.core.pdf import cjk_font
 
 from .enums import LineKind, PayRole
@@ -27,17 +25,10 @@ KIND_ORDER = [k for k, _label in LineKind.choices]
 def month_workbook(run: PayrollRun, slips, user) -> bytes:
     """Sheets: summary (a row per slip, a column per line kind), every line with its explanation and
     policy versions, the sales base by store (PER-07), the activity fund (PER-09), the run's record."""
-    book = Workbook(write_only=True)
+    book = spreadsheets.workbook()  # text neutralised (names, explanations); amounts stay numbers
     slips = list(slips.order_by("employee_no"))
     lines = list(PayLine.objects.filter(slip__in=slips).select_related("slip").order_by("slip__employee_no", "seq"))
-
-    def bold(sheet, values):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=str(value))
-            cell.font = Font(bold=True)
-            cells.append(cell)
-        return cells
+    bold = spreadsheets.bold_row
 
     summary = book.create_sheet(title=_("工资汇总"))
     summary.append(bold(summary, [_("工号"), _("姓名"), _("部门/小组"), _("薪酬角色"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ecomops.core.decorators import internal_page, page
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import submit
+from ecomops.core.uploads import serve_field
 from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import get_visible_or_404, is_client_member
 
@@ -49,13 +50,7 @@ def _page(request, queryset):
 
 
 def _serve(field, name: str):
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=False, filename=name or field.name.rsplit("/", 1)[-1])
+    return serve_field(field, name)
 
 
 def _refusal(request, error: BusinessError) -> None:

@@ -362,3 +362,37 @@ def test_export_shows_only_codes_of_stores_the_user_sees(cat, style_a):
     ClientGrant.objects.create(user=cat.user_b, client=cat.client_a)
     rows = list(export_rows(type(cat.user_b).objects.get(pk=cat.user_b.pk), cat.client_a))
     assert {r[12] for r in rows if r[6] == sku.sku_code} == {"TB-1", "JD-1"}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_export_and_error_report_never_carry_a_live_formula(cat, style_a, fmt):
+    """Text starting with = + - @ is written with the apostrophe that keeps it text (.xlsx and CSV alike),
+    prices stay numbers, and the file still comes back unchanged on import."""
+    import csv as csv_module
+    import zipfile
+
+    hostile = "=cmd|' /C calc'!A0"
+    import_rows(cat, dress_rows())
+    actions.update_style(style_a, user=cat.user_a, name=hostile)
+    out = io.BytesIO() if fmt == "xlsx" else io.StringIO()
+    write_export(cat.user_a, cat.client_a, out, fmt=fmt)
+    if fmt == "xlsx":
+        with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
+            assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+        rows = list(load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows())
+        names = {r[1].value for r in rows[1:]}
+        assert "'" + hostile in names and all(r[1].data_type == "s" for r in rows[1:])
+        data = out.getvalue()
+    else:
+        rows = list(csv_module.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))
+        assert "'" + hostile in {r[1] for r in rows[1:]}
+        assert all(not cell.startswith(("=", "+", "@")) for r in rows for cell in r)
+        data = out.getvalue().encode("utf-8")
+    table = read_table(data, filename=f"export.{fmt}")
+    assert hostile in {cells[1] for _n, cells in table.rows}  # the apostrophe is taken off again
+    with pytest.raises(actions.ImportRejected) as refused:
+        import_rows(cat, [row(style_no="G5", name="x", unit_cost="10", price="@SUM(1)")])
+    report = io.BytesIO()
+    write_errors(refused.value.errors, report)
+    cells = [c.value for r in load_workbook(io.BytesIO(report.getvalue())).worksheets[0].iter_rows() for c in r]
+    assert "'@SUM(1)" in cells and "@SUM(1)" not in cells

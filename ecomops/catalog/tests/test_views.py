@@ -196,3 +196,18 @@ def test_brands_page_lists_scoped_brands_and_adds_one(cat):
     refused = browser.post(reverse("catalog:brands"), {"client": cat.client_b.pk, "name": "越权"})
     assert refused.status_code == 200
     assert not Brand.objects.filter(name="越权").exists()
+
+
+def test_import_page_refuses_a_zip_bomb_before_opening_it(cat, tmp_path, monkeypatch):
+    """A small .xlsx declaring hundreds of MB of XML is refused from its archive's directory with a
+    clear message; openpyxl never sees it, nothing is written."""
+    import openpyxl
+
+    from ecomops.core.tests.test_spreadsheets import zip_bomb
+
+    bomb = zip_bomb(tmp_path / "商品.xlsx").read_bytes()
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("the bomb was opened"))
+    response = web(cat.user_a).post(reverse("catalog:import"), {
+        "client": cat.client_a.pk, "file": SimpleUploadedFile("商品.xlsx", bomb)})
+    assert response.status_code == 200 and "压缩炸弹" in response.content.decode()
+    assert not Style.objects.exists()

@@ -41,3 +41,63 @@ def test_crm03_keyed_hash_is_stable_normalised_and_keyed(settings):
     assert crypto.keyed_hash("") == ""
     settings.ECOMOPS_FIELD_KEY = "other key"
     assert crypto.keyed_hash("13812345678", normalise=crypto.digits_only) != h
+
+
+# --- files at rest (LAW-04: uploaded order exports) -------------------------------------------------
+
+
+def _seal(data: bytes) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    assert crypto.encrypt_stream(io.BytesIO(data), out) == len(data)
+    return out.getvalue()
+
+
+def _open(sealed: bytes):
+    import io
+
+    return crypto.open_decrypted(io.BytesIO(sealed))
+
+
+@pytest.mark.parametrize("size", [0, 1, crypto.FILE_CHUNK - 1, crypto.FILE_CHUNK, crypto.FILE_CHUNK + 1,
+                                  3 * crypto.FILE_CHUNK + 17])
+def test_law04_files_round_trip_and_seek_at_any_size(size):
+    import os
+
+    data = os.urandom(size)
+    sealed = _seal(data)
+    assert sealed.startswith(crypto.FILE_MAGIC) and (size < 64 or data[:64] not in sealed)
+    with _open(sealed) as plain:
+        assert plain.read() == data
+        for at in (0, size // 2, max(size - 5, 0)):
+            plain.seek(at)
+            assert plain.read(100) == data[at:at + 100]
+        assert plain.seek(0, 2) == size
+
+
+def test_law04_a_changed_or_cut_off_file_is_refused():
+    import os
+
+    data = os.urandom(3 * crypto.FILE_CHUNK)
+    sealed = bytearray(_seal(data))
+    sealed[-100] ^= 1
+    with pytest.raises(crypto.DecryptionError), _open(bytes(sealed)) as plain:
+        plain.read()
+    whole = _seal(data)
+    cut = whole[:len(whole) - (crypto.FILE_CHUNK + 16)]  # one whole chunk off: still whole-looking chunks
+    with pytest.raises(crypto.DecryptionError), _open(cut) as plain:
+        plain.read()
+    with pytest.raises(crypto.DecryptionError):
+        _open(b"not encrypted at all")
+
+
+def test_law04_file_keys_are_the_field_keys_and_rotate(settings):
+    settings.ECOMOPS_FIELD_KEY = "first passphrase"
+    sealed = _seal(b"buyer,13812345678")
+    settings.ECOMOPS_FIELD_KEY = "second passphrase, first passphrase"
+    with _open(sealed) as plain:
+        assert plain.read() == b"buyer,13812345678"
+    settings.ECOMOPS_FIELD_KEY = "second passphrase"
+    with pytest.raises(crypto.DecryptionError):
+        _open(sealed)

@@ -156,3 +156,18 @@ def test_wms19_stock_report_command_writes_xlsx(wh, tmp_path, capsys):
     sheet = load_workbook(target).worksheets[0]
     assert sheet.cell(row=2, column=1).value == wh.sku.sku_code and sheet.cell(row=2, column=9).value == 5
     assert "1 SKU row(s)" in capsys.readouterr().out
+
+
+def test_wms19_report_cells_never_run_as_formulas(wh):
+    """A style name starting with - (or = + @) is text in the report; the quantities stay numbers."""
+    from ecomops.catalog.models import Style
+
+    hostile = "-2+3+cmd|' /C calc'!A0"
+    Style.objects.filter(pk=wh.sku.style_id).update(name=hostile)
+    wh.put(wh.sku, 5)
+    month = timezone.localdate().strftime("%Y-%m")
+    out = io.BytesIO()
+    report.write_monthly_xlsx(wh.wh, month, report.monthly_rows(wh.keeper, wh.wh, month), out)
+    row = list(load_workbook(io.BytesIO(out.getvalue())).worksheets[0].iter_rows())[1]
+    assert row[2].data_type == "s" and row[2].value == "'" + hostile
+    assert row[8].data_type == "n" and row[8].value == 5

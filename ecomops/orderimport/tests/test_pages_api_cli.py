@@ -107,14 +107,21 @@ def test_ord02_api_upload_progress_and_errors(imp, immediate, django_capture_on_
     assert {"taobao", "tmall", "jd", "pinduoduo", "douyin", "amazon"} <= formats
 
 
-def test_ord02_api_refuses_bad_uploads_naming_the_field(imp):
+def test_ord02_api_refuses_bad_uploads_naming_the_field(imp, immediate, django_capture_on_commit_callbacks):
     http = _http(imp.importer)
     wrong_store = http.post("/api/v1/order-imports", {"store_id": imp.org.store_b1.pk,
                                                       "file": SimpleUploadedFile("a.csv", b"x")})
     assert wrong_store.status_code in (400, 404) and wrong_store.json()["error"]["field"] == "store_id"
-    bad_header = http.post("/api/v1/order-imports", {
-        "store_id": imp.org.store_a1.pk, "file": SimpleUploadedFile("a.csv", "订单编号\n1\n".encode())})
-    assert bad_header.status_code == 400 and bad_header.json()["error"]["field"] == "file"
+    wrong_kind = http.post("/api/v1/order-imports", {"store_id": imp.org.store_a1.pk,
+                                                     "file": SimpleUploadedFile("a.pdf", b"%PDF-1.4")})
+    assert wrong_kind.status_code == 400 and wrong_kind.json()["error"]["field"] == "file"
+    # The header is the job's to check, in the background: the upload is accepted, the job fails with why.
+    with django_capture_on_commit_callbacks(execute=True):
+        bad_header = http.post("/api/v1/order-imports", {
+            "store_id": imp.org.store_a1.pk, "file": SimpleUploadedFile("a.csv", "订单编号\n1\n".encode())})
+    assert bad_header.status_code == 201 and bad_header.json()["state"] == "queued"
+    job = http.get(f"/api/v1/order-imports/{bad_header.json()['id']}").json()
+    assert job["state"] == "failed" and "缺少必需的列" in job["failure"]
     unknown = http.post("/api/v1/order-imports", {"store_id": imp.org.store_a1.pk, "format_code": "nope",
                                                   "file": SimpleUploadedFile("a.csv", b"x")})
     assert unknown.status_code == 400 and unknown.json()["error"]["field"] == "format_code"
@@ -151,3 +158,53 @@ def test_ord02_the_database_queue_runs_the_job(imp, settings):
     call_command("db_worker", batch=True, queue_name="*", startup_delay=False, reload=False)
     job.refresh_from_db()
     assert job.state == JobState.DONE and Order.objects.count() == 3
+
+
+def test_ord02_error_report_never_carries_a_live_formula(imp):
+    """A hostile order number in the upload comes back as text in the report, not as a formula."""
+    import zipfile
+
+    hostile = "=cmd|' /C calc'!A0"
+    job = imp.upload(taobao_csv([tb_row(hostile, qty="x")]), name="+evil.csv")
+    response = _http(imp.importer).get(reverse("orderimport:job_errors", args=[job.pk]))
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    book = load_workbook(io.BytesIO(response.content))
+    first = list(book.worksheets[0].iter_rows())[1]
+    assert first[0].data_type == "n" and first[2].data_type == "s" and first[2].value == "'" + hostile
+    assert ["文件", "'+evil.csv"] in [[c.value for c in r] for r in book.worksheets[1].iter_rows()]
+
+
+def test_ord02_api_rematch_is_reachable_and_releases_held_orders(imp):
+    """``POST /api/v1/order-imports/rematch`` used to answer 405: ``/order-imports/{job_id}`` came first."""
+    import json
+
+    from ecomops.catalog.models import PlatformSKU
+
+    imp.upload(taobao_csv([tb_row("RM1", code="LATER-1")]))
+    assert Order.objects.get(platform_order_no="RM1").state == "on_hold"
+    PlatformSKU.objects.create(store=imp.org.store_a1, sku=imp.sku, platform_sku_code="LATER-1")
+    http = _http(imp.importer)
+    response = http.post("/api/v1/order-imports/rematch", json.dumps({"store_id": imp.org.store_a1.pk}),
+                         content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"lines": 1, "released": 1}
+    assert Order.objects.get(platform_order_no="RM1").state == "paid"
+    other = http.post("/api/v1/order-imports/rematch", json.dumps({"store_id": imp.org.store_b1.pk}),
+                      content_type="application/json")
+    assert other.status_code in (400, 404) and other.json()["error"]["field"] == "store_id"
+
+
+def test_no_api_route_is_shadowed_by_a_route_with_a_parameter():
+    """Every fixed API path resolves to its own operation, never to an earlier ``{id}`` pattern."""
+    from django.urls import resolve
+    from django.urls.resolvers import RoutePattern
+
+    from ecomops.api import api
+
+    patterns = api.urls[0]
+    fixed = [p for p in patterns if isinstance(p.pattern, RoutePattern) and "<" not in str(p.pattern)]
+    assert len(fixed) > 50
+    for pattern in fixed:
+        route = "/api/v1/" + str(pattern.pattern)
+        assert resolve(route).route == "api/v1/" + str(pattern.pattern), route

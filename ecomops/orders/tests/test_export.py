@@ -41,3 +41,26 @@ def test_crm03_unmasked_export_needs_the_right_and_logs_every_order(od, org):
     logged = PersonalDataAccess.objects.get()
     assert logged.user == od.store_clerk and logged.object_id == str(od.a1.pk) and logged.purpose == "order export"
     assert "13812345678" not in logged.fields
+
+
+def test_law04_export_cells_never_run_as_formulas(od, org):
+    """A buyer's nickname ``=cmd|' /C calc'!A0`` (and a receiver whose masked name starts with ``=``) is
+    text in the workbook, never a live formula; the amount stays a number."""
+    import zipfile
+
+    from ecomops.orders.models import Order
+
+    hostile = "=cmd|' /C calc'!A0"
+    order = Order.objects.get(pk=od.a1.pk)
+    order.buyer_nick, order.receiver_name, order.merchant_note = hostile, "=HYPERLINK(1)", "@SUM(1)"
+    order.save(update_fields=["buyer_nick", "receiver_name", "merchant_note"])
+    response = _http(od.clerk).get("/orders/export.xlsx")
+    content = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet_xml = b"".join(archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    assert b"<f>" not in sheet_xml
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows())
+    row = next(r for r in rows if r[0].value == "TB1001")
+    assert row[3].data_type == "s" and row[3].value == "'" + hostile
+    assert row[4].data_type == "s" and row[4].value.startswith("'=")  # the masked name, still neutralised
+    assert row[12].data_type == "n"  # 实付金额 is a number

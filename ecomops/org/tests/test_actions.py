@@ -155,6 +155,34 @@ def test_sick_leave_needs_a_hospital_certificate(org, clerk, settings, tmp_path)
         actions.decide_leave(leave, user=org.admin, approve=False)
 
 
+def test_org04_a_hospital_certificate_is_served_only_to_those_who_handle_leave(org, clerk, settings, tmp_path):
+    """LAW-04 / DAT-02: health data. Stored under a random name; the admin's link opens it for a user with
+    the leave right, and is a 404 for anyone else (no open media directory)."""
+    from django.contrib.auth.models import Permission
+    from django.test import Client as HttpClient
+
+    settings.MEDIA_ROOT = tmp_path
+    leave = actions.request_leave(
+        clerk, user=clerk.user, kind=AttendanceKind.SICK_LEAVE, start_date=date(2026, 3, 2),
+        end_date=date(2026, 3, 3), reason="发烧", certificate=SimpleUploadedFile("王小明-病假证明.pdf", b"%PDF-1.4 x"),
+    )
+    url = leave.certificate.url
+    assert url.startswith("/media/leave/") and "王小明" not in url
+
+    def get(user):
+        http = HttpClient()
+        http.force_login(user)
+        return http.get(url).status_code
+
+    hr = org.user_a
+    hr.user_permissions.add(Permission.objects.get(content_type__app_label="org", codename="view_leaverequest"))
+    assert get(org.admin) == 200 and get(type(hr).objects.get(pk=hr.pk)) == 200
+    assert get(org.user_b) == 404 and get(org.member_a) == 404
+    admin_page = HttpClient()
+    admin_page.force_login(org.admin)
+    assert url in admin_page.get(f"/admin/org/leaverequest/{leave.pk}/change/").content.decode()
+
+
 def test_a_client_user_gets_the_client_user_role_and_sees_only_that_client(org):
     """AGY-07: a client's own login sees its client's stores through the seeded 委托方用户 role."""
     from ecomops.org.models import Store

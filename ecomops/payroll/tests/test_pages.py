@@ -20,7 +20,7 @@ from ecomops.payroll.enums import LineKind, Metric, RunState
 from ecomops.payroll.models import KpiActual, PayrollRun, PaySlip, Target
 from ecomops.policy.models import PolicyVersion
 
-from .conftest import MONTH
+from .conftest import MONTH, make_user
 
 
 def _http(user):
@@ -220,3 +220,50 @@ def test_profiles_page_puts_people_on_the_payroll(world):
     assert newcomer.pay_profile.base_salary == Decimal("3800.00") and newcomer.pay_profile.history.count() == 1
     assert "3,800.00" in http.get(reverse("payroll:profiles")).text
     assert _http(world.cs[0].user).get(reverse("payroll:profiles")).status_code == 403
+
+
+def test_per14_kpi_evidence_is_served_only_in_the_scope_of_the_kpis(world, settings, tmp_path):
+    """DAT-02: the evidence file of a KPI actual opens for those who see the actual (the supervisor of the
+    department, finance), 404 for a colleague who does not, and is stored under a random name."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ecomops.org.models import ClientMember
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    world.plan(Metric.PROMOTION_VOLUME, "100", staff=world.promoters[0])
+    entry = actions.record_kpi(user=world.admin, month="2026-03", scope="person", metric=Metric.PROMOTION_VOLUME,
+                               value="120", evidence="直通车后台截图", staff=world.promoters[0],
+                               evidence_file=SimpleUploadedFile("pro1-直通车截图.png", png))
+    url = entry.evidence_file.url
+    assert url.startswith("/media/payroll/evidence/") and "直通车" not in url
+    page = _http(world.supervisor.user).get(reverse("payroll:kpis") + "?month=2026-03").text
+    assert f'href="{url}"' in page
+    shown = _http(world.supervisor.user).get(url)
+    assert shown.status_code == 200 and b"".join(shown.streaming_content) == png
+    assert _http(world.finance_user).get(url).status_code == 200
+    assert _http(world.cs[0].user).get(url).status_code == 404  # not their KPI, not their department's
+    client_user = make_user("client_x", "payroll.view_target", "payroll.view_all_payslips")
+    ClientMember.objects.create(user=client_user, client=world.org.client_a)
+    assert _http(client_user).get(url).status_code == 404
+
+
+def test_month_export_neutralises_text_cells_and_keeps_amounts_numbers(world, run):
+    """A name or explanation starting with = + - @ is text in the workbook, never a formula; a negative
+    amount is still a number cell."""
+    import zipfile
+
+    from ecomops.payroll.models import PayLine
+
+    slip = PaySlip.objects.get(run=run, staff=world.cs[0])
+    PaySlip.objects.filter(pk=slip.pk).update(name='=HYPERLINK("http://evil.example","工资")')
+    line = slip.lines.order_by("seq").first()
+    PayLine.objects.filter(pk=line.pk).update(explanation="-1+cmd|' /C calc'!A0", amount=Decimal("-50.00"))
+    content = _http(world.finance_user).get(reverse("payroll:run_export", args=["2026-03"])).content
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert not any(b"<f>" in archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/"))
+    book = load_workbook(io.BytesIO(content))
+    names = [row[1].value for row in book["工资汇总"].iter_rows(min_row=2)]
+    assert "'=HYPERLINK(\"http://evil.example\",\"工资\")" in names
+    row = next(r for r in book["工资明细"].iter_rows(min_row=2) if r[5].value == "'-1+cmd|' /C calc'!A0")
+    assert row[5].data_type == "s" and row[4].data_type == "n" and row[4].value == -50

@@ -88,6 +88,7 @@ EXPECTED = [
     ("LAW-03.transaction_record_retention_years", 3),
     ("LAW-04.name_mask_min_chars", 1),
     ("LAW-04.phone_mask_digits", 6),
+    ("LAW-04.import_file_keep_days", 30),  # no number in the clause: our decision
     ("LAW-05.replay_retention_years", 3),
     ("DAT-02.login_max_failures_per_account", 5),
     ("DAT-02.login_max_failures_per_address", 20),
@@ -131,6 +132,8 @@ DECISIONS = {
     "DAT-02.login_failure_window",
     # ORD-08 gives no number for merging orders: the gap is ours.
     "ORD-08.merge_max_gap_hours",
+    # LAW-04 says "no longer than needed": how long an uploaded order export is kept is ours.
+    "LAW-04.import_file_keep_days",
 }
 
 ALL_KEYS = {key for key, _ in EXPECTED} | {"LAW-02.barred_terms", "PER-08.commission_rates",

@@ -294,3 +294,20 @@ def test_qualification_form_files_a_scan_and_reports_errors_on_the_field(client,
     response = client.post(reverse("stores:qualification_edit", args=[q.pk]),
                            {**data, "valid_from": "2030-01-01", "valid_to": "2029-01-01"})
     assert response.status_code == 200 and "有效期至不能早于有效期起" in response.content.decode()
+
+
+def test_dat02_stored_scans_follow_the_record_scope_also_at_their_media_address(client, org, people):
+    """Every stored file's own address (``FieldFile.url``, as the admin links it) checks the same scope as
+    the store pages: client A's people read A's scans, B's are 404 like an unknown name."""
+    q = actions.create_qualification(user=people.clerk, holder_kind=HolderKind.STORE, store=org.store_a1,
+                                     kind=QualificationKind.FOOD_LICENCE, number="JY-A", file=pdf("甲-食品证.pdf"))
+    change = actions.request_profile_change(user=people.requester, store=org.store_a1, proposed={"name": "新名"},
+                                            logo=png())
+    for field, reader in ((q.file, people.clerk), (change.logo, people.decider)):
+        assert field.url.startswith("/media/stores/") and "甲" not in field.url
+        client.force_login(reader)
+        assert client.get(field.url).status_code == 200
+        client.force_login(people.applicant_b)
+        assert client.get(field.url).status_code == 404
+    client.force_login(people.reviewer)  # client A, but without the qualification right
+    assert client.get(q.file.url).status_code == 404

@@ -181,3 +181,18 @@ def test_packaging_api_refuses_taking_more_than_on_hand(stock, keeper):
     assert too_much.status_code == 400 and too_much.json()["error"]["field"] == "quantity"
     listed = client.get("supply/packaging-materials").json()
     assert listed["items"][0]["code"] == "TAPE"
+
+
+def test_month_end_xlsx_cells_never_run_as_formulas(stock, supplier, keeper):
+    """A supplier named ``=HYPERLINK(…)`` is text in the month-end workbook, not a formula."""
+    from ecomops.suppliers.models import Supplier
+
+    Supplier.objects.filter(pk=supplier.pk).update(name='=HYPERLINK("http://evil.example","退货")')
+    lot = supplier_lot(stock, supplier, quantity=1, bin_=stock.defective)
+    actions.raise_supplier_return(client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
+                                  items=[actions.ReturnItem(stock.sku, lot, stock.defective, 1)])
+    month = timezone.localdate().strftime("%Y-%m")
+    response = browser(keeper).get(reverse("supply:returns_uncollected"), {"month": month, "format": "xlsx"})
+    row = list(load_workbook(io.BytesIO(response.content)).active.iter_rows())[1]
+    assert row[2].data_type == "s" and row[2].value == '\'=HYPERLINK("http://evil.example","退货")'
+    assert row[5].data_type == "n" and row[5].value == 1
