@@ -117,6 +117,38 @@ TEMPLATES = [
 # --- Databases -------------------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+# Every SQLite database gets these, whether it comes from DATABASE_URL or the default path: writers
+# take the lock at BEGIN (IMMEDIATE), so concurrent writers queue for up to the busy timeout instead
+# of failing with "database is locked" half-way through a transaction; WAL lets readers go on
+# meanwhile. Options given in the URL's query string win over these.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=30000;"
+        "PRAGMA foreign_keys=ON;"
+    ),
+}
+
+
+def sqlite_database(config: dict) -> dict:
+    """``config`` with the SQLite options above and a test database of its own per test process."""
+    if config.get("ENGINE") != "django.db.backends.sqlite3":
+        return config
+    config = {**config, "OPTIONS": {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}}
+    # Tests use a file too (not shared-cache memory), so parallel-worker tests meet the same WAL
+    # locking and busy timeout as production; one file per test process, so they never collide.
+    config["TEST"] = {
+        "NAME": os.environ.get("ECOMOPS_SQLITE_TEST_PATH")
+        or os.path.join(tempfile.gettempdir(), f"ecomops-test-{os.getpid()}.sqlite3"),
+        **config.get("TEST", {}),
+    }
+    return config
+
+
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
@@ -124,26 +156,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("ECOMOPS_SQLITE_PATH", str(VAR_DIR / "ecomops.sqlite3")),
-            "OPTIONS": {
-                # Writers take the lock at BEGIN, so concurrent writers queue instead of failing
-                # with "database is locked" half-way through a transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=30000;"
-                    "PRAGMA foreign_keys=ON;"
-                ),
-            },
-            # Tests use a file too (not shared-cache memory), so parallel-worker tests meet the same
-            # WAL locking and busy timeout as production; one file per test process.
-            "TEST": {
-                "NAME": os.environ.get("ECOMOPS_SQLITE_TEST_PATH")
-                or os.path.join(tempfile.gettempdir(), f"ecomops-test-{os.getpid()}.sqlite3")
-            },
         }
     }
+DATABASES = {alias: sqlite_database(config) for alias, config in DATABASES.items()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ------------------------------------------------------------------------------------
