@@ -6,8 +6,10 @@ Environment variables:
   DJANGO_ALLOWED_HOSTS   comma separated, default "127.0.0.1,localhost"
   DATABASE_URL           e.g. postgresql://user:pass@host:5432/ecomops; default SQLite under var/
   ECOMOPS_ENV            "production" turns on the secure defaults checked by `check --deploy`
+  ECOMOPS_TRUSTED_PROXIES / ECOMOPS_TRUSTED_PROXY_COUNT   whose X-Forwarded-For is believed (README)
 """
 
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -217,6 +219,26 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Reverse proxies whose X-Forwarded-For is believed for the caller's address (audit trail, login
+# limits; ecomops/audit/middleware.py). None by default: REMOTE_ADDR is the caller. Either the proxies'
+# addresses or networks (ECOMOPS_TRUSTED_PROXIES=10.0.0.5,fd00::/64), checked against REMOTE_ADDR, or
+# how many proxies always stand in front (ECOMOPS_TRUSTED_PROXY_COUNT=1 reads the rightmost entry).
+# ECOMOPS_TRUST_X_FORWARDED_FOR=1 (older setting) means one proxy.
+ECOMOPS_TRUSTED_PROXIES = env_list("ECOMOPS_TRUSTED_PROXIES", "")
+for _proxy in ECOMOPS_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"ECOMOPS_TRUSTED_PROXIES: {_error}") from None
+try:
+    ECOMOPS_TRUSTED_PROXY_COUNT = int(
+        os.environ.get("ECOMOPS_TRUSTED_PROXY_COUNT") or (1 if env_bool("ECOMOPS_TRUST_X_FORWARDED_FOR", False) else 0)
+    )
+except ValueError:
+    raise ImproperlyConfigured("ECOMOPS_TRUSTED_PROXY_COUNT must be a whole number") from None
+if ECOMOPS_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("ECOMOPS_TRUSTED_PROXY_COUNT must not be negative")
 
 # --- Logging: never log secrets --------------------------------------------------------------
 LOGGING = {
