@@ -59,7 +59,7 @@ def test_main_pages_htmx_and_api_docs_run_under_the_policy(live_server, page, ch
     # Every entry of the side menu (a superuser sees them all), the API docs among them.
     links = page.eval_on_selector_all(".eo-sidebar a.nav-link", "links => links.map(a => a.getAttribute('href'))")
     assert len(links) > 15 and "/api/v1/docs" in links
-    for href in links:
+    for href in [*links, "/me/password/", "/me/tokens/"]:
         response = page.goto(live_server.url + href)
         assert response.status == 200, href
         page.wait_for_load_state("networkidle")
