@@ -6,8 +6,10 @@ Environment variables:
   DJANGO_ALLOWED_HOSTS   comma separated, default "127.0.0.1,localhost"
   DATABASE_URL           e.g. postgresql://user:pass@host:5432/ecomops; default SQLite under var/
   ECOMOPS_ENV            "production" turns on the secure defaults checked by `check --deploy`
+  ECOMOPS_TRUSTED_PROXIES / ECOMOPS_TRUSTED_PROXY_COUNT   whose X-Forwarded-For is believed (README)
 """
 
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ecomops.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -87,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ecomops.org.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ecomops.audit.middleware.AuditContextMiddleware",
@@ -117,6 +121,38 @@ TEMPLATES = [
 # --- Databases -------------------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+
+# Every SQLite database gets these, whether it comes from DATABASE_URL or the default path: writers
+# take the lock at BEGIN (IMMEDIATE), so concurrent writers queue for up to the busy timeout instead
+# of failing with "database is locked" half-way through a transaction; WAL lets readers go on
+# meanwhile. Options given in the URL's query string win over these.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 30,
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=30000;"
+        "PRAGMA foreign_keys=ON;"
+    ),
+}
+
+
+def sqlite_database(config: dict) -> dict:
+    """``config`` with the SQLite options above and a test database of its own per test process."""
+    if config.get("ENGINE") != "django.db.backends.sqlite3":
+        return config
+    config = {**config, "OPTIONS": {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}}
+    # Tests use a file too (not shared-cache memory), so parallel-worker tests meet the same WAL
+    # locking and busy timeout as production; one file per test process, so they never collide.
+    config["TEST"] = {
+        "NAME": os.environ.get("ECOMOPS_SQLITE_TEST_PATH")
+        or os.path.join(tempfile.gettempdir(), f"ecomops-test-{os.getpid()}.sqlite3"),
+        **config.get("TEST", {}),
+    }
+    return config
+
+
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
@@ -124,26 +160,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("ECOMOPS_SQLITE_PATH", str(VAR_DIR / "ecomops.sqlite3")),
-            "OPTIONS": {
-                # Writers take the lock at BEGIN, so concurrent writers queue instead of failing
-                # with "database is locked" half-way through a transaction.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=30000;"
-                    "PRAGMA foreign_keys=ON;"
-                ),
-            },
-            # Tests use a file too (not shared-cache memory), so parallel-worker tests meet the same
-            # WAL locking and busy timeout as production; one file per test process.
-            "TEST": {
-                "NAME": os.environ.get("ECOMOPS_SQLITE_TEST_PATH")
-                or os.path.join(tempfile.gettempdir(), f"ecomops-test-{os.getpid()}.sqlite3")
-            },
         }
     }
+DATABASES = {alias: sqlite_database(config) for alias, config in DATABASES.items()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -194,6 +213,21 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy on every response (ecomops/core/csp.py): only EcomOps's own files, no inline
+# script or style anywhere; images may also be data: URIs (Bootstrap's icons inside its CSS). No page
+# may be framed (frame-ancestors, like X-Frame-Options), forms post only here.
+ECOMOPS_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -202,6 +236,26 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Reverse proxies whose X-Forwarded-For is believed for the caller's address (audit trail, login
+# limits; ecomops/audit/middleware.py). None by default: REMOTE_ADDR is the caller. Either the proxies'
+# addresses or networks (ECOMOPS_TRUSTED_PROXIES=10.0.0.5,fd00::/64), checked against REMOTE_ADDR, or
+# how many proxies always stand in front (ECOMOPS_TRUSTED_PROXY_COUNT=1 reads the rightmost entry).
+# ECOMOPS_TRUST_X_FORWARDED_FOR=1 (older setting) means one proxy.
+ECOMOPS_TRUSTED_PROXIES = env_list("ECOMOPS_TRUSTED_PROXIES", "")
+for _proxy in ECOMOPS_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"ECOMOPS_TRUSTED_PROXIES: {_error}") from None
+try:
+    ECOMOPS_TRUSTED_PROXY_COUNT = int(
+        os.environ.get("ECOMOPS_TRUSTED_PROXY_COUNT") or (1 if env_bool("ECOMOPS_TRUST_X_FORWARDED_FOR", False) else 0)
+    )
+except ValueError:
+    raise ImproperlyConfigured("ECOMOPS_TRUSTED_PROXY_COUNT must be a whole number") from None
+if ECOMOPS_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("ECOMOPS_TRUSTED_PROXY_COUNT must not be negative")
 
 # --- Logging: never log secrets --------------------------------------------------------------
 LOGGING = {

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .api import api
 from .core.uploads import serve_upload
@@ -27,6 +28,8 @@ urlpatterns = [
     path("payroll/", include("ecomops.payroll.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One place to change one's own password (it clears a required change and records the event).
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     # Uploaded files (MEDIA_URL): never an open directory, in development too; each file is served only
     # to a user who may see the record holding it (core.uploads).

@@ -6,6 +6,8 @@
   per-address login limit (DAT-02); a throttled address gets 429 for further bad tokens.
 - A session works as for the pages; unsafe methods (POST, PATCH, DELETE …) need the CSRF token in
   the ``X-CSRFToken`` header, as Django's forms do. A token request needs no CSRF token.
+- An account that must change its password (``org.actions.require_password_change``) is refused with
+  403 ``password_change_required``, by token and by session alike, until it has changed it.
 - The Authorization header is never logged (django-ninja's own bearer class logs it in DEBUG).
 """
 
@@ -23,11 +25,19 @@ from ninja.utils import check_csrf
 from ecomops.audit import throttle
 from ecomops.audit.middleware import client_ip
 from ecomops.audit.models import AuthEventKind
+from ecomops.org.actions import must_change_password
 
 from . import tokens
 from .errors import ApiError, csrf_message
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def refuse_until_password_changed(user) -> None:
+    """DAT-02: an account an administrator asked to change its password works nowhere until it has."""
+    if must_change_password(user):
+        raise ApiError(403, "password_change_required",
+                       _("管理员要求修改密码：请先登录网页修改密码，再使用 API（包括 API 令牌）"))
 
 
 class TokenAuth(HttpAuthBase):
@@ -44,6 +54,7 @@ class TokenAuth(HttpAuthBase):
         token = tokens.authenticate(credentials.strip())
         if token is None:
             raise self._failure(request)
+        refuse_until_password_changed(token.user)
         request.user = token.user
         request.api_token = token
         return token.user
@@ -75,6 +86,7 @@ class SessionAuth(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
             return None
+        refuse_until_password_changed(user)
         if request.method not in SAFE_METHODS and not getattr(request, "_ninja_csrf_exempt", False):
             if check_csrf(request) is not None:
                 raise ApiError(403, "csrf_failed", csrf_message())

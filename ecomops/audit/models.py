@@ -58,6 +58,7 @@ class AuthEventKind(models.TextChoices):
     LOGOUT = "logout", _("退出")
     FAILED = "failed", _("登录失败")
     THROTTLED = "throttled", _("登录被限制")
+    PASSWORD_CHANGED = "password", _("修改密码")
 
 
 class AuthEvent(AppendOnly):

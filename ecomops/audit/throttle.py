@@ -1,5 +1,12 @@
-"""Login throttling (OWASP ASVS 2.2.1): too many failures for an account or from an address within
-the window stop further attempts until the window has passed. Limits are policy (DAT-02)."""
+"""Login throttling (OWASP ASVS 2.2.1). Limits are policy (DAT-02), all counted over one window:
+
+- one account from one address: the ordinary lock-out after a few wrong passwords. It holds only for
+  that address, so failures from elsewhere never lock a person out of their own desk;
+- one address, whatever the accounts: one machine guessing many accounts;
+- one account from all addresses together: a higher number, so a guess spread over many addresses is
+  still slowed down.
+
+A throttled attempt does not check the password and does not count as a failure."""
 
 from __future__ import annotations
 
@@ -15,7 +22,8 @@ from ecomops.policy import registry
 from .middleware import client_ip
 from .models import AuthEvent, AuthEventKind
 
-MAX_PER_ACCOUNT = "DAT-02.login_max_failures_per_account"
+MAX_PER_ACCOUNT_ADDRESS = "DAT-02.login_max_failures_per_account_address"
+MAX_PER_ACCOUNT_TOTAL = "DAT-02.login_max_failures_per_account_total"
 MAX_PER_ADDRESS = "DAT-02.login_max_failures_per_address"
 WINDOW = "DAT-02.login_failure_window"
 
@@ -38,15 +46,19 @@ def check(username: str | None, ip: str | None, now=None) -> Throttle:
     checks = []
     name = normalise_username(username)
     if name:
-        checks.append((failures.filter(username=name), registry.value(MAX_PER_ACCOUNT)))
+        account = failures.filter(username=name)
+        from_here = account.filter(ip_address=ip) if ip else account.filter(ip_address__isnull=True)
+        checks.append((from_here, registry.value(MAX_PER_ACCOUNT_ADDRESS)))
+        checks.append((account, registry.value(MAX_PER_ACCOUNT_TOTAL)))
     if ip:
         checks.append((failures.filter(ip_address=ip), registry.value(MAX_PER_ADDRESS)))
+    waits = []
     for queryset, limit in checks:
         recent = list(queryset.order_by("-at").values_list("at", flat=True)[:limit])
         if len(recent) >= limit:
             # Blocked until the oldest of the last `limit` failures leaves the window.
-            return Throttle(True, max(recent[-1] + window - now, timedelta(seconds=1)))
-    return Throttle(False)
+            waits.append(max(recent[-1] + window - now, timedelta(seconds=1)))
+    return Throttle(True, max(waits)) if waits else Throttle(False)
 
 
 def record(kind: str, *, username: str | None, request=None, user=None, channel: str = "web") -> AuthEvent:

@@ -499,3 +499,85 @@ def decide_leave(leave, *, user, approve: bool):
     leave.decided_by, leave.decided_at = user, timezone.now()
     _save(leave, user=user)
     return leave
+
+
+# --- Passwords (DAT-02) ----------------------------------------------------------------------
+
+PASSWORD_ADMIN_PERM = "auth.change_user"
+
+
+def must_change_password(user) -> bool:
+    """Whether ``user`` must choose a new password before doing anything else (read once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_ecomops_must_change_password", None)
+    if cached is None:
+        from .models import PasswordState
+
+        cached = PasswordState.objects.filter(user_id=user.pk, must_change=True).exists()
+        user._ecomops_must_change_password = cached
+    return cached
+
+
+@transaction.atomic
+def require_password_change(account, *, user, required: bool = True):
+    """An administrator (``auth.change_user``) requires ``account`` to choose a new password at its next
+    request, or withdraws that. Its web pages lead to the change page and its API tokens are refused
+    until it has changed its password. Kept in the account's history (who, when)."""
+    from .models import PasswordState
+
+    require_perm(user, PASSWORD_ADMIN_PERM)
+    state, _created = PasswordState.objects.select_for_update().get_or_create(user=account)
+    if state.must_change != required:
+        state.must_change = required
+        state.required_by, state.required_at = user, timezone.now()
+        _save(state, user=user, reason="require password change" if required else "withdraw password change")
+    account._ecomops_must_change_password = required
+    return state
+
+
+def change_own_password(user, *, old_password: str, new_password: str):
+    """The signed-in person changes their own password: the old one first, then Django's password
+    validators. The requirement to change it clears; an AuthEvent records the change (with the
+    address). Other sessions of the account end at their next request (Django checks the session's
+    password hash); the caller keeps the current one (``update_session_auth_hash``).
+
+    Wrong old passwords count as failed sign-ins, so the login limits hold here too."""
+    from django.contrib.auth import password_validation
+
+    from ecomops.audit import throttle
+    from ecomops.audit.middleware import client_ip, current_request
+    from ecomops.audit.models import AuthEventKind
+
+    from .models import PasswordState
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise NotAllowed(_("请先登录"))
+    request = current_request()
+    state = throttle.check(user.get_username(), client_ip(request))
+    if state.blocked:
+        raise BusinessError(_("密码错误次数过多，请稍后再试"), field="old_password", code="throttled")
+    if not user.check_password(old_password or ""):
+        throttle.record(AuthEventKind.FAILED, username=user.get_username(), request=request, user=user,
+                        channel="password")
+        raise BusinessError(_("原密码不正确"), field="old_password")
+    if new_password == old_password:
+        raise BusinessError(_("新密码不能与原密码相同"), field="new_password1")
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as error:
+        raise BusinessError(" ".join(error.messages), field="new_password1") from None
+    # Only now one transaction: a refused attempt above stays recorded.
+    with transaction.atomic():
+        account = User.objects.select_for_update().get(pk=user.pk)
+        account.set_password(new_password)
+        save_audited(account, user=user, reason="change own password", update_fields=["password"])
+        password_state, _created = PasswordState.objects.select_for_update().get_or_create(user=account)
+        password_state.must_change = False
+        password_state.changed_at = timezone.now()
+        _save(password_state, user=user, reason="change own password")
+        throttle.record(AuthEventKind.PASSWORD_CHANGED, username=user.get_username(), request=request,
+                        user=account)
+    user.password = account.password  # the caller's copy: its session hash must follow
+    user._ecomops_must_change_password = False
+    return account

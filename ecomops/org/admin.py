@@ -4,10 +4,14 @@ edited on the group's page. Every change is kept in the history (DAT-02)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from ecomops.audit.admin import AuditedAdmin
 
+from . import actions
 from .models import (
     Attendance,
     Client,
@@ -17,6 +21,7 @@ from .models import (
     Department,
     JobLevel,
     LeaveRequest,
+    PasswordState,
     Platform,
     Position,
     Staff,
@@ -146,3 +151,58 @@ class StoreGrantAdmin(AuditedAdmin):
     search_fields = ("user__username", "store__code", "store__name")
     raw_id_fields = ("user", "granted_by")
     list_select_related = ("user", "store", "granted_by")
+
+
+# --- Login accounts: Django's user admin, plus the required password change (DAT-02) -------------
+
+User = get_user_model()
+
+
+class PasswordStateInline(admin.StackedInline):
+    """Shown, not edited here: the flag is set by the actions below (or on the staff page) and clears
+    when the person changes their password, each time with its history."""
+
+    model = PasswordState
+    fk_name = "user"
+    fields = ("must_change", "required_by", "required_at", "changed_at")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.action(description=_("要求下次登录修改密码"), permissions=["change"])
+def require_password_change(modeladmin, request, queryset):
+    for account in queryset:
+        actions.require_password_change(account, user=request.user, required=True)
+    modeladmin.message_user(request, _("已要求 %(count)d 个账号下次登录修改密码") % {"count": queryset.count()},
+                            messages.SUCCESS)
+
+
+@admin.action(description=_("取消修改密码的要求"), permissions=["change"])
+def withdraw_password_change(modeladmin, request, queryset):
+    for account in queryset:
+        actions.require_password_change(account, user=request.user, required=False)
+    modeladmin.message_user(request, _("已取消 %(count)d 个账号修改密码的要求") % {"count": queryset.count()},
+                            messages.SUCCESS)
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class AccountAdmin(UserAdmin):
+    inlines = [PasswordStateInline]
+    actions = [require_password_change, withdraw_password_change]
+    list_display = (*UserAdmin.list_display, "must_change_password")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("password_state")
+
+    @admin.display(description=_("须修改密码"), boolean=True)
+    def must_change_password(self, account):
+        state = getattr(account, "password_state", None)
+        return bool(state and state.must_change)

@@ -167,6 +167,30 @@ class Staff(models.Model):
         return f"{self.name}（{self.employee_no}）"
 
 
+class PasswordState(models.Model):
+    """A login account's password duty (DAT-02): an administrator may require a new password before
+    anything else is done; the flag clears when the owner changes their password."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("登录账号"), on_delete=models.CASCADE, related_name="password_state"
+    )
+    must_change = models.BooleanField(_("下次登录须修改密码"), default=False)
+    required_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("要求人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    required_at = models.DateTimeField(_("要求时间"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("最近修改密码"), null=True, blank=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("密码状态")
+        verbose_name_plural = _("密码状态")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.must_change}"
+
+
 class StaffPosition(models.Model):
     """A position held by a staff member; a person may hold several (ORG-02)."""
 

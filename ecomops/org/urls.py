@@ -23,6 +23,8 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", views.staff_edit, name="staff_edit"),
     path("staff/<int:pk>/positions/", views.staff_positions, name="staff_positions"),
     path("staff/<int:pk>/leave/", views.staff_leave, name="staff_leave"),
+    path("staff/<int:pk>/password-change/", views.staff_require_password_change,
+         name="staff_require_password_change"),
     path("staff/<int:pk>/access/clients/", views.staff_grant_client, name="staff_grant_client"),
     path("staff/<int:pk>/access/stores/", views.staff_grant_store, name="staff_grant_store"),
     path(

@@ -471,6 +471,8 @@ def _staff_context(request, person: Staff, **access) -> dict:
         "can_change": user.has_perm("org.change_staff"),
         "can_change_positions": active and user.has_perm("org.change_staff"),
         "can_leave": active and user.has_perm("org.change_staff"),
+        "can_require_password": user.has_perm(actions.PASSWORD_ADMIN_PERM),
+        "must_change_password": actions.must_change_password(person.user),
         "last_change": last_change(person),
     }
     if user.has_perm(GRANT_PERM):
@@ -709,6 +711,23 @@ def staff_revoke_grant(request, pk: int, kind: str, target: int):
     except NotAllowed:
         raise PermissionDenied from None
     return _access_response(request, person, done=_("已撤销 %(name)s 的授权") % {"name": name})
+
+
+@require_POST
+@internal_page(("org.view_staff", actions.PASSWORD_ADMIN_PERM))
+def staff_require_password_change(request, pk: int):
+    """DAT-02: require (or no longer require) this person to choose a new password at the next request."""
+    person = _staff_or_404(pk)
+    required = request.POST.get("required") == "1"
+    try:
+        actions.require_password_change(person.user, user=request.user, required=required)
+    except NotAllowed:
+        raise PermissionDenied from None
+    if required:
+        messages.success(request, _("已要求 %(name)s 下次登录时修改密码") % {"name": person.name})
+    else:
+        messages.success(request, _("已取消对 %(name)s 修改密码的要求") % {"name": person.name})
+    return redirect("org:staff_detail", pk=person.pk)
 
 
 @require_POST

@@ -77,6 +77,8 @@ def test_clerk_imports_an_export_and_reviews_a_batch_from_the_keyboard(live_serv
     page.wait_for_url(re.compile(r".*/order-imports/\d+/$"))
     page.wait_for_selector("[data-testid=job-state]:has-text('已完成')")
     assert "3" in page.locator("[data-testid=job-counts]").inner_text()
+    # the bar is sized from data-eo-width by ecomops.js (no inline style under the Content-Security-Policy)
+    assert page.locator("#job-progress .progress-bar").evaluate("bar => bar.style.width") == "100%"
 
     # ORD-03: the clean order was reviewed at once and its stock reserved; the two with a note or a
     # message wait for a person.

@@ -56,7 +56,7 @@ def test_wrong_password_is_one_failure_with_a_message_that_names_nothing(client,
 def test_too_many_failures_throttle_the_login_dat02(client, org, username):
     """DAT-02: after the policy's number of failures the login waits for the policy's window, and the
     message is the same whether the account exists or not."""
-    limit = registry.value(throttle.MAX_PER_ACCOUNT)
+    limit = registry.value(throttle.MAX_PER_ACCOUNT_ADDRESS)
     for _ in range(limit - 1):
         response = client.post(reverse("login"), {"username": username, "password": WRONG})
         assert throttle_message() not in response.text
@@ -71,7 +71,7 @@ def test_too_many_failures_throttle_the_login_dat02(client, org, username):
 
 
 def test_throttle_lifts_after_the_window(client, org, monkeypatch):
-    limit = registry.value(throttle.MAX_PER_ACCOUNT)
+    limit = registry.value(throttle.MAX_PER_ACCOUNT_ADDRESS)
     window = registry.value(throttle.WINDOW)
     for _ in range(limit):
         client.post(reverse("login"), {"username": "user_a", "password": WRONG})
@@ -186,7 +186,7 @@ def test_language_switch_to_english(client, org):
 def test_english_login_page_and_throttle_message(client, org):
     client.cookies["django_language"] = "en"
     assert "Sign in" in client.get(reverse("login")).text
-    limit = registry.value(throttle.MAX_PER_ACCOUNT)
+    limit = registry.value(throttle.MAX_PER_ACCOUNT_ADDRESS)
     for _ in range(limit):
         response = client.post(reverse("login"), {"username": "user_a", "password": WRONG})
     minutes = math.ceil(registry.value(throttle.WINDOW).total_seconds() / 60)

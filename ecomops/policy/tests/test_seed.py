@@ -90,7 +90,8 @@ EXPECTED = [
     ("LAW-04.phone_mask_digits", 6),
     ("LAW-04.import_file_keep_days", 30),  # no number in the clause: our decision
     ("LAW-05.replay_retention_years", 3),
-    ("DAT-02.login_max_failures_per_account", 5),
+    ("DAT-02.login_max_failures_per_account_address", 5),
+    ("DAT-02.login_max_failures_per_account_total", 30),
     ("DAT-02.login_max_failures_per_address", 20),
     ("DAT-02.login_failure_window", timedelta(minutes=15)),
 ]
@@ -128,7 +129,8 @@ DECISIONS = {
     "PER-08.commission_rates", "AGY-04.late_fee_daily_rate", "AGY-05.provider_assessment_weights",
     "CMP-03.illegal_advertising_suspension_months",
     # DAT-02 gives no number: the login-throttling limits are wholly ours (OWASP ASVS 2.2.1).
-    "DAT-02.login_max_failures_per_account", "DAT-02.login_max_failures_per_address",
+    "DAT-02.login_max_failures_per_account_address", "DAT-02.login_max_failures_per_account_total",
+    "DAT-02.login_max_failures_per_address",
     "DAT-02.login_failure_window",
     # ORD-08 gives no number for merging orders: the gap is ours.
     "ORD-08.merge_max_gap_hours",

@@ -21,7 +21,7 @@ from ecomops.policy.models import PolicyParameter, PolicyVersion, RegulationVers
 
 TIERS = "PER-08.commission_rates"
 SAMPLE = "WMS-25.first_sample_rate"
-PER_ACCOUNT = "DAT-02.login_max_failures_per_account"
+PER_ACCOUNT = "DAT-02.login_max_failures_per_account_address"
 
 
 def with_perms(username: str, *perms: str):
