@@ -82,7 +82,7 @@ def test_a_change_keeps_this_session_ends_the_others_and_is_recorded(org):
     ("wrong-password", NEW, NEW, "old_password", "原密码不正确"),
     (None, NEW, NEW + "x", "new_password2", "两次输入的新密码不一致"),
     (None, None, None, "new_password1", "新密码不能与原密码相同"),
-    (None, "short1!", "short1!", "new_password1", "10"),  # Django's validators (settings: at least 10)
+    (None, "short1!", "short1!", "new_password1", "至少需要 10 个字符"),  # settings: at least 10, in Chinese
     (None, "12345678901", "12345678901", "new_password1", "只包含数字"),
     (None, "user_a_2031", "user_a_2031", "new_password1", "太相似"),
 ])
