@@ -258,12 +258,14 @@ def flag_late(day: date, *, at: datetime | None = None) -> int:
                 LateFlag.objects.create(order=order, day=day, clerk=clerk, reason=reason)
         except IntegrityError:
             continue
-        owners = [clerk] if clerk is not None else order_actions.confirm_owners(order.store)
-        for owner in owners:
-            title = _("订单 %(no)s 当日未发出（%(why)s）") % {"no": order.platform_order_no, "why": reason}
-            dues.raise_due(kind=LATE_DUE_KIND, owner=owner, due_at=deadline, source=order, clause="ORD-05",
-                           title=title, link=order_actions._order_link(order), client=order.store.client,
-                           store=order.store)
+        # The clerk, if they still see the store (DAT-02); else the store's order clerks.
+        store = order.store
+        title = _("订单 %(no)s 当日未发出（%(why)s）") % {"no": order.platform_order_no, "why": reason}
+        owners = [clerk] if clerk is not None else order_actions.confirm_owners(store)
+        dues.raise_dues(kind=LATE_DUE_KIND, owners=owners, due_at=deadline,
+                        fallback=lambda store=store: order_actions.confirm_owners(store),
+                        source=order, clause="ORD-05", title=title, link=order_actions._order_link(order),
+                        client=store.client, store=store)
         made += 1
     return made
 
