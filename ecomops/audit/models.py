@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.org.scoping import ScopedQuerySet
+from ecomops.org.scoping import ScopedQuerySet, scope_for, scope_q
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -118,7 +118,14 @@ class DueItemQuerySet(ScopedQuerySet):
         )
 
     def of_user(self, user):
-        return self.filter(owner=user)
+        """The user's own items that they may see (DAT-02): an item of a client or store outside their
+        scope (raised before the scope changed, or wrongly) is not shown to them; the company's own items
+        (no client, no store) always are."""
+        mine = self.filter(owner=user)
+        condition = scope_q(self.model, scope_for(user))
+        if condition is None:
+            return mine
+        return mine.filter(condition | Q(client__isnull=True, store__isnull=True))
 
 
 class DueItem(models.Model):

@@ -1,13 +1,27 @@
-"""Admin for personal API tokens: administrators see who holds which token and may revoke one.
+"""The admin site is for superusers only, and the admin of personal API tokens.
 
-Tokens are never created here (a token is shown once to its own user, through the API) and the
-digest is not shown. Revoking goes through ``ecomops.apiutil.tokens`` like every other revocation.
+DAT-02, AGY-07: the Django admin lists and edits every client's records without any client scope, so
+only superusers — who see every client anyway — may use it; staff accounts (``is_staff``) may not,
+whatever model permissions they hold. One rule, on the site itself, for every registered model.
+
+Tokens: administrators see who holds which token and may revoke one. Tokens are never created here (a
+token is shown once to its own user, through the API) and the digest is not shown. Revoking goes
+through ``ecomops.apiutil.tokens`` like every other revocation.
 """
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .models import APIToken
+
+
+def superusers_only(request) -> bool:
+    """DAT-02: only an active superuser may use the admin (it ignores client scope)."""
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+admin.site.has_permission = superusers_only
 
 
 @admin.register(APIToken)

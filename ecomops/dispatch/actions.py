@@ -1,6 +1,10 @@
 """Ship batches (ORD-05): assigning reviewed orders to the cut-off waves, the order inside a batch,
 printing (ORD-04: payment verified first) and the late flags of the day.
 
+A wave holds every client's orders; a person's act on it (printing, assigning) touches only the orders
+they may see and reports only those (DAT-02, AGY-07). Printing is recorded per entry; the batch is
+printed when its last entry is.
+
 All times are Asia/Shanghai. The cut-offs are ``ORD-05.ship_batch_cutoffs`` in force on the day; the
 carrier printed first in the last batch is ``ORD-05.last_batch_first_carrier``; the orders that must
 leave the same day are those placed before ``ORD-05.same_day_cutoff``.
@@ -12,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +33,7 @@ CUTOFFS = "ORD-05.ship_batch_cutoffs"
 SAME_DAY = "ORD-05.same_day_cutoff"
 FIRST_CARRIER = "ORD-05.last_batch_first_carrier"
 LATE_DUE_KIND = "dispatch.late_order"
+PRINT_PERM = "dispatch.print_shipbatch"
 S = OrderState
 
 
@@ -101,11 +106,15 @@ def assign_many(order_ids, *, at: datetime | None = None) -> int:
     return len(made)
 
 
-def assign_pending(*, at: datetime | None = None) -> int:
+def assign_pending(*, user=None, at: datetime | None = None) -> int:
     """Every reviewed order not yet in a batch (a safety net for the hook that assigns at review), all
-    joining the same wave at once."""
-    return assign_many(Order.objects.filter(state=S.REVIEWED, ship_entry__isnull=True).values_list("pk", flat=True),
-                       at=at)
+    joining the same wave at once. A person (``user``, from the page or the API) needs the print right
+    and assigns only the orders they may see (DAT-02, AGY-07); the scheduled run (no user) takes all."""
+    pending = Order.objects.filter(state=S.REVIEWED, ship_entry__isnull=True)
+    if user is not None:
+        _require_print(user)
+        pending = pending.visible_to(user)
+    return assign_many(pending.values_list("pk", flat=True), at=at)
 
 
 def ordered_entries(batch: ShipBatch, queryset=None):
@@ -128,17 +137,30 @@ class PrintResult:
     skipped: list[tuple[Order, str]]
 
 
+def _require_print(user) -> None:
+    if not user.has_perm(PRINT_PERM):
+        raise NotAllowed(_("您没有执行此操作的权限"))
+
+
 @transaction.atomic
 def print_batch(batch: ShipBatch, *, user) -> PrintResult:
-    """Print the batch: ORD-04, payment is verified first — unpaid, held or cancelled orders are taken
-    out of the batch with the reason; the others move to "awaiting shipment"."""
-    if not user.has_perm("dispatch.print_shipbatch"):
-        raise NotAllowed(_("您没有执行此操作的权限"))
+    """Print the user's part of the batch (DAT-02, AGY-07: a wave is shared by every client; only the
+    entries the user may see are touched, the others wait for the people of their clients). ORD-04:
+    payment is verified first — unpaid, held or cancelled orders are taken out of the batch with the
+    reason; the others move to "awaiting shipment" and their entries are marked printed. The batch is
+    "printed" once no entry of it is left unprinted (a user who sees every client prints it at once)."""
+    _require_print(user)
     batch = ShipBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.state == BatchState.PRINTED:
-        raise Conflict(_("批次 %(no)s 已打印") % {"no": batch.number})
+    visible = BatchOrder.objects.visible_to(user).filter(batch=batch)
+    entries = ordered_entries(batch, visible.filter(printed_at__isnull=True))
+    if not entries:
+        if batch.state == BatchState.PRINTED or visible.exists():
+            raise Conflict(_("批次 %(no)s 已打印") % {"no": batch.number})
+        raise Conflict(_("批次 %(no)s 中没有可打印的订单") % {"no": batch.number})
     result = PrintResult([], [])
-    for entry in ordered_entries(batch):
+    now = timezone.now()
+    printed_entries = []
+    for entry in entries:
         order = order_actions._locked(entry.order)
         if order.state != S.REVIEWED or not order_actions.is_payment_settled(order):
             why = (_("未付款") if not order_actions.is_payment_settled(order)
@@ -150,12 +172,43 @@ def print_batch(batch: ShipBatch, *, user) -> PrintResult:
             continue
         order_actions._move(order, S.AWAITING_SHIPMENT, by=user,
                             reason=_("发货批次 %(no)s 已打印") % {"no": batch.number})
+        printed_entries.append(entry.pk)
         result.printed.append(order)
-    batch.state = BatchState.PRINTED
-    batch.printed_at = timezone.now()
-    batch.printed_by = user
-    batch.save(update_fields=["state", "printed_at", "printed_by"])
+    BatchOrder.objects.filter(pk__in=printed_entries).update(printed_at=now, printed_by=user)
+    if batch.state != BatchState.PRINTED and not batch.entries.filter(printed_at__isnull=True).exists():
+        batch.state = BatchState.PRINTED
+        batch.printed_at = now
+        batch.printed_by = user
+        batch.save(update_fields=["state", "printed_at", "printed_by"])
     return result
+
+
+@dataclass(frozen=True)
+class BatchPart:
+    """A batch as one user sees it (DAT-02): their entries, how many of them are printed and when the
+    last was, and the state of their part — printed once all of it is; a part with nothing in it shows
+    the wave's cut-off state, never whether other clients' orders were printed."""
+
+    total: int
+    printed: int
+    printed_at: datetime | None
+    state: str
+
+    @property
+    def to_print(self) -> int:
+        return self.total - self.printed
+
+
+def part_of(batch: ShipBatch, user) -> BatchPart:
+    figures = BatchOrder.objects.visible_to(user).filter(batch=batch).aggregate(
+        total=Count("pk"), printed=Count("printed_at"), last=Max("printed_at"))
+    total, printed = figures["total"], figures["printed"]
+    if total and printed == total:
+        state = BatchState.PRINTED
+    else:
+        # Not (all) printed for this user: the wave's own state, open or past its cut-off.
+        state = BatchState.CLOSED if batch.state == BatchState.PRINTED else batch.state
+    return BatchPart(total=total, printed=printed, printed_at=figures["last"], state=state)
 
 
 def close_due_batches(*, at: datetime | None = None) -> int:
@@ -191,7 +244,8 @@ def flag_late(day: date, *, at: datetime | None = None) -> int:
     # Only orders the clerk could ship: paid (or cash on delivery) and not cancelled.
     candidates = (Order.objects.filter(placed_at__gte=start, placed_at__lt=placed_before)
                   .filter(Q(paid_at__isnull=False) | Q(payment_method="cod")).exclude(state=S.CANCELLED))
-    printed_in_time = BatchOrder.objects.filter(batch__printed_at__lte=deadline).values("order_id")
+    # Printing is recorded per entry: a client's part of a shared wave may be printed before another's.
+    printed_in_time = BatchOrder.objects.filter(printed_at__lte=deadline).values("order_id")
     made = 0
     for order in candidates.exclude(pk__in=printed_in_time).exclude(late_flags__day=day).select_related("store"):
         clerk = _clerk_of(order)
@@ -204,12 +258,14 @@ def flag_late(day: date, *, at: datetime | None = None) -> int:
                 LateFlag.objects.create(order=order, day=day, clerk=clerk, reason=reason)
         except IntegrityError:
             continue
-        owners = [clerk] if clerk is not None else order_actions.confirm_owners(order.store)
-        for owner in owners:
-            title = _("订单 %(no)s 当日未发出（%(why)s）") % {"no": order.platform_order_no, "why": reason}
-            dues.raise_due(kind=LATE_DUE_KIND, owner=owner, due_at=deadline, source=order, clause="ORD-05",
-                           title=title, link=order_actions._order_link(order), client=order.store.client,
-                           store=order.store)
+        # The clerk, if they still see the store (DAT-02); else the store's order clerks.
+        store = order.store
+        title = _("订单 %(no)s 当日未发出（%(why)s）") % {"no": order.platform_order_no, "why": reason}
+        owners = [clerk] if clerk is not None else order_actions.confirm_owners(store)
+        dues.raise_dues(kind=LATE_DUE_KIND, owners=owners, due_at=deadline,
+                        fallback=lambda store=store: order_actions.confirm_owners(store),
+                        source=order, clause="ORD-05", title=title, link=order_actions._order_link(order),
+                        client=store.client, store=store)
         made += 1
     return made
 
@@ -231,5 +287,5 @@ def visible_batch_or_none(user, batch_id) -> ShipBatch | None:
     return None
 
 
-__all__ = ["assign", "assign_pending", "print_batch", "close_due_batches", "flag_late", "slot_for",
+__all__ = ["assign", "assign_pending", "print_batch", "part_of", "close_due_batches", "flag_late", "slot_for",
            "ordered_entries", "BusinessError"]

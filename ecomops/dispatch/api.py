@@ -1,6 +1,8 @@
 """API of ship batches (ORD-05): the day's waves, a batch's orders in print order, printing (ORD-04:
 payment verified first), assigning reviewed orders still outside a batch, and the day's late flags.
-A batch is visible when the caller sees one of its orders; only the caller's orders are listed."""
+A batch is visible when the caller sees one of its orders; only the caller's orders are listed, and
+printing and assigning touch only them (DAT-02, AGY-07): a wave is shared by every client, so its
+state, print time and counts are those of the caller's part."""
 
 from __future__ import annotations
 
@@ -33,10 +35,11 @@ class DispatchBatchOut(Schema):
     seq: int
     cutoff: time
     is_last: bool
-    state: BatchState
+    state: BatchState = Field(description="调用者可见部分的状态：可见订单全部打印后为 printed")
     cutoff_citation: str
-    printed_at: datetime | None
+    printed_at: datetime | None = Field(description="调用者可见订单最近一次打印的时间")
     orders: int = Field(description="其中调用者可见的订单数")
+    printed_orders: int = Field(description="其中调用者可见且已打印的订单数")
 
 
 class DispatchEntryOut(Schema):
@@ -47,6 +50,7 @@ class DispatchEntryOut(Schema):
     state: OrderState
     paid_at: datetime | None
     joined_at: datetime
+    printed_at: datetime | None
 
 
 class DispatchBatchDetailOut(DispatchBatchOut):
@@ -79,10 +83,10 @@ class DispatchLateFlagOut(Schema):
 
 
 def _out(batch: ShipBatch, user) -> dict:
+    part = actions.part_of(batch, user)
     return {"id": batch.pk, "number": batch.number, "day": batch.day, "seq": batch.seq, "cutoff": batch.cutoff,
-            "is_last": batch.is_last, "state": batch.state, "cutoff_citation": batch.cutoff_citation,
-            "printed_at": batch.printed_at,
-            "orders": BatchOrder.objects.visible_to(user).filter(batch=batch).count()}
+            "is_last": batch.is_last, "state": part.state, "cutoff_citation": batch.cutoff_citation,
+            "printed_at": part.printed_at, "orders": part.total, "printed_orders": part.printed}
 
 
 def _batch(request, batch_id: int) -> ShipBatch:
@@ -108,10 +112,11 @@ def dispatch_list_late_flags(request, query: Query[DispatchDayQuery]):
              "clerk_id": f.clerk_id, "reason": f.reason, "flagged_at": f.flagged_at} for f in flags]
 
 
-@router.post("/ship-batches/assign", response=DispatchAssignOut, summary="已审但未进批次的订单加入批次")
+@router.post("/ship-batches/assign", response=DispatchAssignOut,
+             summary="调用者可见的已审但未进批次的订单加入批次（需打印权限）")
 def dispatch_assign_pending(request):
-    require_perm(request.auth, VIEW)
-    return {"assigned": actions.assign_pending()}
+    require_perm(request.auth, PRINT)
+    return {"assigned": actions.assign_pending(user=request.auth)}
 
 
 @router.get("/ship-batches/{batch_id}", response=DispatchBatchDetailOut, summary="批次及其订单（打印顺序）")
@@ -121,14 +126,15 @@ def dispatch_get_batch(request, batch_id: Path[Id]):
     visible = BatchOrder.objects.visible_to(request.auth).filter(batch=batch).select_related("order")
     entries = [{"order_id": e.order_id, "platform_order_no": e.order.platform_order_no,
                 "store_id": e.order.store_id, "courier": e.order.courier, "state": e.order.state,
-                "paid_at": e.order.paid_at, "joined_at": e.joined_at} for e in actions.ordered_entries(batch, visible)]
+                "paid_at": e.order.paid_at, "joined_at": e.joined_at, "printed_at": e.printed_at}
+               for e in actions.ordered_entries(batch, visible)]
     return {**_out(batch, request.auth), "entries": entries}
 
 
 @router.post("/ship-batches/{batch_id}/print", response=DispatchPrintOut,
-             summary="打印批次：核对付款（ORD-04），已付款的转待发货，其余移出批次")
+             summary="打印批次中调用者可见的订单：核对付款（ORD-04），已付款的转待发货，其余移出批次")
 def dispatch_print_batch(request, batch_id: Path[Id]):
-    require_perm(request.auth, VIEW)
+    require_perm(request.auth, PRINT)
     batch = _batch(request, batch_id)
     result = actions.print_batch(batch, user=request.auth)
     batch.refresh_from_db()

@@ -4,6 +4,10 @@ A reviewed order (stock reserved, ORD-04) joins the batch of the first cut-off a
 it was reviewed; after the last cut-off it joins the next day's first. Printing a batch checks payment
 (ORD-04) and moves its orders to "awaiting shipment". ``LateFlag`` records an order placed before the
 same-day cut-off that was not reviewed and printed by the day's last cut-off, against its clerk.
+
+A wave is shared by every client (one batch per day and cut-off), so printing is recorded per entry
+(DAT-02, AGY-07): a user prints only the orders they may see; the batch is "printed" once every entry
+is, and its ``printed_at`` is the moment the last part was printed.
 """
 
 from __future__ import annotations
@@ -54,6 +58,9 @@ class BatchOrder(models.Model):
     order = models.OneToOneField("orders.Order", verbose_name=_("订单"), on_delete=models.PROTECT,
                                  related_name="ship_entry")
     joined_at = models.DateTimeField(_("加入时间"))
+    printed_at = models.DateTimeField(_("打印时间"), null=True, blank=True)
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("打印人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedQuerySet.as_manager()
     scope_store_field = "order__store"

@@ -1,6 +1,7 @@
 """The pick list of a printed ship batch as a PDF with an embedded Chinese font: orders in print order
 (SF Express first in the day's last batch, ORD-05), each with its lines and the bins they are taken
-from. Receivers are not printed here; waybills are the fulfilment module's."""
+from. Receivers are not printed here; waybills are the fulfilment module's. A wave is shared by every
+client: the list holds only the printed orders the user may see (DAT-02, AGY-07)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from ecomops.inventory.enums import DocKind, ReservationState
 from ecomops.inventory.models import ReservationAllocation
 
 from .actions import ordered_entries
-from .models import ShipBatch
+from .models import BatchOrder, ShipBatch
 
 
-def pick_list_pdf(batch: ShipBatch) -> bytes:
+def pick_list_pdf(batch: ShipBatch, *, user) -> bytes:
     font = cjk_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
@@ -37,7 +38,7 @@ def pick_list_pdf(batch: ShipBatch) -> bytes:
 
     line(_("拣货单 %(no)s · 截单 %(cutoff)s") % {"no": batch.number, "cutoff": batch.cutoff.strftime("%H:%M")}, size=14)
     line(f"{batch.day:%Y-%m-%d} · {batch.cutoff_citation}", size=8)
-    entries = ordered_entries(batch)
+    entries = ordered_entries(batch, BatchOrder.objects.visible_to(user).filter(batch=batch, printed_at__isnull=False))
     order_ids = [str(e.order_id) for e in entries]
     bins: dict[tuple[str, int], list[str]] = {}
     for row in (ReservationAllocation.objects.filter(reservation__doc_kind=DocKind.ORDER,

@@ -1,5 +1,6 @@
 """The ship-batch board (ORD-05): the day's waves with their cut-offs and states, each batch's orders
-in print order, printing (ORD-04 payment check) with the pick list, and the day's late flags."""
+in print order, printing (ORD-04 payment check) with the pick list, and the day's late flags. Every
+figure, state and act is the user's part of a wave shared by every client (DAT-02, AGY-07)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from ecomops.core.decorators import internal_page
 from ecomops.core.errors import BusinessError, NotAllowed
 
 from . import actions
-from .models import BatchOrder, LateFlag, ShipBatch
+from .models import BatchOrder, BatchState, LateFlag, ShipBatch
 
 VIEW = "dispatch.view_shipbatch"
+PRINT = actions.PRINT_PERM
 
 
 def _day(text: str | None) -> date:
@@ -35,13 +37,15 @@ def board(request):
     batches = []
     for batch in ShipBatch.objects.filter(day=day).order_by("seq"):
         mine = visible.filter(batch=batch)
-        batches.append({"batch": batch, "orders": mine.count(),
+        part = actions.part_of(batch, request.user)
+        batches.append({"batch": batch, "part": part, "state": BatchState(part.state).label, "orders": part.total,
                         "sf": mine.filter(order__courier="sf_express").count()})
     return render(request, "dispatch/board.html", {
         "day": day, "batches": batches,
         "late": LateFlag.objects.visible_to(request.user).filter(day=day).select_related("order", "clerk"),
         "pending": actions.Order.objects.visible_to(request.user).filter(state="reviewed",
                                                                         ship_entry__isnull=True).count(),
+        "can_assign": request.user.has_perm(PRINT),
     })
 
 
@@ -56,12 +60,14 @@ def _batch(request, pk: int) -> ShipBatch:
 def batch_detail(request, pk: int):
     batch = _batch(request, pk)
     entries = actions.ordered_entries(batch, BatchOrder.objects.visible_to(request.user).filter(batch=batch))
-    return render(request, "dispatch/batch.html", {"batch": batch, "entries": entries,
-                                                   "can_print": request.user.has_perm("dispatch.print_shipbatch")})
+    part = actions.part_of(batch, request.user)
+    return render(request, "dispatch/batch.html", {"batch": batch, "entries": entries, "part": part,
+                                                   "state": BatchState(part.state).label,
+                                                   "can_print": request.user.has_perm(PRINT) and part.to_print > 0})
 
 
 @require_POST
-@internal_page(VIEW)
+@internal_page((VIEW, PRINT))
 def batch_print(request, pk: int):
     batch = _batch(request, pk)
     try:
@@ -81,14 +87,14 @@ def batch_pdf(request, pk: int):
     from .picklist import pick_list_pdf
 
     batch = _batch(request, pk)
-    response = HttpResponse(pick_list_pdf(batch), content_type="application/pdf")
+    response = HttpResponse(pick_list_pdf(batch, user=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{batch.number}.pdf"'
     return response
 
 
 @require_POST
-@internal_page(VIEW)
+@internal_page((VIEW, PRINT))
 def assign_pending(request):
-    made = actions.assign_pending()
+    made = actions.assign_pending(user=request.user)
     messages.success(request, _("%(n)d 笔已审订单加入发货批次") % {"n": made})
     return redirect("dispatch:board")

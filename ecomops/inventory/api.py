@@ -301,12 +301,14 @@ def inventory_reserve(request, payload: InventoryReserveIn):
              summary="释放单据的全部占用")
 def inventory_release(request, payload: InventoryReleaseIn):
     _reserve_checks(request)
-    active = Reservation.objects.filter(doc_kind=payload.doc_kind, doc_id=payload.doc_id,
-                                        state=ReservationState.ACTIVE)
-    if active.exclude(pk__in=Reservation.objects.visible_to(request.auth).values("pk")).exists():
-        raise BusinessError(_("单据不存在"), field="doc_id", code="not_found")
+    # DAT-02: only the caller's reservations of the document are released; another client's document
+    # answers exactly like an unknown one ({"released": 0}), so its existence does not show.
+    mine = list(Reservation.objects.visible_to(request.auth).filter(
+        doc_kind=payload.doc_kind, doc_id=payload.doc_id, state=ReservationState.ACTIVE).values_list("pk", flat=True))
+    if not mine:
+        return {"released": 0}
     freed = reservations.release(doc=DocRef(payload.doc_kind, payload.doc_id, payload.doc_number or payload.doc_id),
-                                 by=request.auth, reason=payload.reason)
+                                 by=request.auth, reason=payload.reason, reservation_ids=mine)
     return {"released": freed}
 
 

@@ -539,22 +539,22 @@ def relist_listing(listing: Listing, *, user, note: str = "") -> Listing:
 
 def _product_staff(client_id: int) -> list:
     """The product department's people who work for the style's client (granted it, or all clients);
-    the whole department when none does; the superusers when the department is empty."""
+    the superusers when none does (DAT-02: never people who may not see the client)."""
     User = get_user_model()
     found = list(
         User.objects.filter(is_active=True, staff__department__code=PRODUCT_DEPARTMENT,
                             staff__status=StaffStatus.ACTIVE).order_by("pk")
     )
     for_client = [user for user in found if scope_for(user).sees_client(client_id)]
-    return for_client or found or list(User.objects.filter(is_active=True, is_superuser=True).order_by("pk"))
+    return for_client or list(User.objects.filter(is_active=True, is_superuser=True).order_by("pk"))
 
 
-def _qc_inspectors() -> list:
+def _qc_inspectors(client_id: int) -> list:
+    """The QC inspectors who see the style's client (DAT-02); the superusers when none does."""
     User = get_user_model()
-    found = list(
-        User.objects.filter(is_active=True, staff__positions__code=QC_POSITION, staff__status=StaffStatus.ACTIVE)
-        .distinct().order_by("pk")
-    )
+    found = [user for user in User.objects.filter(is_active=True, staff__positions__code=QC_POSITION,
+                                                  staff__status=StaffStatus.ACTIVE).distinct().order_by("pk")
+             if scope_for(user).sees_client(client_id)]
     return found or list(User.objects.filter(is_active=True, is_superuser=True).order_by("pk"))
 
 
@@ -584,20 +584,18 @@ def raise_new_product_chain(style: Style, inbound_at: datetime, *, user) -> NewP
     save_audited(chain, user=user)
     link = reverse("catalog:style_detail", args=[style.pk])
     if first is None:
-        for owner in _product_staff(style.client_id):
-            dues.raise_due(
-                kind=PUBLISH_DUE_KIND, owner=owner, source=chain, clause="CAT-08", due_at=publish_due,
-                title=_("新品上架：%(no)s %(name)s 须在期限内完成拍照、做图与发布")
-                % {"no": style.style_no, "name": style.name},
-                link=link, client=style.client,
-            )
-    for owner in _qc_inspectors():
-        dues.raise_due(
-            kind=MEASURE_DUE_KIND, owner=owner, source=chain, clause="CAT-08", due_at=measure_due,
-            title=_("新品量尺码：%(no)s %(name)s") % {"no": style.style_no, "name": style.name},
-            # QC may not open the catalogue: the item leads to the measuring page itself.
-            link=reverse("listing:chain_measure", args=[chain.pk]), client=style.client,
+        dues.raise_dues(
+            kind=PUBLISH_DUE_KIND, owners=_product_staff(style.client_id), source=chain, clause="CAT-08",
+            due_at=publish_due, title=_("新品上架：%(no)s %(name)s 须在期限内完成拍照、做图与发布")
+            % {"no": style.style_no, "name": style.name},
+            link=link, client=style.client,
         )
+    dues.raise_dues(
+        kind=MEASURE_DUE_KIND, owners=_qc_inspectors(style.client_id), source=chain, clause="CAT-08",
+        due_at=measure_due, title=_("新品量尺码：%(no)s %(name)s") % {"no": style.style_no, "name": style.name},
+        # QC may not open the catalogue: the item leads to the measuring page itself.
+        link=reverse("listing:chain_measure", args=[chain.pk]), client=style.client,
+    )
     return chain
 
 

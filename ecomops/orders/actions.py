@@ -503,10 +503,9 @@ def _successful_payments(order: Order):
 
 def _raise_refund_due(order: Order, payment: Payment | None, *, title: str) -> None:
     due_at = timezone.now() + registry.value(REFUND_WITHIN_KEY)
-    for owner in refund_owners(order.store):
-        dues.raise_due(kind=REFUND_DUE_KIND, owner=owner, title=title, due_at=due_at,
-                       source=payment or order, clause="ORD-07", link=_order_link(order),
-                       client=order.store.client, store=order.store)
+    dues.raise_dues(kind=REFUND_DUE_KIND, owners=refund_owners(order.store), title=title, due_at=due_at,
+                    source=payment or order, clause="ORD-07", link=_order_link(order),
+                    client=order.store.client, store=order.store)
 
 
 def _apply_payment(order: Order, payment: Payment, *, by) -> None:
@@ -1133,10 +1132,9 @@ def flag_late_confirmations(now: datetime | None = None) -> LateRun:
                 _event(order, kind=OrderEventKind.CONFIRM_LATE, by=None, before=order.state, after=order.state,
                        reason=_("付款后超时未确认"), data={"due_at": order.confirm_due_at.isoformat()}, at=now)
                 run.flagged += 1
-            for owner in confirm_owners(order.store):
-                dues.raise_due(kind=CONFIRM_DUE_KIND, owner=owner, due_at=order.confirm_due_at,
-                               title=_("确认订单 %(no)s（已逾期）") % {"no": order.platform_order_no},
-                               source=order, clause="ORD-09", link=_order_link(order),
-                               client=order.store.client, store=order.store)
+            dues.raise_dues(kind=CONFIRM_DUE_KIND, owners=confirm_owners(order.store), due_at=order.confirm_due_at,
+                            title=_("确认订单 %(no)s（已逾期）") % {"no": order.platform_order_no},
+                            source=order, clause="ORD-09", link=_order_link(order),
+                            client=order.store.client, store=order.store)
     run.raised = DueItem.objects.filter(kind=CONFIRM_DUE_KIND).count() - before
     return run

@@ -346,11 +346,18 @@ def _allocate_passed(order: Order, lines: list, rules: dict, *, by, routes: Rout
             run.waiting += 1
 
 
+def _runs_for(queryset, by):
+    """A run started by a person (``by``: the page, the API) works only on the orders that person may see
+    (DAT-02, AGY-07); the system's own runs (imports, arriving stock, cron: ``by`` None) on all."""
+    return queryset if by is None else queryset.visible_to(by)
+
+
 def auto_review(order_ids=None, *, by=None, rules: dict | None = None) -> ReviewRun:
     """ORD-03: run the enabled rules over paid (and cash-on-delivery) orders — all, or ``order_ids`` —
     in chunks of ``CHUNK``: the rules set-based per chunk (one transaction), then the passing orders'
     stock reserved one short transaction each (ORD-04), so a long run never blocks the warehouse and
-    parallel runs over the same orders neither collide nor deadlock."""
+    parallel runs over the same orders neither collide nor deadlock. A person's run (``by``) takes only
+    the orders they may see."""
     rules = enabled_rules() if rules is None else rules
     on = timezone.localdate()
     if ReviewRuleCode.AMOUNT in rules and rules[ReviewRuleCode.AMOUNT].params.get("limit") in (None, ""):
@@ -359,7 +366,7 @@ def auto_review(order_ids=None, *, by=None, rules: dict | None = None) -> Review
                                                              registry.value(AMOUNT_KEY, on=on))}
     run = ReviewRun()
     routes = Routes()
-    ids = list(_candidates(order_ids).values_list("pk", flat=True))
+    ids = list(_runs_for(_candidates(order_ids), by).values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         reviewed: list[int] = []
         for order, lines in _enter_review(ids[start:start + CHUNK], rules, by=by, on=on, run=run):
@@ -375,10 +382,12 @@ def _with_limit(rule: ReviewRule, limit) -> ReviewRule:
 
 def retry_waiting(sku_ids=None, *, by=None) -> ReviewRun:
     """Allocate the out-of-stock queue again, oldest payment first (stock arrived; ORD-04). With
-    ``sku_ids``, only the orders asking for one of them."""
+    ``sku_ids``, only the orders asking for one of them. A person's retry (``by``) takes only the
+    orders they may see (DAT-02); the system's (arriving stock, cron) the whole queue."""
     run = ReviewRun()
     routes = Routes()
-    waiting = Order.objects.filter(state=S.AWAITING_REVIEW, allocation_state=AllocationState.WAITING_STOCK)
+    waiting = _runs_for(Order.objects.filter(state=S.AWAITING_REVIEW,
+                                             allocation_state=AllocationState.WAITING_STOCK), by)
     if sku_ids is not None:
         waiting = waiting.filter(pk__in=OrderLine.objects.filter(sku_id__in=list(sku_ids)).values("order_id"))
     reviewed: list[int] = []
@@ -485,13 +494,25 @@ def hold_in_batch(batch: ReviewBatch, order: Order, *, user, reason: str) -> Ord
 
 @transaction.atomic
 def close_batch(batch: ReviewBatch, *, user) -> ReviewBatch:
-    """End the batch; the orders not handled go back to the pool for the next clerk."""
+    """End the batch; the orders not handled go back to the pool for the next clerk.
+
+    The clerk gives back their whole claim. A supervisor (``orders.change_order``) closing another
+    clerk's batch touches only their part (DAT-02, AGY-07): the unhandled orders they may see go back to
+    the pool; while the batch still holds unhandled orders of clients they cannot see, it stays open
+    with its clerk for those (a closed batch frees all its orders), and it closes once none is left."""
     batch = ReviewBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.clerk_id != user.pk and not user.has_perm("orders.change_order"):
         raise BusinessError(_("这不是您的审单批次"), field="batch", code="not_found")
     if batch.state != ReviewBatchState.OPEN:
         return batch
-    Order.objects.filter(review_batch=batch, state=S.AWAITING_REVIEW).update(review_batch=None)
+    unhandled = Order.objects.filter(review_batch=batch, state=S.AWAITING_REVIEW)
+    if batch.clerk_id != user.pk:
+        unhandled.visible_to(user).update(review_batch=None)
+        # Approved but waiting for stock is the out-of-stock queue's, not the clerk's any more (ORD-04).
+        if unhandled.exclude(allocation_state=AllocationState.WAITING_STOCK).exists():
+            return batch
+    else:
+        unhandled.update(review_batch=None)
     batch.state = ReviewBatchState.CLOSED
     batch.closed_at = timezone.now()
     batch.save(update_fields=["state", "closed_at"])

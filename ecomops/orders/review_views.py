@@ -110,8 +110,13 @@ def batch_act(request, pk: int):
     batch = _batch(request, pk)
     what = request.POST.get("do")
     if what == "close":
-        review.close_batch(batch, user=request.user)
-        messages.success(request, _("批次 %(no)s 已结束，未处理的订单已退回待审") % {"no": batch.number})
+        batch = review.close_batch(batch, user=request.user)
+        if batch.state == ReviewBatchState.OPEN:
+            # A supervisor closed their part of another clerk's batch (DAT-02): the rest stays with the clerk.
+            messages.success(request, _("批次 %(no)s 中您负责范围内的未处理订单已退回待审，其余订单仍由 %(clerk)s 审核")
+                             % {"no": batch.number, "clerk": batch.clerk})
+        else:
+            messages.success(request, _("批次 %(no)s 已结束，未处理的订单已退回待审") % {"no": batch.number})
         return redirect("orders:review")
     order = get_visible_or_404(Order.objects.all(), request.user, pk=request.POST.get("order") or 0)
     # A reason comes from the form field, or from htmx's prompt (hx-prompt).

@@ -82,7 +82,9 @@ class PayrollRunOut(Schema):
     orders_amount: Decimal
     refunds_count: int
     refunds_amount: Decimal
-    net_sales: Decimal = Field(description="PER-07 提成基数")
+    net_sales: Decimal = Field(description="PER-07 提成基数（all_stores 为 false 时只是调用者可见店铺的净销售）")
+    all_stores: bool = Field(description="true：订单、退款与净销售为全部店铺（调用者可见全部委托方）；"
+                                         "false：只含调用者可见的店铺")
     fingerprint: str
 
 
@@ -129,11 +131,13 @@ def _target_out(target) -> dict:
 
 
 def _run_out(run: PayrollRun, user) -> dict:
+    figures = queries.run_figures(user, run)  # DAT-02: the caller's stores only, unless they see every client
     return {"month": label(run.month), "state": run.state, "policy_on": run.policy_on, "computed_at": run.computed_at,
             "checked_at": run.checked_at, "approved_at": run.approved_at, "locked_at": run.locked_at,
             "slip_count": run.slip_count, "total": run.total if queries.sees_all(user) else None,
-            "orders_count": run.orders_count, "orders_amount": run.orders_amount, "refunds_count": run.refunds_count,
-            "refunds_amount": run.refunds_amount, "net_sales": run.net_sales, "fingerprint": run.fingerprint}
+            "orders_count": figures.orders_count, "orders_amount": figures.orders_amount,
+            "refunds_count": figures.refunds_count, "refunds_amount": figures.refunds_amount,
+            "net_sales": figures.net_sales, "all_stores": figures.all_stores, "fingerprint": run.fingerprint}
 
 
 def _slip_out(slip: PaySlip) -> dict:

@@ -17,7 +17,7 @@ from ecomops.core.pdf import cjk_font
 
 from .enums import LineKind, PayRole
 from .models import ActivityFund, PayLine, PayrollRun, PaySlip
-from .queries import sales_by_store
+from .queries import run_figures, sales_by_store
 
 KIND_ORDER = [k for k, _label in LineKind.choices]
 
@@ -55,13 +55,15 @@ def month_workbook(run: PayrollRun, slips, user) -> bytes:
     for row in sales_by_store(user, run):
         base.append([row["store"].name, row["orders"], row["orders_amount"], row["refunds"], row["refunds_amount"],
                      row["net"]])
-    base.append([str(_("合计")), run.orders_count, run.orders_amount, run.refunds_count, run.refunds_amount,
-                 run.net_sales])
+    figures = run_figures(user, run)  # DAT-02: the stores the user may see, unless they see every client
+    base.append([str(_("合计")) if figures.all_stores else str(_("合计（您可见的店铺）")), figures.orders_count,
+                 figures.orders_amount, figures.refunds_count, figures.refunds_amount, figures.net_sales])
 
     funds = book.create_sheet(title=_("部门活动经费"))
     funds.append(bold(funds, [_("部门"), _("销售额（元）"), _("销售目标（元）"), _("提取比例"), _("活动经费（元）"),
                               _("计算说明")]))
-    for fund in ActivityFund.objects.filter(run=run).select_related("department"):
+    # PER-09 funds are computed on every store's sales: only for a user who sees every client (DAT-02).
+    for fund in ActivityFund.objects.filter(run=run).select_related("department") if figures.all_stores else []:
         funds.append([fund.department.name, fund.sales, fund.plan, fund.rate, fund.amount, fund.explanation])
 
     record = book.create_sheet(title=_("薪资记录"))

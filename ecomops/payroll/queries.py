@@ -6,10 +6,16 @@ user may see it (DAT-02).
 - ``payroll.view_department_payslips`` (a supervisor): the slips of the people in their department
   and the groups under it, and their own;
 - everybody else: their own slip only.
-The orders and refunds counted in a run are listed only for the stores the user may see.
+The orders and refunds counted in a run are listed only for the stores the user may see, and the
+run's totals of them (``run_figures``) are those of the stores the user may see; only a user who sees
+every client gets the run's own figures over every store (DAT-02, AGY-07). A slip keeps the run's
+commission base: it is how that person's pay was computed (PER-07).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -114,3 +120,32 @@ def sales_by_store(user, run: PayrollRun) -> list[dict]:
         rows.append({"store": stores[store_id], "orders": o.get("n", 0), "orders_amount": amount,
                      "refunds": r.get("n", 0), "refunds_amount": refunded, "net": amount - refunded})
     return rows
+
+
+@dataclass(frozen=True)
+class RunFigures:
+    """PER-07 totals of a run as one user may see them."""
+
+    orders_count: int
+    orders_amount: Decimal
+    refunds_count: int
+    refunds_amount: Decimal
+    net_sales: Decimal
+    all_stores: bool
+
+
+def _yuan(fen) -> Decimal:
+    return (Decimal(fen or 0) / 100).quantize(Decimal("0.01"))
+
+
+def run_figures(user, run: PayrollRun) -> RunFigures:
+    """The run's orders, refunds and sales base (PER-07) for ``user``: the run's own figures over every
+    store when the user sees every client; otherwise the sums over the stores they may see (DAT-02,
+    AGY-07: other clients' sales never show, not even as a total)."""
+    if scope_for(user).all:
+        return RunFigures(run.orders_count, run.orders_amount, run.refunds_count, run.refunds_amount, run.net_sales,
+                          all_stores=True)
+    orders = visible_counted_orders(user, run).aggregate(n=Count("pk"), fen=Sum("amount_fen"))
+    refunds = visible_counted_refunds(user, run).aggregate(n=Count("pk"), fen=Sum("amount_fen"))
+    amount, refunded = _yuan(orders["fen"]), _yuan(refunds["fen"])
+    return RunFigures(orders["n"], amount, refunds["n"], refunded, amount - refunded, all_stores=False)

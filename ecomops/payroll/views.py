@@ -224,8 +224,11 @@ def runs(request):
                                  if result.created else _("已重新计算：%(what)s") % {
                                      "what": _("结果有变化") if result.changed else _("结果与上次相同")})
                 return redirect("payroll:run", month=label(result.run.month))
+    runs = list(queries.runs_for(request.user))
+    for run in runs:
+        run.figures = queries.run_figures(request.user, run)  # DAT-02: the user's stores only
     return render(request, "payroll/runs.html", {
-        "runs": queries.runs_for(request.user), "form": form,
+        "runs": runs, "form": form, "sees_all": queries.sees_all(request.user),
         "can_compute": request.user.has_perm("payroll.add_payrollrun")})
 
 
@@ -252,6 +255,7 @@ STATE_BUTTONS = {
 def run_detail(request, month: str):
     run = _run(month)
     slips = queries.visible_slips(request.user).filter(run=run).order_by("employee_no")
+    figures = queries.run_figures(request.user, run)  # DAT-02: the user's stores only, unless they see all
     buttons = []
     for to in RUN_FLOW[run.state]:
         if to == RunState.DRAFT:
@@ -265,7 +269,9 @@ def run_detail(request, month: str):
     return render(request, "payroll/run.html", {
         "run": run, "slips": slips, "buttons": buttons, "note_form": NoteForm(),
         "stores": queries.sales_by_store(request.user, run),
-        "funds": ActivityFund.objects.filter(run=run).select_related("department"),
+        "figures": figures,
+        # PER-09 funds are computed on every store's sales: shown only to a user who sees every client.
+        "funds": ActivityFund.objects.filter(run=run).select_related("department") if figures.all_stores else [],
         "events": run.events.select_related("actor").order_by("at", "pk"),
         "can_compute": request.user.has_perm("payroll.add_payrollrun") and run.state == RunState.DRAFT,
         "sees_all": queries.sees_all(request.user)})

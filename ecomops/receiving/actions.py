@@ -587,10 +587,9 @@ def _reject_delivery(receipt: Receipt, cause: ReceiptLine, step: sampling.Step, 
         "n": receipt.number, "sup": receipt.supplier.name, "po": receipt.purchase_order.number,
         "sku": cause.sku.sku_code, "r": sampling.percent(step.rate),
     }
-    for owner in _gm_office():
-        dues.raise_due(kind=REJECTED_DUE_KIND, owner=owner, title=title, due_at=_end_of_today(), source=receipt,
-                       clause="WMS-25", link=reverse("receiving:receipt_detail", args=[receipt.pk]),
-                       client=receipt.client)
+    dues.raise_dues(kind=REJECTED_DUE_KIND, owners=_gm_office(), title=title, due_at=_end_of_today(), source=receipt,
+                    clause="WMS-25", link=reverse("receiving:receipt_detail", args=[receipt.pk]),
+                    client=receipt.client)
 
 
 def _finish_qc_if_done(receipt: Receipt, *, user) -> None:
@@ -685,15 +684,15 @@ def put_away(receipt: Receipt, *, user, sku: SKU, bin: Bin, quantity: int) -> Re
 
 
 def _notice_owners(receipt: Receipt) -> list:
-    """WMS-15: sales staff who serve the client's stores, and the warehouse (supervisor, clerks)."""
-    sales = [u for u in _active_users(Q(staff__positions__code__in=SALES_POSITIONS))
-             if scope_for(u).sees_client(receipt.client_id, whole=False)]
+    """WMS-15: sales staff who serve the client, and the warehouse (supervisor, clerks) — only those who
+    see the client (DAT-02, AGY-07: the notice is the client's, like the receipt it links to); the
+    superusers when nobody does."""
     warehouse = _active_users(Q(staff__positions__code__in=WAREHOUSE_POSITIONS))
     if receipt.warehouse.supervisor_id:
         warehouse.append(receipt.warehouse.supervisor)
     found, seen = [], set()
-    for user in sales + warehouse:
-        if user.pk not in seen:
+    for user in _active_users(Q(staff__positions__code__in=SALES_POSITIONS)) + warehouse:
+        if user.pk not in seen and scope_for(user).sees_client(receipt.client_id):
             seen.add(user.pk)
             found.append(user)
     return found or _superusers()
@@ -728,10 +727,9 @@ def _after_put_away(receipt: Receipt, *, user) -> None:
     title = _("到货通知：%(styles)s 已入库上架（入库单 %(n)s）") % {"styles": summary, "n": receipt.number}
     if hero:
         title = _("%(t)s，爆款补货须当天上架销售（WMS-15）") % {"t": title}
-    for owner in _notice_owners(receipt):
-        dues.raise_due(kind=NOTICE_DUE_KIND, owner=owner, title=title, due_at=_end_of_today(), source=receipt,
-                       clause="WMS-15", link=reverse("receiving:receipt_detail", args=[receipt.pk]),
-                       client=receipt.client)
+    dues.raise_dues(kind=NOTICE_DUE_KIND, owners=_notice_owners(receipt), title=title, due_at=_end_of_today(),
+                    source=receipt, clause="WMS-15", link=reverse("receiving:receipt_detail", args=[receipt.pk]),
+                    client=receipt.client)
     for style in first_time_styles(receipt):
         raise_new_product_chain(style, receipt.completed_at, user=user)  # CAT-08
 

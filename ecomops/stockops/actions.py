@@ -921,13 +921,18 @@ def return_samples(loan: SampleLoan, *, user, to_bin: Bin | None = None) -> Samp
     return loan
 
 
-def warehouse_supervisors(warehouse: Warehouse) -> list:
+def warehouse_supervisors(warehouse: Warehouse, client_id: int | None = None) -> list:
     """Who is told about a warehouse's overdue samples: its supervisor; when none is set, the active
-    holders of the warehouse supervisor position; when there are none, the active superusers."""
+    holders of the warehouse supervisor position; when there are none, the active superusers. With
+    ``client_id``, only people who see that client (DAT-02): the loan is the client's."""
     User = get_user_model()
-    if warehouse.supervisor_id and warehouse.supervisor.is_active:
+
+    def seeing(people):
+        return [u for u in people if client_id is None or scope_for(u).sees_client(client_id)]
+
+    if warehouse.supervisor_id and warehouse.supervisor.is_active and seeing([warehouse.supervisor]):
         return [warehouse.supervisor]
-    holders = list(
+    holders = seeing(
         User.objects.filter(is_active=True, staff__position_links__position__code=SUPERVISOR_POSITION)
         .distinct().order_by("pk")
     )
@@ -943,9 +948,9 @@ def flag_overdue_loans(today: date | None = None) -> list:
         due_at = timezone.make_aware(datetime.combine(loan.due_on + timedelta(days=1), time.min))
         title = _("样品逾期未还：%(doc)s（%(who)s，应还 %(due)s）") % {
             "doc": loan.number, "who": loan.borrower, "due": loan.due_on.isoformat()}
-        for owner in warehouse_supervisors(loan.warehouse):
-            raised.append(dues.raise_due(
-                kind=OVERDUE_DUE_KIND, owner=owner, title=title, due_at=due_at, source=loan, clause="WMS-12",
-                link=reverse("stockops:loan_detail", args=[loan.pk]), client=loan.client,
-            ))
+        raised.extend(dues.raise_dues(
+            kind=OVERDUE_DUE_KIND, owners=warehouse_supervisors(loan.warehouse, loan.client_id), title=title,
+            due_at=due_at, source=loan, clause="WMS-12", link=reverse("stockops:loan_detail", args=[loan.pk]),
+            client=loan.client,
+        ))
     return raised

@@ -387,10 +387,9 @@ def _open_recall(check: SamplingCheck, *, user) -> RecallCase:
     title = _("抽检不合格，下架召回：%(style)s %(name)s（%(number)s）") % {
         "style": check.style.style_no, "name": check.style.name, "number": case.number}
     link = reverse("suppliers:recall_detail", args=[case.pk])
-    for owner in recall_owners(check.client_id):
-        # Due at once: CAT-06 wants the goods off sale as soon as the check fails.
-        dues.raise_due(kind=RECALL_DUE_KIND, owner=owner, title=title, due_at=now, source=case, clause="CAT-06",
-                       link=link, client=check.client)
+    # Due at once: CAT-06 wants the goods off sale as soon as the check fails.
+    dues.raise_dues(kind=RECALL_DUE_KIND, owners=recall_owners(check.client_id), title=title, due_at=now,
+                    source=case, clause="CAT-06", link=link, client=check.client)
     return case
 
 

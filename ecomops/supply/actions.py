@@ -297,23 +297,29 @@ def _or_superusers(found: list) -> list:
     return list(User.objects.filter(is_superuser=True, is_active=True).order_by("pk"))
 
 
-def warehouse_owners(warehouse: Warehouse) -> list:
-    """The warehouse's supervisor, then the active warehouse supervisors and keepers (WMS-16, WMS-18)."""
+def _seeing(people: list, client_id: int | None) -> list:
+    """DAT-02: of ``people``, those who see the client (all of them for the company's own matters)."""
+    return [u for u in people if client_id is None or scope_for(u).sees_client(client_id)]
+
+
+def warehouse_owners(warehouse: Warehouse, client_id: int | None = None) -> list:
+    """The warehouse's supervisor, then the active warehouse supervisors and keepers (WMS-16, WMS-18);
+    with ``client_id`` (a client's return), only those who see the client."""
     found = list(_active_staff().filter(staff__positions__code__in=WAREHOUSE_POSITIONS).distinct().order_by("pk"))
     if warehouse.supervisor_id and warehouse.supervisor.is_active and warehouse.supervisor not in found:
         found.insert(0, warehouse.supervisor)
-    return _or_superusers(found)
+    return _or_superusers(_seeing(found, client_id))
 
 
-def purchasing_finance_owners() -> list:
-    """Purchasing and finance (WMS-16 month-end list)."""
+def purchasing_finance_owners(client_id: int | None = None) -> list:
+    """Purchasing and finance (WMS-16 month-end list); with ``client_id``, only those who see the client."""
     found = list(
         _active_staff()
         .filter(Q(staff__department__code__in=PURCHASING_FINANCE_DEPARTMENTS)
                 | Q(staff__positions__code__in=PURCHASING_FINANCE_POSITIONS))
         .distinct().order_by("pk")
     )
-    return _or_superusers(found)
+    return _or_superusers(_seeing(found, client_id))
 
 
 def plan_approvers(client_id: int) -> list:
@@ -499,16 +505,14 @@ def raise_return_dues(on: date) -> tuple[int, int]:
         if due_on <= on:
             rhythm = _("每日") if rhythm_days(ret.supplier) == 1 else _("每周")
             title = _("退厂到期（%(r)s）：%(n)s %(s)s") % {"r": rhythm, "n": ret.number, "s": ret.supplier.name}
-            for owner in warehouse_owners(ret.warehouse):
-                dues.raise_due(kind=RETURN_PICKUP_DUE, owner=owner, title=title, due_at=_end_of(due_on), source=ret,
-                               clause="WMS-16", link=link, client=ret.client)
+            dues.raise_dues(kind=RETURN_PICKUP_DUE, owners=warehouse_owners(ret.warehouse, ret.client_id), title=title,
+                            due_at=_end_of(due_on), source=ret, clause="WMS-16", link=link, client=ret.client)
             pickups += 1
         if timezone.localdate(ret.created_at) < month_start:
             title = _("月内未退回的退厂单：%(n)s %(s)s") % {"n": ret.number, "s": ret.supplier.name}
-            for owner in purchasing_finance_owners():
-                dues.raise_due(kind=RETURN_UNCOLLECTED_DUE, owner=owner, title=title, due_at=_end_of(on),
-                               source=ret, clause="WMS-16", link=reverse("supply:returns_uncollected"),
-                               client=ret.client)
+            dues.raise_dues(kind=RETURN_UNCOLLECTED_DUE, owners=purchasing_finance_owners(ret.client_id), title=title,
+                            due_at=_end_of(on), source=ret, clause="WMS-16", link=reverse("supply:returns_uncollected"),
+                            client=ret.client)
             uncollected += 1
     return pickups, uncollected
 
@@ -791,9 +795,8 @@ def check_packaging(warehouse: Warehouse, on: date, materials: Iterable[Packagin
                                    cover_days=cover.cover_days.quantize(Decimal("0.01")), reason=reason[:300])
         save_audited(reorder, user=None)
         title = _("包材补货：%(m)s（%(wh)s）") % {"m": material.name, "wh": warehouse.code}
-        for owner in warehouse_owners(warehouse):
-            dues.raise_due(kind=PACKAGING_REORDER_DUE, owner=owner, title=title, due_at=_end_of(on), source=reorder,
-                           clause="WMS-18", link=reverse("supply:packaging"))
+        dues.raise_dues(kind=PACKAGING_REORDER_DUE, owners=warehouse_owners(warehouse), title=title,
+                        due_at=_end_of(on), source=reorder, clause="WMS-18", link=reverse("supply:packaging"))
         opened += 1
     return opened
 
@@ -825,9 +828,9 @@ def enter_promotion(*, user, name: str, starts_on: date | None, warehouse: Wareh
     save_audited(promotion, user=user)
     title = _("大促备货：%(n)s %(d)s 开始，%(p)s 前备齐包材并预打包主推商品") % {
         "n": name, "d": starts_on.isoformat(), "p": promotion.prepare_on.isoformat()}
-    for owner in warehouse_owners(warehouse):
-        dues.raise_due(kind=PROMOTION_DUE, owner=owner, title=title, due_at=_end_of(promotion.prepare_on),
-                       source=promotion, clause="FUL-05", link=reverse("supply:packaging"))
+    dues.raise_dues(kind=PROMOTION_DUE, owners=warehouse_owners(warehouse), title=title,
+                    due_at=_end_of(promotion.prepare_on), source=promotion, clause="FUL-05",
+                    link=reverse("supply:packaging"))
     return promotion
 
 
@@ -898,9 +901,8 @@ def build_plan(*, warehouse: Warehouse, client: Client, on: date | None = None, 
             order_days=decision.order_days, quantity=decision.quantity, explanation=decision.explanation[:400],
         ), user=user)
     title = _("补货计划待审批：%(n)s（%(c)s，%(wh)s）") % {"n": plan.number, "c": client.name, "wh": warehouse.code}
-    for owner in plan_approvers(client.pk):
-        dues.raise_due(kind=PLAN_APPROVAL_DUE, owner=owner, title=title, due_at=_end_of(on), source=plan,
-                       clause="WMS-14", link=reverse("supply:plan_detail", args=[plan.pk]), client=client)
+    dues.raise_dues(kind=PLAN_APPROVAL_DUE, owners=plan_approvers(client.pk), title=title, due_at=_end_of(on),
+                    source=plan, clause="WMS-14", link=reverse("supply:plan_detail", args=[plan.pk]), client=client)
     return plan
 
 

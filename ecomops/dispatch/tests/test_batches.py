@@ -110,6 +110,7 @@ def test_ord05_orders_placed_before_1700_not_printed_by_the_last_cutoff_are_flag
     actions.assign(printed, at=when(9, 30))
     actions.print_batch(ShipBatch.objects.get(), user=clerk)
     ShipBatch.objects.update(printed_at=when(10, 0))
+    BatchOrder.objects.update(printed_at=when(10, 0))  # printing is recorded per entry
     assert actions.flag_late(DAY, at=when(17, 29)) == 0  # not before the last cut-off
     assert actions.flag_late(DAY, at=when(17, 31)) == 1
     assert actions.flag_late(DAY, at=when(18, 0)) == 0  # once
@@ -200,6 +201,12 @@ def test_ord05_api_lists_the_day_shows_print_order_prints_and_is_scoped(od, org,
     other = Api(od.clerk_b)
     assert other.get(f"ship-batches/{batch.pk}").status_code == 404
     assert other.get("ship-batches", {"day": "2026-03-02"}).json()[0]["orders"] == 0
+    # The print right is checked first (the view right alone never prints); with it, still 404.
+    assert other.post(f"ship-batches/{batch.pk}/print").status_code == 403
+    assert other.post("ship-batches/assign").status_code == 403
+    od.clerk_b.user_permissions.add(Permission.objects.get(content_type__app_label="dispatch",
+                                                           codename="print_shipbatch"))
+    other = Api(od.clerk_b)
     assert other.post(f"ship-batches/{batch.pk}/print").status_code == 404
     assert Api(od.cs).get("ship-batches").status_code == 403
     # Late flags of the day, only the caller's.

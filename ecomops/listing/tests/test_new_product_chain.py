@@ -14,7 +14,7 @@ from ecomops.catalog import actions as catalog_actions
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.listing import actions
 from ecomops.org.actions import hire_staff, set_positions
-from ecomops.org.models import Department, Position
+from ecomops.org.models import ClientGrant, Department, Position
 from ecomops.policy import registry
 from ecomops.policy.actions import change_value
 from ecomops.policy.models import PolicyParameter
@@ -33,7 +33,20 @@ def people(lst):
                         department=Department.objects.get(code="warehouse"), hired_on=lst.today,
                         password=lst.password)
     set_positions(lst.qc, user=lst.admin, positions=[Position.objects.get(code="qc_inspector")])
+    # DAT-02: the items go to people who see the style's client (A).
+    for staff in (lst.editor, lst.qc):
+        ClientGrant.objects.create(user=staff.user, client=lst.client_a)
     return lst
+
+
+def test_dat02_cat08_items_never_go_to_people_who_do_not_see_the_client(people):
+    """The product department and QC of another client are not given A's items; nobody of A's there:
+    the superusers get them (never the whole department regardless of scope)."""
+    o = people
+    ClientGrant.objects.filter(user__in=[o.editor.user, o.qc.user]).update(client=o.client_b)
+    actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
+    assert set(DueItem.objects.values_list("kind", "owner__username")) == {
+        (actions.PUBLISH_DUE_KIND, "admin"), (actions.MEASURE_DUE_KIND, "admin")}
 
 
 def test_cat08_putaway_raises_publish_and_measure_items_from_policy(people):
@@ -162,7 +175,7 @@ def _page(user):
 
 
 def test_cat08_qc_records_sizes_on_the_page_without_catalogue_rights(people):
-    """The QC inspector holds neither the catalogue nor the client: the item given to them opens the page."""
+    """The QC inspector holds no catalogue rights: the item given to them opens the page."""
     o = people
     chain = actions.raise_new_product_chain(o.dress, timezone.now(), user=o.admin)
     url = reverse("listing:chain_measure", args=[chain.pk])
@@ -210,6 +223,7 @@ def test_cat08_publish_item_goes_to_the_editors_of_the_styles_client(people):
     from ecomops.org.actions import grant_client
 
     o = people
+    ClientGrant.objects.filter(user=o.editor.user).delete()  # the fixture's editor: no client here
     dept = Department.objects.get(code="product_editing")
     editor_a = hire_staff(user=o.admin, username="bianji_a", name="甲编辑", employee_no="P002", department=dept,
                           hired_on=o.today, password=o.password)

@@ -204,7 +204,8 @@ def test_wms25_all_pass_accepts_and_putaway_completes_with_notice_and_cat08(rc):
     assert on_hand(rc.new_sku, rc.stock.a1) == 15 and on_hand(rc.new_sku, rc.stock.a2) == 5
     assert on_hand(rc.new_sku, rc.stock.inspection) == 0
     owners = set(DueItem.objects.filter(kind=actions.NOTICE_DUE_KIND).values_list("owner__username", flat=True))
-    assert {"sales_a", "wh_clerk"} <= owners and "sales_b" not in owners
+    # DAT-02: only people who see client A (wh_clerk holds no client: see test_notice_scope.py).
+    assert "sales_a" in owners and not owners & {"sales_b", "wh_clerk"}
     notice = DueItem.objects.filter(kind=actions.NOTICE_DUE_KIND).first()
     assert notice.title.startswith("到货通知：COAT9 20 件") and notice.clause == "WMS-15"
     chain = NewProductChain.objects.get(style=rc.new_sku.style)

@@ -47,7 +47,7 @@ def test_cat06_check_and_case_are_one_transaction(sup, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("due store down")
 
-    monkeypatch.setattr(actions.dues, "raise_due", broken)
+    monkeypatch.setattr(actions.dues, "raise_dues", broken)
     with pytest.raises(RuntimeError):
         _sample(sup)
     assert not SamplingCheck.objects.exists()
