@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.orders import actions as order_actions
-from ecomops.orders.enums import OrderEventKind, OrderState
+from ecomops.orders.enums import OrderState
 from ecomops.orders.models import Order
 from ecomops.policy import registry
 
@@ -161,17 +161,11 @@ def print_batch(batch: ShipBatch, *, user) -> PrintResult:
     now = timezone.now()
     printed_entries = []
     for entry in entries:
-        order = order_actions._locked(entry.order)
-        if order.state != S.REVIEWED or not order_actions.is_payment_settled(order):
-            why = (_("未付款") if not order_actions.is_payment_settled(order)
-                   else _("当前为“%(state)s”") % {"state": order.get_state_display()})
+        order, why = order_actions.print_for_shipping(entry.order, by=user, batch_no=batch.number)
+        if why:
             entry.delete()
-            order_actions._event(order, kind=OrderEventKind.STATE, by=user, before=order.state, after=order.state,
-                                 reason=_("移出发货批次 %(no)s：%(why)s") % {"no": batch.number, "why": why})
             result.skipped.append((order, why))
             continue
-        order_actions._move(order, S.AWAITING_SHIPMENT, by=user,
-                            reason=_("发货批次 %(no)s 已打印") % {"no": batch.number})
         printed_entries.append(entry.pk)
         result.printed.append(order)
     BatchOrder.objects.filter(pk__in=printed_entries).update(printed_at=now, printed_by=user)
@@ -264,7 +258,7 @@ def flag_late(day: date, *, at: datetime | None = None) -> int:
         owners = [clerk] if clerk is not None else order_actions.confirm_owners(store)
         dues.raise_dues(kind=LATE_DUE_KIND, owners=owners, due_at=deadline,
                         fallback=lambda store=store: order_actions.confirm_owners(store),
-                        source=order, clause="ORD-05", title=title, link=order_actions._order_link(order),
+                        source=order, clause="ORD-05", title=title, link=order_actions.order_link(order),
                         client=store.client, store=store)
         made += 1
     return made

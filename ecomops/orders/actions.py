@@ -359,8 +359,12 @@ def confirm_owners(store: Store) -> list:
             or _superusers())
 
 
-def _order_link(order: Order) -> str:
+def order_link(order: Order) -> str:
+    """The order's page, for due items and messages of any module."""
     return reverse("orders:order_detail", args=[order.pk])
+
+
+_order_link = order_link
 
 
 # --- creating orders -----------------------------------------------------------------------------
@@ -779,6 +783,27 @@ def mark_reviewed(order: Order, *, by, reason: str = "") -> Order:
 def release_to_shipping(order: Order, *, by, reason: str = "") -> Order:
     """Reviewed → awaiting shipment (待发货). Refused for an unpaid order (ORD-01, ORD-04)."""
     return _step(order, S.AWAITING_SHIPMENT, by=by, perm="orders.review_order", reason=reason)
+
+
+# The ship batch's print (ORD-05) moves its orders on; the print right is the batch's, not the reviewer's.
+BATCH_PRINT_PERM = "dispatch.print_shipbatch"
+
+
+@transaction.atomic
+def print_for_shipping(order: Order, *, by, batch_no: str) -> tuple[Order, str]:
+    """ORD-04 / ORD-05: an order of a ship batch being printed. Its payment is verified first: a paid
+    (or cash-on-delivery) reviewed order moves to "awaiting shipment" and ``""`` is returned; any other
+    stays where it is, with an event saying why it left the batch, and the reason is returned (the
+    batch takes it out)."""
+    order = _acting(order, by, BATCH_PRINT_PERM)
+    if order.state == S.REVIEWED and is_payment_settled(order):
+        _move(order, S.AWAITING_SHIPMENT, by=by, reason=_("发货批次 %(no)s 已打印") % {"no": batch_no})
+        return order, ""
+    why = (_("未付款") if not is_payment_settled(order)
+           else _("当前为“%(state)s”") % {"state": order.get_state_display()})
+    _event(order, kind=OrderEventKind.STATE, by=by, before=order.state, after=order.state,
+           reason=_("移出发货批次 %(no)s：%(why)s") % {"no": batch_no, "why": why})
+    return order, why
 
 
 # --- shipping: the one path to "shipped" (ORD-01, WMS-10) -------------------------------------------
