@@ -10,8 +10,7 @@ role that needs it (and logs the read) and the masked value for everybody else.
 
 from __future__ import annotations
 
-import re
-
+from ecomops.core import addresses
 from ecomops.policy import registry
 
 PHONE_DIGITS = "LAW-04.phone_mask_digits"
@@ -48,17 +47,10 @@ def mask_name(name: str) -> str:
     return name[0] + MASK * middle + (name[-keep_tail:] if keep_tail else "")
 
 
-_UNIT_ROOM = re.compile(
-    r"(\d+\s*(?:单元|栋|幢|号楼|座|楼|层|室|房|户)|(?:room|unit|apt\.?|flat|suite|rm\.?)\s*[\w-]+|#\s*\d+[\w-]*)",
-    re.IGNORECASE,
-)
-
-
 def mask_address(address: str) -> str:
-    """Hide the unit and room numbers of an address (LAW-04, national e-waybill standard)."""
-    if not address:
-        return ""
-    return _UNIT_ROOM.sub(lambda m: MASK * 3, address)
+    """Hide the unit and room numbers of an address (LAW-04, national e-waybill standard); the rules
+    (rooms written without 室, dashed numbers, the number an address ends with) are in ``addresses``."""
+    return addresses.mask_address(address)
 
 
 MASKERS = {"phone": mask_phone, "name": mask_name, "address": mask_address}

@@ -16,7 +16,7 @@ from ecomops.org.models import Store
 from ecomops.org.scoping import is_client_member, scope_for
 
 from . import files
-from .enums import FIELDS, PLATFORM_STATUSES, REQUIRED_FIELDS, FileKind, JobState
+from .enums import AGGREGATABLE, AGGREGATES, FIELDS, PLATFORM_STATUSES, REQUIRED_FIELDS, FileKind, JobState
 from .models import ImportFormat, ImportJob
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -118,7 +118,7 @@ def rematch_held(*, user, store: Store | None) -> dict:
     held = Order.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
     for order in held:
         for line in OrderLine.objects.filter(order=order, sku__isnull=True):
-            sku_id = match(line.platform_sku_code)
+            sku_id = match(line.platform_sku_code, line.platform_sku_id)
             if sku_id is not None:
                 OrderLine.objects.filter(pk=line.pk).update(sku_id=sku_id)
                 matched += 1
@@ -136,7 +136,7 @@ def save_format(*, user, fmt: ImportFormat | None = None, **values) -> ImportFor
     _require(user, "orderimport.change_importformat" if fmt else "orderimport.add_importformat")
     fmt = fmt or ImportFormat()
     for name in ("code", "name", "platform", "delimiter", "columns", "statuses", "datetime_formats", "is_active",
-                 "note"):
+                 "note", "aggregate"):
         if name in values:
             setattr(fmt, name, values[name])
     if not fmt.code or not fmt.name:
@@ -151,12 +151,19 @@ def save_format(*, user, fmt: ImportFormat | None = None, **values) -> ImportFor
         raise BusinessError(_("列映射缺少必需字段：%(f)s") % {"f": "、".join(missing)}, field="columns")
     for name, spec in fmt.columns.items():
         ok = (isinstance(spec, str) or (isinstance(spec, list) and spec and all(isinstance(x, str) for x in spec))
-              or (isinstance(spec, dict) and isinstance(spec.get("join"), list) and spec["join"]))
+              or (isinstance(spec, dict) and isinstance(spec.get("join"), list) and spec["join"])
+              or (isinstance(spec, dict) and isinstance(spec.get("sum"), list) and spec["sum"]))
         if not ok:
-            raise BusinessError(_("字段 %(f)s 的表头须为文字、文字列表或 {\"join\": [...]}") % {"f": name},
-                                field="columns")
+            raise BusinessError(_("字段 %(f)s 的表头须为文字、文字列表、{\"join\": [...]} 或 {\"sum\": [...]}")
+                                % {"f": name}, field="columns")
     if not isinstance(fmt.statuses, dict) or any(v not in PLATFORM_STATUSES for v in fmt.statuses.values()):
         raise BusinessError(_("状态映射的值只能是：%(v)s") % {"v": "、".join(PLATFORM_STATUSES)}, field="statuses")
+    aggregate = fmt.aggregate if fmt.aggregate is not None else {}
+    if not isinstance(aggregate, dict) or any(k not in AGGREGATABLE or v not in AGGREGATES
+                                              for k, v in aggregate.items()):
+        raise BusinessError(_("多行订单的金额只能写 %(fields)s → %(ways)s")
+                            % {"fields": "、".join(AGGREGATABLE), "ways": " / ".join(AGGREGATES)}, field="aggregate")
+    fmt.aggregate = aggregate
     if ImportFormat.objects.filter(code=fmt.code).exclude(pk=fmt.pk).exists():
         raise Conflict(_("编码 %(code)s 已存在") % {"code": fmt.code}, field="code")
     save_audited(fmt, user=user, reason=_("导入格式"))

@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ecomops.catalog.models import SKU, PlatformSKU
+from ecomops.core import addresses
 from ecomops.core.bulk import insert_history, insert_rows
 from ecomops.core.crypto import DecryptionError
 from ecomops.core.errors import BusinessError
@@ -70,15 +72,19 @@ FIELD_LABELS = {
     "receiver_address": gettext_lazy("收货地址"), "province": gettext_lazy("省份"), "city": gettext_lazy("城市"),
     "district": gettext_lazy("区县"), "merchant_note": gettext_lazy("商家备注"),
     "buyer_message": gettext_lazy("买家留言"), "transaction_no": gettext_lazy("支付单号"),
+    "platform_sku_id": gettext_lazy("平台SKU ID"), "goods_amount": gettext_lazy("商品总价"),
+    "discount_amount": gettext_lazy("店铺优惠"),
 }
 TEXT_LIMITS = {"order_no": 64, "sku_code": 64, "title": 200, "buyer_nick": 100, "receiver_name": NAME_MAX,
                "receiver_phone": PHONE_MAX, "receiver_address": ADDRESS_MAX, "province": 20, "city": 30,
-               "district": 30, "merchant_note": 1000, "buyer_message": 1000, "transaction_no": 64}
+               "district": 30, "merchant_note": 1000, "buyer_message": 1000, "transaction_no": 64,
+               "platform_sku_id": 64}
 ORDER_LEVEL = ("buyer_nick", "receiver_name", "receiver_phone", "receiver_address", "province", "city", "district",
                "status", "placed_at", "paid_at", "paid_amount", "shipping_fee", "merchant_note", "buyer_message",
                "transaction_no")
-PROVINCE_END = re.compile(
-    r"^(.+?(?:省|市|自治区|特别行政区))\s+(.+?(?:市|州|盟|地区|区|县))\s+(?:(.+?(?:区|县|市|旗))\s+)?(.+)$")
+# Order-level amounts of the file (ORD-02): taken from the first row of an order, or summed over its
+# rows where the format says so (``ImportFormat.aggregate``, e.g. Douyin's per-子订单 应付金额).
+ORDER_AMOUNTS = ("paid_amount", "shipping_fee", "goods_amount", "discount_amount")
 
 
 class ImportFailed(Exception):
@@ -94,6 +100,7 @@ class Mapping:
 
     columns: dict[str, list[int]]
     headers: dict[str, str]  # field → the header text it was found under (for error messages)
+    sums: frozenset = frozenset()  # fields whose columns are added up ({sum = [...]}), not joined
 
     def get(self, cells: list, name: str) -> str:
         where = self.columns.get(name)
@@ -103,38 +110,48 @@ class Mapping:
             index = where[0]
             return reader.clean(cells[index]) if index < len(cells) else ""
         parts = [reader.clean(cells[i]) for i in where if i < len(cells)]
-        return " ".join(p for p in parts if p)
+        parts = [p for p in parts if p]
+        if name in self.sums and len(parts) > 1:
+            try:
+                return str(sum((_money(p) for p in parts), Decimal("0.00")))
+            except (InvalidOperation, ValueError):
+                return "+".join(parts)  # refused by the amount check, naming what was there
+        return " ".join(parts)
 
 
 def map_header(header: list[str], fmt: ImportFormat) -> Mapping:
     position = {}
     for index, name in enumerate(header):
-        position.setdefault(name.strip().lstrip("\ufeff"), index)
-    columns, headers = {}, {}
+        position.setdefault(reader.header_key(name), index)
+    columns, headers, sums = {}, {}, set()
     for name, spec in (fmt.columns or {}).items():
         if name not in FIELDS:
             continue
         if isinstance(spec, dict):
-            found = [position[h] for h in spec.get("join", []) if h in position]
-            if found:
-                columns[name] = found
-                headers[name] = "+".join(h for h in spec.get("join", []) if h in position)
+            kind = "sum" if "sum" in spec else "join"
+            named = [h for h in spec.get(kind, []) if reader.header_key(h) in position]
+            if named:
+                columns[name] = [position[reader.header_key(h)] for h in named]
+                headers[name] = "+".join(named)
+                if kind == "sum":
+                    sums.add(name)
             continue
         aliases = [spec] if isinstance(spec, str) else list(spec)
         for alias in aliases:
-            if alias in position:
-                columns[name], headers[name] = [position[alias]], alias
+            if reader.header_key(alias) in position:
+                columns[name], headers[name] = [position[reader.header_key(alias)]], alias
                 break
     missing = [name for name in (*REQUIRED_FIELDS, "placed_at") if name not in columns]
     if missing:
         def wanted(name):
             spec = (fmt.columns or {}).get(name) or [FIELD_LABELS[name]]
-            aliases = spec.get("join", []) if isinstance(spec, dict) else ([spec] if isinstance(spec, str) else spec)
+            aliases = ((spec.get("join") or spec.get("sum") or []) if isinstance(spec, dict)
+                       else ([spec] if isinstance(spec, str) else spec))
             return " / ".join(aliases)
 
         raise ImportFailed(_("文件缺少必需的列：%(columns)s（格式“%(format)s”）")
                            % {"columns": "；".join(wanted(n) for n in missing), "format": fmt.name})
-    return Mapping(columns=columns, headers=headers)
+    return Mapping(columns=columns, headers=headers, sums=frozenset(sums))
 
 
 # --- checking rows -----------------------------------------------------------------------------------
@@ -155,6 +172,7 @@ class ParsedLine:
     quantity: int
     unit_price: Decimal
     amount: Decimal
+    platform_sku_id: str = ""  # the platform's SKU id (JD 商品ID), matched before the code
 
 
 @dataclass
@@ -170,6 +188,8 @@ class ParsedOrder:
     paid_amount: Decimal
     shipping_fee: Decimal
     content_hash: str = ""
+    goods_amount: Decimal | None = None  # stated by the platform (PDD 商品总价), else the lines' sum
+    discount_amount: Decimal | None = None  # the seller's discount stated by the platform (店铺优惠)
 
 
 @dataclass
@@ -187,7 +207,8 @@ class Group:
 
 
 def _money(text: str) -> Decimal:
-    cleaned = text.replace(",", "").replace("¥", "").replace("￥", "").replace("$", "").replace("元", "").strip()
+    cleaned = unicodedata.normalize("NFKC", text).replace(",", "")
+    cleaned = cleaned.replace("¥", "").replace("￥", "").replace("$", "").replace("元", "").strip()
     amount = Decimal(cleaned)
     if not amount.is_finite() or amount < 0:
         raise InvalidOperation
@@ -197,7 +218,7 @@ def _money(text: str) -> Decimal:
 
 
 def parse_datetime(text: str, formats=()) -> datetime:
-    text = text.strip()
+    text = " ".join(unicodedata.normalize("NFKC", text).split())
     value = None
     for pattern in (*formats, *DATETIME_FORMATS):
         try:
@@ -213,11 +234,9 @@ def parse_datetime(text: str, formats=()) -> datetime:
 
 
 def _split_address(address: str) -> tuple[str, str, str, str]:
-    """Taobao-style "浙江省 杭州市 西湖区 文三路 100 号" → province, city, district, the rest."""
-    match = PROVINCE_END.match(address)
-    if not match or len(match.group(1)) > 20 or len(match.group(2)) > 30 or len(match.group(3) or "") > 30:
-        return "", "", "", address
-    return match.group(1), match.group(2), match.group(3) or "", match.group(4)
+    """"浙江省 杭州市 西湖区 文三路 100 号" / "上海 上海市 浦东新区 …" / "北京朝阳区…" → province, city,
+    district, the rest (``core.addresses``: municipalities, autonomous regions and prefectures)."""
+    return addresses.split_address(address)
 
 
 class Checker:
@@ -226,6 +245,8 @@ class Checker:
         self.mapping = mapping
         self.statuses = {str(k).strip(): v for k, v in (fmt.statuses or {}).items()}
         self.formats = tuple(fmt.datetime_formats or ())
+        self.summed = {name for name, how in (getattr(fmt, "aggregate", None) or {}).items()
+                       if how == "sum" and name in ORDER_AMOUNTS}
         self._times: dict[str, datetime] = {}
 
     def when(self, text: str) -> datetime:
@@ -255,7 +276,7 @@ class Checker:
                     problem(row_no, name, _("超过 %(n)d 个字") % {"n": limit})
             if not values.get("order_no"):
                 problem(row_no, "order_no", _("订单号为空"))
-            if not values.get("sku_code"):
+            if not values.get("sku_code") and not values.get("platform_sku_id"):
                 problem(row_no, "sku_code", _("商品编码为空"))
             try:
                 quantity = int(Decimal(values.get("quantity", "") or "x"))
@@ -265,7 +286,7 @@ class Checker:
                 problem(row_no, "quantity", _("数量“%(v)s”不是正整数") % {"v": values.get("quantity", "")[:20]})
                 quantity = 0
             amounts = {}
-            for name in ("unit_price", "line_amount", "paid_amount", "shipping_fee"):
+            for name in ("unit_price", "line_amount", *ORDER_AMOUNTS):
                 text = values.get(name, "")
                 if not text:
                     continue
@@ -277,7 +298,11 @@ class Checker:
                     problem(row_no, name, _("金额“%(v)s”无效") % {"v": text[:20]})
             if index == 0:
                 head = dict(values)
-                head.update({k: v for k, v in amounts.items() if k in ("paid_amount", "shipping_fee")})
+                head.update({k: v for k, v in amounts.items() if k in ORDER_AMOUNTS})
+            else:
+                for name in self.summed & set(amounts):  # ImportFormat.aggregate: "sum" over the rows
+                    before = head.get(name)
+                    head[name] = amounts[name] + (before if isinstance(before, Decimal) else Decimal("0.00"))
             if quantity and "unit_price" in amounts:
                 unit, amount = amounts["unit_price"], amounts.get("line_amount", (amounts["unit_price"] * quantity))
             elif quantity and "line_amount" in amounts:
@@ -286,7 +311,7 @@ class Checker:
             else:
                 unit = amount = Decimal("0.00")
             lines.append(ParsedLine(row_no, values.get("sku_code", ""), values.get("title", ""), quantity,
-                                    unit, amount.quantize(FEN)))
+                                    unit, amount.quantize(FEN), platform_sku_id=values.get("platform_sku_id", "")))
 
         status = placed_at = paid_at = None
         # Order-level columns repeat on every line row: each row is checked, the first row's values count.
@@ -321,6 +346,13 @@ class Checker:
             return None, problems
         fields = {name: head.get(name, "") for name in ORDER_LEVEL
                   if name not in ("status", "placed_at", "paid_at", "paid_amount", "shipping_fee")}
+        stated = {name: head[name] for name in ("goods_amount", "discount_amount")
+                  if isinstance(head.get(name), Decimal)}
+        if "goods_amount" in stated and len(lines) == 1 and not lines[0].amount and lines[0].quantity:
+            # A one-line order without a line price (PDD states only 商品总价): the line is the goods.
+            only = lines[0]
+            only.amount = stated["goods_amount"]
+            only.unit_price = (only.amount / only.quantity).quantize(FEN)
         if fields["receiver_address"] and not fields["province"]:
             province, city, district, rest = _split_address(fields["receiver_address"])
             if province:
@@ -333,7 +365,8 @@ class Checker:
             paid_amount = goods + shipping
         parsed = ParsedOrder(number=group.number, first_row=group.first_row, last_row=group.last_row, status=status,
                              placed_at=placed_at, paid_at=paid_at, fields=fields, lines=lines,
-                             paid_amount=paid_amount, shipping_fee=shipping)
+                             paid_amount=paid_amount, shipping_fee=shipping,
+                             goods_amount=stated.get("goods_amount"), discount_amount=stated.get("discount_amount"))
         parsed.content_hash = content_hash(parsed)
         return parsed, []
 
@@ -345,8 +378,12 @@ def content_hash(order: ParsedOrder) -> str:
         "paid_at": order.paid_at.isoformat() if order.paid_at else "", "fields": order.fields,
         "paid": str(order.paid_amount), "shipping": str(order.shipping_fee),
         "lines": [[line.code, line.title, line.quantity, str(line.unit_price), str(line.amount)]
-                  for line in order.lines],
+                  + ([line.platform_sku_id] if line.platform_sku_id else []) for line in order.lines],
     }
+    # Stated only by some formats: in the digest when there, so earlier digests stay valid.
+    for name in ("goods_amount", "discount_amount"):
+        if getattr(order, name) is not None:
+            payload[name] = str(getattr(order, name))
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -370,17 +407,53 @@ def groups_of(rows: Iterator[tuple[int, list]], mapping: Mapping) -> Iterator[Gr
 # --- writing -----------------------------------------------------------------------------------------
 
 
+def code_key(code: str) -> str:
+    """A merchant code as sellers write it, for matching (ORD-02): Excel's ``="…"`` and apostrophe off,
+    full-width forms half-width, no spaces, case-insensitive ("tea-001-250 " = "TEA-001-250")."""
+    text = reader.clean(code or "")
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def _tolerant(pairs) -> dict[str, int | None]:
+    """code key → SKU id; a key two different SKUs share is ambiguous (None: no match by it)."""
+    found: dict[str, int | None] = {}
+    for code, pk in pairs:
+        key = code_key(code)
+        if key:
+            found[key] = pk if found.get(key, pk) == pk else None
+    return found
+
+
 class SkuMatcher:
-    """ORD-02 matching, loaded once per job: platform SKU code of the store, barcode, SKU code."""
+    """ORD-02 matching, loaded once per job: the platform's SKU id (JD 商品ID) among the store's
+    platform SKU codes; then the merchant code as the store's platform SKU code, the client's barcode,
+    the client's own SKU code (商家编码 is very often the seller's SKU code). Each exactly first, then
+    tolerant of case, spaces and Excel's wrappers (``code_key``)."""
 
     def __init__(self, store):
-        self.platform = dict(PlatformSKU.objects.filter(store=store).values_list("platform_sku_code", "sku_id"))
-        rows = SKU.objects.filter(client_id=store.client_id).values_list("barcode", "sku_code", "pk")
+        platform = list(PlatformSKU.objects.filter(store=store).values_list("platform_sku_code", "sku_id"))
+        rows = list(SKU.objects.filter(client_id=store.client_id).values_list("barcode", "sku_code", "pk"))
+        self.platform = dict(platform)
         self.barcode = {b: pk for b, _c, pk in rows if b}
         self.code = {c: pk for _b, c, pk in rows}
+        self.tolerant = [_tolerant(platform), _tolerant((b, pk) for b, _c, pk in rows if b),
+                         _tolerant((c, pk) for _b, c, pk in rows)]
 
-    def __call__(self, code: str) -> int | None:
-        return self.platform.get(code) or self.barcode.get(code) or self.code.get(code)
+    def __call__(self, code: str, platform_sku_id: str = "") -> int | None:
+        if platform_sku_id:
+            found = self.platform.get(platform_sku_id) or self.tolerant[0].get(code_key(platform_sku_id))
+            if found:
+                return found
+        if not code:
+            return None
+        found = self.platform.get(code) or self.barcode.get(code) or self.code.get(code)
+        if found:
+            return found
+        key = code_key(code)
+        for table in self.tolerant:
+            if table.get(key):
+                return table[key]
+        return None
 
 
 @dataclass
@@ -422,14 +495,21 @@ class Importer:
                                    district=f["district"])
         lines, unmatched = [], []
         for number, line in enumerate(parsed.lines, start=1):
-            sku_id = self.match(line.code)
+            sku_id = self.match(line.code, line.platform_sku_id)
             if sku_id is None:
                 unmatched.append(number)
             lines.append({"line_no": number, "sku_id": sku_id, "platform_sku_code": line.code, "title": line.title,
-                          "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount})
+                          "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
+                          "platform_sku_id": line.platform_sku_id})
         order.goods_amount = sum((line["amount"] for line in lines), Decimal("0.00"))
-        discount = order.goods_amount + order.shipping_fee - order.paid_amount
-        order.discount_amount = max(discount, Decimal("0.00"))
+        if parsed.goods_amount is not None:
+            order.goods_amount = parsed.goods_amount  # as the platform states it (PDD 商品总价)
+        if parsed.discount_amount is not None:
+            # The seller's discount as stated (PDD 店铺优惠折扣); the platform's own is not the seller's.
+            order.discount_amount = parsed.discount_amount
+        else:
+            discount = order.goods_amount + order.shipping_fee - order.paid_amount
+            order.discount_amount = max(discount, Decimal("0.00"))
         if state == OrderState.PAID:
             order.confirm_due_at = self._confirm_due(parsed.paid_at)  # ORD-09
         if state == OrderState.CANCELLED:
@@ -440,7 +520,8 @@ class Importer:
             order.state = OrderState.ON_HOLD
             order.exception_reason = (_("第 %(lines)s 行商品未匹配到SKU（编码 %(codes)s）") % {
                 "lines": "、".join(str(n) for n in unmatched),
-                "codes": "、".join(parsed.lines[n - 1].code for n in unmatched)})[:200]
+                "codes": "、".join(parsed.lines[n - 1].code or parsed.lines[n - 1].platform_sku_id
+                                  for n in unmatched)})[:200]
         return order, lines, unmatched
 
     def create(self, parsed_orders: list[ParsedOrder], result: ChunkResult) -> list[Order]:

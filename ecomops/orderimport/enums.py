@@ -23,4 +23,10 @@ FIELDS = (
     "order_no", "sku_code", "quantity", "title", "unit_price", "line_amount", "paid_amount", "shipping_fee",
     "status", "placed_at", "paid_at", "buyer_nick", "receiver_name", "receiver_phone", "receiver_address",
     "province", "city", "district", "merchant_note", "buyer_message", "transaction_no",
+    # ORD-02, real exports: the platform's own SKU id of a line (JD 商品ID), the order's goods amount and
+    # the seller's discount when the platform states them (PDD 商品总价 / 店铺优惠折扣).
+    "platform_sku_id", "goods_amount", "discount_amount",
 )
+# Order-level amounts a format may sum over an order's line rows (``ImportFormat.aggregate``).
+AGGREGATES = ("sum", "first")
+AGGREGATABLE = ("paid_amount", "shipping_fee", "goods_amount", "discount_amount")

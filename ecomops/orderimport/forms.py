@@ -71,6 +71,8 @@ class FormatForm(StyledFormMixin, forms.Form):
     columns = JSONField(label=_("列映射"), help_text=_("字段 → 表头名称列表，例如 {\"order_no\": [\"订单编号\"]}"))
     statuses = JSONField(label=_("状态映射"),
                          help_text=_("平台状态文字 → unpaid/paid/shipped/received/completed/cancelled"))
+    aggregate = JSONField(label=_("多行订单的金额"), required=False,
+                          help_text=_("订单级金额在多行订单中相加或取第一行，例如 {\"paid_amount\": \"sum\"}"))
     datetime_formats = JSONField(label=_("时间格式"), kind=list, required=False,
                                  help_text=_("额外的时间格式，例如 [\"%Y.%m.%d %H:%M\"]"))
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)

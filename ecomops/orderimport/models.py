@@ -40,6 +40,12 @@ class ImportFormat(models.Model):
         _("状态映射"), default=dict,
         help_text=_("平台订单状态文字 → 系统状态（unpaid/paid/shipped/received/completed/cancelled）"))
     datetime_formats = models.JSONField(_("时间格式"), default=list, blank=True)
+    aggregate = models.JSONField(
+        _("多行订单的金额"), default=dict, blank=True,
+        help_text=_("订单级金额字段 → sum（各明细行相加）或 first（取第一行）；未写即 first"))
+    # The hash of what the seed wrote (``seed.py``): a format still equal to it was not edited, so a
+    # later seed may update it; an edited one is left alone.
+    seed_hash = models.CharField(_("初始数据摘要"), max_length=64, blank=True, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     history = audited()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,8 +55,15 @@ def sniff_encoding(source: Source) -> str:
     return "utf-8"
 
 
+# What sellers and platforms put in a cell that means "nothing" (ORD-02, real exports): such a cell is
+# empty, never a merchant note, a buyer message or a code. Compared case-insensitively.
+PLACEHOLDERS = frozenset({"-", "--", "---", "—", "——", "－", "/", "无", "暂无", "null", "none", "nil", "n/a", "#n/a",
+                          "nan"})
+
+
 def clean(value) -> str:
-    """A cell as text: numbers without a spurious ".0", dates as ISO text, Excel's text wrappers off."""
+    """A cell as text: numbers without a spurious ".0", dates as ISO text, Excel's text wrappers off
+    (``="…"``, a leading apostrophe, tabs, full-width spaces), placeholders (``PLACEHOLDERS``) empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -64,12 +72,25 @@ def clean(value) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime | date):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    text = str(value).replace("\t", "").strip()
+    text = str(value).replace("\t", "").replace("\ufeff", "").strip()
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1].strip()
     elif text.startswith("'"):
         text = text[1:].strip()
+    if text.casefold() in PLACEHOLDERS:
+        return ""
     return text
+
+
+def header_key(name: str) -> str:
+    """A header as it is compared with a format's aliases: Excel's wrappers and the BOM off, full-width
+    characters as their half-width forms (NFKC: "（元）" = "(元)", U+3000 = a space), no spaces at all
+    (Taobao's "收货地址 " and "订单付款时间 " have a trailing one)."""
+    text = unicodedata.normalize("NFKC", clean(name) if not isinstance(name, str) else name)
+    text = text.replace("\ufeff", "").strip()
+    if text.startswith('="') and text.endswith('"'):
+        text = text[2:-1]
+    return "".join(text.split())
 
 
 @dataclass

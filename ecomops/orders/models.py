@@ -172,6 +172,8 @@ class OrderLine(models.Model):
     sku = models.ForeignKey(SKU, verbose_name=_("SKU"), null=True, blank=True, on_delete=models.PROTECT,
                             related_name="order_lines", help_text=_("空表示未匹配到商品"))
     platform_sku_code = models.CharField(_("平台SKU编码"), max_length=64, blank=True)
+    # ORD-02: the platform's own SKU id of the line (JD 商品ID), beside the seller's code above.
+    platform_sku_id = models.CharField(_("平台SKU ID"), max_length=64, blank=True)
     title = models.CharField(_("商品标题"), max_length=200, blank=True)
     quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(_("单价（元）"), validators=[MinValueValidator(0)], **MONEY)
