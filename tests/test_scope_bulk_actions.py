@@ -92,6 +92,7 @@ ONE_RECORD = {
     "inventory_release_hold": "one hold", "inventory_reserve": "one document, SKUs checked in scope",
     "move_recall": "one recall case", "orderimport_resume_job": "one import job",
     "orderimport_upload": "one store's file", "orders_confirm": "one order",
+    "orderimport_sample_format": "reads one sample file against one format; stores nothing",
     "orders_create_refund": "one order", "orders_record_payment": "one store's order",
     "orders_review_approve": "one order of the caller's batch", "orders_review_hold": "one order of the batch",
     "orders_review_update_rule": "the company's review rules", "orders_ship": "one order",

@@ -43,7 +43,20 @@ def file_kind(name: str) -> str:
     return kind
 
 
-def create_job(*, user, store: Store | None, fmt: ImportFormat | None, upload, name: str = "") -> ImportJob:
+def platform_mismatch(store: Store, fmt: ImportFormat) -> str:
+    """ORD-02: the refusal when a format of another platform than the store's is used (a Douyin export
+    into a Pinduoduo store goes in only when confirmed); "" when they agree or either has no platform."""
+    if not fmt.platform_id or not store.platform_id or fmt.platform_id == store.platform_id:
+        return ""
+    return _("导入格式“%(format)s”是%(format_platform)s的格式，店铺 %(store)s 属于%(store_platform)s："
+             "两者平台不同。确认无误请明确确认（页面勾选“确认平台不同”，命令行加 --confirm-platform，"
+             "API 传 confirm_platform=true）") % {
+        "format": fmt.name, "format_platform": fmt.platform.name, "store": store.code,
+        "store_platform": store.platform.name}
+
+
+def create_job(*, user, store: Store | None, fmt: ImportFormat | None, upload, name: str = "",
+               confirm_platform: bool = False) -> ImportJob:
     """Keep the uploaded file and make its job. Only what costs nothing is checked here (the store, the
     format, the file's kind and size); the file itself (an .xlsx's archive, the encoding, the header)
     is opened only by the job in the background, whose page shows a refusal with its reason. The file
@@ -52,6 +65,9 @@ def create_job(*, user, store: Store | None, fmt: ImportFormat | None, upload, n
     store = _store(user, store)
     if fmt is None or not fmt.is_active:
         raise BusinessError(_("请选择导入格式"), field="format")
+    mismatch = platform_mismatch(store, fmt)
+    if mismatch and not confirm_platform:
+        raise BusinessError(mismatch, field="confirm_platform", code="platform_mismatch")
     name = (name or getattr(upload, "name", "") or "").strip()[:200]
     kind = file_kind(name)
     size = getattr(upload, "size", None)
@@ -76,8 +92,9 @@ def start(job: ImportJob, *, background: bool = True) -> ImportJob:
     return engine.run(job)
 
 
-def upload(*, user, store, fmt, upload, name: str = "", background: bool = True) -> ImportJob:
-    job = create_job(user=user, store=store, fmt=fmt, upload=upload, name=name)
+def upload(*, user, store, fmt, upload, name: str = "", background: bool = True,
+           confirm_platform: bool = False) -> ImportJob:
+    job = create_job(user=user, store=store, fmt=fmt, upload=upload, name=name, confirm_platform=confirm_platform)
     if background:
         transaction.on_commit(lambda: start(job))
         return job

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Schema, Status
@@ -39,6 +40,7 @@ class OrderImportFormatOut(Schema):
     delimiter: str
     columns: dict
     statuses: dict
+    aggregate: dict
     is_active: bool
 
     @staticmethod
@@ -112,6 +114,39 @@ def orderimport_list_formats(request):
     return list(ImportFormat.objects.select_related("platform").order_by("code"))
 
 
+class OrderImportSampleMappedOut(Schema):
+    field: str
+    label: str
+    header: str
+    examples: list[str] = Field(description="前几行的值（个人信息已脱敏）")
+
+
+class OrderImportSampleMissingOut(Schema):
+    field: str
+    label: str
+    wanted: str
+    required: bool
+
+
+class OrderImportSampleOut(Schema):
+    encoding: str
+    header_row: int
+    headers: list[str]
+    mapped: list[OrderImportSampleMappedOut]
+    missing: list[OrderImportSampleMissingOut]
+    left_out: list[str] = Field(description="文件中没有用上的表头")
+
+
+@router.post("/order-import-formats/{format_id}/sample", response=OrderImportSampleOut,
+             summary="样例文件对照：表头对应到哪个字段、哪些表头没有用上（不保存文件）")
+def orderimport_sample_format(request, format_id: Path[Id], file: File[UploadedFile]):
+    from . import sample
+
+    require_perm(request.auth, "orderimport.view_importformat", internal=True)
+    fmt = get_object_or_404(ImportFormat.objects.select_related("platform"), pk=format_id)
+    return sample.describe(fmt, file, name=file.name or "").as_dict()
+
+
 @router.get("/order-imports", response=Page[OrderImportJobOut], summary="订单导入任务（仅限授权店铺）")
 def orderimport_list_jobs(request, filters: Query[OrderImportJobFilters]):
     require_perm(request.auth, VIEW, internal=True)
@@ -125,7 +160,7 @@ def orderimport_list_jobs(request, filters: Query[OrderImportJobFilters]):
 
 @router.post("/order-imports", response={201: OrderImportJobOut}, summary="上传平台订单导出文件并在后台导入")
 def orderimport_upload(request, store_id: Form[Id], file: File[UploadedFile],
-                       format_code: Form[Code(40) | None] = None):
+                       format_code: Form[Code(40) | None] = None, confirm_platform: Form[bool] = False):
     require_perm(request.auth, "orderimport.add_importjob", internal=True)
     store = Store.objects.visible_to(request.auth).select_related("platform").filter(pk=store_id).first()
     if store is None:
@@ -136,7 +171,9 @@ def orderimport_upload(request, store_id: Form[Id], file: File[UploadedFile],
     if fmt is None:
         raise BusinessError(_("没有这个导入格式") if format_code else _("店铺所在平台没有导入格式，请指定 format_code"),
                             field="format_code")
-    job = actions.upload(user=request.auth, store=store, fmt=fmt, upload=file, name=file.name or "")
+    # ORD-02: a format of another platform than the store's needs "confirm_platform": true.
+    job = actions.upload(user=request.auth, store=store, fmt=fmt, upload=file, name=file.name or "",
+                         confirm_platform=confirm_platform)
     return Status(201, _job(request, job.pk))
 
 

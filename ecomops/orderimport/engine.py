@@ -119,7 +119,9 @@ class Mapping:
         return " ".join(parts)
 
 
-def map_header(header: list[str], fmt: ImportFormat) -> Mapping:
+def map_header(header: list[str], fmt: ImportFormat, *, strict: bool = True) -> Mapping:
+    """Our fields → the file's columns; a missing required column fails (``strict``) before anything
+    is written. ``strict=False`` maps what it can (the format page's sample check)."""
     position = {}
     for index, name in enumerate(header):
         position.setdefault(reader.header_key(name), index)
@@ -142,7 +144,7 @@ def map_header(header: list[str], fmt: ImportFormat) -> Mapping:
                 columns[name], headers[name] = [position[reader.header_key(alias)]], alias
                 break
     missing = [name for name in (*REQUIRED_FIELDS, "placed_at") if name not in columns]
-    if missing:
+    if missing and strict:
         def wanted(name):
             spec = (fmt.columns or {}).get(name) or [FIELD_LABELS[name]]
             aliases = ((spec.get("join") or spec.get("sum") or []) if isinstance(spec, dict)

@@ -20,6 +20,9 @@ class UploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("订单导出文件"), help_text=_("平台导出的 .csv / .txt（制表符分隔）/ .xlsx；"
                                                          "UTF-8、带 BOM 的 UTF-8 或 GB18030 编码均可"),
                            error_messages={"required": _("请选择文件")})
+    confirm_platform = forms.BooleanField(
+        label=_("确认平台不同"), required=False,
+        help_text=_("所选导入格式与店铺的平台不同时（例如抖店文件导入拼多多店铺），须勾选确认"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -34,6 +37,11 @@ class UploadForm(StyledFormMixin, forms.Form):
                 self.add_error("format", _("店铺所在平台没有导入格式，请选择一个"))
             data["format"] = found
         return data
+
+
+class SampleForm(StyledFormMixin, forms.Form):
+    file = forms.FileField(label=_("样例文件"), help_text=_("平台导出的文件；只读取表头和前几行，不保存、不导入"),
+                           error_messages={"required": _("请选择文件")})
 
 
 class JSONField(forms.CharField):

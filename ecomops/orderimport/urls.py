@@ -14,4 +14,5 @@ urlpatterns = [
     path("formats/", views.formats, name="formats"),
     path("formats/new/", views.format_edit, name="format_new"),
     path("formats/<int:pk>/", views.format_edit, name="format_edit"),
+    path("formats/<int:pk>/sample/", views.format_sample, name="format_sample"),
 ]

@@ -21,7 +21,7 @@ from ecomops.org.models import Store
 from ecomops.org.scoping import get_visible_or_404
 
 from . import actions, files, reports
-from .forms import FormatForm, UploadForm
+from .forms import FormatForm, SampleForm, UploadForm
 from .models import ImportFormat, ImportJob
 
 VIEW = "orderimport.view_importjob"
@@ -45,7 +45,7 @@ def upload(request):
     if form.is_valid():
         data = form.cleaned_data
         job = submit(form, actions.upload, user=request.user, store=data["store"], fmt=data["format"],
-                     upload=data["file"], name=data["file"].name)
+                     upload=data["file"], name=data["file"].name, confirm_platform=data.get("confirm_platform", False))
         if job is not None:
             messages.success(request, _("已上传，正在后台导入：%(job)s") % {"job": job})
             return redirect("orderimport:job_detail", pk=job.pk)
@@ -139,3 +139,28 @@ def format_edit(request, pk: int | None = None):
     response = render(request, "orderimport/format_form.html", {"form": form, "fmt": fmt})
     response.status_code = status
     return response
+
+
+@internal_page("orderimport.view_importformat")
+def format_sample(request, pk: int):
+    """ORD-02: hold a sample export against a format: which header went to which field, which fields
+    found none, which headers were left out. Reads the header and a few rows; stores nothing."""
+    from . import sample
+
+    fmt = get_object_or_404(ImportFormat.objects.select_related("platform"), pk=pk)
+    form, report, status = SampleForm(), None, 200
+    if request.method == "POST":
+        form = SampleForm(request.POST, request.FILES)
+        status = 400
+        if form.is_valid():
+            try:
+                report = sample.describe(fmt, form.cleaned_data["file"], name=form.cleaned_data["file"].name)
+                status = 200
+            except actions.BusinessError as error:
+                form.add_error("file", error.message)
+    response = render(request, "orderimport/format_sample.html", {
+        "fmt": fmt, "form": form, "report": report,
+        "can_edit": request.user.has_perm("orderimport.change_importformat")})
+    response.status_code = status
+    return response
+

@@ -276,7 +276,8 @@ def _status_then(order: DemoOrder, today: date, as_of: date) -> str:
 def _export_rows(fmt, orders: list[DemoOrder], statuses: dict[str, str], *, bad_row: bool = False):
     """Header and rows of ``orders`` in the layout of import format ``fmt`` (its first header names)."""
     columns = fmt.columns
-    first_of = {name: (spec["join"][0] if isinstance(spec, dict) else spec if isinstance(spec, str) else spec[0])
+    first_of = {name: ((spec.get("join") or spec.get("sum"))[0] if isinstance(spec, dict)
+                       else spec if isinstance(spec, str) else spec[0])
                 for name, spec in columns.items()}
     text_of = {}
     for text, status in fmt.statuses.items():

@@ -27,14 +27,16 @@ def _media(settings, tmp_path):
 
 
 class World:
-    def upload(self, name_or_bytes, fmt="taobao", *, name=None, user=None, store=None):
+    def upload(self, name_or_bytes, fmt="taobao", *, name=None, user=None, store=None, confirm_platform=True):
+        """Every platform's sample goes into store A1 (a Taobao store): the other platforms' formats are
+        confirmed (ORD-02), except where a test says ``confirm_platform=False``."""
         if isinstance(name_or_bytes, (bytes, bytearray)):
             content, name = bytes(name_or_bytes), name or "orders.csv"
         else:
             content, name = (FIXTURES / name_or_bytes).read_bytes(), name or name_or_bytes
         return actions.upload(user=user or self.importer, store=store or self.org.store_a1,
                               fmt=ImportFormat.objects.get(code=fmt), upload=SimpleUploadedFile(name, content),
-                              background=False)
+                              background=False, confirm_platform=confirm_platform)
 
 
 def taobao_csv(rows, *, header=None, encoding="utf-8") -> bytes:

@@ -157,7 +157,7 @@ def test_ord02_a_zip_bomb_xlsx_is_refused_by_the_job_and_the_request_only_stores
     monkeypatch.setattr(reader, "count_rows", lambda *a, **k: opened.append(a) or pytest.fail("opened"))
     http = _http(imp.importer)
     response = http.post(reverse("orderimport:upload"), {
-        "store": imp.org.store_a1.pk, "format": ImportFormat.objects.get(code="jd").pk,
+        "store": imp.org.store_a1.pk, "format": ImportFormat.objects.get(code="jd").pk, "confirm_platform": "on",
         "file": SimpleUploadedFile("JD-orders.xlsx", bomb)})
     job = ImportJob.objects.get()
     assert response.status_code == 302 and opened == [] and job.state == JobState.QUEUED

@@ -99,7 +99,8 @@ def upload(imp, content: bytes, name: str, fmt: str, capture):
     with capture(execute=True):
         return import_actions.upload(user=imp.importer, store=imp.org.store_a1,
                                      fmt=ImportFormat.objects.get(code=fmt),
-                                     upload=SimpleUploadedFile(name, content), background=False)
+                                     upload=SimpleUploadedFile(name, content), background=False,
+                                     confirm_platform=True)  # every platform's sample into a Taobao store
 
 
 def snapshot() -> tuple:

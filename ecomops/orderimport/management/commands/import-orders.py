@@ -34,8 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="act as this user (default: the first superuser)")
         parser.add_argument("--errors", metavar="XLSX", help="write the rows left out to this .xlsx")
         parser.add_argument("--resume", type=int, metavar="JOB", help="resume a job that stopped")
+        parser.add_argument("--confirm-platform", action="store_true",
+                            help="import with a format of another platform than the store's (ORD-02)")
 
     def handle(self, *args, file=None, store=None, fmt=None, user=None, errors=None, resume=None, **options):
+        self.confirm_platform = bool(options.get("confirm_platform"))
         actor = self._user(user)
         started = time.perf_counter()
         try:
@@ -86,7 +89,8 @@ class Command(BaseCommand):
             raise CommandError(f"no import format {fmt_code!r}" if fmt_code
                                else f"no import format for platform {store.platform}: pass --format")
         with path.open("rb") as handle:
-            job = actions.create_job(user=actor, store=store, fmt=fmt, upload=File(handle, name=path.name))
+            job = actions.create_job(user=actor, store=store, fmt=fmt, upload=File(handle, name=path.name),
+                                     confirm_platform=self.confirm_platform)
         return engine.run(job, progress=self._progress(started))
 
     def _progress(self, started):
