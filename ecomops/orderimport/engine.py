@@ -55,7 +55,9 @@ CHUNK = 500  # orders per transaction
 FEN = Decimal("0.01")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M",
-                    "%Y年%m月%d日 %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d")
+                    "%Y年%m月%d日 %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d",
+                    # Real exports (ORD-02): no seconds, dots, a fraction of a second.
+                    "%Y年%m月%d日 %H:%M", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y/%m/%d %H:%M:%S.%f")
 # The platform's word for an order's state → the state a new order starts in.
 START_STATE = {
     "unpaid": OrderState.PLACED, "paid": OrderState.PAID, "shipped": OrderState.SHIPPED,

@@ -85,12 +85,12 @@ def clean(value) -> str:
 def header_key(name: str) -> str:
     """A header as it is compared with a format's aliases: Excel's wrappers and the BOM off, full-width
     characters as their half-width forms (NFKC: "（元）" = "(元)", U+3000 = a space), no spaces at all
-    (Taobao's "收货地址 " and "订单付款时间 " have a trailing one)."""
+    (Taobao's "收货地址 " and "订单付款时间 " have a trailing one), case aside ("商品id" = "商品ID")."""
     text = unicodedata.normalize("NFKC", clean(name) if not isinstance(name, str) else name)
     text = text.replace("\ufeff", "").strip()
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1]
-    return "".join(text.split())
+    return "".join(text.split()).casefold()
 
 
 @dataclass

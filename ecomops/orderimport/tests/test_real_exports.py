@@ -348,3 +348,34 @@ def test_ord02_reseeding_updates_unedited_formats_and_leaves_edited_ones(imp):
     assert douyin.aggregate == {"paid_amount": "sum", "shipping_fee": "first"}
     assert jd_fmt.columns["title"] == ["商品名称", "品名"]  # the edit stays
     assert seed.seed_formats() == 0  # nothing left to update
+
+
+@pytest.mark.parametrize("text", ["2026-03-02 09:15", "2026/03/02 09:15", "2026/3/2 9:15", "2026-03-02 09:15:00.0",
+                                  "2026/03/02 09:15:00.0", "2026年03月02日 09:15", "2026.03.02 09:15",
+                                  "2026-03-02T09:15:00", "２０２６-03-02 09:15", "2026-03-02  09:15:00"])
+def test_ord02_dates_as_platforms_write_them(text):
+    from ecomops.orderimport.engine import parse_datetime
+
+    assert parse_datetime(text) == datetime(2026, 3, 2, 9, 15, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(("text", "amount"), [("1,234.50", "1234.50"), ("¥1,234.50", "1234.50"),
+                                              ("￥ 1,234.50", "1234.50"), ("1234.5元", "1234.50"),
+                                              ("１２３.００", "123.00"), ("0", "0.00")])
+def test_ord02_amounts_as_platforms_write_them(text, amount):
+    from ecomops.orderimport.engine import _money
+
+    assert _money(text) == D(amount)
+
+
+def test_ord02_headers_match_aliases_whatever_their_spaces_width_or_case(imp):
+    from ecomops.orderimport.engine import map_header
+
+    jd_map = map_header(["\ufeff订单号\u3000", "商品id", " 货号 ", "订购 数量", "下单时间"],
+                        ImportFormat.objects.get(code="jd"))
+    assert {name: cols[0] for name, cols in jd_map.columns.items()} == {
+        "order_no": 0, "platform_sku_id": 1, "sku_code": 2, "quantity": 3, "placed_at": 4}
+    pdd_map = map_header(["订单号", "商家编码-SKU维度", "商品数量（件）", "支付时间", "商品总价（元）"],
+                         ImportFormat.objects.get(code="pinduoduo"))
+    assert pdd_map.columns["quantity"] == [2] and pdd_map.columns["goods_amount"] == [4]
+    assert pdd_map.columns["placed_at"] == pdd_map.columns["paid_at"] == [3]  # the older header's fallback
