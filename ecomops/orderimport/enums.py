@@ -23,4 +23,7 @@ FIELDS = (
     "order_no", "sku_code", "quantity", "title", "unit_price", "line_amount", "paid_amount", "shipping_fee",
     "status", "placed_at", "paid_at", "buyer_nick", "receiver_name", "receiver_phone", "receiver_address",
     "province", "city", "district", "merchant_note", "buyer_message", "transaction_no",
+    # ORD-02 / PAY-01 / PER-07: the platform's close reason and refund total (订单关闭原因, 退款金额), when
+    # it closed the order, and a shared transaction's total (a cart checkout paid in one transaction).
+    "close_reason", "refund_amount", "closed_at", "transaction_amount",
 )
