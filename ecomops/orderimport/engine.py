@@ -30,7 +30,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,17 +76,26 @@ FIELD_LABELS = {
     "buyer_message": gettext_lazy("买家留言"), "transaction_no": gettext_lazy("支付单号"),
     "platform_sku_id": gettext_lazy("平台SKU ID"), "goods_amount": gettext_lazy("商品总价"),
     "discount_amount": gettext_lazy("店铺优惠"),
+    "close_reason": gettext_lazy("订单关闭原因"), "refund_amount": gettext_lazy("退款金额"),
+    "closed_at": gettext_lazy("关闭时间"), "transaction_amount": gettext_lazy("支付单金额"),
 }
 TEXT_LIMITS = {"order_no": 64, "sku_code": 64, "title": 200, "buyer_nick": 100, "receiver_name": NAME_MAX,
                "receiver_phone": PHONE_MAX, "receiver_address": ADDRESS_MAX, "province": 20, "city": 30,
                "district": 30, "merchant_note": 1000, "buyer_message": 1000, "transaction_no": 64,
-               "platform_sku_id": 64}
+               "platform_sku_id": 64, "close_reason": 190}
 ORDER_LEVEL = ("buyer_nick", "receiver_name", "receiver_phone", "receiver_address", "province", "city", "district",
                "status", "placed_at", "paid_at", "paid_amount", "shipping_fee", "merchant_note", "buyer_message",
                "transaction_no")
 # Order-level amounts of the file (ORD-02): taken from the first row of an order, or summed over its
 # rows where the format says so (``ImportFormat.aggregate``, e.g. Douyin's per-子订单 应付金额).
 ORDER_AMOUNTS = ("paid_amount", "shipping_fee", "goods_amount", "discount_amount")
+# Money read from a file must fit the amount columns (12 digits, 2 of them decimals); a quantity the
+# integer column; a time the years an order can have. Beyond these a cell is refused, never written.
+MONEY_MAX = Decimal("9999999999.99")
+PLATFORM_AMOUNTS = ("refund_amount", "transaction_amount")
+QUANTITY_MAX = 2147483647
+QUANTITY_TEXT = re.compile(r"\d{1,10}(?:\.0*)?")
+YEARS = (1990, 2200)
 
 
 class ImportFailed(Exception):
@@ -194,6 +203,11 @@ class ParsedOrder:
     content_hash: str = ""
     goods_amount: Decimal | None = None  # stated by the platform (PDD 商品总价), else the lines' sum
     discount_amount: Decimal | None = None  # the seller's discount stated by the platform (店铺优惠)
+    # ORD-02 / PER-07: what the platform says about closing and refunding; PAY-01: the transaction's total.
+    close_reason: str = ""
+    refund_amount: Decimal | None = None
+    closed_at: datetime | None = None
+    transaction_amount: Decimal | None = None
 
 
 @dataclass
@@ -216,6 +230,8 @@ def _money(text: str) -> Decimal:
     amount = Decimal(cleaned)
     if not amount.is_finite() or amount < 0:
         raise InvalidOperation
+    if amount > MONEY_MAX:
+        raise InvalidOperation  # more than the amount columns hold
     if amount != amount.quantize(FEN):
         raise ValueError("fen")
     return amount.quantize(FEN)
@@ -234,6 +250,8 @@ def parse_datetime(text: str, formats=()) -> datetime:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValueError("year")  # no order of ours is that old or that far ahead (and no overflow later)
     return value
 
 
@@ -283,14 +301,16 @@ class Checker:
             if not values.get("sku_code") and not values.get("platform_sku_id"):
                 problem(row_no, "sku_code", _("商品编码为空"))
             try:
+                if not QUANTITY_TEXT.fullmatch(values.get("quantity", "")):
+                    raise ValueError  # checked as text first: "1e999999999" or "inf" never reach int()
                 quantity = int(Decimal(values.get("quantity", "") or "x"))
-                if quantity < 1 or Decimal(values["quantity"]) != quantity:
+                if quantity < 1 or quantity > QUANTITY_MAX or Decimal(values["quantity"]) != quantity:
                     raise ValueError
             except (InvalidOperation, ValueError):
                 problem(row_no, "quantity", _("数量“%(v)s”不是正整数") % {"v": values.get("quantity", "")[:20]})
                 quantity = 0
             amounts = {}
-            for name in ("unit_price", "line_amount", *ORDER_AMOUNTS):
+            for name in ("unit_price", "line_amount", *ORDER_AMOUNTS, *PLATFORM_AMOUNTS):
                 text = values.get(name, "")
                 if not text:
                     continue
@@ -302,7 +322,7 @@ class Checker:
                     problem(row_no, name, _("金额“%(v)s”无效") % {"v": text[:20]})
             if index == 0:
                 head = dict(values)
-                head.update({k: v for k, v in amounts.items() if k in ORDER_AMOUNTS})
+                head.update({k: v for k, v in amounts.items() if k in ORDER_AMOUNTS or k in PLATFORM_AMOUNTS})
             else:
                 for name in self.summed & set(amounts):  # ImportFormat.aggregate: "sum" over the rows
                     before = head.get(name)
@@ -314,10 +334,14 @@ class Checker:
                 unit = (amount / quantity).quantize(FEN)
             else:
                 unit = amount = Decimal("0.00")
+            if amount > MONEY_MAX:
+                problem(row_no, "line_amount" if "line_amount" in amounts else "unit_price",
+                        _("金额“%(v)s”过大") % {"v": str(amount)[:20]})
+                amount = Decimal("0.00")
             lines.append(ParsedLine(row_no, values.get("sku_code", ""), values.get("title", ""), quantity,
                                     unit, amount.quantize(FEN), platform_sku_id=values.get("platform_sku_id", "")))
 
-        status = placed_at = paid_at = None
+        status = placed_at = paid_at = closed_at = None
         # Order-level columns repeat on every line row: each row is checked, the first row's values count.
         for index, (row_no, cells) in enumerate(group.rows):
             values = head if index == 0 else {n: self.mapping.get(cells, n) for n in ("status", "placed_at", "paid_at",
@@ -329,7 +353,7 @@ class Checker:
                 problem(row_no, "status", _("未知的订单状态“%(v)s”：请在导入格式的状态映射中添加")
                         % {"v": status_text[:30]})
             times = {}
-            for name in ("placed_at", "paid_at"):
+            for name in ("placed_at", "paid_at", *(("closed_at",) if index == 0 else ())):
                 text = values.get(name, "")
                 if not text:
                     if name == "placed_at":
@@ -344,8 +368,11 @@ class Checker:
                 problem(row_no, "receiver_phone", _("手机号格式不正确"))
             if index == 0:
                 status, placed_at, paid_at = row_status, times.get("placed_at"), times.get("paid_at")
+                closed_at = times.get("closed_at")
         if status in ("paid", "shipped", "received", "completed") and paid_at is None and placed_at is not None:
             paid_at = placed_at  # the platform says paid but gives no time: take the order time
+        _check_platform_money(group, head, paid_at=paid_at, placed_at=placed_at, closed_at=closed_at,
+                              lines=lines, problem=problem)
         if problems:
             return None, problems
         fields = {name: head.get(name, "") for name in ORDER_LEVEL
@@ -370,9 +397,43 @@ class Checker:
         parsed = ParsedOrder(number=group.number, first_row=group.first_row, last_row=group.last_row, status=status,
                              placed_at=placed_at, paid_at=paid_at, fields=fields, lines=lines,
                              paid_amount=paid_amount, shipping_fee=shipping,
-                             goods_amount=stated.get("goods_amount"), discount_amount=stated.get("discount_amount"))
+                             goods_amount=stated.get("goods_amount"), discount_amount=stated.get("discount_amount"),
+                             close_reason=head.get("close_reason", ""), refund_amount=head.get("refund_amount"),
+                             closed_at=closed_at, transaction_amount=head.get("transaction_amount"))
+        if isinstance(parsed.refund_amount, str):
+            parsed.refund_amount = None
+        if isinstance(parsed.transaction_amount, str):
+            parsed.transaction_amount = None
+        if paid_amount > MONEY_MAX:
+            problem(group.first_row, "paid_amount", _("金额“%(v)s”过大") % {"v": str(paid_amount)[:20]})
+            return None, problems
         parsed.content_hash = content_hash(parsed)
         return parsed, []
+
+
+def _check_platform_money(group: Group, head: dict, *, paid_at, placed_at, closed_at,
+                          lines: list[ParsedLine], problem) -> None:
+    """ORD-02 / PER-07: a refund total needs a payment and cannot exceed it; a close time is not before
+    the order was placed; PAY-01: a transaction's total covers at least this order's payment."""
+    row = group.first_row
+    paid = head.get("paid_amount")
+    if not isinstance(paid, Decimal):
+        shipping = head.get("shipping_fee")
+        paid = sum((line.amount for line in lines), Decimal("0.00")) + (
+            shipping if isinstance(shipping, Decimal) else Decimal("0.00"))
+    refund = head.get("refund_amount")
+    if isinstance(refund, Decimal) and refund > 0:
+        if paid_at is None:
+            problem(row, "refund_amount", _("订单未付款，不能有退款金额 %(v)s 元") % {"v": refund})
+        elif refund > paid:
+            problem(row, "refund_amount", _("退款金额 %(refund)s 元超过实付金额 %(paid)s 元")
+                    % {"refund": refund, "paid": paid})
+    total = head.get("transaction_amount")
+    if isinstance(total, Decimal) and total and total < paid:
+        problem(row, "transaction_amount", _("支付单金额 %(total)s 元小于本订单实付 %(paid)s 元")
+                % {"total": total, "paid": paid})
+    if closed_at is not None and placed_at is not None and closed_at < placed_at:
+        problem(row, "closed_at", _("关闭时间早于下单时间"))
 
 
 def content_hash(order: ParsedOrder) -> str:
@@ -388,6 +449,13 @@ def content_hash(order: ParsedOrder) -> str:
     for name in ("goods_amount", "discount_amount"):
         if getattr(order, name) is not None:
             payload[name] = str(getattr(order, name))
+    # Only when the file says something of them, so a file without these columns keeps its digest.
+    extra = {"close_reason": order.close_reason,
+             "refund": str(order.refund_amount) if order.refund_amount is not None else "",
+             "closed_at": order.closed_at.isoformat() if order.closed_at else "",
+             "transaction_amount": str(order.transaction_amount) if order.transaction_amount is not None else ""}
+    if any(extra.values()):
+        payload["platform"] = extra
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
@@ -478,6 +546,28 @@ class Importer:
         self.user = job.created_by
         self.match = SkuMatcher(job.store)
         self.confirm_within = {}
+        # When the import saw the platform's word: the upload of the export (the same on a resume).
+        self.observed = job.created_at or timezone.now()
+
+    def closed_at(self, parsed: ParsedOrder) -> datetime:
+        """ORD-02: when the platform closed the order: its own time if the file gives one, else when the
+        import saw it closed (never the time it was placed)."""
+        return parsed.closed_at or self.observed
+
+    @staticmethod
+    def close_reason(parsed: ParsedOrder) -> str:
+        if parsed.close_reason:
+            return (_("平台已关闭：%(reason)s") % {"reason": parsed.close_reason})[:200]
+        return _("平台已关闭")
+
+    def refund(self, order: Order, parsed: ParsedOrder):
+        """PER-07: the platform's refund total (退款金额) in our books, the difference only (idempotent)."""
+        if parsed.refund_amount is None or parsed.refund_amount <= 0:
+            return None
+        reason = (_("平台退款（%(job)s）：%(reason)s") % {"job": self.job, "reason": parsed.close_reason}
+                  if parsed.close_reason else _("平台退款（%(job)s）") % {"job": self.job})
+        return order_actions.record_platform_refund(order, parsed.refund_amount, reason=reason[:500],
+                                                    user=self.user, at=parsed.closed_at or self.observed)
 
     def _confirm_due(self, paid_at: datetime):
         day = timezone.localdate(paid_at)
@@ -517,8 +607,8 @@ class Importer:
         if state == OrderState.PAID:
             order.confirm_due_at = self._confirm_due(parsed.paid_at)  # ORD-09
         if state == OrderState.CANCELLED:
-            order.cancelled_at = parsed.placed_at
-            order.cancel_reason = _("平台已关闭")
+            order.cancelled_at = self.closed_at(parsed)  # never the placed time (ORD-02)
+            order.cancel_reason = self.close_reason(parsed)
         if unmatched and state in OPEN_START:
             order.held_from = state
             order.state = OrderState.ON_HOLD
@@ -553,6 +643,8 @@ class Importer:
             if order.paid_at is not None and order.paid_amount > 0:
                 payments.append(Payment(store=self.store, order_id=order.pk, platform_order_no=order.platform_order_no,
                                         transaction_no=parsed.fields["transaction_no"], amount=order.paid_amount,
+                                        transaction_amount=(parsed.transaction_amount
+                                                            if parsed.fields["transaction_no"] else None),
                                         method=PaymentMethod.PLATFORM, status=PaymentStatus.SUCCESS,
                                         paid_at=order.paid_at, recorded_by=self.user))
             imported.append({"store_id": self.store.pk, "platform_order_no": order.platform_order_no,
@@ -564,10 +656,11 @@ class Importer:
             insert_rows(Payment, payments)
             insert_history(Payment, payments, user=self.user, reason=str(self.job))
         insert_rows(ImportedOrder, imported, returning=False)
-        for order in orders:
+        for order, parsed in zip(orders, parsed_orders, strict=True):
             if order.state == OrderState.CANCELLED and order.paid_at is not None and order.paid_amount > 0:
                 # Closed on the platform after payment (e.g. 未发货，退款成功): the refund is due here too.
                 order_actions.closed_by_platform_after_payment(order, by=self.user)
+            self.refund(order, parsed)  # the platform's refund, if it says one (completes that due item)
         result.created += len(orders)
         result.order_ids.extend(o.pk for o in orders)
         return orders
@@ -635,7 +728,8 @@ class Importer:
             order = Order.objects.select_related("store").get(pk=order.pk)
             changes.append("paid")
         elif target == "cancelled" and order.state != OrderState.CANCELLED:
-            order = order_actions.cancel(order, by=user, reason=_("平台已关闭"), source=platform)
+            order = order_actions.cancel(order, by=user, reason=self.close_reason(parsed), source=platform,
+                                         at=self.closed_at(parsed))
             changes.append("cancelled")
         elif target in ("received", "completed") and order.state in (OrderState.SHIPPED, OrderState.RECEIVED):
             if order.state == OrderState.SHIPPED:
@@ -647,6 +741,8 @@ class Importer:
                 and order.state != OrderState.CANCELLED:
             raise BusinessError(_("平台显示订单 %(no)s 已发货，系统中尚未发货：请核对")
                                 % {"no": order.platform_order_no})
+        if self.refund(order, parsed) is not None:
+            changes.append("refund")
         order_actions.note_platform_update(order, by=user, reason=_("平台导入 %(job)s") % {"job": self.job},
                                            data={"job": self.job.pk, "row": parsed.first_row, "changes": changes})
 
@@ -659,7 +755,7 @@ class Importer:
         parsed: list[ParsedOrder] = []
         seen: dict[str, int] = {}
         for group in groups:
-            order, found = checker.parse(group)
+            order, found = _parse_safely(checker, group)
             if order is not None and order.number in seen:
                 found = [RowProblem(row_no, checker.column("order_no"),
                                     _("同一订单的明细行须相邻：订单 %(no)s 已在第 %(row)d 行导入")
@@ -676,32 +772,18 @@ class Importer:
             seen[order.number] = order.first_row
             parsed.append(order)
         with transaction.atomic():
-            numbers = [p.number for p in parsed]
-            existing = dict(Order.objects.filter(store=self.store, platform_order_no__in=numbers)
-                            .values_list("platform_order_no", "pk"))
-            imported = {i.platform_order_no: i for i in ImportedOrder.objects.filter(
-                store=self.store, platform_order_no__in=numbers)}
-            fresh = []
-            for order in parsed:
-                if order.number not in existing:
-                    fresh.append(order)
-                    continue
-                known = imported.get(order.number)
-                if known is not None and known.last_job_id == self.job.pk and known.last_row < order.first_row:
-                    failed_groups += 1
-                    problems.append(RowProblem(order.first_row, checker.column("order_no"),
-                                               _("同一订单的明细行须相邻：订单 %(no)s 已在第 %(row)d 行导入")
-                                               % {"no": order.number, "row": known.last_row}))
-                    continue
-                if known is not None and known.content_hash == order.content_hash:
-                    result.unchanged += 1
-                    continue
-                found = self.update(existing[order.number], order, known, result)
-                if found:
-                    failed_groups += 1
-                    problems.extend(found)
-            if fresh:
-                self.create(fresh, result)
+            try:
+                with transaction.atomic():  # the chunk at once (the usual case)
+                    written: list[RowProblem] = []
+                    failed_groups += self._write(parsed, checker, result, written)
+            except WRITE_ERRORS as error:
+                # ORD-02: what one order holds never stops the others: the chunk again, order by order,
+                # each in a savepoint; the order the database (or a rule) refuses is listed with why.
+                log.warning("order import %s: chunk at row %d refused (%s); retried order by order", self.job,
+                            groups[0].first_row, _error_text(error))
+                result, written = ChunkResult(), []
+                failed_groups += self._write_each(parsed, groups, checker, result, written)
+            problems.extend(written)
             ImportRowError.objects.bulk_create(
                 [ImportRowError(job=self.job, row_no=p.row_no, column=p.column[:60],
                                 order_no=_order_no_of(groups, p.row_no), reason=p.reason[:300]) for p in problems],
@@ -725,6 +807,95 @@ class Importer:
                 ids, store = list(result.order_ids), self.store
                 transaction.on_commit(lambda: orders_imported.send(sender=ImportJob, store=store, order_ids=ids))
         return result
+
+
+    def _write(self, parsed: list[ParsedOrder], checker: Checker, result: ChunkResult,
+               problems: list[RowProblem]) -> int:
+        """Create or update the checked orders (in the caller's transaction); how many were refused."""
+        failed_groups = 0
+        numbers = [p.number for p in parsed]
+        existing = dict(Order.objects.filter(store=self.store, platform_order_no__in=numbers)
+                        .values_list("platform_order_no", "pk"))
+        imported = {i.platform_order_no: i for i in ImportedOrder.objects.filter(
+            store=self.store, platform_order_no__in=numbers)}
+        fresh = []
+        for order in parsed:
+            if order.number not in existing:
+                fresh.append(order)
+                continue
+            known = imported.get(order.number)
+            if known is not None and known.last_job_id == self.job.pk and known.last_row < order.first_row:
+                failed_groups += 1
+                problems.append(RowProblem(order.first_row, checker.column("order_no"),
+                                           _("同一订单的明细行须相邻：订单 %(no)s 已在第 %(row)d 行导入")
+                                           % {"no": order.number, "row": known.last_row}))
+                continue
+            if known is not None and known.content_hash == order.content_hash:
+                result.unchanged += 1
+                continue
+            found = self.update(existing[order.number], order, known, result)
+            if found:
+                failed_groups += 1
+                problems.extend(found)
+        if fresh:
+            self.create(fresh, result)
+        return failed_groups
+
+    def _write_each(self, parsed: list[ParsedOrder], groups: list[Group], checker: Checker, result: ChunkResult,
+                    problems: list[RowProblem]) -> int:
+        """The chunk's orders one by one, each in a savepoint: an order that fails is left out whole (none
+        of its lines, payments or events written) with an ``ImportRowError`` for each of its rows."""
+        failed_groups = 0
+        for order in parsed:
+            one, found = ChunkResult(), []
+            try:
+                with transaction.atomic():
+                    failed = self._write([order], checker, one, found)
+            except WRITE_ERRORS as error:
+                one, failed = ChunkResult(), 1
+                reason = _("订单 %(no)s 未能写入（%(error)s），本订单未导入") % {
+                    "no": order.number[:64], "error": _error_text(error)}
+                found = [RowProblem(row_no, "", reason) for row_no in _rows_of(groups, order)]
+            failed_groups += failed
+            problems.extend(found)
+            for name in ("created", "updated", "unchanged", "held"):
+                setattr(result, name, getattr(result, name) + getattr(one, name))
+            result.order_ids.extend(one.order_ids)
+        return failed_groups
+
+
+# What writing one order may run into because of what the file holds: a constraint or a value the
+# database refuses, a business rule of an order action. A lost connection is none of these: it stops
+# the job, which resumes later where it stopped.
+WRITE_ERRORS = (IntegrityError, DataError, BusinessError, ValueError, ArithmeticError)
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, BusinessError):
+        return str(error.message)[:200]
+    if isinstance(error, IntegrityError):
+        return _("违反数据库约束：%(detail)s") % {"detail": (str(error).splitlines() or [""])[0][:150]}
+    if isinstance(error, DataError):
+        return _("数据库不接受其中的值：%(detail)s") % {"detail": (str(error).splitlines() or [""])[0][:150]}
+    return _("数据无法处理：%(detail)s") % {"detail": f"{type(error).__name__} {error}"[:150]}
+
+
+def _rows_of(groups: list[Group], order: ParsedOrder) -> list[int]:
+    for group in groups:
+        if group.first_row == order.first_row:
+            return [row_no for row_no, _cells in group.rows]
+    return [order.first_row]
+
+
+def _parse_safely(checker: Checker, group: Group) -> tuple[ParsedOrder | None, list[RowProblem]]:
+    """Checking a group never raises, whatever its cells hold: an unforeseen error refuses the order
+    (its first row names why; the others are listed by the caller) and is logged for the developers."""
+    try:
+        return checker.parse(group)
+    except Exception as error:  # noqa: BLE001 - any cell content must end as a refused order, not a crash
+        log.exception("order import: group at row %d could not be checked", group.first_row)
+        return None, [RowProblem(group.first_row, "", _("本订单的数据无法处理（%(error)s）")
+                                 % {"error": type(error).__name__})]
 
 
 def _order_no_of(groups: list[Group], row_no: int) -> str:

@@ -26,6 +26,9 @@ FIELDS = (
     # ORD-02, real exports: the platform's own SKU id of a line (JD 商品ID), the order's goods amount and
     # the seller's discount when the platform states them (PDD 商品总价 / 店铺优惠折扣).
     "platform_sku_id", "goods_amount", "discount_amount",
+    # ORD-02 / PAY-01 / PER-07: the platform's close reason and refund total (订单关闭原因, 退款金额), when
+    # it closed the order, and a shared transaction's total (a cart checkout paid in one transaction).
+    "close_reason", "refund_amount", "closed_at", "transaction_amount",
 )
 # Order-level amounts a format may sum over an order's line rows (``ImportFormat.aggregate``).
 AGGREGATES = ("sum", "first")

@@ -27,6 +27,7 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from ecomops.core.crypto import DecryptionError
 from ecomops.core.errors import BusinessError
 from ecomops.core.spreadsheets import check_xlsx_archive
 
@@ -72,7 +73,8 @@ def clean(value) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime | date):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
-    text = str(value).replace("\t", "").replace("\ufeff", "").strip()
+    # NUL never belongs in a cell (and PostgreSQL refuses it in text): dropped like the tabs and a BOM.
+    text = str(value).replace("\t", "").replace("\ufeff", "").replace("\x00", "").strip()
     if text.startswith('="') and text.endswith('"'):
         text = text[2:-1].strip()
     elif text.startswith("'"):
@@ -109,6 +111,9 @@ def _csv_rows(source: Source, encoding: str, delimiter: str) -> Iterator[list]:
             raise BusinessError(_("文件编码无法识别（既不是 UTF-8 也不是 GB18030），请另存为 UTF-8 CSV 后重试"),
                                 field="file") from error
         except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise BusinessError(_("CSV 文件中有超过 %(n)d 个字符的单元格，不像平台导出的订单文件；请检查文件后重试")
+                                    % {"n": csv.field_size_limit()}, field="file") from error
             raise BusinessError(_("CSV 文件格式有误：%(error)s") % {"error": error}, field="file") from error
 
 
@@ -122,8 +127,17 @@ def _xlsx_rows(source: Source) -> Iterator[list]:
         except Exception as error:  # openpyxl raises several kinds for a file that is not a workbook
             raise BusinessError(_("无法读取 Excel 文件：请上传 .xlsx 格式"), field="file") from error
         try:
-            sheet = book.worksheets[0]
-            for row in sheet.iter_rows(values_only=True):
+            rows = book.worksheets[0].iter_rows(values_only=True) if book.worksheets else iter(())
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except (BusinessError, DecryptionError):
+                    raise
+                except Exception as error:  # a truncated or damaged workbook fails in many ways while read
+                    raise BusinessError(_("Excel 文件已损坏或不完整（读到一半出错），请重新导出后上传"),
+                                        field="file", code="bad_file") from error
                 yield list(row)
         finally:
             book.close()

@@ -614,6 +614,13 @@ def record_refund(order: Order, *, by, amount, source: str, reason: str, payment
     _require(by, "orders.add_refund")
     order = _locked(order)
     _require_store(by, order.store_id)
+    return _refund(order, by=by, amount=amount, source=source, reason=reason, payment=payment,
+                   refunded_at=refunded_at)
+
+
+def _refund(order: Order, *, by, amount, source: str, reason: str, payment: Payment | None,
+            refunded_at: datetime | None, data: dict | None = None) -> Refund:
+    """Record a refund of a locked order whose act was allowed (``record_refund``, ``record_platform_refund``)."""
     source = _choice(source, RefundSource, field="source", label=_("来源"))
     amount = _money(amount, field="amount", label=_("退款金额"), minimum=FEN)
     reason = _text(reason, field="reason", label=_("退款原因"), max_length=500, required=True)
@@ -633,9 +640,34 @@ def record_refund(order: Order, *, by, amount, source: str, reason: str, payment
                     refunded_at=refunded_at or timezone.now(), recorded_by=by)
     _save(refund, user=by, reason=_("登记退款"))
     _event(order, kind=OrderEventKind.REFUND, by=by, before=order.state, after=order.state, reason=reason,
-           data={"refund": refund.pk, "amount": str(amount), "source": source})
+           data={"refund": refund.pk, "amount": str(amount), "source": source, **(data or {})})
     dues.complete_due(kind=REFUND_DUE_KIND, source=payment or order, by=by)
     return refund
+
+
+def platform_refunded(order: Order) -> Decimal:
+    """What the books hold as refunded to the buyer for ``order`` (duplicate payments aside: the platform's
+    refund total of an order never covers a second payment we give back ourselves)."""
+    return (order.refunds.exclude(source=RefundSource.DUPLICATE_PAYMENT).aggregate(total=Sum("amount"))["total"]
+            or Decimal("0.00"))
+
+
+@transaction.atomic
+def record_platform_refund(order: Order, amount, *, reason: str, user, at: datetime | None = None) -> Refund | None:
+    """ORD-02 / PER-07: the platform says the buyer got ``amount`` back for this order in all (its export's
+    退款金额 is a running total). What our books do not hold yet is recorded as a refund (source
+    "platform"): it counts against the commission sales like any refund, completes the refund due item
+    of a closed paid order (ORD-07), and leaves a refund event. Importing the same total again records
+    nothing; a later, larger total records only the difference; a smaller one changes nothing (a refund
+    is never taken back by an export). ``at``: the platform's refund time, else now (the import's
+    observation). On the import's right (the platform's word), in the user's store scope."""
+    order = _acting(order, user, "orders.add_refund", SOURCE_PLATFORM)
+    total = _money(amount, field="refund_amount", label=_("退款金额"))
+    missing = total - platform_refunded(order)
+    if missing <= 0:
+        return None
+    return _refund(order, by=user, amount=missing, source=RefundSource.PLATFORM, reason=reason, payment=None,
+                   refunded_at=at, data={"platform_total": str(total)})
 
 
 # --- lifecycle acts ---------------------------------------------------------------------------------
@@ -717,14 +749,15 @@ def release_hold(order: Order, *, by, reason: str) -> Order:
 
 
 @transaction.atomic
-def cancel(order: Order, *, by, reason: str, source: str = SOURCE_USER) -> Order:
+def cancel(order: Order, *, by, reason: str, source: str = SOURCE_USER, at: datetime | None = None) -> Order:
     """Cancel before shipping, with the reason; refused once shipped (that is an after-sales refund),
     also when one parcel of a split order has left. The order's reserved stock goes back (ORD-04), its
     open parcels are undone (ORD-08), a paid order's money is due back to the buyer (ORD-07) and nobody
     has to confirm it any more (ORD-09).
 
     ``source="platform"``: the platform closed the order (交易关闭, 已取消, 未发货退款成功 … in its
-    export); the same act, on the import's right, recorded as the platform's (ORD-02)."""
+    export); the same act, on the import's right, recorded as the platform's (ORD-02). ``at``: when it
+    was cancelled (the platform's close time or the import's observation time), else now."""
     order = _acting(order, by, "orders.cancel_order", source)
     reason = _text(reason, field="reason", label=_("取消原因"), max_length=200, required=True)
     check_move(order, S.CANCELLED)
@@ -734,7 +767,7 @@ def cancel(order: Order, *, by, reason: str, source: str = SOURCE_USER) -> Order
     undo_with_order(order, by=by, reason=reason)
     order.cancel_reason = reason
     _give_back_stock(order, by=by, reason=reason)
-    _move(order, S.CANCELLED, by=by, reason=reason, data={"source": source})
+    _move(order, S.CANCELLED, by=by, reason=reason, data={"source": source}, at=at)
     if _successful_payments(order).exists():
         if source == SOURCE_PLATFORM:
             title = _("订单 %(no)s 已由平台关闭：核对平台退款并登记 %(amount)s 元")

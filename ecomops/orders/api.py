@@ -180,11 +180,23 @@ class OrdersRefundIn(InputSchema):
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"payment_id", "refunded_at"})
 
 
+class OrdersTransactionOut(Schema):
+    store_id: int
+    transaction_no: str = Field(description="平台交易号（支付单号）")
+    orders: int = Field(description="该交易支付的订单数")
+    payments_total: Decimal = Field(description="该交易下各订单付款记录之和（元）")
+    orders_total: Decimal = Field(description="这些订单的实付金额之和（元）")
+    transaction_total: Decimal = Field(description="交易总额（元）：平台给出的总额，未给出时为付款之和")
+    balanced: bool = Field(description="订单金额之和与交易总额一致")
+
+
 class OrdersReconciliationOut(Schema):
     unpaid_orders: list[int] = Field(description="未付款订单 id（最多 500）")
     orphan_payments: list[int] = Field(description="无订单的付款 id（最多 500）")
     mismatched_orders: list[int] = Field(description="金额不符的订单 id（最多 500）")
     unrefunded_duplicates: list[int] = Field(description="未退完的重复付款 id（最多 500）")
+    shared_transactions: list[OrdersTransactionOut] = Field(
+        default_factory=list, description="一笔交易支付多个订单（合并付款）的分组及是否平衡（PAY-01，最多 500）")
 
 
 def _receiver(order: Order, view) -> dict:
@@ -341,6 +353,10 @@ def orders_reconciliation(request, store_id: Id | None = None):
         "orphan_payments": list(rec.orphan_payments.values_list("pk", flat=True)[:500]),
         "mismatched_orders": list(rec.mismatches.values_list("pk", flat=True)[:500]),
         "unrefunded_duplicates": list(rec.duplicates.values_list("pk", flat=True)[:500]),
+        "shared_transactions": [
+            {"store_id": g.store_id, "transaction_no": g.transaction_no, "orders": g.orders,
+             "payments_total": g.payments_total, "orders_total": g.orders_total, "transaction_total": g.total,
+             "balanced": g.balanced} for g in rec.transactions(limit=500)],
     }
 
 

@@ -99,6 +99,7 @@ class RefundSource(models.TextChoices):
     CANCELLATION = "cancellation", _("取消订单退款")
     AFTER_SALES = "after_sales", _("售后退款")
     PRICE_ADJUSTMENT = "price_adjustment", _("补差退款")
+    PLATFORM = "platform", _("平台退款")  # read from the platform's export (退款金额), ORD-02
     OTHER = "other", _("其他")
 
 

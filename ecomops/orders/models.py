@@ -241,6 +241,11 @@ class Payment(models.Model):
     platform_order_no = models.CharField(_("平台订单号"), max_length=64, db_index=True)
     transaction_no = models.CharField(_("平台交易号"), max_length=64, blank=True)
     amount = models.DecimalField(_("金额（元）"), validators=[MinValueValidator(0)], **MONEY)
+    # PAY-01: a platform transaction (one Alipay payment of a cart checkout) may pay several orders of
+    # the store; each order has its own payment record under the shared number, and the transaction's
+    # total, when the platform gives it, is kept here for the reconciliation (else it is the sum).
+    transaction_amount = models.DecimalField(_("交易总额（元）"), null=True, blank=True,
+                                             validators=[MinValueValidator(0)], **MONEY)
     method = models.CharField(_("支付方式"), max_length=20, choices=PaymentMethod.choices)
     status = models.CharField(_("结果"), max_length=10, choices=PaymentStatus.choices)
     paid_at = models.DateTimeField(_("付款时间"))
@@ -260,8 +265,9 @@ class Payment(models.Model):
         verbose_name_plural = _("付款记录")
         ordering = ["-paid_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["store", "transaction_no"], condition=~Q(transaction_no=""),
-                                    name="orders_payment_unique_transaction"),
+            # PAY-01: one transaction number may pay several orders (a cart checkout), once each.
+            models.UniqueConstraint(fields=["store", "transaction_no", "order"], condition=~Q(transaction_no=""),
+                                    name="orders_payment_unique_transaction_order"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="orders_payment_amount_nonneg"),
             models.CheckConstraint(condition=Q(is_duplicate=False) | Q(status="success"),
                                    name="orders_payment_duplicate_is_success"),

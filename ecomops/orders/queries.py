@@ -7,8 +7,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,11 +110,68 @@ def late_unconfirmed(now: datetime | None = None) -> QuerySet[Order]:
 
 
 @dataclass
+class TransactionGroup:
+    """PAY-01: the payments of several orders under one platform transaction (a cart checkout paid in
+    one Alipay transaction: the orders share 支付单号). It balances when the orders' amounts add up to
+    what the transaction paid, and to the transaction's own total where the platform gave one."""
+
+    store_id: int
+    store_name: str
+    transaction_no: str
+    orders: int
+    payments_total: Decimal  # the payment records of the transaction (duplicates aside)
+    orders_total: Decimal  # what the orders paid under it were due (their paid amounts)
+    declared_total: Decimal | None  # the transaction's total as the platform gave it, if it did
+
+    @property
+    def total(self) -> Decimal:
+        return self.declared_total if self.declared_total is not None else self.payments_total
+
+    @property
+    def balanced(self) -> bool:
+        return self.orders_total == self.payments_total == self.total
+
+    @property
+    def difference(self) -> Decimal:
+        return self.total - self.orders_total
+
+
+def _fen(name: str):
+    """An amount as integer fen: exact sums on SQLite (floating point decimals) as on PostgreSQL."""
+    return Cast(Round(F(name) * Value(Decimal("100"))), BigIntegerField())
+
+
+def transaction_groups(payments: QuerySet, *, limit: int | None = None) -> list[TransactionGroup]:
+    """PAY-01: successful payments grouped by (store, transaction number) where the transaction paid
+    several orders or the platform gave its total; one aggregate query."""
+    rows = (payments.filter(status=PaymentStatus.SUCCESS, is_duplicate=False, order__isnull=False)
+            .exclude(transaction_no="").order_by().values("store_id", "store__name", "transaction_no")
+            .annotate(n=Count("order_id", distinct=True), paid=Sum(_fen("amount")), due=Sum(_fen("order__paid_amount")),
+                      declared=Max(_fen("transaction_amount")))
+            .filter(Q(n__gte=2) | Q(declared__isnull=False)).order_by("store_id", "transaction_no"))
+    if limit is not None:
+        rows = rows[:limit]
+    return [TransactionGroup(store_id=r["store_id"], store_name=r["store__name"], transaction_no=r["transaction_no"],
+                             orders=r["n"], payments_total=Decimal(r["paid"] or 0).scaleb(-2),
+                             orders_total=Decimal(r["due"] or 0).scaleb(-2),
+                             declared_total=None if r["declared"] is None else Decimal(r["declared"]).scaleb(-2))
+            for r in rows]
+
+
+@dataclass
 class Reconciliation:
     unpaid_orders: QuerySet  # orders expecting payment with no successful payment
     orphan_payments: QuerySet  # successful payments no order matches
     mismatches: QuerySet  # orders whose successful payments (duplicates aside) differ from the amount due
     duplicates: QuerySet  # duplicate payments not yet refunded in full
+    payments: QuerySet | None = None  # the user's payments in view (for the transaction groups)
+
+    def transactions(self, limit: int | None = None) -> list[TransactionGroup]:
+        """PAY-01: the shared transactions (several orders, one transaction number), balanced or not."""
+        return transaction_groups(self.payments, limit=limit) if self.payments is not None else []
+
+    def unbalanced_transactions(self, limit: int | None = None) -> list[TransactionGroup]:
+        return [group for group in self.transactions() if not group.balanced][:limit]
 
 
 def reconciliation(user, *, store_id: int | None = None) -> Reconciliation:
@@ -126,6 +197,7 @@ def reconciliation(user, *, store_id: int | None = None) -> Reconciliation:
         mismatches=annotated.filter(has_payment=True).exclude(received=F("paid_amount")).order_by("placed_at", "pk"),
         duplicates=payments.filter(is_duplicate=True).annotate(refunded=Coalesce(refunded, ZERO))
         .filter(refunded__lt=F("amount")).order_by("paid_at", "pk"),
+        payments=payments,
     )
 
 

@@ -218,6 +218,7 @@ def reconciliation_page(request):
         "orphans": rec.orphan_payments[:limit], "orphan_count": rec.orphan_payments.count(),
         "mismatches": rec.mismatches[:limit], "mismatch_count": rec.mismatches.count(),
         "duplicates": rec.duplicates[:limit], "duplicate_count": rec.duplicates.count(),
+        "transactions": rec.transactions(limit=limit),
     })
 
 
