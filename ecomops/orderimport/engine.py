@@ -70,10 +70,12 @@ FIELD_LABELS = {
     "receiver_address": gettext_lazy("收货地址"), "province": gettext_lazy("省份"), "city": gettext_lazy("城市"),
     "district": gettext_lazy("区县"), "merchant_note": gettext_lazy("商家备注"),
     "buyer_message": gettext_lazy("买家留言"), "transaction_no": gettext_lazy("支付单号"),
+    "attributes": gettext_lazy("商品属性"),
 }
 TEXT_LIMITS = {"order_no": 64, "sku_code": 64, "title": 200, "buyer_nick": 100, "receiver_name": NAME_MAX,
                "receiver_phone": PHONE_MAX, "receiver_address": ADDRESS_MAX, "province": 20, "city": 30,
-               "district": 30, "merchant_note": 1000, "buyer_message": 1000, "transaction_no": 64}
+               "district": 30, "merchant_note": 1000, "buyer_message": 1000, "transaction_no": 64,
+               "attributes": 300}
 ORDER_LEVEL = ("buyer_nick", "receiver_name", "receiver_phone", "receiver_address", "province", "city", "district",
                "status", "placed_at", "paid_at", "paid_amount", "shipping_fee", "merchant_note", "buyer_message",
                "transaction_no")
@@ -107,11 +109,27 @@ class Mapping:
 
 
 def map_header(header: list[str], fmt: ImportFormat) -> Mapping:
+    mapping = find_columns(header, fmt.columns)
+    columns = mapping.columns
+    missing = [name for name in (*REQUIRED_FIELDS, "placed_at") if name not in columns]
+    if missing:
+        def wanted(name):
+            spec = (fmt.columns or {}).get(name) or [FIELD_LABELS[name]]
+            aliases = spec.get("join", []) if isinstance(spec, dict) else ([spec] if isinstance(spec, str) else spec)
+            return " / ".join(aliases)
+
+        raise ImportFailed(_("文件缺少必需的列：%(columns)s（格式“%(format)s”）")
+                           % {"columns": "；".join(wanted(n) for n in missing), "format": fmt.name})
+    return mapping
+
+
+def find_columns(header: list[str], spec_columns: dict) -> Mapping:
+    """Which of ``spec_columns``' fields ``header`` has, and where (no field is required here)."""
     position = {}
     for index, name in enumerate(header):
         position.setdefault(name.strip().lstrip("\ufeff"), index)
     columns, headers = {}, {}
-    for name, spec in (fmt.columns or {}).items():
+    for name, spec in (spec_columns or {}).items():
         if name not in FIELDS:
             continue
         if isinstance(spec, dict):
@@ -125,15 +143,6 @@ def map_header(header: list[str], fmt: ImportFormat) -> Mapping:
             if alias in position:
                 columns[name], headers[name] = [position[alias]], alias
                 break
-    missing = [name for name in (*REQUIRED_FIELDS, "placed_at") if name not in columns]
-    if missing:
-        def wanted(name):
-            spec = (fmt.columns or {}).get(name) or [FIELD_LABELS[name]]
-            aliases = spec.get("join", []) if isinstance(spec, dict) else ([spec] if isinstance(spec, str) else spec)
-            return " / ".join(aliases)
-
-        raise ImportFailed(_("文件缺少必需的列：%(columns)s（格式“%(format)s”）")
-                           % {"columns": "；".join(wanted(n) for n in missing), "format": fmt.name})
     return Mapping(columns=columns, headers=headers)
 
 
@@ -145,6 +154,7 @@ class RowProblem:
     row_no: int
     column: str
     reason: str
+    file: str = ""  # a pair format's file (``pair``); else the job's one file
 
 
 @dataclass
@@ -155,6 +165,7 @@ class ParsedLine:
     quantity: int
     unit_price: Decimal
     amount: Decimal
+    attributes: str = ""
 
 
 @dataclass
@@ -184,6 +195,15 @@ class Group:
     @property
     def last_row(self) -> int:
         return self.rows[-1][0]
+
+    @property
+    def size(self) -> int:
+        """How many rows of the file(s) the group stands for (the progress bar)."""
+        return len(self.rows)
+
+    def locate(self, problem: RowProblem) -> tuple[str, int]:
+        """(file, row) of a problem as the error report shows it; one file: its row."""
+        return problem.file, problem.row_no
 
 
 def _money(text: str) -> Decimal:
@@ -286,7 +306,7 @@ class Checker:
             else:
                 unit = amount = Decimal("0.00")
             lines.append(ParsedLine(row_no, values.get("sku_code", ""), values.get("title", ""), quantity,
-                                    unit, amount.quantize(FEN)))
+                                    unit, amount.quantize(FEN), values.get("attributes", "")))
 
         status = placed_at = paid_at = None
         # Order-level columns repeat on every line row: each row is checked, the first row's values count.
@@ -344,8 +364,9 @@ def content_hash(order: ParsedOrder) -> str:
         "status": order.status, "placed_at": order.placed_at.isoformat(),
         "paid_at": order.paid_at.isoformat() if order.paid_at else "", "fields": order.fields,
         "paid": str(order.paid_amount), "shipping": str(order.shipping_fee),
+        # A line's attributes count only where a format maps them: earlier digests stay the same.
         "lines": [[line.code, line.title, line.quantity, str(line.unit_price), str(line.amount)]
-                  for line in order.lines],
+                  + ([line.attributes] if line.attributes else []) for line in order.lines],
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -426,7 +447,8 @@ class Importer:
             if sku_id is None:
                 unmatched.append(number)
             lines.append({"line_no": number, "sku_id": sku_id, "platform_sku_code": line.code, "title": line.title,
-                          "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount})
+                          "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
+                          "attributes": line.attributes})
         order.goods_amount = sum((line["amount"] for line in lines), Decimal("0.00"))
         discount = order.goods_amount + order.shipping_fee - order.paid_amount
         order.discount_amount = max(discount, Decimal("0.00"))
@@ -617,15 +639,12 @@ class Importer:
                     problems.extend(found)
             if fresh:
                 self.create(fresh, result)
-            ImportRowError.objects.bulk_create(
-                [ImportRowError(job=self.job, row_no=p.row_no, column=p.column[:60],
-                                order_no=_order_no_of(groups, p.row_no), reason=p.reason[:300]) for p in problems],
-                batch_size=1000)
+            ImportRowError.objects.bulk_create(_row_errors(self.job, groups, problems), batch_size=1000)
             result.failed = failed_groups
             result.rows_failed = len({p.row_no for p in problems})
             job = self.job
             job.checkpoint_row = groups[-1].last_row
-            job.rows_done += sum(len(g.rows) for g in groups)
+            job.rows_done += sum(g.size for g in groups)
             job.orders_created += result.created
             job.orders_updated += result.updated
             job.orders_unchanged += result.unchanged
@@ -640,6 +659,28 @@ class Importer:
                 ids, store = list(result.order_ids), self.store
                 transaction.on_commit(lambda: orders_imported.send(sender=ImportJob, store=store, order_ids=ids))
         return result
+
+
+def _row_errors(job: ImportJob, groups: list[Group], problems: list[RowProblem]) -> list[ImportRowError]:
+    """The chunk's problems as error rows naming file, row and column; a pair format's groups place
+    each problem in its own file (``pair.PairGroup.locate``), once."""
+    by_row = {row_no: group for group in groups for row_no, _cells in group.rows}
+    by_row.update({group.first_row: group for group in groups})
+    made, seen = [], set()
+    for p in problems:
+        group = by_row.get(p.row_no)
+        if group is None or type(group) is Group:
+            made.append(ImportRowError(job=job, row_no=p.row_no, column=p.column[:60],
+                                       order_no=_order_no_of(groups, p.row_no), reason=p.reason[:300]))
+            continue
+        file, row_no = group.locate(p)
+        key = (file, row_no, p.column, p.reason)
+        if key in seen:
+            continue
+        seen.add(key)
+        made.append(ImportRowError(job=job, file=file[:200], row_no=row_no, column=p.column[:60],
+                                   order_no=group.number[:64], reason=p.reason[:300]))
+    return made
 
 
 def _order_no_of(groups: list[Group], row_no: int) -> str:
@@ -663,23 +704,32 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
     job.started_at = job.started_at or timezone.now()
     job.save(update_fields=["state", "attempts", "failure", "started_at"])
     source = files.source(job)
+    pairing = None
     try:
         fmt = job.format
         # The file's checks (an .xlsx's archive, the encoding, the header) happen here, in the background
         # job, never in the upload's request; a refusal is the job's failure, shown on its page.
-        if not job.rows_total:
-            job.rows_total = reader.count_rows(source, job.file_kind, delimiter=_delimiter(fmt))
-            job.save(update_fields=["rows_total"])
-        sheet = reader.open_sheet(source, job.file_kind, delimiter=_delimiter(fmt))
-        if sheet.encoding and job.encoding != sheet.encoding:
-            job.encoding = sheet.encoding
-            job.save(update_fields=["encoding"])
-        mapping = map_header(sheet.header, fmt)
-        checker = Checker(fmt, mapping)
+        if fmt.is_pair:
+            from .pair import Pairing
+
+            # ORD-02: Taobao/Tmall's 订单报表 + 宝贝报表, joined into groups like one file's (``pair``).
+            pairing = Pairing(job, fmt)
+            groups, checker = pairing.groups(), pairing.checker
+        else:
+            if not job.rows_total:
+                job.rows_total = reader.count_rows(source, job.file_kind, delimiter=_delimiter(fmt))
+                job.save(update_fields=["rows_total"])
+            sheet = reader.open_sheet(source, job.file_kind, delimiter=_delimiter(fmt))
+            if sheet.encoding and job.encoding != sheet.encoding:
+                job.encoding = sheet.encoding
+                job.save(update_fields=["encoding"])
+            mapping = map_header(sheet.header, fmt)
+            checker = Checker(fmt, mapping)
+            groups = groups_of(sheet.rows, mapping)
         importer = Importer(job)
         chunk: list[Group] = []
         chunks = 0
-        for group in groups_of(sheet.rows, mapping):
+        for group in groups:
             if group.last_row <= job.checkpoint_row:
                 continue
             chunk.append(group)
@@ -704,6 +754,9 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
     except Exception as error:
         _fail(job, _("导入中断：%(error)s；可以继续导入，已提交的订单不会重复") % {"error": type(error).__name__})
         raise
+    finally:
+        if pairing is not None:
+            pairing.close()
     return job
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class FileKind(models.TextChoices):
     CSV = "csv", _("CSV")
     XLSX = "xlsx", _("Excel (.xlsx)")
+    ZIP = "zip", _("压缩包 (.zip)")  # the two files of a pair format (ORD-02: Taobao/Tmall), read inside it
 
 
 class JobState(models.TextChoices):
@@ -22,5 +23,8 @@ REQUIRED_FIELDS = ("order_no", "sku_code", "quantity")
 FIELDS = (
     "order_no", "sku_code", "quantity", "title", "unit_price", "line_amount", "paid_amount", "shipping_fee",
     "status", "placed_at", "paid_at", "buyer_nick", "receiver_name", "receiver_phone", "receiver_address",
-    "province", "city", "district", "merchant_note", "buyer_message", "transaction_no",
+    "province", "city", "district", "merchant_note", "buyer_message", "transaction_no", "attributes",
 )
+# The fields a pair format's line file gives (ImportFormat.line_columns, beside its order_no); every other
+# field comes from the order file (ORD-02: Taobao/Tmall 订单报表 + 宝贝报表).
+LINE_FIELDS = ("sku_code", "quantity", "title", "unit_price", "line_amount", "attributes")

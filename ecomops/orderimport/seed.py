@@ -27,7 +27,8 @@ def seed_formats() -> int:
             continue
         ImportFormat.objects.create(
             code=row["code"], name=row["name"], platform=platforms.get(row.get("platform", "")),
-            delimiter=row.get("delimiter", ","), columns=row["columns"], statuses=row["statuses"],
+            delimiter=row.get("delimiter", ","), columns=row["columns"], line_columns=row.get("line_columns", {}),
+            statuses=row["statuses"],
             datetime_formats=row.get("datetime_formats", []), note=row.get("note", ""),
         )
         made += 1

@@ -173,6 +173,8 @@ class OrderLine(models.Model):
                             related_name="order_lines", help_text=_("空表示未匹配到商品"))
     platform_sku_code = models.CharField(_("平台SKU编码"), max_length=64, blank=True)
     title = models.CharField(_("商品标题"), max_length=200, blank=True)
+    # ORD-02: the platform's item attributes as exported (Taobao 商品属性 "颜色分类：罐装;净含量：50g").
+    attributes = models.CharField(_("商品属性"), max_length=300, blank=True)
     quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(_("单价（元）"), validators=[MinValueValidator(0)], **MONEY)
     amount = models.DecimalField(_("金额（元）"), validators=[MinValueValidator(0)], **MONEY)

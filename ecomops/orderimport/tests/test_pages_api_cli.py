@@ -151,7 +151,7 @@ def test_ord02_the_database_queue_runs_the_job(imp, settings):
     from ecomops.orderimport import actions
     from ecomops.orderimport.models import ImportFormat
 
-    job = actions.upload(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    job = actions.upload(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao_merged"),
                          upload=SimpleUploadedFile("a.csv", (FIXTURES / "taobao_utf8.csv").read_bytes()))
     job.refresh_from_db()
     assert job.state == JobState.QUEUED and not Order.objects.exists()
