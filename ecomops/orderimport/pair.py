@@ -239,6 +239,12 @@ def _aliases(spec_columns: dict, names) -> str:
     return "；".join(shown)
 
 
+def _neither(item: _Opened, wants: dict) -> str:
+    return (_("文件“%(name)s”缺少必需的列：既不是订单报表也不是宝贝报表"
+              "（格式“%(format)s”：订单报表须有列 %(order)s；宝贝报表须有列 %(line)s）")
+            % {**wants, "name": item.part.name})
+
+
 def recognise(opened: list[_Opened], fmt: ImportFormat) -> tuple[_Opened, _Opened]:
     """(order file, line file) of the uploaded files, by their headers; else why not, in Chinese."""
     wants = {"order": _aliases(fmt.columns, ORDER_REQUIRED), "line": _aliases(fmt.line_columns, LINE_REQUIRED),
@@ -252,8 +258,7 @@ def recognise(opened: list[_Opened], fmt: ImportFormat) -> tuple[_Opened, _Opene
         if only.is_order:
             raise ImportFailed(_("只收到了订单报表“%(name)s”，缺少宝贝报表（ExportOrderDetailList…）。%(both)s")
                                % {"name": only.part.name, "both": both})
-        raise ImportFailed(_("文件“%(name)s”既不是订单报表也不是宝贝报表（格式“%(format)s”：订单报表须有列 %(order)s；"
-                             "宝贝报表须有列 %(line)s）") % {**wants, "name": only.part.name})
+        raise ImportFailed(_neither(only, wants))
     first, second = opened
     choices = [(a, b) for a, b in ((first, second), (second, first)) if a.is_order and b.is_line]
     if choices:
@@ -267,8 +272,7 @@ def recognise(opened: list[_Opened], fmt: ImportFormat) -> tuple[_Opened, _Opene
         raise ImportFailed(_("缺少宝贝报表：“%(a)s”和“%(b)s”都不是宝贝报表（宝贝报表须有列 %(line)s）")
                            % {**wants, "a": first.part.name, "b": second.part.name})
     stranger = next(o for o in opened if not o.is_order and not o.is_line)
-    raise ImportFailed(_("文件“%(name)s”既不是订单报表也不是宝贝报表（格式“%(format)s”：订单报表须有列 %(order)s；"
-                         "宝贝报表须有列 %(line)s）") % {**wants, "name": stranger.part.name})
+    raise ImportFailed(_neither(stranger, wants))
 
 
 def _blank(cells) -> bool:
