@@ -639,9 +639,10 @@ class Importer:
                     problems.extend(found)
             if fresh:
                 self.create(fresh, result)
-            ImportRowError.objects.bulk_create(_row_errors(self.job, groups, problems), batch_size=1000)
+            errors = _row_errors(self.job, groups, problems)
+            ImportRowError.objects.bulk_create(errors, batch_size=1000)
             result.failed = failed_groups
-            result.rows_failed = len({p.row_no for p in problems})
+            result.rows_failed = len({(e.file, e.row_no) for e in errors})  # rows of the file(s), once each
             job = self.job
             job.checkpoint_row = groups[-1].last_row
             job.rows_done += sum(g.size for g in groups)
