@@ -110,7 +110,7 @@ def run_import(user, store, path: Path):
     from ecomops.orderimport.models import ImportFormat
 
     with path.open("rb") as handle:
-        job = actions.create_job(user=user, store=store, fmt=ImportFormat.objects.get(code="taobao"),
+        job = actions.create_job(user=user, store=store, fmt=ImportFormat.objects.get(code="taobao_merged"),
                                  upload=File(handle, name=path.name))
     started = time.perf_counter()
     job = engine.run(job)

@@ -49,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     # ORD-02, LAW-04: a platform export with every buyer's name, phone and address, kept encrypted for
     # the import only and then deleted. The import's results and error rows are its downloads.
     Rule("orderimport.ImportJob", "file", visible=None),
+    Rule("orderimport.ImportJob", "second_file", visible=None),  # the other file of a Taobao/Tmall pair
     # STO-02 onboarding documents, STO-04 certificates, STO-03 store logos (stores.views links them too).
     Rule("stores.ApplicationDocument", "file", ("stores.view_storeapplication",), filename_field="original_name"),
     Rule("stores.Qualification", "file", ("stores.view_qualification",), internal=False,

@@ -56,7 +56,7 @@ def platform_mismatch(store: Store, fmt: ImportFormat) -> str:
 
 
 def create_job(*, user, store: Store | None, fmt: ImportFormat | None, upload, name: str = "",
-               confirm_platform: bool = False) -> ImportJob:
+               confirm_platform: bool = False, second=None, second_name: str = "") -> ImportJob:
     """Keep the uploaded file and make its job. Only what costs nothing is checked here (the store, the
     format, the file's kind and size); the file itself (an .xlsx's archive, the encoding, the header)
     is opened only by the job in the background, whose page shows a refusal with its reason. The file
@@ -69,17 +69,56 @@ def create_job(*, user, store: Store | None, fmt: ImportFormat | None, upload, n
     if mismatch and not confirm_platform:
         raise BusinessError(mismatch, field="confirm_platform", code="platform_mismatch")
     name = (name or getattr(upload, "name", "") or "").strip()[:200]
-    kind = file_kind(name)
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise BusinessError(_("文件超过 %(n)d MB") % {"n": MAX_BYTES // (1024 * 1024)}, field="file")
-    if not size:
-        raise BusinessError(_("文件是空的"), field="file")
+    kind = _pair_kind(name)
+    _check_size(upload, "file")
     job = ImportJob(store=store, format=fmt, original_name=Path(name).name[:200] or "orders", file_kind=kind,
                     created_by=user)
+    if second is not None or kind == FileKind.ZIP:
+        _check_pair(fmt, upload, kind, second)
+    if second is not None:
+        second_name = (second_name or getattr(second, "name", "") or "").strip()[:200]
+        job.second_kind = file_kind(second_name)
+        _check_size(second, "second_file")
+        job.second_name = Path(second_name).name[:200] or "items"
     files.store(job, upload if isinstance(upload, File) else File(upload))
+    if second is not None:
+        files.store(job, second if isinstance(second, File) else File(second), field="second_file")  # LAW-04
     job.save()
     return job
+
+
+def _check_size(upload, field: str) -> None:
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise BusinessError(_("文件超过 %(n)d MB") % {"n": MAX_BYTES // (1024 * 1024)}, field=field)
+    if not size:
+        raise BusinessError(_("文件是空的"), field=field)
+
+
+def _pair_kind(name: str) -> str:
+    """A pair format (ORD-02) also takes a .zip holding both of its files."""
+    if Path(name or "").suffix.lower() == ".zip":
+        return FileKind.ZIP
+    if Path(name or "").suffix.lower() not in SUFFIXES:
+        raise BusinessError(_("只支持 .csv、.txt（制表符分隔）和 .xlsx 文件，或装有订单报表和宝贝报表的 .zip"),
+                            field="file")
+    return file_kind(name)
+
+
+def _check_pair(fmt: ImportFormat, upload, kind: str, second) -> None:
+    """ORD-02: two files (or a .zip of both) only for a format of two files; a .zip's directory is
+    checked here (declared sizes, ratio, two tables: cheap, nothing inflated) and again by the job."""
+    if not fmt.is_pair:
+        if second is not None:
+            raise BusinessError(_("导入格式“%(format)s”只需要一个文件") % {"format": fmt.name}, field="second_file")
+        raise BusinessError(_("导入格式“%(format)s”只需要一个文件：请直接上传 .csv、.txt 或 .xlsx，不要压缩")
+                            % {"format": fmt.name}, field="file")
+    if kind == FileKind.ZIP:
+        if second is not None:
+            raise BusinessError(_("已上传 .zip 压缩包，不需要再上传第二个文件"), field="second_file")
+        from .pair import zip_members
+
+        zip_members(upload if hasattr(upload, "seek") else File(upload))
 
 
 def start(job: ImportJob, *, background: bool = True) -> ImportJob:
@@ -93,8 +132,9 @@ def start(job: ImportJob, *, background: bool = True) -> ImportJob:
 
 
 def upload(*, user, store, fmt, upload, name: str = "", background: bool = True,
-           confirm_platform: bool = False) -> ImportJob:
-    job = create_job(user=user, store=store, fmt=fmt, upload=upload, name=name, confirm_platform=confirm_platform)
+           confirm_platform: bool = False, second=None, second_name: str = "") -> ImportJob:
+    job = create_job(user=user, store=store, fmt=fmt, upload=upload, name=name, confirm_platform=confirm_platform,
+                     second=second, second_name=second_name)
     if background:
         transaction.on_commit(lambda: start(job))
         return job
@@ -152,8 +192,8 @@ def save_format(*, user, fmt: ImportFormat | None = None, **values) -> ImportFor
 
     _require(user, "orderimport.change_importformat" if fmt else "orderimport.add_importformat")
     fmt = fmt or ImportFormat()
-    for name in ("code", "name", "platform", "delimiter", "columns", "statuses", "datetime_formats", "is_active",
-                 "note", "aggregate"):
+    for name in ("code", "name", "platform", "delimiter", "columns", "line_columns", "statuses", "datetime_formats",
+                 "is_active", "note", "aggregate"):
         if name in values:
             setattr(fmt, name, values[name])
     if not fmt.code or not fmt.name:
@@ -163,7 +203,9 @@ def save_format(*, user, fmt: ImportFormat | None = None, **values) -> ImportFor
     unknown = sorted(set(fmt.columns) - set(FIELDS))
     if unknown:
         raise BusinessError(_("列映射中有未知字段：%(f)s") % {"f": "、".join(unknown)}, field="columns")
-    missing = [f for f in (*REQUIRED_FIELDS, "placed_at") if f not in fmt.columns]
+    if fmt.line_columns:
+        _check_line_columns(fmt)
+    missing = [f for f in (*REQUIRED_FIELDS, "placed_at") if f not in fmt.columns and f not in (fmt.line_columns or {})]
     if missing:
         raise BusinessError(_("列映射缺少必需字段：%(f)s") % {"f": "、".join(missing)}, field="columns")
     for name, spec in fmt.columns.items():
@@ -185,6 +227,28 @@ def save_format(*, user, fmt: ImportFormat | None = None, **values) -> ImportFor
         raise Conflict(_("编码 %(code)s 已存在") % {"code": fmt.code}, field="code")
     save_audited(fmt, user=user, reason=_("导入格式"))
     return fmt
+
+
+def _check_line_columns(fmt: ImportFormat) -> None:
+    """ORD-02 pair formats: the line file's mapping names the order number and line fields only; the
+    order file's has the order number and the time placed."""
+    from .enums import LINE_FIELDS
+
+    if not isinstance(fmt.line_columns, dict):
+        raise BusinessError(_("明细文件列映射须为 JSON 对象"), field="line_columns")
+    unknown = sorted(set(fmt.line_columns) - {"order_no", *LINE_FIELDS})
+    if unknown:
+        raise BusinessError(_("明细文件列映射中有不属于商品行的字段：%(f)s") % {"f": "、".join(unknown)},
+                            field="line_columns")
+    missing = [f for f in ("order_no", "sku_code", "quantity") if f not in fmt.line_columns]
+    if missing:
+        raise BusinessError(_("明细文件列映射缺少必需字段：%(f)s") % {"f": "、".join(missing)}, field="line_columns")
+    for name, spec in fmt.line_columns.items():
+        if not ((isinstance(spec, str) and spec) or (isinstance(spec, list) and spec
+                                                     and all(isinstance(x, str) for x in spec))):
+            raise BusinessError(_("明细文件字段 %(f)s 的表头须为文字或文字列表") % {"f": name}, field="line_columns")
+    if "order_no" not in fmt.columns:
+        raise BusinessError(_("列映射缺少必需字段：%(f)s") % {"f": "order_no"}, field="columns")
 
 
 def purge_files(*, now=None) -> dict:

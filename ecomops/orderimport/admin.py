@@ -18,9 +18,9 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "store", "format", "state", "rows_done", "rows_total", "orders_created", "rows_failed",
                     "created_at")
     list_filter = ("state", "store")
-    exclude = ("file",)  # LAW-04: the uploaded export is never served (core.uploads)
+    exclude = ("file", "second_file")  # LAW-04: the uploaded exports are never served (core.uploads)
 
 
 @admin.register(ImportRowError)
 class ImportRowErrorAdmin(ReadOnlyAdmin):
-    list_display = ("job", "row_no", "column", "order_no", "reason")
+    list_display = ("job", "file", "row_no", "column", "order_no", "reason")

@@ -39,6 +39,8 @@ class OrderImportFormatOut(Schema):
     platform: str
     delimiter: str
     columns: dict
+    line_columns: dict = Field(description="两个文件的格式（淘宝/天猫 订单报表+宝贝报表）：宝贝报表的列映射；"
+                                           "单个文件为空")
     statuses: dict
     aggregate: dict
     is_active: bool
@@ -54,6 +56,7 @@ class OrderImportJobOut(Schema):
     store: Ref
     format: str = Field(validation_alias="format.code")
     original_name: str
+    second_name: str = Field(description="两个文件的格式：第二个文件的原文件名")
     file_kind: str
     encoding: str
     state: JobState
@@ -84,6 +87,7 @@ class OrderImportJobOut(Schema):
 
 
 class OrderImportRowErrorOut(Schema):
+    file: str = Field(description="两个文件的格式：所在文件（订单报表或宝贝报表的文件名）")
     row_no: int
     column: str
     order_no: str
@@ -160,7 +164,10 @@ def orderimport_list_jobs(request, filters: Query[OrderImportJobFilters]):
 
 @router.post("/order-imports", response={201: OrderImportJobOut}, summary="上传平台订单导出文件并在后台导入")
 def orderimport_upload(request, store_id: Form[Id], file: File[UploadedFile],
-                       format_code: Form[Code(40) | None] = None, confirm_platform: Form[bool] = False):
+                       format_code: Form[Code(40) | None] = None, confirm_platform: Form[bool] = False,
+                       second_file: File[UploadedFile | None] = None):
+    """ORD-02: Taobao/Tmall's two files go as ``file`` and ``second_file`` (either order), or one .zip
+    holding both as ``file``; a format of another platform than the store's needs "confirm_platform": true."""
     require_perm(request.auth, "orderimport.add_importjob", internal=True)
     store = Store.objects.visible_to(request.auth).select_related("platform").filter(pk=store_id).first()
     if store is None:
@@ -171,9 +178,9 @@ def orderimport_upload(request, store_id: Form[Id], file: File[UploadedFile],
     if fmt is None:
         raise BusinessError(_("没有这个导入格式") if format_code else _("店铺所在平台没有导入格式，请指定 format_code"),
                             field="format_code")
-    # ORD-02: a format of another platform than the store's needs "confirm_platform": true.
     job = actions.upload(user=request.auth, store=store, fmt=fmt, upload=file, name=file.name or "",
-                         confirm_platform=confirm_platform)
+                         confirm_platform=confirm_platform,
+                         second=second_file, second_name=(second_file.name or "") if second_file else "")
     return Status(201, _job(request, job.pk))
 
 

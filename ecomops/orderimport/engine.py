@@ -78,11 +78,12 @@ FIELD_LABELS = {
     "discount_amount": gettext_lazy("店铺优惠"),
     "close_reason": gettext_lazy("订单关闭原因"), "refund_amount": gettext_lazy("退款金额"),
     "closed_at": gettext_lazy("关闭时间"), "transaction_amount": gettext_lazy("支付单金额"),
+    "attributes": gettext_lazy("商品属性"),
 }
 TEXT_LIMITS = {"order_no": 64, "sku_code": 64, "title": 200, "buyer_nick": 100, "receiver_name": NAME_MAX,
                "receiver_phone": PHONE_MAX, "receiver_address": ADDRESS_MAX, "province": 20, "city": 30,
                "district": 30, "merchant_note": 1000, "buyer_message": 1000, "transaction_no": 64,
-               "platform_sku_id": 64, "close_reason": 190}
+               "platform_sku_id": 64, "close_reason": 190, "attributes": 300}
 ORDER_LEVEL = ("buyer_nick", "receiver_name", "receiver_phone", "receiver_address", "province", "city", "district",
                "status", "placed_at", "paid_at", "paid_amount", "shipping_fee", "merchant_note", "buyer_message",
                "transaction_no")
@@ -133,11 +134,27 @@ class Mapping:
 def map_header(header: list[str], fmt: ImportFormat, *, strict: bool = True) -> Mapping:
     """Our fields → the file's columns; a missing required column fails (``strict``) before anything
     is written. ``strict=False`` maps what it can (the format page's sample check)."""
+    mapping = find_columns(header, fmt.columns)
+    missing = [name for name in (*REQUIRED_FIELDS, "placed_at") if name not in mapping.columns]
+    if missing and strict:
+        def wanted(name):
+            spec = (fmt.columns or {}).get(name) or [FIELD_LABELS[name]]
+            aliases = ((spec.get("join") or spec.get("sum") or []) if isinstance(spec, dict)
+                       else ([spec] if isinstance(spec, str) else spec))
+            return " / ".join(aliases)
+
+        raise ImportFailed(_("文件缺少必需的列：%(columns)s（格式“%(format)s”）")
+                           % {"columns": "；".join(wanted(n) for n in missing), "format": fmt.name})
+    return mapping
+
+
+def find_columns(header: list[str], spec_columns: dict) -> Mapping:
+    """Which of ``spec_columns``' fields ``header`` has, and where (no field is required here)."""
     position = {}
     for index, name in enumerate(header):
         position.setdefault(reader.header_key(name), index)
     columns, headers, sums = {}, {}, set()
-    for name, spec in (fmt.columns or {}).items():
+    for name, spec in (spec_columns or {}).items():
         if name not in FIELDS:
             continue
         if isinstance(spec, dict):
@@ -154,16 +171,6 @@ def map_header(header: list[str], fmt: ImportFormat, *, strict: bool = True) -> 
             if reader.header_key(alias) in position:
                 columns[name], headers[name] = [position[reader.header_key(alias)]], alias
                 break
-    missing = [name for name in (*REQUIRED_FIELDS, "placed_at") if name not in columns]
-    if missing and strict:
-        def wanted(name):
-            spec = (fmt.columns or {}).get(name) or [FIELD_LABELS[name]]
-            aliases = ((spec.get("join") or spec.get("sum") or []) if isinstance(spec, dict)
-                       else ([spec] if isinstance(spec, str) else spec))
-            return " / ".join(aliases)
-
-        raise ImportFailed(_("文件缺少必需的列：%(columns)s（格式“%(format)s”）")
-                           % {"columns": "；".join(wanted(n) for n in missing), "format": fmt.name})
     return Mapping(columns=columns, headers=headers, sums=frozenset(sums))
 
 
@@ -175,6 +182,7 @@ class RowProblem:
     row_no: int
     column: str
     reason: str
+    file: str = ""  # a pair format's file (``pair``); else the job's one file
 
 
 @dataclass
@@ -186,6 +194,7 @@ class ParsedLine:
     unit_price: Decimal
     amount: Decimal
     platform_sku_id: str = ""  # the platform's SKU id (JD 商品ID), matched before the code
+    attributes: str = ""  # the platform's item attributes (Taobao 商品属性 颜色分类：罐装;净含量：50g)
 
 
 @dataclass
@@ -222,6 +231,15 @@ class Group:
     @property
     def last_row(self) -> int:
         return self.rows[-1][0]
+
+    @property
+    def size(self) -> int:
+        """How many rows of the file(s) the group stands for (the progress bar)."""
+        return len(self.rows)
+
+    def locate(self, problem: RowProblem) -> tuple[str, int]:
+        """(file, row) of a problem as the error report shows it; one file: its row."""
+        return problem.file, problem.row_no
 
 
 def _money(text: str) -> Decimal:
@@ -339,7 +357,8 @@ class Checker:
                         _("金额“%(v)s”过大") % {"v": str(amount)[:20]})
                 amount = Decimal("0.00")
             lines.append(ParsedLine(row_no, values.get("sku_code", ""), values.get("title", ""), quantity,
-                                    unit, amount.quantize(FEN), platform_sku_id=values.get("platform_sku_id", "")))
+                                    unit, amount.quantize(FEN), platform_sku_id=values.get("platform_sku_id", ""),
+                                    attributes=values.get("attributes", "")))
 
         status = placed_at = paid_at = closed_at = None
         # Order-level columns repeat on every line row: each row is checked, the first row's values count.
@@ -442,8 +461,10 @@ def content_hash(order: ParsedOrder) -> str:
         "status": order.status, "placed_at": order.placed_at.isoformat(),
         "paid_at": order.paid_at.isoformat() if order.paid_at else "", "fields": order.fields,
         "paid": str(order.paid_amount), "shipping": str(order.shipping_fee),
+        # A line's attributes count only where a format maps them: earlier digests stay the same.
         "lines": [[line.code, line.title, line.quantity, str(line.unit_price), str(line.amount)]
-                  + ([line.platform_sku_id] if line.platform_sku_id else []) for line in order.lines],
+                  + ([line.platform_sku_id] if line.platform_sku_id else [])
+                  + ([line.attributes] if line.attributes else []) for line in order.lines],
     }
     # Stated only by some formats: in the digest when there, so earlier digests stay valid.
     for name in ("goods_amount", "discount_amount"):
@@ -594,7 +615,7 @@ class Importer:
                 unmatched.append(number)
             lines.append({"line_no": number, "sku_id": sku_id, "platform_sku_code": line.code, "title": line.title,
                           "quantity": line.quantity, "unit_price": line.unit_price, "amount": line.amount,
-                          "platform_sku_id": line.platform_sku_id})
+                          "platform_sku_id": line.platform_sku_id, "attributes": line.attributes})
         order.goods_amount = sum((line["amount"] for line in lines), Decimal("0.00"))
         if parsed.goods_amount is not None:
             order.goods_amount = parsed.goods_amount  # as the platform states it (PDD 商品总价)
@@ -784,15 +805,13 @@ class Importer:
                 result, written = ChunkResult(), []
                 failed_groups += self._write_each(parsed, groups, checker, result, written)
             problems.extend(written)
-            ImportRowError.objects.bulk_create(
-                [ImportRowError(job=self.job, row_no=p.row_no, column=p.column[:60],
-                                order_no=_order_no_of(groups, p.row_no), reason=p.reason[:300]) for p in problems],
-                batch_size=1000)
+            errors = _row_errors(self.job, groups, problems)
+            ImportRowError.objects.bulk_create(errors, batch_size=1000)
             result.failed = failed_groups
-            result.rows_failed = len({p.row_no for p in problems})
+            result.rows_failed = len({(e.file, e.row_no) for e in errors})  # rows of the file(s), once each
             job = self.job
             job.checkpoint_row = groups[-1].last_row
-            job.rows_done += sum(len(g.rows) for g in groups)
+            job.rows_done += sum(g.size for g in groups)
             job.orders_created += result.created
             job.orders_updated += result.updated
             job.orders_unchanged += result.unchanged
@@ -898,6 +917,28 @@ def _parse_safely(checker: Checker, group: Group) -> tuple[ParsedOrder | None, l
                                  % {"error": type(error).__name__})]
 
 
+def _row_errors(job: ImportJob, groups: list[Group], problems: list[RowProblem]) -> list[ImportRowError]:
+    """The chunk's problems as error rows naming file, row and column; a pair format's groups place
+    each problem in its own file (``pair.PairGroup.locate``), once."""
+    by_row = {row_no: group for group in groups for row_no, _cells in group.rows}
+    by_row.update({group.first_row: group for group in groups})
+    made, seen = [], set()
+    for p in problems:
+        group = by_row.get(p.row_no)
+        if group is None or type(group) is Group:
+            made.append(ImportRowError(job=job, row_no=p.row_no, column=p.column[:60],
+                                       order_no=_order_no_of(groups, p.row_no), reason=p.reason[:300]))
+            continue
+        file, row_no = group.locate(p)
+        key = (file, row_no, p.column, p.reason)
+        if key in seen:
+            continue
+        seen.add(key)
+        made.append(ImportRowError(job=job, file=file[:200], row_no=row_no, column=p.column[:60],
+                                   order_no=group.number[:64], reason=p.reason[:300]))
+    return made
+
+
 def _order_no_of(groups: list[Group], row_no: int) -> str:
     for group in groups:
         if group.first_row <= row_no <= group.last_row:
@@ -919,23 +960,32 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
     job.started_at = job.started_at or timezone.now()
     job.save(update_fields=["state", "attempts", "failure", "started_at"])
     source = files.source(job)
+    pairing = None
     try:
         fmt = job.format
         # The file's checks (an .xlsx's archive, the encoding, the header) happen here, in the background
         # job, never in the upload's request; a refusal is the job's failure, shown on its page.
-        if not job.rows_total:
-            job.rows_total = reader.count_rows(source, job.file_kind, delimiter=_delimiter(fmt))
-            job.save(update_fields=["rows_total"])
-        sheet = reader.open_sheet(source, job.file_kind, delimiter=_delimiter(fmt))
-        if sheet.encoding and job.encoding != sheet.encoding:
-            job.encoding = sheet.encoding
-            job.save(update_fields=["encoding"])
-        mapping = map_header(sheet.header, fmt)
-        checker = Checker(fmt, mapping)
+        if fmt.is_pair:
+            from .pair import Pairing
+
+            # ORD-02: Taobao/Tmall's 订单报表 + 宝贝报表, joined into groups like one file's (``pair``).
+            pairing = Pairing(job, fmt)
+            groups, checker = pairing.groups(), pairing.checker
+        else:
+            if not job.rows_total:
+                job.rows_total = reader.count_rows(source, job.file_kind, delimiter=_delimiter(fmt))
+                job.save(update_fields=["rows_total"])
+            sheet = reader.open_sheet(source, job.file_kind, delimiter=_delimiter(fmt))
+            if sheet.encoding and job.encoding != sheet.encoding:
+                job.encoding = sheet.encoding
+                job.save(update_fields=["encoding"])
+            mapping = map_header(sheet.header, fmt)
+            checker = Checker(fmt, mapping)
+            groups = groups_of(sheet.rows, mapping)
         importer = Importer(job)
         chunk: list[Group] = []
         chunks = 0
-        for group in groups_of(sheet.rows, mapping):
+        for group in groups:
             if group.last_row <= job.checkpoint_row:
                 continue
             chunk.append(group)
@@ -960,6 +1010,9 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
     except Exception as error:
         _fail(job, _("导入中断：%(error)s；可以继续导入，已提交的订单不会重复") % {"error": type(error).__name__})
         raise
+    finally:
+        if pairing is not None:
+            pairing.close()
     return job
 
 

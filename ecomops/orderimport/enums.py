@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class FileKind(models.TextChoices):
     CSV = "csv", _("CSV")
     XLSX = "xlsx", _("Excel (.xlsx)")
+    ZIP = "zip", _("压缩包 (.zip)")  # the two files of a pair format (ORD-02: Taobao/Tmall), read inside it
 
 
 class JobState(models.TextChoices):
@@ -22,7 +23,7 @@ REQUIRED_FIELDS = ("order_no", "sku_code", "quantity")
 FIELDS = (
     "order_no", "sku_code", "quantity", "title", "unit_price", "line_amount", "paid_amount", "shipping_fee",
     "status", "placed_at", "paid_at", "buyer_nick", "receiver_name", "receiver_phone", "receiver_address",
-    "province", "city", "district", "merchant_note", "buyer_message", "transaction_no",
+    "province", "city", "district", "merchant_note", "buyer_message", "transaction_no", "attributes",
     # ORD-02, real exports: the platform's own SKU id of a line (JD 商品ID), the order's goods amount and
     # the seller's discount when the platform states them (PDD 商品总价 / 店铺优惠折扣).
     "platform_sku_id", "goods_amount", "discount_amount",
@@ -33,3 +34,6 @@ FIELDS = (
 # Order-level amounts a format may sum over an order's line rows (``ImportFormat.aggregate``).
 AGGREGATES = ("sum", "first")
 AGGREGATABLE = ("paid_amount", "shipping_fee", "goods_amount", "discount_amount")
+# The fields a pair format's line file gives (ImportFormat.line_columns, beside its order_no); every other
+# field comes from the order file (ORD-02: Taobao/Tmall 订单报表 + 宝贝报表).
+LINE_FIELDS = ("sku_code", "quantity", "title", "unit_price", "line_amount", "attributes", "platform_sku_id")

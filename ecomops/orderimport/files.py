@@ -11,6 +11,10 @@ A platform export holds every buyer's name, phone and address in plain text, so 
   ``ecomops order-imports-purge``); the job keeps its counts and error rows and says when the file went.
 
 Files stored before encryption came in are read as they are (and encrypted by migration 0002).
+
+A pair format's job (ORD-02: Taobao/Tmall 订单报表 + 宝贝报表) has a second file, ``second_file``: it is
+stored, read and purged exactly like the first (``field="second_file"``). A .zip holding both is one
+file, read member by member (``pair``).
 """
 
 from __future__ import annotations
@@ -46,9 +50,13 @@ class FileGone(BusinessError):
     """The job's file was deleted (keep period over) or is missing from the storage."""
 
 
-def store(job, upload) -> None:
-    """Encrypt ``upload`` (a Django file or any binary file object) into ``job.file``; the job is not
-    saved. Streams through a temporary file of ciphertext: memory stays flat for a file of any size."""
+FIELDS = ("file", "second_file")  # every file field of ImportJob: all encrypted, all purged
+
+
+def store(job, upload, field: str = "file") -> None:
+    """Encrypt ``upload`` (a Django file or any binary file object) into ``job.file`` (or the job's
+    ``field``); the job is not saved. Streams through a temporary file of ciphertext: memory stays flat
+    for a file of any size."""
     if hasattr(upload, "seek"):
         try:
             upload.seek(0)
@@ -57,7 +65,7 @@ def store(job, upload) -> None:
     with tempfile.TemporaryFile() as sealed:
         crypto.encrypt_stream(upload, sealed)
         sealed.seek(0)
-        job.file.save("upload.enc", File(sealed), save=False)
+        getattr(job, field).save("upload.enc", File(sealed), save=False)
 
 
 def _gone(job) -> FileGone:
@@ -68,12 +76,13 @@ def _gone(job) -> FileGone:
     return FileGone(_("找不到导入任务的原文件；请重新上传该文件"), field="file", code="file_missing")
 
 
-def open_plain(job):
-    """The job's file as a seekable binary file of its plain bytes (the caller closes it)."""
-    if not job.file:
+def open_plain(job, field: str = "file"):
+    """The job's file (or its ``field``) as a seekable binary file of its plain bytes (the caller closes it)."""
+    stored = getattr(job, field)
+    if not stored:
         raise _gone(job)
     try:
-        handle = job.file.storage.open(job.file.name, "rb")
+        handle = stored.storage.open(stored.name, "rb")
     except FileNotFoundError:
         raise _gone(job) from None
     handle = getattr(handle, "file", handle)  # the storage's File wraps a real binary file
@@ -86,10 +95,10 @@ def open_plain(job):
     return handle  # stored before files were encrypted
 
 
-def source(job):
+def source(job, field: str = "file"):
     """What ``reader`` reads: a callable opening the job's plain bytes afresh (it is read twice, once to
     count the rows and once to import them)."""
-    return lambda: open_plain(job)
+    return lambda: open_plain(job, field)
 
 
 # --- keeping and purging -----------------------------------------------------------------------------
@@ -122,14 +131,17 @@ def purge(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     policy = keep_policy(on=timezone.localdate(now))
     cutoff = now - timedelta(days=policy.days)
-    expired = list(ImportJob.objects.exclude(file="")
+    expired = list(ImportJob.objects.filter(~Q(file="") | ~Q(second_file=""))
                    .filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
-                   .order_by("pk").values_list("pk", "file"))  # a day's few jobs; not iterated while written
+                   .order_by("pk").values_list("pk", "file", "second_file"))  # a day's few jobs
     storage = ImportJob._meta.get_field("file").storage
-    for pk, name in expired:
-        storage.delete(name)
-        ImportJob.objects.filter(pk=pk, file=name).update(file="", file_purged_at=now, file_keep_days=policy.days,
-                                                          file_purge_policy=policy.label[:120])
+    for pk, name, second in expired:
+        for stored in (name, second):  # ORD-02: both files of a pair go (LAW-04)
+            if stored:
+                storage.delete(stored)
+        ImportJob.objects.filter(pk=pk, file=name, second_file=second).update(
+            file="", second_file="", file_purged_at=now, file_keep_days=policy.days,
+            file_purge_policy=policy.label[:120])
     return {"purged": len(expired), "orphans": _purge_orphans(now), "days": policy.days}
 
 
@@ -139,6 +151,7 @@ def _purge_orphans(now: datetime) -> int:
     from .models import ImportJob
 
     held = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+    held |= set(ImportJob.objects.exclude(second_file="").values_list("second_file", flat=True))
     removed = 0
     for name in _walk(default_storage, FOLDER):
         if name in held:

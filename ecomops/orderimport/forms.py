@@ -20,6 +20,11 @@ class UploadForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("订单导出文件"), help_text=_("平台导出的 .csv / .txt（制表符分隔）/ .xlsx；"
                                                          "UTF-8、带 BOM 的 UTF-8 或 GB18030 编码均可"),
                            error_messages={"required": _("请选择文件")})
+    # ORD-02: Taobao/Tmall export two files (订单报表 + 宝贝报表); either one may go in either field, they
+    # are told apart by their headers. A .zip holding both goes in the first field alone.
+    second_file = forms.FileField(
+        label=_("第二个文件（淘宝/天猫的宝贝报表）"), required=False,
+        help_text=_("淘宝、天猫导出订单报表和宝贝报表两个文件：两个都选上（顺序不限），或在上面上传装有两者的 .zip"))
     confirm_platform = forms.BooleanField(
         label=_("确认平台不同"), required=False,
         help_text=_("所选导入格式与店铺的平台不同时（例如抖店文件导入拼多多店铺），须勾选确认"))
@@ -77,6 +82,9 @@ class FormatForm(StyledFormMixin, forms.Form):
     delimiter = forms.CharField(label=_("分隔符"), max_length=2, initial=",", strip=False,
                                 help_text=_("CSV 的列分隔符；制表符写 \\t"))
     columns = JSONField(label=_("列映射"), help_text=_("字段 → 表头名称列表，例如 {\"order_no\": [\"订单编号\"]}"))
+    line_columns = JSONField(label=_("明细文件列映射"), required=False,
+                             help_text=_("两个文件的格式（淘宝/天猫 订单报表+宝贝报表）：宝贝报表的 order_no "
+                                         "和商品行字段 → 表头名称列表；单个文件的格式留空"))
     statuses = JSONField(label=_("状态映射"),
                          help_text=_("平台状态文字 → unpaid/paid/shipped/received/completed/cancelled"))
     aggregate = JSONField(label=_("多行订单的金额"), required=False,

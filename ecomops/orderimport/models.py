@@ -39,6 +39,11 @@ class ImportFormat(models.Model):
     statuses = models.JSONField(
         _("状态映射"), default=dict,
         help_text=_("平台订单状态文字 → 系统状态（unpaid/paid/shipped/received/completed/cancelled）"))
+    # ORD-02: a two-file export (Taobao/Tmall 订单报表 + 宝贝报表): ``columns`` map the order file, these the
+    # line file, joined on order_no (``pair``). Empty: a single file with everything.
+    line_columns = models.JSONField(_("明细文件列映射"), default=dict, blank=True,
+                                    help_text=_("两个文件的格式（如淘宝订单报表+宝贝报表）：宝贝报表的字段 → "
+                                                "表头名称列表；单个文件的格式留空"))
     datetime_formats = models.JSONField(_("时间格式"), default=list, blank=True)
     aggregate = models.JSONField(
         _("多行订单的金额"), default=dict, blank=True,
@@ -58,6 +63,11 @@ class ImportFormat(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_pair(self) -> bool:
+        """An order file and a line file joined on the order number (ORD-02)."""
+        return bool(self.line_columns)
+
 
 class ImportJob(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="import_jobs")
@@ -68,6 +78,11 @@ class ImportJob(models.Model):
     original_name = models.CharField(_("原文件名"), max_length=200)
     file_kind = models.CharField(_("文件类型"), max_length=10, choices=FileKind.choices)
     encoding = models.CharField(_("编码"), max_length=20, blank=True)
+    # ORD-02 pair formats: the other file of the pair (LAW-04: encrypted and purged like ``file``). Which
+    # is the order file and which the line file is told by their headers, not by the upload's order.
+    second_file = models.FileField(_("第二个文件"), upload_to=files.import_file_path, blank=True, max_length=200)
+    second_name = models.CharField(_("第二个文件的原文件名"), max_length=200, blank=True)
+    second_kind = models.CharField(_("第二个文件的类型"), max_length=10, choices=FileKind.choices, blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED,
                              db_index=True)
     rows_total = models.PositiveIntegerField(_("总行数"), default=0)
@@ -115,12 +130,18 @@ class ImportJob(models.Model):
         return min(99, self.rows_done * 100 // self.rows_total)
 
     @property
+    def file_names(self) -> str:
+        return " + ".join(n for n in (self.original_name, self.second_name) if n)
+
+    @property
     def is_finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED)
 
 
 class ImportRowError(models.Model):
     job = models.ForeignKey(ImportJob, verbose_name=_("导入任务"), on_delete=models.CASCADE, related_name="errors")
+    # ORD-02 pair formats: which of the two files (or .zip members) the row is in; empty for a single file.
+    file = models.CharField(_("文件"), max_length=200, blank=True)
     row_no = models.PositiveIntegerField(_("行号"))
     column = models.CharField(_("列"), max_length=60, blank=True)
     order_no = models.CharField(_("平台订单号"), max_length=64, blank=True)

@@ -10,7 +10,8 @@ import tomllib
 from pathlib import Path
 
 SEED = Path(__file__).with_name("seed") / "formats.toml"
-CONTENT = ("name", "platform", "delimiter", "columns", "statuses", "datetime_formats", "aggregate", "note")
+CONTENT = ("name", "platform", "delimiter", "columns", "line_columns", "statuses", "datetime_formats", "aggregate",
+           "note")
 
 
 def load_formats() -> list[dict]:
@@ -27,13 +28,16 @@ def content_hash(values: dict) -> str:
         "statuses": values.get("statuses") or {}, "datetime_formats": values.get("datetime_formats") or [],
         "aggregate": values.get("aggregate") or {}, "note": values.get("note") or "",
     }
+    if values.get("line_columns"):  # two-file formats only, so a one-file format keeps its earlier digest
+        payload["line_columns"] = values["line_columns"]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
 def format_values(fmt) -> dict:
     return {"name": fmt.name, "platform": fmt.platform.code if fmt.platform_id else "", "delimiter": fmt.delimiter,
-            "columns": fmt.columns, "statuses": fmt.statuses, "datetime_formats": fmt.datetime_formats,
-            "aggregate": fmt.aggregate, "note": fmt.note}
+            "columns": fmt.columns, "line_columns": getattr(fmt, "line_columns", None) or {},
+            "statuses": fmt.statuses, "datetime_formats": fmt.datetime_formats, "aggregate": fmt.aggregate,
+            "note": fmt.note}
 
 
 def seed_formats() -> int:
@@ -47,7 +51,7 @@ def seed_formats() -> int:
     made = 0
     for row in load_formats():
         values = {"name": row["name"], "platform": row.get("platform", ""), "delimiter": row.get("delimiter", ","),
-                  "columns": row["columns"], "statuses": row["statuses"],
+                  "columns": row["columns"], "line_columns": row.get("line_columns", {}), "statuses": row["statuses"],
                   "datetime_formats": row.get("datetime_formats", []), "aggregate": row.get("aggregate", {}),
                   "note": row.get("note", "")}
         digest = content_hash(values)

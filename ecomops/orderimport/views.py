@@ -44,8 +44,10 @@ def upload(request):
     form = UploadForm(request.POST, request.FILES, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
+        second = data.get("second_file")
         job = submit(form, actions.upload, user=request.user, store=data["store"], fmt=data["format"],
-                     upload=data["file"], name=data["file"].name, confirm_platform=data.get("confirm_platform", False))
+                     upload=data["file"], name=data["file"].name, confirm_platform=data.get("confirm_platform", False),
+                     second=second, second_name=second.name if second else "")
         if job is not None:
             messages.success(request, _("已上传，正在后台导入：%(job)s") % {"job": job})
             return redirect("orderimport:job_detail", pk=job.pk)
@@ -62,6 +64,7 @@ def _job(request, pk: int) -> ImportJob:
 def job_detail(request, pk: int):
     job = _job(request, pk)
     context = {"job": job, "errors": job.errors.order_by("row_no", "pk")[:200],
+               "error_files": job.errors.exclude(file="").exists(),  # ORD-02: a pair's errors name the file
                "can_resume": (request.user.has_perm("orderimport.add_importjob") and job.state != "done"
                               and bool(job.file)),
                "file_deleted_after": files.delete_after(job)}

@@ -175,6 +175,8 @@ class OrderLine(models.Model):
     # ORD-02: the platform's own SKU id of the line (JD 商品ID), beside the seller's code above.
     platform_sku_id = models.CharField(_("平台SKU ID"), max_length=64, blank=True)
     title = models.CharField(_("商品标题"), max_length=200, blank=True)
+    # ORD-02: the platform's item attributes as exported (Taobao 商品属性 "颜色分类：罐装;净含量：50g").
+    attributes = models.CharField(_("商品属性"), max_length=300, blank=True)
     quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(_("单价（元）"), validators=[MinValueValidator(0)], **MONEY)
     amount = models.DecimalField(_("金额（元）"), validators=[MinValueValidator(0)], **MONEY)

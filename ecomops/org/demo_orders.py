@@ -314,6 +314,25 @@ def _export_rows(fmt, orders: list[DemoOrder], statuses: dict[str, str], *, bad_
     return header, rows
 
 
+def _pair_export(fmt, orders: list[DemoOrder], statuses: dict[str, str], *, bad_row: bool = False):
+    """ORD-02: a two-file format's export (Taobao/Tmall 订单报表 + 宝贝报表): the order file with one row
+    per order (``fmt.columns``), the item file with one row per line (``fmt.line_columns``)."""
+
+    class Part:  # one file's columns, in the shape ``_export_rows`` reads
+        def __init__(self, columns):
+            self.columns, self.statuses = columns, fmt.statuses
+
+    header, rows = _export_rows(Part(fmt.columns), orders, statuses)
+    at = header.index(fmt.columns["order_no"][0])
+    seen, order_rows = set(), []
+    for row in rows:  # one row per line, the order's cells repeated: the first row of each order
+        if row[at] not in seen:
+            seen.add(row[at])
+            order_rows.append(row)
+    line_header, line_rows = _export_rows(Part(fmt.line_columns), orders, statuses, bad_row=bad_row)
+    return (header, order_rows), (line_header, line_rows)
+
+
 def _write_export(path, kind: str, encoding: str, delimiter: str, header, rows) -> None:
     from ecomops.core import spreadsheets  # like every file EcomOps writes: no cell becomes a formula
 
@@ -379,6 +398,22 @@ def import_history(*, admin, today: date, directory) -> dict:
              code == "SL-TB"),
         ]
         for name, chosen, statuses, bad in exports:
+            if fmt.is_pair:  # Taobao, Tmall: the seller centre's two files, imported as one job (ORD-02)
+                stamp = name.rsplit("-", 1)[1].split(".")[0]
+                order_part, line_part = _pair_export(fmt, chosen, statuses, bad_row=bad)
+                paths = [directory / f"{code}-ExportOrderList{stamp}.{kind}",
+                         directory / f"{code}-ExportOrderDetailList{stamp}.{kind}"]
+                for path, (header, rows) in zip(paths, (order_part, line_part), strict=True):
+                    _write_export(path, kind, encoding, delimiter, header, rows)
+                with paths[0].open("rb") as handle, paths[1].open("rb") as second:
+                    job = import_actions.create_job(user=admin, store=stores[code], fmt=fmt,
+                                                    upload=File(handle, name=paths[0].name),
+                                                    second=File(second, name=paths[1].name),
+                                                    second_name=paths[1].name)
+                job = engine.run(job)
+                counts["import_jobs"] += 1
+                counts["rows_refused"] += job.rows_failed
+                continue
             header, rows = _export_rows(fmt, chosen, statuses, bad_row=bad)
             path = directory / name
             _write_export(path, kind, encoding, delimiter, header, rows)

@@ -72,6 +72,7 @@ def test_clerk_imports_an_export_and_reviews_a_batch_from_the_keyboard(live_serv
     # ORD-02: upload the platform's own export (GB18030, as Excel saves it); the job runs in the background.
     page.goto(live_server.url + "/order-imports/")
     page.select_option("#id_store", value=str(shop["store"].pk))
+    page.select_option("#id_format", label="淘宝 单个合并文件（订单+宝贝，自制表格）")  # this sample is one merged file
     page.set_input_files("#id_file", str(shop["export"]))
     page.click("[data-testid=upload-form] button[type=submit]")
     page.wait_for_url(re.compile(r".*/order-imports/\d+/$"))

@@ -27,7 +27,7 @@ def _media(settings, tmp_path):
 
 
 class World:
-    def upload(self, name_or_bytes, fmt="taobao", *, name=None, user=None, store=None, confirm_platform=True):
+    def upload(self, name_or_bytes, fmt="taobao_merged", *, name=None, user=None, store=None, confirm_platform=True):
         """Every platform's sample goes into store A1 (a Taobao store): the other platforms' formats are
         confirmed (ORD-02), except where a test says ``confirm_platform=False``."""
         if isinstance(name_or_bytes, (bytes, bytearray)):
@@ -50,6 +50,38 @@ def taobao_csv(rows, *, header=None, encoding="utf-8") -> bytes:
     for row in rows:
         writer.writerow([row.get(h, "") for h in header])
     return out.getvalue().encode(encoding)
+
+
+def export_csv(header, rows, *, encoding="gb18030") -> bytes:
+    """A seller-centre style export (``="…"`` cells unquoted, CRLF) of ``rows`` (dicts by header)."""
+    lines = [",".join(header)]
+    lines.extend(",".join(row.get(h.strip(), "") for h in header) for row in rows)
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+def tb_pair(orders, items, *, encoding="gb18030") -> tuple[bytes, bytes]:
+    """A Taobao two-file export (ORD-02): (订单报表, 宝贝报表) of ``tb_order`` and ``tb_item`` dicts."""
+    from .fixtures.make_fixtures import TB_ITEMS, TB_ORDERS
+
+    return export_csv(TB_ORDERS, orders, encoding=encoding), export_csv(TB_ITEMS, items, encoding=encoding)
+
+
+def tb_order(number, status="买家已付款，等待卖家发货", paid="100.00", **extra) -> dict:
+    row = {"订单编号": f'="{number}"', "买家会员名": "buyer", "支付单号": f'="PAY{number}"', "买家应付货款": paid,
+           "买家应付邮费": "0.00", "买家实际支付金额": paid, "订单状态": status, "收货人姓名": "王小二",
+           "收货地址": "浙江省 杭州市 西湖区 文三路 100 号 3 幢 502 室", "联系手机": "'13812345678",
+           "订单创建时间": "2026-03-02 09:15:00", "订单付款时间": "2026-03-02 09:16:00", "宝贝标题": "西湖龙井",
+           "宝贝种类": "1", "宝贝总数量": "1", "店铺名称": "甲品牌淘宝店", "退款金额": "0.00"}
+    row.update(extra)
+    return row
+
+
+def tb_item(number, code="P-1", qty="1", price="100.00", **extra) -> dict:
+    row = {"订单编号": f'="{number}"', "标题": "西湖龙井 250g", "价格": price, "购买数量": qty,
+           "外部系统编号": "TEA-001", "商品属性": "净含量：250g", "订单状态": "买家已付款，等待卖家发货",
+           "商家编码": code}
+    row.update(extra)
+    return row
 
 
 def tb_row(number, code="P-1", qty="1", price="100.00", status="买家已付款，等待卖家发货", **extra) -> dict:

@@ -24,7 +24,8 @@ _prefixes = itertools.count(1)
 
 
 def _job(imp, rows) -> ImportJob:
-    return actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    return actions.create_job(user=imp.importer, store=imp.org.store_a1,
+                              fmt=ImportFormat.objects.get(code="taobao_merged"),
                               upload=SimpleUploadedFile("orders.csv", taobao_csv(rows)))
 
 

@@ -72,7 +72,8 @@ def test_law04_an_xlsx_is_read_straight_from_the_ciphertext(imp):
 
 def test_law04_resume_reads_the_encrypted_file_again(imp, monkeypatch):
     monkeypatch.setattr(engine, "CHUNK", 2)
-    job = actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    job = actions.create_job(user=imp.importer, store=imp.org.store_a1,
+                             fmt=ImportFormat.objects.get(code="taobao_merged"),
                              upload=SimpleUploadedFile("big.csv", taobao_csv([tb_row(f"R{n}") for n in range(7)])))
     with pytest.raises(RuntimeError):
         engine.run(job, crash_after_chunks=1)
@@ -92,11 +93,13 @@ def test_law04_the_uploaded_export_is_never_served(imp, who):
 
 def test_law04_files_are_encrypted_with_the_field_keys_which_rotate(imp, settings):
     settings.ECOMOPS_FIELD_KEY = "old passphrase for the field key"
-    job = actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    job = actions.create_job(user=imp.importer, store=imp.org.store_a1,
+                             fmt=ImportFormat.objects.get(code="taobao_merged"),
                              upload=SimpleUploadedFile("a.csv", taobao_csv([tb_row("K1")])))
     settings.ECOMOPS_FIELD_KEY = "new passphrase, old passphrase for the field key"
     assert engine.run(job).state == JobState.DONE
-    other = actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    other = actions.create_job(user=imp.importer, store=imp.org.store_a1,
+                               fmt=ImportFormat.objects.get(code="taobao_merged"),
                                upload=SimpleUploadedFile("a.csv", taobao_csv([tb_row("K2")])))
     settings.ECOMOPS_FIELD_KEY = "an unrelated key"
     failed = engine.run(other)
@@ -104,7 +107,8 @@ def test_law04_files_are_encrypted_with_the_field_keys_which_rotate(imp, setting
 
 
 def test_law04_a_cut_off_or_changed_file_is_refused_not_half_read(imp):
-    job = actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    job = actions.create_job(user=imp.importer, store=imp.org.store_a1,
+                             fmt=ImportFormat.objects.get(code="taobao_merged"),
                              upload=SimpleUploadedFile("a.csv", taobao_csv([tb_row(f"T{n}") for n in range(3000)])))
     sealed = _stored(job)
     default_storage.delete(job.file.name)
@@ -121,7 +125,7 @@ def _peaks(imp, megabytes: int) -> tuple[int, int, int]:
     while upload.tell() < megabytes << 20:
         upload.write(line * 1000)
     upload.size = upload.tell()
-    job = ImportJob(store=imp.org.store_a1, format=ImportFormat.objects.get(code="taobao"),
+    job = ImportJob(store=imp.org.store_a1, format=ImportFormat.objects.get(code="taobao_merged"),
                     original_name="big.csv", file_kind="csv", created_by=imp.importer)
     tracemalloc.start()
     try:
@@ -216,7 +220,8 @@ def test_law04_the_keep_period_is_a_versioned_policy_parameter(imp, org):
 
 
 def test_law04_a_purged_job_cannot_resume_and_says_why(imp):
-    job = actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    job = actions.create_job(user=imp.importer, store=imp.org.store_a1,
+                             fmt=ImportFormat.objects.get(code="taobao_merged"),
                              upload=SimpleUploadedFile("a.csv", taobao_csv([tb_row("Q1")])))
     _age(job, 40)  # queued and never run (a worker that was down): purged all the same
     assert actions.purge_files()["purged"] == 1
@@ -242,7 +247,8 @@ def test_law04_files_stored_before_encryption_are_encrypted_by_the_migration(imp
                                                                             django_capture_on_commit_callbacks):
     from django.apps import apps
 
-    job = actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    job = actions.create_job(user=imp.importer, store=imp.org.store_a1,
+                              fmt=ImportFormat.objects.get(code="taobao_merged"),
                              upload=SimpleUploadedFile("a.csv", taobao_csv([tb_row("L1", **{"联系手机": PHONE})])))
     default_storage.delete(job.file.name)
     legacy = default_storage.save("order-imports/2026/03/A1-20260302.csv",

@@ -16,9 +16,9 @@ from ecomops.orders.models import Order, OrderEvent, OrderLine, Payment
 from .conftest import taobao_csv, tb_row
 
 PLATFORM_FILES = [
-    ("taobao_gb18030.csv", "taobao", "3958000000000001"),
-    ("tmall_utf8_bom.csv", "tmall", "3958000000000001"),
-    ("taobao_utf8.csv", "taobao", "3958000000000001"),
+    ("taobao_gb18030.csv", "taobao_merged", "3958000000000001"),
+    ("tmall_utf8_bom.csv", "tmall_merged", "3958000000000001"),
+    ("taobao_utf8.csv", "taobao_merged", "3958000000000001"),
     ("jd.xlsx", "jd", "JD2026030201"),
     ("pinduoduo.csv", "pinduoduo", "260302-000000001"),
     ("douyin.xlsx", "douyin", "6920000000000001"),
@@ -174,7 +174,8 @@ def test_ord02_crash_resume_commits_each_chunk_once(imp, monkeypatch):
             rows.append(tb_row(f"C{n:02d}", code="2000000000022"))
     from ecomops.orderimport import actions
 
-    job = actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    job = actions.create_job(user=imp.importer, store=imp.org.store_a1,
+                              fmt=ImportFormat.objects.get(code="taobao_merged"),
                              upload=__import__("django.core.files.uploadedfile", fromlist=["x"]).SimpleUploadedFile(
                                  "big.csv", taobao_csv(rows)))
     with pytest.raises(RuntimeError):

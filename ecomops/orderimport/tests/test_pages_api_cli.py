@@ -16,7 +16,7 @@ from ecomops.orderimport.enums import JobState
 from ecomops.orderimport.models import ImportJob
 from ecomops.orders.models import Order
 
-from .conftest import FIXTURES, taobao_csv, tb_row
+from .conftest import FIXTURES, taobao_csv, tb_item, tb_order, tb_pair, tb_row
 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
                          "QUEUES": ["default", "imports"]}}
@@ -39,10 +39,12 @@ def test_ord02_page_upload_runs_in_background_and_shows_progress_and_errors(imp,
     index = http.get(reverse("orderimport:imports"))
     assert index.status_code == 200 and "甲品牌淘宝店" in index.content.decode()
     assert "乙" not in index.content.decode().split('name="store"')[1].split("</select>")[0]  # only own stores
-    content = taobao_csv([tb_row("P1"), tb_row("P2", qty="x")])
+    # ORD-02: the Taobao store's own export, its two files (订单报表 + 宝贝报表).
+    orders, items = tb_pair([tb_order("P1"), tb_order("P2")], [tb_item("P1"), tb_item("P2", qty="x")])
     with django_capture_on_commit_callbacks(execute=True):
         response = http.post(reverse("orderimport:upload"), {
-            "store": imp.org.store_a1.pk, "file": SimpleUploadedFile("export.csv", content)})
+            "store": imp.org.store_a1.pk, "file": SimpleUploadedFile("ExportOrderList.csv", orders),
+            "second_file": SimpleUploadedFile("ExportOrderDetailList.csv", items)})
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("orderimport:job_detail", args=[job.pk])
     job.refresh_from_db()
@@ -54,7 +56,8 @@ def test_ord02_page_upload_runs_in_background_and_shows_progress_and_errors(imp,
     book = http.get(reverse("orderimport:job_errors", args=[job.pk]))
     sheet = load_workbook(io.BytesIO(book.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("行号", "列", "平台订单号", "原因") and rows[1][0] == 3 and rows[1][1] == "购买数量"
+    assert rows[0] == ("文件", "行号", "列", "平台订单号", "原因")
+    assert rows[1][:3] == ("ExportOrderDetailList.csv", 3, "购买数量")
 
 
 def test_ord02_page_refuses_bad_upload_with_the_field(imp):
@@ -95,7 +98,7 @@ def test_ord02_api_upload_progress_and_errors(imp, immediate, django_capture_on_
     http = _http(imp.importer)
     with django_capture_on_commit_callbacks(execute=True):
         response = http.post("/api/v1/order-imports", {
-            "store_id": imp.org.store_a1.pk, "format_code": "taobao",
+            "store_id": imp.org.store_a1.pk, "format_code": "taobao_merged",
             "file": SimpleUploadedFile("a.csv", taobao_csv([tb_row("Q1"), tb_row("Q2", price="1.001")]))})
     assert response.status_code == 201, response.content
     job_id = response.json()["id"]
@@ -128,7 +131,8 @@ def test_ord02_api_refuses_bad_uploads_naming_the_field(imp, immediate, django_c
 
 
 def test_ord02_cli_imports_with_progress_and_exit_codes(imp, capsys, tmp_path):
-    call_command("import-orders", str(FIXTURES / "taobao_gb18030.csv"), "--store", "A1", "--user", "importer_a")
+    call_command("import-orders", str(FIXTURES / "taobao_gb18030.csv"), "--store", "A1", "--user", "importer_a",
+                 "--format", "taobao_merged")
     out = capsys.readouterr()
     assert "新增 3" in out.out and "行/s" in out.err
     assert Order.objects.count() == 3
@@ -136,7 +140,8 @@ def test_ord02_cli_imports_with_progress_and_exit_codes(imp, capsys, tmp_path):
     bad.write_bytes(taobao_csv([tb_row("Z1", qty="-1")]))
     errors = tmp_path / "errors.xlsx"
     with pytest.raises(SystemExit) as exited:
-        call_command("import-orders", str(bad), "--store", "A1", "--user", "importer_a", "--errors", str(errors))
+        call_command("import-orders", str(bad), "--store", "A1", "--user", "importer_a", "--errors", str(errors),
+                     "--format", "taobao_merged")
     assert exited.value.code == 1 and load_workbook(errors).worksheets[0].max_row == 2
     with pytest.raises(CommandError):
         call_command("import-orders", str(tmp_path / "missing.csv"), "--store", "A1")
@@ -151,7 +156,7 @@ def test_ord02_the_database_queue_runs_the_job(imp, settings):
     from ecomops.orderimport import actions
     from ecomops.orderimport.models import ImportFormat
 
-    job = actions.upload(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao"),
+    job = actions.upload(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="taobao_merged"),
                          upload=SimpleUploadedFile("a.csv", (FIXTURES / "taobao_utf8.csv").read_bytes()))
     job.refresh_from_db()
     assert job.state == JobState.QUEUED and not Order.objects.exists()

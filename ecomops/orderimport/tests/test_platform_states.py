@@ -37,9 +37,9 @@ S = OrderState
 
 # file, format, encoding (text files), the first order's number, its paid status text, the closing text
 CLOSING = [
-    ("taobao_utf8.csv", "taobao", "utf-8", "3958000000000001", "买家已付款，等待卖家发货", "交易关闭"),
-    ("taobao_gb18030.csv", "taobao", "gb18030", "3958000000000001", "买家已付款，等待卖家发货", "交易关闭"),
-    ("tmall_utf8_bom.csv", "tmall", "utf-8-sig", "3958000000000001", "买家已付款，等待卖家发货", "交易关闭"),
+    ("taobao_utf8.csv", "taobao_merged", "utf-8", "3958000000000001", "买家已付款，等待卖家发货", "交易关闭"),
+    ("taobao_gb18030.csv", "taobao_merged", "gb18030", "3958000000000001", "买家已付款，等待卖家发货", "交易关闭"),
+    ("tmall_utf8_bom.csv", "tmall_merged", "utf-8-sig", "3958000000000001", "买家已付款，等待卖家发货", "交易关闭"),
     ("pinduoduo.csv", "pinduoduo", "utf-8", "260302-000000001", "待发货", "未发货，退款成功"),
     ("amazon.txt", "amazon", "utf-8", "112-0000001-0000001", "Unshipped", "Canceled"),
     ("jd.xlsx", "jd", "", "JD2026030201", "等待出库", "已取消"),
@@ -154,8 +154,8 @@ def test_ord02_platform_closing_an_order_in_review_before_stock_cancels_it_witho
     """An unpaid order closed on the platform: cancelled, nothing to give back, no refund due."""
     imp = stocked
     unpaid = {"订单状态": "等待买家付款", "订单付款时间": ""}
-    upload(imp, taobao_csv([tb_row("U1", **unpaid)]), "o.csv", "taobao", django_capture_on_commit_callbacks)
-    upload(imp, taobao_csv([tb_row("U1", status="交易关闭", **{"订单付款时间": ""})]), "o.csv", "taobao",
+    upload(imp, taobao_csv([tb_row("U1", **unpaid)]), "o.csv", "taobao_merged", django_capture_on_commit_callbacks)
+    upload(imp, taobao_csv([tb_row("U1", status="交易关闭", **{"订单付款时间": ""})]), "o.csv", "taobao_merged",
            django_capture_on_commit_callbacks)
     order = Order.objects.get(platform_order_no="U1")
     assert order.state == S.CANCELLED and not DueItem.objects.filter(kind=order_actions.REFUND_DUE_KIND).exists()
@@ -167,11 +167,11 @@ def test_ord02_platform_shipped_or_completed_never_ships_here_without_the_stock(
     reported, the order stays as it is with its reservation (the warehouse ships it through the ship
     action, WMS-10); once shipped here, the platform's "completed" completes it without touching stock."""
     imp = stocked
-    upload(imp, taobao_csv([tb_row("S1", qty="2")]), "o.csv", "taobao", django_capture_on_commit_callbacks)
+    upload(imp, taobao_csv([tb_row("S1", qty="2")]), "o.csv", "taobao_merged", django_capture_on_commit_callbacks)
     order = Order.objects.get(platform_order_no="S1")
     assert order.allocation_state == AllocationState.ALLOCATED
     for status in ("卖家已发货，等待买家确认", "交易成功"):
-        job = upload(imp, taobao_csv([tb_row("S1", qty="2", status=status)]), "o.csv", "taobao",
+        job = upload(imp, taobao_csv([tb_row("S1", qty="2", status=status)]), "o.csv", "taobao_merged",
                      django_capture_on_commit_callbacks)
         assert job.orders_failed == 1 and "尚未发货" in ImportRowError.objects.get(job=job).reason
         order.refresh_from_db()
@@ -183,7 +183,7 @@ def test_ord02_platform_shipped_or_completed_never_ships_here_without_the_stock(
     order = order_actions.release_to_shipping(order, by=clerk)
     order_actions.ship_order(order, by=clerk, courier="sf_express", tracking_no="SF100")
     before = snapshot()
-    job = upload(imp, taobao_csv([tb_row("S1", qty="2", status="交易成功")]), "o.csv", "taobao",
+    job = upload(imp, taobao_csv([tb_row("S1", qty="2", status="交易成功")]), "o.csv", "taobao_merged",
                  django_capture_on_commit_callbacks)
     assert job.orders_updated == 1 and job.rows_failed == 0
     order.refresh_from_db()
@@ -191,7 +191,7 @@ def test_ord02_platform_shipped_or_completed_never_ships_here_without_the_stock(
     assert snapshot()[4:] == before[4:]  # stock untouched
     assert not differences() and not shipment_differences()
     # A platform that closes an order after it left here: that is after-sales, refused by name.
-    job = upload(imp, taobao_csv([tb_row("S1", qty="2", status="交易关闭")]), "o.csv", "taobao",
+    job = upload(imp, taobao_csv([tb_row("S1", qty="2", status="交易关闭")]), "o.csv", "taobao_merged",
                  django_capture_on_commit_callbacks)
     assert job.orders_failed == 1 and "S1" in ImportRowError.objects.get(job=job).reason
     assert Order.objects.get(pk=order.pk).state == S.COMPLETED
@@ -255,11 +255,11 @@ def test_ord07_an_order_arriving_closed_after_payment_has_its_refund_due(stocked
     the export comes in."""
     imp = stocked
     closed = taobao_csv([tb_row("R1", status="交易关闭"), tb_row("R2", status="交易关闭", **{"订单付款时间": ""})])
-    upload(imp, closed, "o.csv", "taobao", django_capture_on_commit_callbacks)
+    upload(imp, closed, "o.csv", "taobao_merged", django_capture_on_commit_callbacks)
     paid, unpaid = Order.objects.get(platform_order_no="R1"), Order.objects.get(platform_order_no="R2")
     assert paid.state == unpaid.state == S.CANCELLED and paid.payments.count() == 1
     due = DueItem.objects.get(kind=order_actions.REFUND_DUE_KIND)
     assert due.owner == imp.after_sales and due.source_id == str(paid.pk) and "R1" in due.title
     before = snapshot()
-    upload(imp, closed, "o.csv", "taobao", django_capture_on_commit_callbacks)
+    upload(imp, closed, "o.csv", "taobao_merged", django_capture_on_commit_callbacks)
     assert snapshot() == before

@@ -198,6 +198,20 @@ class TestTheDemoCompany:
         still_open = DueItem.objects.open().filter(kind=ACK_DUE_KIND)
         assert still_open.count() == len(demo.NOT_SIGNED_CURRENT) + len(demo.NOT_SIGNED_NEXT)
 
+    def test_ord02_the_taobao_and_tmall_stores_imported_their_two_file_exports(self, built):
+        """Taobao/Tmall export 订单报表 + 宝贝报表: the demo imports each export as one job of both files."""
+        from ecomops.orderimport.models import ImportJob
+        from ecomops.orders.models import Order
+
+        for code, fmt in (("SL-TB", "taobao"), ("SL-TM", "tmall")):
+            jobs = list(ImportJob.objects.filter(store__code=code))
+            assert len(jobs) == 2 and all(job.format.code == fmt and job.state == "done" for job in jobs)
+            assert all("ExportOrderList" in job.original_name and "ExportOrderDetailList" in job.second_name
+                       for job in jobs)
+            assert Order.objects.filter(store__code=code).count() > 20
+        refused = ImportJob.objects.filter(store__code="SL-TB").order_by("pk").last().errors.first()
+        assert refused.file.startswith("SL-TB-ExportOrderDetailList") and refused.column == "购买数量"
+
     def test_running_twice_changes_nothing(self, built):
         before = snapshot()
         output = run_demo()

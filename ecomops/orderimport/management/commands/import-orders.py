@@ -1,8 +1,10 @@
-"""`ecomops import-orders FILE --store CODE [--format CODE] [--user NAME]`: import a platform order
+"""`ecomops import-orders FILE [FILE2] --store CODE [--format CODE] [--user NAME]`: import a platform order
 export in the foreground (ORD-02), with a progress line on stderr and a summary; exit 1 when the file
-is refused or rows were left out.
+is refused or rows were left out. Taobao and Tmall export two files (订单报表 + 宝贝报表): give both, in
+either order, or one .zip holding both; they are one job.
 
-    ecomops import-orders ~/Downloads/ExportOrderList.csv --store SL-TB
+    ecomops import-orders ExportOrderList2026.csv ExportOrderDetailList2026.csv --store SL-TB
+    ecomops import-orders ~/Downloads/taobao-orders.zip --store SL-TB
     ecomops import-orders orders.xlsx --store SL-JD --format jd --errors errors.xlsx
     ecomops import-orders --resume 42
 """
@@ -28,7 +30,9 @@ class Command(BaseCommand):
     help = "Import a platform order export (CSV/TXT/XLSX) into a store, with progress; idempotent."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", nargs="?", help="the export file (.csv, .txt tab-separated, .xlsx)")
+        parser.add_argument("file", nargs="*",
+                            help="the export file (.csv, .txt tab-separated, .xlsx); Taobao/Tmall: the order file and "
+                                 "the item file (订单报表 + 宝贝报表, either order) or one .zip holding both")
         parser.add_argument("--store", help="store code, e.g. SL-TB")
         parser.add_argument("--format", dest="fmt", help="import format code (default: the store's platform)")
         parser.add_argument("--user", help="act as this user (default: the first superuser)")
@@ -75,11 +79,16 @@ class Command(BaseCommand):
         return actor
 
     def _new(self, actor, file, store_code, fmt_code, started):
-        if not file or not store_code:
+        given = [file] if isinstance(file, str) else list(file or [])
+        if not given or not store_code:
             raise CommandError("give FILE and --store CODE (or --resume JOB)")
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"no such file: {file}")
+        if len(given) > 2:
+            raise CommandError("give one file, or the two files of a Taobao/Tmall export (订单报表 + 宝贝报表)")
+        paths = [Path(name) for name in given]
+        for path in paths:
+            if not path.is_file():
+                raise CommandError(f"no such file: {path}")
+        path = paths[0]
         store = Store.objects.filter(code=store_code).select_related("platform").first()
         if store is None:
             raise CommandError(f"no store with code {store_code}")
@@ -89,8 +98,14 @@ class Command(BaseCommand):
             raise CommandError(f"no import format {fmt_code!r}" if fmt_code
                                else f"no import format for platform {store.platform}: pass --format")
         with path.open("rb") as handle:
-            job = actions.create_job(user=actor, store=store, fmt=fmt, upload=File(handle, name=path.name),
-                                     confirm_platform=self.confirm_platform)
+            if len(paths) == 1:
+                job = actions.create_job(user=actor, store=store, fmt=fmt, upload=File(handle, name=path.name),
+                                         confirm_platform=self.confirm_platform)
+            else:
+                with paths[1].open("rb") as second:
+                    job = actions.create_job(user=actor, store=store, fmt=fmt, upload=File(handle, name=path.name),
+                                             confirm_platform=self.confirm_platform,
+                                             second=File(second, name=paths[1].name), second_name=paths[1].name)
         return engine.run(job, progress=self._progress(started))
 
     def _progress(self, started):
