@@ -471,10 +471,9 @@ def content_hash(order: ParsedOrder) -> str:
         if getattr(order, name) is not None:
             payload[name] = str(getattr(order, name))
     # Only when the file says something of them, so a file without these columns keeps its digest.
-    extra = {"close_reason": order.close_reason,
-             "refund": str(order.refund_amount) if order.refund_amount is not None else "",
+    extra = {"close_reason": order.close_reason, "refund": str(order.refund_amount or ""),
              "closed_at": order.closed_at.isoformat() if order.closed_at else "",
-             "transaction_amount": str(order.transaction_amount) if order.transaction_amount is not None else ""}
+             "transaction_amount": str(order.transaction_amount or "")}
     if any(extra.values()):
         payload["platform"] = extra
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
