@@ -123,7 +123,7 @@ def test_ord02_cli_one_file_of_a_pair_says_which_file_is_missing(imp):
 def test_ord02_a_single_file_format_takes_no_second_file(imp):
     with pytest.raises(CommandError, match="只需要一个文件"):
         call_command("import-orders", str(TB_ORDERS), str(TB_ITEMS), "--store", "A1", "--format", "jd",
-                     "--user", "importer_a")
+                     "--user", "importer_a", "--confirm-platform")
 
 
 # --- the API and the page ----------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def test_ord02_api_uploads_a_pair_as_one_job(imp, immediate, django_capture_on_c
     for attempt in range(2):
         with django_capture_on_commit_callbacks(execute=True):
             response = http.post("/api/v1/order-imports", {
-                "store_id": imp.org.store_a1.pk, "format_code": "tmall",
+                "store_id": imp.org.store_a1.pk, "format_code": "tmall", "confirm_platform": "true",
                 "file": SimpleUploadedFile(items.name, items.read_bytes()),
                 "second_file": SimpleUploadedFile(orders.name, orders.read_bytes())})
         assert response.status_code == 201, response.content
@@ -218,7 +218,7 @@ def test_ord02_a_zip_is_checked_before_anything_is_inflated(imp, settings):
     assert not ImportJob.objects.exists()
     with pytest.raises(BusinessError, match="只需要一个文件"):
         actions.create_job(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code="jd"),
-                           upload=SimpleUploadedFile("a.zip", one))
+                           upload=SimpleUploadedFile("a.zip", one), confirm_platform=True)
 
 
 # --- what is refused, naming file, row and column -----------------------------------------------------
@@ -360,7 +360,6 @@ def test_ord02_pair_formats_are_data_and_checked_when_saved(imp):
     assert saved.line_columns["title"] == ["宝贝名称"]
 
 
-@pytest.mark.xfail(strict=True, reason="shared payments: branch robust")
 def test_ord02_pay01_a_cart_checkout_pair_imports(imp):
     """Three orders paid in one Alipay transaction (one 支付单号) each get a payment record."""
     orders, items = _files(CART)

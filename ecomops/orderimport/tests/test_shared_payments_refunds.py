@@ -98,7 +98,7 @@ def test_pay01_a_cart_checkout_paid_in_one_transaction_imports_and_reconciles(im
 def test_pay01_a_transaction_whose_total_differs_from_its_orders_is_flagged(imp, finance):
     """PAY-01: where the platform gives the transaction's total (a format mapping 支付单金额), the
     reconciliation checks the orders' sum against it and flags the difference."""
-    fmt = ImportFormat.objects.get(code="taobao")
+    fmt = ImportFormat.objects.get(code="taobao_merged")
     fmt.columns = {**fmt.columns, "transaction_amount": ["支付单金额"]}
     fmt.save()
     header = [*TAOBAO, "支付单号", "支付单金额"]
@@ -231,7 +231,7 @@ def test_ord02_the_cancel_time_is_the_platforms_or_the_imports_never_the_placed_
     """A new closed order: the platform's close time if the format maps one, else the import's
     observation time (the upload). An existing order closed later: cancelled through the public
     ``orders.actions.cancel`` (stock back, refund due…) at the same time."""
-    fmt = ImportFormat.objects.get(code="taobao")
+    fmt = ImportFormat.objects.get(code="taobao_merged")
     fmt.columns = {**fmt.columns, "closed_at": ["订单关闭时间"]}
     fmt.save()
     header = [*REFUND_HEADER, "订单关闭时间"]
