@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client as HttpClient
 
 from ecomops.catalog.models import SKU, PlatformSKU, Style
 from ecomops.orderimport import actions
@@ -107,3 +108,20 @@ def imp(org):
                                 barcode="2000000000022", barcode_source="external")
     PlatformSKU.objects.create(store=org.store_a1, sku=w.sku, platform_sku_code="P-1")
     return w
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                         "QUEUES": ["default", "imports"]}}
+
+
+@pytest.fixture
+def immediate(settings):
+    """Background tasks run at once (an upload's import job finishes within the request)."""
+    settings.TASKS = IMMEDIATE
+
+
+def http_client(user) -> HttpClient:
+    """A browser-less client signed in as ``user``."""
+    http = HttpClient()
+    http.force_login(user)
+    return http

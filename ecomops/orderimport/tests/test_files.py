@@ -30,15 +30,10 @@ from ecomops.orders.models import Order
 from ecomops.policy.actions import change_value
 from ecomops.policy.models import PolicyParameter
 
+from .conftest import http_client as _http
 from .conftest import taobao_csv, tb_row
 
 PHONE, NAME = "13987654321", "欧阳春花"
-
-
-def _http(user):
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 def _stored(job) -> bytes:

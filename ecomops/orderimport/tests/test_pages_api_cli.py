@@ -8,7 +8,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client as HttpClient
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -17,20 +16,7 @@ from ecomops.orderimport.models import ImportJob
 from ecomops.orders.models import Order
 
 from .conftest import FIXTURES, taobao_csv, tb_item, tb_order, tb_pair, tb_row
-
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                         "QUEUES": ["default", "imports"]}}
-
-
-@pytest.fixture
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
-
-
-def _http(user):
-    http = HttpClient()
-    http.force_login(user)
-    return http
+from .conftest import http_client as _http
 
 
 def test_ord02_page_upload_runs_in_background_and_shows_progress_and_errors(imp, immediate,

@@ -14,7 +14,6 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client as HttpClient
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -27,27 +26,13 @@ from ecomops.orders.enums import OrderState
 from ecomops.orders.models import Order, OrderEvent, OrderLine, Payment
 
 from .conftest import FIXTURES, tb_item, tb_order, tb_pair
+from .conftest import http_client as _http
 
 TB = FIXTURES / "taobao_pair"
 TB_ORDERS = TB / "ExportOrderList202603021530.csv"
 TB_ITEMS = TB / "ExportOrderDetailList202603021530.csv"
 TM = FIXTURES / "tmall_pair"
 CART = FIXTURES / "taobao_cart"
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                         "QUEUES": ["default", "imports"]}}
-
-
-@pytest.fixture
-def immediate(settings):
-    settings.TASKS = IMMEDIATE
-
-
-def _http(user):
-    http = HttpClient()
-    http.force_login(user)
-    return http
-
-
 def _pair(imp, orders: bytes, items: bytes, *, fmt="taobao", names=("ExportOrderList.csv",
                                                                      "ExportOrderDetailList.csv")):
     return actions.upload(user=imp.importer, store=imp.org.store_a1, fmt=ImportFormat.objects.get(code=fmt),

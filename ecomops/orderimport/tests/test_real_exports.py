@@ -14,7 +14,6 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client as HttpClient
 from django.urls import reverse
 
 from ecomops.catalog.models import PlatformSKU
@@ -28,15 +27,10 @@ from ecomops.orders.models import Order, Payment
 from ecomops.orders.tests.conftest import make_user
 
 from .conftest import FIXTURES
+from .conftest import http_client as _http
 from .fixtures.make_fixtures import JD_REAL
 
 D = Decimal
-
-
-def _http(user):
-    http = HttpClient()
-    http.force_login(user)
-    return http
 
 
 @pytest.fixture
