@@ -113,6 +113,9 @@ class Mapping:
     columns: dict[str, list[int]]
     headers: dict[str, str]  # field → the header text it was found under (for error messages)
     sums: frozenset = frozenset()  # fields whose columns are added up ({sum = [...]}), not joined
+    # ORD-02: the file's other columns of a field's aliases, in the format's order, read when the chosen
+    # one is blank on a row (Taobao's 宝贝报表 has both 商家编码 and 外部系统编号; sellers fill either).
+    fallbacks: dict[str, list[int]] = field(default_factory=dict)
 
     def get(self, cells: list, name: str) -> str:
         where = self.columns.get(name)
@@ -120,7 +123,12 @@ class Mapping:
             return ""
         if len(where) == 1:
             index = where[0]
-            return reader.clean(cells[index]) if index < len(cells) else ""
+            value = reader.clean(cells[index]) if index < len(cells) else ""
+            for other in () if value else self.fallbacks.get(name, ()):
+                value = reader.clean(cells[other]) if other < len(cells) else ""
+                if value:
+                    break
+            return value
         parts = [reader.clean(cells[i]) for i in where if i < len(cells)]
         parts = [p for p in parts if p]
         if name in self.sums and len(parts) > 1:
@@ -153,7 +161,7 @@ def find_columns(header: list[str], spec_columns: dict) -> Mapping:
     position = {}
     for index, name in enumerate(header):
         position.setdefault(reader.header_key(name), index)
-    columns, headers, sums = {}, {}, set()
+    columns, headers, sums, fallbacks = {}, {}, set(), {}
     for name, spec in (spec_columns or {}).items():
         if name not in FIELDS:
             continue
@@ -167,11 +175,14 @@ def find_columns(header: list[str], spec_columns: dict) -> Mapping:
                     sums.add(name)
             continue
         aliases = [spec] if isinstance(spec, str) else list(spec)
-        for alias in aliases:
-            if reader.header_key(alias) in position:
-                columns[name], headers[name] = [position[reader.header_key(alias)]], alias
-                break
-    return Mapping(columns=columns, headers=headers, sums=frozenset(sums))
+        found = [(alias, position[reader.header_key(alias)]) for alias in aliases
+                 if reader.header_key(alias) in position]
+        if found:
+            columns[name], headers[name] = [found[0][1]], found[0][0]
+            others = [index for _alias, index in found[1:] if index != found[0][1]]
+            if others:
+                fallbacks[name] = others
+    return Mapping(columns=columns, headers=headers, sums=frozenset(sums), fallbacks=fallbacks)
 
 
 # --- checking rows -----------------------------------------------------------------------------------

@@ -311,11 +311,17 @@ class Pairing:
         order_map, line_map = self.orders.order_map, self.lines.line_map
         columns = {name: where for name, where in order_map.columns.items() if name not in LINE_FIELDS}
         headers = {name: text for name, text in order_map.headers.items() if name not in LINE_FIELDS}
+        sums = {name for name in order_map.sums if name not in LINE_FIELDS}
+        fallbacks = {name: where for name, where in order_map.fallbacks.items() if name not in LINE_FIELDS}
         for name in LINE_FIELDS:
             if name in line_map.columns:
                 columns[name] = [self.width + index for index in line_map.columns[name]]
                 headers[name] = line_map.headers[name]
-        self.mapping = Mapping(columns=columns, headers=headers)
+                if name in line_map.sums:
+                    sums.add(name)
+                if name in line_map.fallbacks:
+                    fallbacks[name] = [self.width + index for index in line_map.fallbacks[name]]
+        self.mapping = Mapping(columns=columns, headers=headers, sums=frozenset(sums), fallbacks=fallbacks)
         self.checker = PairChecker(fmt, self.mapping)
         self.order_headers = frozenset(text for name, text in headers.items() if name not in LINE_FIELDS)
 

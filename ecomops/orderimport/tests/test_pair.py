@@ -361,3 +361,20 @@ def test_ord02_zip_member_names_written_by_chinese_windows_read_back():
     info.flag_bits = 0
     assert _member_name(info) == "宝贝报表.csv"
     assert _member_name(zipfile.ZipInfo("a/ExportOrderList.csv")) == "ExportOrderList.csv"
+
+
+def test_ord02_a_blank_cell_falls_back_to_the_formats_next_alias_on_that_row(imp):
+    """Taobao's 宝贝报表 has both 商家编码 and 外部系统编号, and sellers fill either; the 订单报表 has
+    联系手机 and 联系电话. A blank cell of the first alias is read from the next alias present on the same
+    row, so an item without a 商家编码 still matches its SKU by the 外部系统编号 (ORD-02)."""
+    orders, items = tb_pair(
+        [tb_order("F1"), tb_order("F2", **{"联系手机": "", "联系电话": "'0571-88886666"}), tb_order("F3")],
+        [tb_item("F1", code="", **{"外部系统编号": "TEA-002-100"}), tb_item("F2"),
+         tb_item("F3", code="", **{"外部系统编号": ""})])
+    job = _pair(imp, orders, items)
+    assert job.orders_created == 2 and job.orders_failed == 1
+    line = OrderLine.objects.get(order__platform_order_no="F1")
+    assert line.sku_id == imp.sku2.pk and line.platform_sku_code == "TEA-002-100"
+    assert Order.objects.get(platform_order_no="F2").receiver_phone == "0571-88886666"
+    error = ImportRowError.objects.get(job=job, order_no="F3", column="商家编码")
+    assert error.reason == "商品编码为空" and error.file == "ExportOrderDetailList.csv"
