@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,7 +19,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ecomops.audit.history import delete_audited, save_audited
 from ecomops.audit.middleware import client_ip, current_request
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
-from ecomops.org.actions import _clean, require_perm
+from ecomops.core.validate import apply_changes, parse_money, validate_model
+from ecomops.org.actions import require_perm
 from ecomops.org.models import Client, Store
 from ecomops.org.scoping import is_client_member, scope_for
 
@@ -62,40 +62,6 @@ def _save(instance, *, user, reason: str = "") -> None:
         raise Conflict(_("保存失败：编码、条码或唯一字段与已有记录重复")) from None
 
 
-def _apply(instance, changes: dict, allowed: Iterable[str]) -> list[str]:
-    changed = []
-    for name, value in changes.items():
-        if name not in allowed:
-            raise BusinessError(_("字段 %(name)s 不能修改") % {"name": name}, field=name)
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
-
-
-def _money(value, *, field: str, required: bool = True) -> Decimal | None:
-    """A non-negative amount in yuan with at most two decimals (fen); never a float."""
-    if value is None or value == "":
-        if required:
-            raise BusinessError(_("请填写金额"), field=field)
-        return None
-    if isinstance(value, float):
-        raise BusinessError(_("金额须为精确的十进制数"), field=field)
-    try:
-        amount = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise BusinessError(_("金额格式不正确"), field=field) from None
-    if not amount.is_finite():
-        raise BusinessError(_("金额格式不正确"), field=field)
-    if amount < 0:
-        raise BusinessError(_("金额不能为负数"), field=field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise BusinessError(_("金额最多两位小数（精确到分）"), field=field)
-    if amount >= Decimal("10000000000"):
-        raise BusinessError(_("金额过大"), field=field)
-    return amount.quantize(Decimal("0.01"))
-
-
 # --- brands and categories ----------------------------------------------------------------------
 
 BRAND_FIELDS = ("name", "name_en", "trademark_no", "is_active")
@@ -108,7 +74,7 @@ def create_brand(*, user, client: Client, **fields) -> Brand:
     check_client(user, client)
     brand = Brand(client=client, **{k: v for k, v in fields.items() if k in BRAND_FIELDS})
     _brand_name_free(brand)
-    _clean(brand)
+    validate_model(brand)
     _save(brand, user=user)
     return brand
 
@@ -118,9 +84,9 @@ def update_brand(brand: Brand, *, user, **changes) -> Brand:
     require_perm(user, "catalog.change_brand")
     _check_record(user, brand.client_id)
     brand = Brand.objects.select_for_update().get(pk=brand.pk)
-    if _apply(brand, changes, BRAND_FIELDS):
+    if apply_changes(brand, changes, BRAND_FIELDS):
         _brand_name_free(brand)
-        _clean(brand)
+        validate_model(brand)
         _save(brand, user=user)
     return brand
 
@@ -166,7 +132,7 @@ def create_category(*, user, **fields) -> Category:
     data["attribute_names"] = _attribute_names(data.get("attribute_names"))
     category = Category(**data)
     _category_code_free(category)
-    _clean(category)
+    validate_model(category)
     _save(category, user=user)
     return category
 
@@ -178,7 +144,7 @@ def update_category(category: Category, *, user, **changes) -> Category:
     category = Category.objects.select_for_update().get(pk=category.pk)
     if "attribute_names" in changes:
         changes["attribute_names"] = _attribute_names(changes["attribute_names"])
-    if not _apply(category, changes, CATEGORY_FIELDS):
+    if not apply_changes(category, changes, CATEGORY_FIELDS):
         return category
     _category_code_free(category)
     if category.parent_id is not None:
@@ -189,7 +155,7 @@ def update_category(category: Category, *, user, **changes) -> Category:
             below.update(frontier)
         if category.parent_id in below:
             raise BusinessError(_("上级类目不能是本类目或其下级类目"), field="parent")
-    _clean(category)
+    validate_model(category)
     _save(category, user=user)
     return category
 
@@ -271,12 +237,12 @@ def create_style(*, user, client: Client, colours: Iterable[str] = (), sizes: It
     check_client(user, client)
     data = {k: v for k, v in fields.items() if k in STYLE_FIELDS}
     for name in PRICE_FIELDS:
-        data[name] = _money(data.get(name), field=name)
+        data[name] = parse_money(data.get(name), field=name)
     style = Style(client=client, **data)
     if Style.objects.filter(client=client, style_no=style.style_no).exists():
         raise BusinessError(_("款号 %(no)s 已存在") % {"no": style.style_no}, field="style_no", code="duplicate")
     _check_style_refs(style)
-    _clean(style)
+    validate_model(style)
     _save(style, user=user)
     add_variants(style, user=user, colours=colours, sizes=sizes, check=False)
     return style
@@ -290,8 +256,8 @@ def update_style(style: Style, *, user, reason: str = "", **changes) -> Style:
     style = Style.objects.select_for_update().get(pk=style.pk)
     for name in PRICE_FIELDS:
         if name in changes:
-            changes[name] = _money(changes[name], field=name)
-    changed = _apply(style, changes, STYLE_FIELDS)
+            changes[name] = parse_money(changes[name], field=name)
+    changed = apply_changes(style, changes, STYLE_FIELDS)
     if not changed:
         return style
     if set(changed) & set(PRICE_FIELDS):
@@ -301,7 +267,7 @@ def update_style(style: Style, *, user, reason: str = "", **changes) -> Style:
     ).exists():
         raise BusinessError(_("款号 %(no)s 已存在") % {"no": style.style_no}, field="style_no", code="duplicate")
     _check_style_refs(style)
-    _clean(style)
+    validate_model(style)
     _save(style, user=user, reason=reason)
     return style
 
@@ -321,13 +287,13 @@ def change_price(target: Style | SKU, *, user, reason: str = "", **amounts) -> S
     required = model is Style
     changed = False
     for name, value in amounts.items():
-        value = _money(value, field=name, required=required)
+        value = parse_money(value, field=name, required=required)
         if getattr(record, name) != value:
             setattr(record, name, value)
             changed = True
     if changed:
         if model is Style:
-            _clean(record)
+            validate_model(record)
         _save(record, user=user, reason=reason)
     return record
 
@@ -417,13 +383,13 @@ def update_sku(sku: SKU, *, user, reason: str = "", **changes) -> SKU:
             sku.barcode_source = source
     for name in PRICE_FIELDS:
         if name in changes:
-            changes[name] = _money(changes[name], field=name, required=False)
+            changes[name] = parse_money(changes[name], field=name, required=False)
     for name, limit in (("colour", codes.COLOUR_MAX), ("size", codes.SIZE_MAX)):
         if name in changes:
             changes[name] = " ".join(str(changes[name] or "").split())
             if len(changes[name]) > limit:
                 raise BusinessError(_("最多 %(n)s 个字") % {"n": limit}, field=name)
-    changed = _apply(sku, changes, SKU_FIELDS)
+    changed = apply_changes(sku, changes, SKU_FIELDS)
     if not changed:
         return sku
     if set(changed) & set(PRICE_FIELDS):

@@ -525,6 +525,7 @@ def _plan_against_database(plan: Plan, *, user, client, rows: list[Row], present
     for row in sku_rows.values():
         rows_of_style[row.style_no].append(row)
     style_objects: dict[str, Style] = {}
+    old_prices: dict[str, tuple] = {}  # style number → (unit cost, price) before this import changed them
     price_errors: set[int] = set()
     for style_no, first in style_of.items():
         style = styles.get(style_no)
@@ -555,7 +556,7 @@ def _plan_against_database(plan: Plan, *, user, client, rows: list[Row], present
                 plan.error(first.number, "price", _("您没有修改成本价或销售价的权限"))
                 price_errors.add(first.number)
             if changed:
-                style._old_prices = (style.unit_cost, style.price)
+                old_prices[style_no] = (style.unit_cost, style.price)
                 for n in changed:
                     setattr(style, n, fields[n])
                 plan.changed_styles.append(style)
@@ -568,7 +569,7 @@ def _plan_against_database(plan: Plan, *, user, client, rows: list[Row], present
     for key, row in sku_rows.items():
         style = style_objects[row.style_no]
         current = matched.get(key)
-        old_style_prices = getattr(style, "_old_prices", (style.unit_cost, style.price))
+        old_style_prices = old_prices.get(row.style_no, (style.unit_cost, style.price))
         if current is None:
             sku = SKU(client=client, style=style, colour=row.colour, size=row.size,
                       sku_code=row.sku_code or generated[key], barcode=row.barcode,

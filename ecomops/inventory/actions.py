@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from ecomops.audit.history import save_audited
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
-from ecomops.org.actions import _apply, _clean, require_perm
+from ecomops.core.validate import apply_changes, validate_model
 from ecomops.org.actions import require_internal as _internal
+from ecomops.org.actions import require_perm
 from ecomops.org.models import Client
 from ecomops.org.scoping import scope_for
 
@@ -58,7 +59,7 @@ PREFIXES = {
 
 
 def _save(instance, *, user, reason: str = "") -> None:
-    _clean(instance)
+    validate_model(instance)
     try:
         with transaction.atomic():
             save_audited(instance, user=user, reason=reason)
@@ -94,7 +95,7 @@ def create_warehouse(*, user, **fields) -> Warehouse:
     require_perm(user, "inventory.add_warehouse")
     _internal(user)
     warehouse = Warehouse()
-    _apply(warehouse, fields, WAREHOUSE_FIELDS)
+    apply_changes(warehouse, fields, WAREHOUSE_FIELDS)
     _save(warehouse, user=user)
     transit = Bin(warehouse=warehouse, code="TRANSIT", kind=BinKind.TRANSIT, pick_order=9999)
     _save(transit, user=user)
@@ -105,7 +106,7 @@ def create_warehouse(*, user, **fields) -> Warehouse:
 def update_warehouse(warehouse: Warehouse, *, user, **changes) -> Warehouse:
     require_perm(user, LOCATION_PERM)
     _internal(user)
-    if _apply(warehouse, changes, WAREHOUSE_FIELDS):
+    if apply_changes(warehouse, changes, WAREHOUSE_FIELDS):
         _save(warehouse, user=user)
     return warehouse
 
@@ -115,7 +116,7 @@ def create_zone(warehouse: Warehouse, *, user, **fields) -> Zone:
     require_perm(user, LOCATION_PERM)
     _internal(user)
     zone = Zone(warehouse=warehouse)
-    _apply(zone, fields, ZONE_FIELDS)
+    apply_changes(zone, fields, ZONE_FIELDS)
     _save(zone, user=user)
     return zone
 
@@ -124,7 +125,7 @@ def create_zone(warehouse: Warehouse, *, user, **fields) -> Zone:
 def update_zone(zone: Zone, *, user, **changes) -> Zone:
     require_perm(user, LOCATION_PERM)
     _internal(user)
-    if _apply(zone, changes, ZONE_FIELDS):
+    if apply_changes(zone, changes, ZONE_FIELDS):
         _save(zone, user=user)
     return zone
 
@@ -141,7 +142,7 @@ def create_bin(warehouse: Warehouse, *, user, **fields) -> Bin:
     require_perm(user, LOCATION_PERM)
     _internal(user)
     bin_ = Bin(warehouse=warehouse)
-    _apply(bin_, fields, BIN_FIELDS)
+    apply_changes(bin_, fields, BIN_FIELDS)
     _check_bin(bin_)
     _save(bin_, user=user)
     return bin_
@@ -158,7 +159,7 @@ def update_bin(bin_: Bin, *, user, **changes) -> Bin:
         raise Conflict(_("库位 %(bin)s 仍有库存，不能改变库位类型") % {"bin": bin_.code}, field="kind")
     if holding and changes.get("is_active") is False:
         raise Conflict(_("库位 %(bin)s 仍有库存，不能停用") % {"bin": bin_.code}, field="is_active")
-    if _apply(bin_, changes, BIN_FIELDS):
+    if apply_changes(bin_, changes, BIN_FIELDS):
         _check_bin(bin_)
         _save(bin_, user=user)
     return bin_

@@ -24,6 +24,7 @@ from ecomops.audit.models import DueItem
 from ecomops.catalog.models import Style
 from ecomops.compliance import checker
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Store
 from ecomops.org.scoping import is_client_member, scope_for
@@ -71,11 +72,7 @@ QC_POSITION = "qc_inspector"
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _require(user, perm: str) -> None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
-        raise NotAllowed(_("您没有执行此操作的权限"))
-    if is_client_member(user):
-        raise NotAllowed(_("委托方用户只能查看，不能办理此操作"))
+_require = require_staff_perm  # AGY-07: staff only (org.actions)
 
 
 def _require_client(user, client_id: int) -> None:
@@ -619,7 +616,7 @@ def may_measure(user, chain: NewProductChain) -> bool:
     warehouse: the inspector the due item was given to may record it even without the client's grant."""
     if user is None or not getattr(user, "is_authenticated", False) or is_client_member(user):
         return False
-    if not (user.is_superuser or QC_POSITION in _position_codes(user)):
+    if not (user.is_superuser or QC_POSITION in position_codes(user)):
         return False
     return owns_measure_item(user, chain) or scope_for(user).sees_client(chain.style.client_id)
 
@@ -644,7 +641,7 @@ def record_sizes_measured(chain: NewProductChain, *, user, measurements: dict | 
     if user is None or not getattr(user, "is_authenticated", False) or is_client_member(user):
         raise NotAllowed(_("您没有执行此操作的权限"))
     chain = NewProductChain.objects.select_for_update().select_related("style").get(pk=chain.pk)
-    if not (user.is_superuser or QC_POSITION in _position_codes(user)):
+    if not (user.is_superuser or QC_POSITION in position_codes(user)):
         raise NotAllowed(_("只有质检员可以登记量尺码"))
     if not owns_measure_item(user, chain):
         _require_client(user, chain.style.client_id)
@@ -679,7 +676,7 @@ def record_sizes_measured(chain: NewProductChain, *, user, measurements: dict | 
     return chain
 
 
-def _position_codes(user) -> set[str]:
+def position_codes(user) -> set[str]:
     staff = getattr(user, "staff", None) if hasattr(user, "staff") else None
     if staff is None:
         return set()

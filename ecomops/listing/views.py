@@ -321,7 +321,7 @@ def _chains(user):
 
 
 def _may_open_chains(user) -> bool:
-    return user.has_perm(CHAIN_VIEW_PERM) or user.is_superuser or actions.QC_POSITION in actions._position_codes(user)
+    return user.has_perm(CHAIN_VIEW_PERM) or user.is_superuser or actions.QC_POSITION in actions.position_codes(user)
 
 
 @internal_page()

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.errors import BusinessError, Conflict
+from ecomops.org.actions import require_staff_perm
 from ecomops.org.models import Store
-from ecomops.org.scoping import is_client_member, scope_for
+from ecomops.org.scoping import scope_for
 
 from . import files
 from .enums import AGGREGATABLE, AGGREGATES, FIELDS, PLATFORM_STATUSES, REQUIRED_FIELDS, FileKind, JobState
@@ -23,11 +24,7 @@ MAX_BYTES = 200 * 1024 * 1024
 SUFFIXES = {".csv": FileKind.CSV, ".txt": FileKind.CSV, ".tsv": FileKind.CSV, ".xlsx": FileKind.XLSX}
 
 
-def _require(user, perm: str) -> None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
-        raise NotAllowed(_("您没有执行此操作的权限"))
-    if is_client_member(user):
-        raise NotAllowed(_("委托方用户只能查看，不能办理此操作"))
+_require = require_staff_perm  # AGY-07: staff only (org.actions)
 
 
 def _store(user, store: Store | None) -> Store:

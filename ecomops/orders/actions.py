@@ -33,9 +33,10 @@ from ecomops.catalog.models import SKU, PlatformSKU
 from ecomops.core.crypto import digits_only, keyed_hash
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.masking import mask_address, mask_name, mask_phone
+from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import ClientGrant, Store, StoreGrant
-from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
+from ecomops.org.scoping import ALL_CLIENTS_PERM, scope_for
 from ecomops.policy import registry
 
 from .enums import (
@@ -124,11 +125,7 @@ FEN = Decimal("0.01")
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _require(user, perm: str) -> None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
-        raise NotAllowed(_("您没有执行此操作的权限"))
-    if is_client_member(user):
-        raise NotAllowed(_("委托方用户只能查看，不能办理此操作"))
+_require = require_staff_perm  # AGY-07: staff only (org.actions)
 
 
 def _require_store(user, store_id: int) -> None:
@@ -412,7 +409,6 @@ def set_receiver(order: Order, *, name, phone, address, province="", city="", di
     order.receiver_hash = keyed_hash(whole) if order.receiver_address else ""
 
 
-_set_receiver = set_receiver  # the name the order modules have used
 
 
 ORDER_FIELDS = {"buyer_nick", "merchant_note", "buyer_message", "courier", "payment_method", "goods_amount",

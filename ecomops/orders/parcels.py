@@ -27,8 +27,18 @@ from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError
 
-from . import actions
-from .actions import _acting, _before_shipping, _choice, _event, _save, _set_receiver, _text, can_merge
+from .actions import (
+    _acting,
+    _before_shipping,
+    _choice,
+    _event,
+    _mark_left,
+    _save,
+    _take_out_stock,
+    _text,
+    can_merge,
+    set_receiver,
+)
 from .enums import Courier, OrderEventKind, OrderState, ParcelKind, ParcelState
 from .models import RECEIVER_FIELDS, Order, OrderLine, Parcel, ParcelLine
 
@@ -51,7 +61,7 @@ def _new_parcel(order: Order, kind: str, *, by, receiver: dict | None = None) ->
     parcel = Parcel(number=f"tmp-{uuid.uuid4().hex[:24]}", store=order.store, kind=kind, courier=order.courier,
                     created_by=by)
     source = receiver or {key: getattr(order, key) for key in RECEIVER_FIELDS}
-    _set_receiver(parcel, name=source.get("receiver_name", ""), phone=source.get("receiver_phone", ""),
+    set_receiver(parcel, name=source.get("receiver_name", ""), phone=source.get("receiver_phone", ""),
                   address=source.get("receiver_address", ""), province=source.get("province", ""),
                   city=source.get("city", ""), district=source.get("district", ""))
     if not parcel.receiver_address:
@@ -225,14 +235,14 @@ def ship_parcel(parcel: Parcel, *, by, courier: str, tracking_no: str) -> Parcel
         units: dict[int, int] = defaultdict(int)
         for sku_id, quantity in parcel.lines.filter(order=order).values_list("order_line__sku_id", "quantity"):
             units[sku_id] += quantity
-        actions._take_out_stock(order, by=by, quantities=dict(units), note=note)
+        _take_out_stock(order, by=by, quantities=dict(units), note=note)
     parcel.state = ParcelState.SHIPPED
     parcel.shipped_at = timezone.now()
     _save(parcel, user=by, reason=_("包裹发出"))
     for order in orders:
         if _all_units_left(order):
             order.courier, order.tracking_no = parcel.courier, parcel.tracking_no
-            actions._mark_left(order, by=by, reason=_("包裹 %(no)s 已发出") % {"no": parcel.number})
+            _mark_left(order, by=by, reason=_("包裹 %(no)s 已发出") % {"no": parcel.number})
         else:
             _event(order, kind=OrderEventKind.PARCEL_SHIPPED, by=by, before=order.state, after=order.state,
                    reason=_("包裹 %(no)s 已发出（部分发货）") % {"no": parcel.number},

@@ -30,9 +30,11 @@ from ecomops.inventory import reservations
 from ecomops.inventory.enums import SELLABLE_BIN_KINDS, DocKind
 from ecomops.inventory.ledger import DocRef, InsufficientStock
 from ecomops.inventory.models import StockBalance, Warehouse
+from ecomops.org.actions import require_staff_perm
 from ecomops.policy import registry
 
 from . import actions
+from .actions import _locked, _money  # the orders app's own helpers
 from .enums import AllocationState, OrderEventKind, OrderState, PaymentMethod, ReviewBatchState, ReviewRuleCode
 from .models import PERSONAL_FIELDS, Order, OrderEvent, OrderLine, ReviewBatch, ReviewRule, StoreWarehouse
 from .signals import order_reviewed
@@ -420,7 +422,7 @@ def waiting_for_person(user):
 
 def take_batch(*, user, store=None) -> ReviewBatch:
     """ORD-03: a batch of at most the policy's number of orders for ``user``; notes and messages first."""
-    actions._require(user, "orders.review_order")
+    require_staff_perm(user, "orders.review_order")
     limit = registry.resolve(BATCH_KEY)
     if ReviewBatch.objects.filter(clerk=user, state=ReviewBatchState.OPEN).exists():
         raise Conflict(_("您还有未结束的审单批次，请先完成或结束它"))
@@ -463,7 +465,7 @@ def _batch_order(batch: ReviewBatch, order: Order, user) -> Order:
         raise BusinessError(_("这不是您的审单批次"), field="batch", code="not_found")
     if batch.state != ReviewBatchState.OPEN:
         raise Conflict(_("审单批次已结束"))
-    locked = actions._locked(order)
+    locked = _locked(order)
     if locked.review_batch_id != batch.pk:
         raise BusinessError(_("订单不在本批次中"), field="order", code="not_found")
     return locked
@@ -472,7 +474,7 @@ def _batch_order(batch: ReviewBatch, order: Order, user) -> Order:
 @transaction.atomic
 def approve(batch: ReviewBatch, order: Order, *, user) -> Order:
     """The clerk has read the notes and approves: allocate (or wait for stock)."""
-    actions._require(user, "orders.review_order")
+    require_staff_perm(user, "orders.review_order")
     order = _batch_order(batch, order, user)
     if not actions.is_payment_settled(order):
         raise BusinessError(_("订单 %(no)s 未付款，不能审核通过") % {"no": order.platform_order_no}, field="paid_at",
@@ -486,7 +488,7 @@ def approve(batch: ReviewBatch, order: Order, *, user) -> Order:
 
 @transaction.atomic
 def hold_in_batch(batch: ReviewBatch, order: Order, *, user, reason: str) -> Order:
-    actions._require(user, "orders.hold_order")
+    require_staff_perm(user, "orders.hold_order")
     order = _batch_order(batch, order, user)
     actions.hold(order, by=user, reason=reason)
     return order
@@ -533,7 +535,7 @@ def visible_batch(user, batch_id) -> ReviewBatch | None:
 @transaction.atomic
 def cancel_in_batch(batch: ReviewBatch, order: Order, *, user, reason: str) -> Order:
     """The clerk cancels an order of the batch (the buyer asked to); its stock, if any, goes back."""
-    actions._require(user, "orders.cancel_order")
+    require_staff_perm(user, "orders.cancel_order")
     order = _batch_order(batch, order, user)
     return actions.cancel(order, by=user, reason=reason)
 
@@ -542,7 +544,7 @@ def cancel_in_batch(batch: ReviewBatch, order: Order, *, user, reason: str) -> O
 def change_address_in_batch(batch: ReviewBatch, order: Order, *, user, **fields) -> Order:
     """ORD-03: the clerk corrects the address while reviewing; a reason of the address rule that the
     new address now satisfies is dropped, so approving needs no second look."""
-    actions._require(user, "orders.change_order")
+    require_staff_perm(user, "orders.change_order")
     order = _batch_order(batch, order, user)
     order = actions.change_address(order, by=user, **fields)
     if any(r.get("rule") == ReviewRuleCode.ADDRESS for r in order.review_reasons):
@@ -561,7 +563,7 @@ def update_rule(rule: ReviewRule, *, user, enabled: bool | None = None, limit=UN
     ``ORD-03.auto_review_amount_limit``); audited with the acting user."""
     from ecomops.audit.history import save_audited
 
-    actions._require(user, "orders.change_reviewrule")
+    require_staff_perm(user, "orders.change_reviewrule")
     rule = ReviewRule.objects.select_for_update().get(pk=rule.pk)
     if enabled is not None:
         rule.enabled = bool(enabled)
@@ -570,7 +572,7 @@ def update_rule(rule: ReviewRule, *, user, enabled: bool | None = None, limit=UN
             raise BusinessError(_("只有金额规则有上限参数"), field="limit")
         params = {k: v for k, v in rule.params.items() if k != "limit"}
         if limit not in (None, ""):
-            params["limit"] = str(actions._money(limit, field="limit", label=_("金额上限"), minimum=Decimal("0.01")))
+            params["limit"] = str(_money(limit, field="limit", label=_("金额上限"), minimum=Decimal("0.01")))
         rule.params = params
     save_audited(rule, user=user, reason=_("修改审单规则"))
     return rule

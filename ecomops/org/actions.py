@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit.history import delete_audited, save_audited
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.validate import apply_changes, validate_model
 
 from .enums import StaffStatus
 from .models import (
@@ -40,33 +41,6 @@ def require_perm(user, perm: str) -> None:
         raise NotAllowed(_("您没有执行此操作的权限"))
 
 
-def _clean(instance) -> None:
-    """Run model validation and turn the first problem into a BusinessError naming the field."""
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        label = field
-        if field != "__all__":
-            try:
-                label = str(instance._meta.get_field(field).verbose_name)
-            except Exception:  # noqa: S110 - fall back to the raw name
-                pass
-        raise BusinessError(f"{label}：{messages[0]}" if field != "__all__" else messages[0],
-                            field=None if field == "__all__" else field) from None
-
-
-def _apply(instance, changes: dict, allowed: Iterable[str]) -> list[str]:
-    changed = []
-    for name, value in changes.items():
-        if name not in allowed:
-            raise BusinessError(_("字段 %(name)s 不能修改") % {"name": name}, field=name)
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
-
-
 def _save(instance, *, user, reason: str = "") -> None:
     try:
         with transaction.atomic():
@@ -84,7 +58,7 @@ DEPARTMENT_FIELDS = ("code", "name", "name_en", "parent", "is_group", "sort_orde
 def create_department(*, user, **fields) -> Department:
     require_perm(user, "org.add_department")
     department = Department(**{k: v for k, v in fields.items() if k in DEPARTMENT_FIELDS})
-    _clean(department)
+    validate_model(department)
     _save(department, user=user)
     return department
 
@@ -93,12 +67,12 @@ def create_department(*, user, **fields) -> Department:
 def update_department(department: Department, *, user, **changes) -> Department:
     require_perm(user, "org.change_department")
     department = Department.objects.select_for_update().get(pk=department.pk)
-    _apply(department, changes, DEPARTMENT_FIELDS)
+    apply_changes(department, changes, DEPARTMENT_FIELDS)
     if department.parent_id is not None:
         # ORG-01 is a tree: a department cannot sit below itself.
         if department.parent_id == department.pk or department.parent_id in department.descendant_ids():
             raise BusinessError(_("上级部门不能是本部门或其下级部门"), field="parent")
-    _clean(department)
+    validate_model(department)
     _save(department, user=user)
     return department
 
@@ -144,7 +118,7 @@ def hire_staff(
         user=account, name=name, employee_no=employee_no, department=department, hired_on=hired_on,
         job_level=job_level, phone=phone,
     )
-    _clean(staff)
+    validate_model(staff)
     _save(staff, user=user)
     set_positions(staff, list(positions), primary=primary_position, user=user, check=False)
     _raise_pending_acknowledgements(staff)
@@ -182,8 +156,8 @@ STAFF_FIELDS = ("name", "department", "job_level", "phone", "hired_on")
 def update_staff(staff: Staff, *, user, **changes) -> Staff:
     require_perm(user, "org.change_staff")
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
-    _apply(staff, changes, STAFF_FIELDS)
-    _clean(staff)
+    apply_changes(staff, changes, STAFF_FIELDS)
+    validate_model(staff)
     _save(staff, user=user)
     return staff
 
@@ -242,6 +216,14 @@ CLIENT_FIELDS = ("code", "name", "name_en", "is_self", "contact_name", "contact_
 STORE_FIELDS = ("code", "name", "client", "platform", "platform_shop_id", "main_category", "status", "opened_on")
 
 
+def require_staff_perm(user, perm: str) -> None:
+    """A signed-in user holding ``perm`` who is company staff: a client's own user only looks (AGY-07)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.has_perm(perm):
+        raise NotAllowed(_("您没有执行此操作的权限"))
+    if is_client_member(user):
+        raise NotAllowed(_("委托方用户只能查看，不能办理此操作"))
+
+
 def require_internal(user) -> None:
     """Refuse a client's own user (AGY-07): company work is done by the company's staff."""
     if is_client_member(user):
@@ -256,7 +238,7 @@ def create_client(*, user, **fields) -> Client:
     require_perm(user, "org.add_client")
     _require_internal(user)
     client = Client(**{k: v for k, v in fields.items() if k in CLIENT_FIELDS})
-    _clean(client)
+    validate_model(client)
     _save(client, user=user)
     if not scope_for(user).all:
         # Whoever signs a client up can work on it.
@@ -272,8 +254,8 @@ def update_client(client: Client, *, user, **changes) -> Client:
     if not scope_for(user).sees_client(client.pk):
         raise NotAllowed(_("您无权修改该委托方"))
     client = Client.objects.select_for_update().get(pk=client.pk)
-    _apply(client, changes, CLIENT_FIELDS)
-    _clean(client)
+    apply_changes(client, changes, CLIENT_FIELDS)
+    validate_model(client)
     _save(client, user=user)
     return client
 
@@ -285,7 +267,7 @@ def create_store(*, user, client: Client, **fields) -> Store:
     if not scope_for(user).sees_client(client.pk):
         raise BusinessError(_("委托方不存在"), field="client", code="not_found")
     store = Store(client=client, **{k: v for k, v in fields.items() if k in STORE_FIELDS and k != "client"})
-    _clean(store)
+    validate_model(store)
     _save(store, user=user)
     forget_scope(user)
     return store
@@ -301,8 +283,8 @@ def update_store(store: Store, *, user, **changes) -> Store:
     if "client" in changes and not scope.sees_client(changes["client"].pk):
         raise BusinessError(_("委托方不存在"), field="client", code="not_found")
     store = Store.objects.select_for_update().get(pk=store.pk)
-    _apply(store, changes, STORE_FIELDS)
-    _clean(store)
+    apply_changes(store, changes, STORE_FIELDS)
+    validate_model(store)
     _save(store, user=user)
     return store
 
@@ -401,8 +383,8 @@ def save_company(*, user, **fields):
 
     require_perm(user, "org.change_company")
     company = Company.objects.select_for_update().first() or Company()
-    _apply(company, fields, COMPANY_FIELDS)
-    _clean(company)
+    apply_changes(company, fields, COMPANY_FIELDS)
+    validate_model(company)
     _save(company, user=user)
     return company
 
@@ -413,7 +395,7 @@ def create_job_level(*, user, **fields):
 
     require_perm(user, "org.add_joblevel")
     level = JobLevel(**{k: v for k, v in fields.items() if k in JOB_LEVEL_FIELDS})
-    _clean(level)
+    validate_model(level)
     _save(level, user=user)
     return level
 
@@ -425,8 +407,8 @@ def update_job_level(level, *, user, **changes):
 
     require_perm(user, "org.change_joblevel")
     level = JobLevel.objects.select_for_update().get(pk=level.pk)
-    _apply(level, changes, JOB_LEVEL_FIELDS)
-    _clean(level)
+    apply_changes(level, changes, JOB_LEVEL_FIELDS)
+    validate_model(level)
     _save(level, user=user)
     return level
 
@@ -454,7 +436,7 @@ def record_attendance(staff: Staff, *, user, day: date, kind: str, clock_in=None
     )
     record.kind, record.clock_in, record.clock_out = kind, clock_in, clock_out
     record.late_minutes, record.early_leave_minutes, record.note = late_minutes, early_leave_minutes, note
-    _clean(record)
+    validate_model(record)
     _save(record, user=user)
     return record
 
@@ -479,7 +461,7 @@ def request_leave(staff: Staff, *, user, kind: str, start_date: date, end_date: 
         from ecomops.core.uploads import random_name
 
         leave.certificate = random_name(certificate)  # health data: the stored name says nothing
-    _clean(leave)
+    validate_model(leave)
     _save(leave, user=user)
     return leave
 

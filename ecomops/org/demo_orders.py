@@ -44,7 +44,7 @@ STREETS = ["文三路", "南京东路", "科技园南路", "建国路", "星湖�
 def receiver_pool(rng: random.Random, size: int = 400) -> list[dict]:
     """Fictional receivers with the hashes the orders keep beside them (computed by the orders' own
     receiver setter, so merging and matching treat them like imported ones)."""
-    from ecomops.orders.actions import _set_receiver
+    from ecomops.orders.actions import set_receiver
     from ecomops.orders.models import Order
 
     pool = []
@@ -55,7 +55,7 @@ def receiver_pool(rng: random.Random, size: int = 400) -> list[dict]:
         address = f"{province}{city}{district}{rng.choice(STREETS)}{rng.randrange(1, 999)}号{rng.randrange(1, 30)}幢" \
                   f"{rng.randrange(1, 6)}单元{rng.randrange(101, 2801)}室"
         probe = Order()
-        _set_receiver(probe, name=name, phone=phone, address=address, province=province, city=city,
+        set_receiver(probe, name=name, phone=phone, address=address, province=province, city=city,
                       district=district)
         pool.append({
             "name": name, "phone": phone, "address": address,

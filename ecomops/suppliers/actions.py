@@ -26,11 +26,11 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.audit.history import delete_audited, save_audited
-from ecomops.catalog.actions import _money
 from ecomops.catalog.models import SKU, Style
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.validate import parse_money, validate_model
 from ecomops.listing.actions import delist_for_recall
-from ecomops.org.actions import _clean, require_perm
+from ecomops.org.actions import require_perm
 from ecomops.org.models import Client, ClientGrant, Store
 from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
 
@@ -128,7 +128,7 @@ def create_supplier(*, user, client: Client | None = None, **fields) -> Supplier
     supplier.credit_code = (supplier.credit_code or "").strip().upper()
     if Supplier.objects.filter(code=supplier.code).exists():
         raise BusinessError(_("供应商编码“%(code)s”已被使用") % {"code": supplier.code}, field="code")
-    _clean(supplier)
+    validate_model(supplier)
     _save(supplier, user=user)
     return supplier
 
@@ -155,7 +155,7 @@ def update_supplier(supplier: Supplier, *, user, **changes) -> Supplier:
         return supplier
     if "code" in changed and Supplier.objects.filter(code=supplier.code).exclude(pk=supplier.pk).exists():
         raise BusinessError(_("供应商编码“%(code)s”已被使用") % {"code": supplier.code}, field="code")
-    _clean(supplier)
+    validate_model(supplier)
     _save(supplier, user=user, reason=_("修改：%(fields)s") % {"fields": ", ".join(changed)})
     return supplier
 
@@ -167,7 +167,7 @@ def _clean_contact(contact: SupplierContact) -> None:
     contact.email = (contact.email or "").strip()
     if contact.phone and not re.fullmatch(r"\+?\d{5,20}", contact.phone):
         raise BusinessError(_("电话只能包含数字（可带区号和 +）"), field="phone")
-    _clean(contact)
+    validate_model(contact)
 
 
 @transaction.atomic
@@ -213,7 +213,7 @@ def link_style(supplier: Supplier, style: Style, *, user, is_primary: bool = Fal
         raise BusinessError(_("该供应商属于其他委托方，不能供应此款式"), field="style")
     if supplier.status != SupplierStatus.ACTIVE:
         raise BusinessError(_("供应商不在合作中，不能关联新款式"), field="supplier")
-    price = _money(purchase_price, field="purchase_price", required=False)
+    price = parse_money(purchase_price, field="purchase_price", required=False)
     code = _text(supplier_item_code, field="supplier_item_code", label=_("供应商货号"), max_length=60)
     Style.objects.select_for_update().filter(pk=style.pk).first()  # serialise primary changes per style
     if is_primary:
@@ -264,7 +264,7 @@ def add_agreement(supplier: Supplier, *, user, signed_on: date | None, valid_fro
         files.check_upload(upload, field="file")
         agreement.file = upload
         agreement.original_name = files.original_name(upload)
-    _clean(agreement)
+    validate_model(agreement)
     _save(agreement, user=user)
     return agreement
 
@@ -304,7 +304,7 @@ def rate_supplier(supplier: Supplier, *, user, period: str, score, quality_score
     scores = {name: _score(values[name], field=name, required=name == "score") for name in SCORE_FIELDS}
     rating = SupplierRating(supplier=supplier, period=period, rated_by=user,
                             note=_text(note, field="note", label=_("评价说明"), max_length=500), **scores)
-    _clean(rating)
+    validate_model(rating)
     _save(rating, user=user)
     return rating
 
@@ -367,7 +367,7 @@ def record_sampling(*, user, supplier: Supplier, style: Style, sampled_on: date 
         files.check_upload(upload, field="report")
         check.report = upload
         check.original_name = files.original_name(upload)
-    _clean(check)
+    validate_model(check)
     _save(check, user=user)
     if check.failed:
         _open_recall(check, user=user)

@@ -23,13 +23,14 @@ from ecomops.audit import dues
 from ecomops.audit.history import save_audited
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.validate import validate_model
 from ecomops.inventory.actions import POST_PERM, next_number, suggest_fifo
 from ecomops.inventory.enums import SELLABLE_BIN_KINDS, BinKind, DocKind
 from ecomops.inventory.ledger import DocRef, InsufficientStock, Move, post_moves
 from ecomops.inventory.models import Bin, DailyClose, Lot, StockBalance, Warehouse
 from ecomops.inventory.reservations import available
-from ecomops.org.actions import _clean, require_perm
 from ecomops.org.actions import require_internal as _internal
+from ecomops.org.actions import require_perm
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Client, ClientGrant
 from ecomops.org.scoping import ALL_CLIENTS_PERM, scope_for
@@ -629,7 +630,7 @@ def create_material(*, user, **fields) -> PackagingMaterial:
         raise BusinessError(_("请填写名称"), field="name")
     if PackagingMaterial.objects.filter(code=material.code).exists():
         raise BusinessError(_("编码“%(code)s”已被使用") % {"code": material.code}, field="code")
-    _clean(material)
+    validate_model(material)
     save_audited(material, user=user)
     return material
 

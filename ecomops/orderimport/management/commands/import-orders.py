@@ -23,6 +23,7 @@ from ecomops.core.errors import BusinessError
 from ecomops.orderimport import actions, engine, reports
 from ecomops.orderimport.enums import JobState
 from ecomops.orderimport.models import ImportFormat, ImportJob
+from ecomops.org.actions import require_staff_perm
 from ecomops.org.models import Store
 
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
                 job = ImportJob.objects.filter(pk=resume).first()
                 if job is None:
                     raise CommandError(f"no import job {resume}")
-                actions._require(actor, "orderimport.add_importjob")
+                require_staff_perm(actor, "orderimport.add_importjob")
                 job = engine.run(job, progress=self._progress(started))
             else:
                 job = self._new(actor, file, store, fmt, started)
