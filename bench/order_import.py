@@ -162,9 +162,10 @@ def raw_insert(store, path: Path, tag: str) -> float:
                 for n, row in enumerate(orders[number], start=1):
                     price = Decimal(row[8])
                     lines.append((ids[f"R{number}"], n, sku_of.get(row[5]), row[5], row[6], int(row[7]), str(price),
-                                  str(price * int(row[7]))))
+                                  str(price * int(row[7])), "", ""))
             cursor.executemany("INSERT INTO orders_orderline (order_id, line_no, sku_id, platform_sku_code, title, "
-                               "quantity, unit_price, amount) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", lines)
+                               "quantity, unit_price, amount, platform_sku_id, attributes) "
+                               "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", lines)
     return time.perf_counter() - started
 
 
