@@ -1,7 +1,7 @@
 """Every change to orders, payments, refunds and invoice requests (ORD-01, ORD-06…09, PAY-01, LAW-03).
 
-Views, the API, the CLI and (later) the platform import, the review workbench and the ship batches
-call these functions only. Each checks the permission and the user's store scope (DAT-02), runs in
+Views, the API, the CLI, the platform import, the review workbench, parcels and the ship batches call
+these functions only. Each checks the permission and the user's store scope (DAT-02), runs in
 one transaction, locks the order row, and writes an ``OrderEvent`` (who, when, from, to, why).
 
 ``set_state`` is the one door between states: it checks the step against ``enums.ORDER_FLOW`` and the

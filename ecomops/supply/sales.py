@@ -1,8 +1,9 @@
 """Daily sales per SKU for the replenishment plan (WMS-14).
 
-Until the orders module exists, sales are the goods that left the warehouse against an order or an
-outbound document: ledger rows with ``to_bin`` empty and ``doc_kind`` in ORDER / OUTBOUND, less the
-reversals of such rows. THE ORDERS ISSUE REPLACES ``daily_sales`` (same signature, same result).
+Sales are the goods that left the warehouse against an order or an outbound document: ledger rows
+with ``to_bin`` empty and ``doc_kind`` in ORDER / OUTBOUND, less the reversals of such rows. Every
+order reaches "shipped" by posting its reserved units out of the ledger (``orders.actions.ship_order``
+and parcels, WMS-10), so the ledger is the sales record: a cancelled or unshipped order never counts.
 """
 
 from __future__ import annotations
