@@ -407,7 +407,8 @@ class Checker:
             return None, problems
         fields = {name: head.get(name, "") for name in ORDER_LEVEL
                   if name not in ("status", "placed_at", "paid_at", "paid_amount", "shipping_fee")}
-        stated = {name: head[name] for name in ("goods_amount", "discount_amount")
+        # Amounts the file states (parsed to Decimal above); a blank or absent cell states nothing.
+        stated = {name: head[name] for name in ("goods_amount", "discount_amount", *PLATFORM_AMOUNTS)
                   if isinstance(head.get(name), Decimal)}
         if "goods_amount" in stated and len(lines) == 1 and not lines[0].amount and lines[0].quantity:
             # A one-line order without a line price (PDD states only 商品总价): the line is the goods.
@@ -428,12 +429,8 @@ class Checker:
                              placed_at=placed_at, paid_at=paid_at, fields=fields, lines=lines,
                              paid_amount=paid_amount, shipping_fee=shipping,
                              goods_amount=stated.get("goods_amount"), discount_amount=stated.get("discount_amount"),
-                             close_reason=head.get("close_reason", ""), refund_amount=head.get("refund_amount"),
-                             closed_at=closed_at, transaction_amount=head.get("transaction_amount"))
-        if isinstance(parsed.refund_amount, str):
-            parsed.refund_amount = None
-        if isinstance(parsed.transaction_amount, str):
-            parsed.transaction_amount = None
+                             close_reason=head.get("close_reason", ""), refund_amount=stated.get("refund_amount"),
+                             closed_at=closed_at, transaction_amount=stated.get("transaction_amount"))
         if paid_amount > MONEY_MAX:
             problem(group.first_row, "paid_amount", _("金额“%(v)s”过大") % {"v": str(paid_amount)[:20]})
             return None, problems
