@@ -18,8 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.audit.history import save_audited
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.core.models import APIToken
 
 ADMIN_PERM = "core.change_apitoken"

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ecomops.core.history import HistoryContext
 from ecomops.org.scoping import ScopedQuerySet, scope_for, scope_q
 
 
@@ -42,15 +43,6 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError(f"{type(self).__name__} rows are never deleted")
-
-
-class HistoryContext(models.Model):
-    """Abstract base for every historical table: where the change came from."""
-
-    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 class AuthEventKind(models.TextChoices):

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ecomops.audit.history import delete_audited, save_audited
 from ecomops.audit.middleware import client_ip, current_request
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import apply_changes, parse_money, validate_model
 from ecomops.org.actions import require_perm
 from ecomops.org.models import Client, Store

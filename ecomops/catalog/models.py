@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
+from ecomops.core.history import audited
 from ecomops.core.tree import TreeNode
 from ecomops.org.models import Client, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet, scope_for

@@ -16,8 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ecomops.audit.history import save_audited
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.org.models import Client
 from ecomops.org.scoping import is_client_member, scope_for
 from ecomops.policy import registry

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
+from ecomops.core.history import audited
 from ecomops.org.models import Client
 from ecomops.org.scoping import ScopedQuerySet, scope_for
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
+from ecomops.core.history import audited
 
 
 class APIToken(models.Model):

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
+from ecomops.core.history import audited
 from ecomops.org.scoping import ScopedQuerySet
 
 

@@ -17,9 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.audit.history import save_audited
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.core.validate import apply_changes, validate_model
 from ecomops.org.actions import require_internal as _internal
 from ecomops.org.actions import require_perm

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.audit.history import save_audited
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.org.actions import require_perm
 from ecomops.org.scoping import is_client_member, scope_for
 from ecomops.policy import registry

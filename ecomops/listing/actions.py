@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
-from ecomops.audit.history import save_audited
 from ecomops.audit.models import DueItem
 from ecomops.catalog.models import Style
 from ecomops.compliance import checker
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Store

@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
 from ecomops.catalog.models import Style
+from ecomops.core.history import audited
 from ecomops.org.models import Store
 from ecomops.org.scoping import ScopedQuerySet
 from ecomops.stores.models import Qualification

@@ -185,7 +185,7 @@ def rematch_held(*, user, store: Store | None) -> dict:
 def save_format(*, user, fmt: ImportFormat | None = None, **values) -> ImportFormat:
     """Create or edit a platform format (ORD-02: a new platform without code). Checks that the column
     mapping names our fields and has the required ones, and that statuses map to known states."""
-    from ecomops.audit.history import save_audited
+    from ecomops.core.history import save_audited
 
     _require(user, "orderimport.change_importformat" if fmt else "orderimport.add_importformat")
     fmt = fmt or ImportFormat()

@@ -21,10 +21,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
 from ecomops.catalog.models import SKU
 from ecomops.core.crypto import EncryptedTextField
 from ecomops.core.errors import BusinessError
+from ecomops.core.history import audited
 from ecomops.org.models import Store
 from ecomops.org.scoping import ScopedQuerySet
 

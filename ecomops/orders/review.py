@@ -561,7 +561,7 @@ UNSET = object()
 def update_rule(rule: ReviewRule, *, user, enabled: bool | None = None, limit=UNSET) -> ReviewRule:
     """Switch a rule on or off, or set the amount rule's own limit (blank = the policy value
     ``ORD-03.auto_review_amount_limit``); audited with the acting user."""
-    from ecomops.audit.history import save_audited
+    from ecomops.core.history import save_audited
 
     require_staff_perm(user, "orders.change_reviewrule")
     rule = ReviewRule.objects.select_for_update().get(pk=rule.pk)

@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.audit.history import delete_audited, save_audited
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import apply_changes, validate_model
 
 from .enums import StaffStatus

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
+from ecomops.core.history import audited
 from ecomops.core.tree import TreeNode
 
 from .enums import (

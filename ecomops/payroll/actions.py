@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
-from ecomops.audit.history import save_audited
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.org.models import Department, Staff
 from ecomops.policy import registry
 

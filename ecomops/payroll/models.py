@@ -27,8 +27,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
 from ecomops.core.errors import BusinessError
+from ecomops.core.history import audited
 
 from .enums import GroupKind, LineKind, Metric, PayRole, RunEventKind, RunState, TargetScope
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
-from ecomops.audit.history import save_audited
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Staff
 

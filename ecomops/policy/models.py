@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
 from ecomops.audit.models import AppendOnlyQuerySet
+from ecomops.core.history import audited
 
 from .kinds import ParameterKind
 

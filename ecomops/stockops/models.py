@@ -22,8 +22,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
 from ecomops.catalog.models import SKU
+from ecomops.core.history import audited
 from ecomops.inventory.models import Bin, Lot, Warehouse, Zone
 from ecomops.org.models import Client
 from ecomops.org.scoping import ScopedQuerySet

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
-from ecomops.audit.history import save_audited
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.org import actions as org_actions
 from ecomops.org.actions import require_perm
 from ecomops.org.enums import StoreStatus

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
+from ecomops.core.history import audited
 from ecomops.org.models import Client, Platform, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet, is_client_member, scope_for
 

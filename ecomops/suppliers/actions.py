@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
-from ecomops.audit.history import delete_audited, save_audited
 from ecomops.catalog.models import SKU, Style
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import parse_money, validate_model
 from ecomops.listing.actions import delist_for_recall
 from ecomops.org.actions import require_perm

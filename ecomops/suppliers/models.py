@@ -25,8 +25,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
 from ecomops.catalog.models import SKU, Style
+from ecomops.core.history import audited
 from ecomops.org.models import Client, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet, is_client_member, scope_for
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
-from ecomops.audit.history import save_audited
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.history import save_audited
 from ecomops.core.validate import validate_model
 from ecomops.inventory.actions import POST_PERM, next_number, suggest_fifo
 from ecomops.inventory.enums import SELLABLE_BIN_KINDS, BinKind, DocKind

@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.audit.history import audited
 from ecomops.audit.models import AppendOnly
 from ecomops.catalog.models import SKU
+from ecomops.core.history import audited
 from ecomops.inventory.models import Bin, Lot, Warehouse
 from ecomops.org.models import Client, code_validator
 from ecomops.org.scoping import ScopedQuerySet
