@@ -52,3 +52,7 @@ class APIToken(models.Model):
         if self.expires_at is not None and self.expires_at <= timezone.now():
             return "expired"
         return "active"
+
+
+# The document number series lives in core.documents with the document base; registered here.
+from .documents import DocumentCounter  # noqa: E402, F401

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.catalog.models import SKU
+from ecomops.core.documents import next_number  # noqa: F401  (inventory.next_number: the callers' name)
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.history import save_audited
 from ecomops.core.validate import apply_changes, validate_model
@@ -30,7 +31,6 @@ from .enums import SELLABLE_BIN_KINDS, BinKind, DocKind, DocState, OutboundReaso
 from .ledger import DocRef, Move, post_moves
 from .models import (
     Bin,
-    DocumentCounter,
     Lot,
     Reversal,
     StockBalance,
@@ -73,18 +73,6 @@ def _require_client(user, client_id: int) -> None:
 
 
 # --- numbers ------------------------------------------------------------------------------------
-
-
-def next_number(prefix: str, on: date | None = None) -> str:
-    """The next document number for ``prefix`` today, e.g. ``YK20261123-0007``; gap-free per day and
-    safe under parallel callers (the counter row is updated with a conditional increment)."""
-    day = on or timezone.localdate()
-    with transaction.atomic():
-        DocumentCounter.objects.bulk_create([DocumentCounter(prefix=prefix, day=day, last=0)], ignore_conflicts=True)
-        counter = DocumentCounter.objects.select_for_update().get(prefix=prefix, day=day)
-        DocumentCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-        counter.refresh_from_db(fields=["last"])
-        return f"{prefix}{day:%Y%m%d}-{counter.last:04d}"
 
 
 # --- locations (WMS-07) -------------------------------------------------------------------------

@@ -253,22 +253,6 @@ class StockMove(AppendOnly):
         return f"{self.doc_number} {self.sku_id} ×{self.quantity}"
 
 
-class DocumentCounter(models.Model):
-    """The last number handed out per prefix and day (e.g. YK20261123-0007)."""
-
-    prefix = models.CharField(max_length=8)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("单据编号计数器")
-        verbose_name_plural = _("单据编号计数器")
-        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="inventory_counter_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.prefix}{self.day:%Y%m%d}: {self.last}"
-
-
 class StockDocument(models.Model):
     """The warehouse core's own documents: bin-to-bin moves (移库单), outbound against a reference
     (出库单, WMS-10) and opening balances (期初). Lines can be edited while draft; posting freezes it."""
