@@ -41,7 +41,7 @@ from ecomops.core.bulk import insert_history, insert_rows
 from ecomops.core.crypto import DecryptionError
 from ecomops.core.errors import BusinessError
 from ecomops.orders import actions as order_actions
-from ecomops.orders.enums import SHIPPED_OR_LATER, OrderEventKind, OrderState, PaymentMethod, PaymentStatus
+from ecomops.orders.enums import SHIPPED_OR_LATER, OrderEventKind, OrderState, PaymentMethod, PaymentState
 from ecomops.orders.models import ADDRESS_MAX, NAME_MAX, PHONE_MAX, Order, OrderEvent, OrderLine, Payment
 from ecomops.policy import registry
 
@@ -673,7 +673,7 @@ class Importer:
                                         transaction_no=parsed.fields["transaction_no"], amount=order.paid_amount,
                                         transaction_amount=(parsed.transaction_amount
                                                             if parsed.fields["transaction_no"] else None),
-                                        method=PaymentMethod.PLATFORM, status=PaymentStatus.SUCCESS,
+                                        method=PaymentMethod.PLATFORM, status=PaymentState.SUCCESS,
                                         paid_at=order.paid_at, recorded_by=self.user))
             imported.append({"store_id": self.store.pk, "platform_order_no": order.platform_order_no,
                              "order_id": order.pk, "content_hash": parsed.content_hash, "last_job_id": self.job.pk,

@@ -34,7 +34,7 @@ from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.history import save_audited
 from ecomops.core.masking import mask_address, mask_name, mask_phone
 from ecomops.org.actions import require_staff_perm
-from ecomops.org.enums import StaffStatus
+from ecomops.org.enums import StaffState
 from ecomops.org.models import ClientGrant, Store, StoreGrant
 from ecomops.org.scoping import ALL_CLIENTS_PERM, scope_for
 from ecomops.policy import registry
@@ -51,7 +51,7 @@ from .enums import (
     OrderEventKind,
     OrderState,
     PaymentMethod,
-    PaymentStatus,
+    PaymentState,
     RefundSource,
 )
 from .models import (
@@ -337,7 +337,7 @@ def _staff_seeing(store: Store, positions) -> list:
         | Q(pk__in=User.objects.with_perm(ALL_CLIENTS_PERM, include_superusers=False).values("pk"))
     )
     return list(
-        User.objects.filter(sees, is_active=True, staff__status=StaffStatus.ACTIVE,
+        User.objects.filter(sees, is_active=True, staff__status=StaffState.ACTIVE,
                             staff__positions__code__in=positions, client_member__isnull=True)
         .distinct().order_by("pk")
     )
@@ -498,7 +498,7 @@ def create_order(*, user, store: Store, platform_order_no: str, placed_at: datet
 
 
 def _successful_payments(order: Order):
-    return Payment.objects.filter(order=order, status=PaymentStatus.SUCCESS, is_duplicate=False)
+    return Payment.objects.filter(order=order, status=PaymentState.SUCCESS, is_duplicate=False)
 
 
 def _raise_refund_due(order: Order, payment: Payment | None, *, title: str) -> None:
@@ -511,7 +511,7 @@ def _raise_refund_due(order: Order, payment: Payment | None, *, title: str) -> N
 def _apply_payment(order: Order, payment: Payment, *, by) -> None:
     """What a payment does to its (locked) order."""
     data = {"payment": payment.pk, "amount": str(payment.amount), "transaction_no": payment.transaction_no}
-    if payment.status == PaymentStatus.FAILED:
+    if payment.status == PaymentState.FAILED:
         _event(order, kind=OrderEventKind.PAYMENT_FAILED, by=by, before=order.state, after=order.state,
                reason=payment.failure_reason, data=data)
         return
@@ -566,7 +566,7 @@ def mark_paid(order: Order, *, by, paid_at: datetime | None = None, reason: str 
 
 @transaction.atomic
 def record_payment(*, user, store: Store, platform_order_no: str, amount, method: str, paid_at: datetime,
-                   status: str = PaymentStatus.SUCCESS, transaction_no: str = "", failure_reason: str = "",
+                   status: str = PaymentState.SUCCESS, transaction_no: str = "", failure_reason: str = "",
                    source: str = SOURCE_USER) -> Payment:
     """PAY-01: record one payment of a store's order, found by its platform order number. A payment
     whose order has not come in yet is kept unmatched (the reconciliation lists it); a failed payment
@@ -579,12 +579,12 @@ def record_payment(*, user, store: Store, platform_order_no: str, amount, method
     _require_store(user, store.pk)
     number = _text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64, required=True)
     transaction_no = _text(transaction_no, field="transaction_no", label=_("平台交易号"), max_length=64)
-    status = _choice(status, PaymentStatus, field="status", label=_("付款结果"))
+    status = _choice(status, PaymentState, field="status", label=_("付款结果"))
     method = _choice(method, PaymentMethod, field="method", label=_("支付方式"))
     amount = _money(amount, field="amount", label=_("金额"))
     failure_reason = _text(failure_reason, field="failure_reason", label=_("失败原因"), max_length=200,
-                           required=status == PaymentStatus.FAILED)
-    if status == PaymentStatus.SUCCESS and amount <= 0:
+                           required=status == PaymentState.FAILED)
+    if status == PaymentState.SUCCESS and amount <= 0:
         raise BusinessError(_("成功付款的金额必须大于 0"), field="amount")
     if paid_at is None:
         raise BusinessError(_("请填写付款时间"), field="paid_at")
@@ -621,12 +621,12 @@ def _refund(order: Order, *, by, amount, source: str, reason: str, payment: Paym
     amount = _money(amount, field="amount", label=_("退款金额"), minimum=FEN)
     reason = _text(reason, field="reason", label=_("退款原因"), max_length=500, required=True)
     if payment is not None:
-        if payment.order_id != order.pk or payment.status != PaymentStatus.SUCCESS:
+        if payment.order_id != order.pk or payment.status != PaymentState.SUCCESS:
             raise BusinessError(_("退回的付款不是本订单的成功付款"), field="payment")
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         left = payment.amount - (payment.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
     else:
-        paid = Payment.objects.filter(order=order, status=PaymentStatus.SUCCESS).aggregate(
+        paid = Payment.objects.filter(order=order, status=PaymentState.SUCCESS).aggregate(
             total=Sum("amount"))["total"] or Decimal("0")
         left = paid - (order.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
     if amount > left:

@@ -89,7 +89,7 @@ class PaymentMethod(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class PaymentStatus(models.TextChoices):
+class PaymentState(models.TextChoices):
     SUCCESS = "success", _("成功")
     FAILED = "failed", _("失败")
 

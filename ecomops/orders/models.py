@@ -38,7 +38,7 @@ from .enums import (
     ParcelKind,
     ParcelState,
     PaymentMethod,
-    PaymentStatus,
+    PaymentState,
     RefundSource,
     ReviewBatchState,
     ReviewRuleCode,
@@ -249,7 +249,7 @@ class Payment(models.Model):
     transaction_amount = models.DecimalField(_("交易总额（元）"), null=True, blank=True,
                                              validators=[MinValueValidator(0)], **MONEY)
     method = models.CharField(_("支付方式"), max_length=20, choices=PaymentMethod.choices)
-    status = models.CharField(_("结果"), max_length=10, choices=PaymentStatus.choices)
+    status = models.CharField(_("结果"), max_length=10, choices=PaymentState.choices)
     paid_at = models.DateTimeField(_("付款时间"))
     is_duplicate = models.BooleanField(_("重复付款"), default=False)
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)

@@ -19,7 +19,7 @@ from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import apply_changes, validate_model
 
-from .enums import StaffStatus
+from .enums import StaffState
 from .models import (
     Client,
     ClientGrant,
@@ -169,7 +169,7 @@ def set_positions(staff: Staff, positions: list[Position], *, user, primary: Pos
     if check:
         require_perm(user, "org.change_staff")
     staff = Staff.objects.select_for_update().get(pk=staff.pk)  # the caller's copy may be stale
-    if staff.status != StaffStatus.ACTIVE:
+    if staff.status != StaffState.ACTIVE:
         raise BusinessError(_("该员工已离职，不能调整岗位"), field="positions")
     if primary is not None and primary not in positions:
         positions = [primary, *positions]
@@ -200,7 +200,7 @@ def staff_leaves(staff: Staff, *, user, left_on: date) -> Staff:
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     if left_on < staff.hired_on:
         raise BusinessError(_("离职日期不能早于入职日期"), field="left_on")
-    staff.left_on, staff.status = left_on, StaffStatus.LEFT
+    staff.left_on, staff.status = left_on, StaffState.LEFT
     _save(staff, user=user)
     account = staff.user
     account.is_active = False
@@ -468,16 +468,16 @@ def request_leave(staff: Staff, *, user, kind: str, start_date: date, end_date: 
 
 @transaction.atomic
 def decide_leave(leave, *, user, approve: bool):
-    from .enums import LeaveStatus
+    from .enums import LeaveState
     from .models import LeaveRequest
 
     require_perm(user, "org.change_leaverequest")
     leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
-    if leave.status != LeaveStatus.PENDING:
+    if leave.status != LeaveState.PENDING:
         raise BusinessError(_("该请假申请已处理"), code="already_decided")
     if leave.staff.user_id == user.pk:
         raise NotAllowed(_("不能审批本人的请假申请"))
-    leave.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
+    leave.status = LeaveState.APPROVED if approve else LeaveState.REJECTED
     leave.decided_by, leave.decided_at = user, timezone.now()
     _save(leave, user=user)
     return leave
