@@ -257,7 +257,7 @@ def orders_list_events(request, order_id: Path[Id]):
     order = _order(request, order_id)
     return [
         {"id": e.pk, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
-         "actor": e.actor.username if e.actor else None, "at": e.at, "reason": e.reason}
+         "actor": e.actor.username if e.actor else None, "at": e.at, "reason": e.note}  # API key stays "reason"
         for e in order.events.select_related("actor").order_by("at", "pk")
     ]
 
