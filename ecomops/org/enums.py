@@ -30,6 +30,10 @@ class StaffState(models.TextChoices):
     LEFT = "left", _("离职")
 
 
+# ORG-03: a person leaves once; a new hire is a new record.
+STAFF_FLOW: dict[str, tuple[str, ...]] = {StaffState.ACTIVE: (StaffState.LEFT,), StaffState.LEFT: ()}
+
+
 class AttendanceKind(models.TextChoices):
     # ORG-04
     PRESENT = "present", _("正常出勤")
@@ -46,6 +50,14 @@ class LeaveState(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
+
+
+# ORG-04: a leave request is decided once.
+LEAVE_FLOW: dict[str, tuple[str, ...]] = {
+    LeaveState.PENDING: (LeaveState.APPROVED, LeaveState.REJECTED),
+    LeaveState.APPROVED: (),
+    LeaveState.REJECTED: (),
+}
 
 
 # Old names, kept until the apps of the other issue-14 helpers (listing, stores, receiving, supply) and
