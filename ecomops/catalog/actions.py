@@ -25,7 +25,7 @@ from ecomops.org.models import Client, Store
 from ecomops.org.scoping import is_client_member, scope_for
 
 from . import barcodes, codes
-from .enums import BarcodeSource, ReturnClass, SpecialGoods, StyleStatus
+from .enums import BarcodeSource, ReturnClass, SpecialGoods, StyleState
 from .models import SKU, BarcodeSeries, Brand, Category, PlatformSKU, Style
 
 DEFAULT_BARCODE_PREFIX = "20"
@@ -219,7 +219,7 @@ SKU_FIELDS = ("colour", "size", "barcode", "unit_cost", "price", "is_active")
 def _check_style_refs(style: Style) -> None:
     if style.brand_id is not None and style.brand.client_id != style.client_id:
         raise BusinessError(_("品牌不属于该委托方"), field="brand")
-    if style.status not in StyleStatus.values:
+    if style.status not in StyleState.values:
         raise BusinessError(_("状态不正确"), field="status")
     if style.return_class not in ReturnClass.values:
         raise BusinessError(_("退货类别不正确"), field="return_class")

@@ -28,7 +28,7 @@ from ecomops.core.errors import BusinessError
 from ecomops.org.models import Client, Store
 
 from . import actions, codes
-from .enums import BarcodeSource, ReturnClass, SpecialGoods, StyleStatus
+from .enums import BarcodeSource, ReturnClass, SpecialGoods, StyleState
 from .models import SKU, Brand, Category, PlatformSKU, Style
 from .queries import readable_or_404, search_styles, visible_platform_codes
 
@@ -220,7 +220,7 @@ class StyleOut(Schema):
     name: str
     brand: BrandRef | None
     category: Ref | None
-    status: StyleStatus
+    status: StyleState
     unit_cost: Decimal
     price: Decimal
     is_hero: bool = Field(description="主推组（WMS-14）")
@@ -239,7 +239,7 @@ class StyleFilters(PageQuery):
     client_id: Id | None = None
     brand_id: Id | None = None
     category_id: Id | None = None
-    status: StyleStatus | None = None
+    status: StyleState | None = None
     is_hero: bool | None = None
     q: Search | None = Field(None, description="按款号、名称、SKU编码或条码搜索")
 
@@ -250,7 +250,7 @@ class StyleIn(InputSchema):
     name: Text(120, min_length=1)
     brand_id: RefId | None = None
     category_id: RefId | None = None
-    status: StyleStatus = StyleStatus.DRAFT
+    status: StyleState = StyleState.DRAFT
     unit_cost: Money
     price: Money
     is_hero: Flag = False
@@ -267,7 +267,7 @@ class StylePatch(PatchSchema):
     name: Text(120, min_length=1) | None = None
     brand_id: RefId | None = None
     category_id: RefId | None = None
-    status: StyleStatus | None = None
+    status: StyleState | None = None
     unit_cost: Money | None = None
     price: Money | None = None
     is_hero: Flag | None = None

@@ -1,10 +1,10 @@
-"""Statuses and classes of the product catalogue (CAT-04, CAT-07, LAW-01, STO-04)."""
+"""States and classes of the product catalogue (CAT-04, CAT-07, LAW-01, STO-04)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class StyleStatus(models.TextChoices):
+class StyleState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     ACTIVE = "active", _("正常")
     DISCONTINUED = "discontinued", _("已停产")

@@ -15,7 +15,7 @@ from ecomops.org.models import Client, Store
 from ecomops.org.scoping import scope_for
 
 from . import codes
-from .enums import StyleStatus
+from .enums import StyleState
 from .models import SKU, Brand, Category, Style
 
 
@@ -57,7 +57,7 @@ class StyleFilterForm(StyledFormMixin, forms.Form):
                                    empty_label=gettext_lazy("全部品牌"))
     category = forms.TypedChoiceField(label=gettext_lazy("类目"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=gettext_lazy("状态"), required=False,
-                               choices=[("", gettext_lazy("全部状态")), *StyleStatus.choices])
+                               choices=[("", gettext_lazy("全部状态")), *StyleState.choices])
     hero = forms.ChoiceField(label=gettext_lazy("主推款"), required=False,
                              choices=[("", gettext_lazy("全部")), ("1", gettext_lazy("主推款")),
                                       ("0", gettext_lazy("非主推款"))])

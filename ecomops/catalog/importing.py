@@ -33,7 +33,7 @@ from ecomops.org.scoping import scope_for
 
 from . import barcodes, codes
 from .actions import ImportResult, chunks, unique_codes
-from .enums import BarcodeSource, ReturnClass, StyleStatus
+from .enums import BarcodeSource, ReturnClass, StyleState
 from .models import SKU, Brand, Category, PlatformSKU, Style
 from .sheets import Table
 
@@ -548,7 +548,7 @@ def _plan_against_database(plan: Plan, *, user, client, rows: list[Row], present
         if "return_class" in present or style is None:
             fields["return_class"] = first.return_class
         if style is None:
-            style = Style(client=client, style_no=style_no, status=StyleStatus.ACTIVE, attributes={}, **fields)
+            style = Style(client=client, style_no=style_no, status=StyleState.ACTIVE, attributes={}, **fields)
             plan.new_styles.append(style)
         else:
             changed = [n for n, v in fields.items() if _differs(getattr(style, n), v)]

@@ -27,7 +27,7 @@ from ecomops.org.scoping import ScopedQuerySet, scope_for
 
 from . import codes
 from .barcodes import INTERNAL_PREFIXES
-from .enums import BarcodeSource, ReturnClass, SpecialGoods, StyleStatus
+from .enums import BarcodeSource, ReturnClass, SpecialGoods, StyleState
 
 ZERO = Decimal("0")
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(ZERO)]}
@@ -131,7 +131,7 @@ class Style(models.Model):
     category = models.ForeignKey(
         Category, verbose_name=_("类目"), null=True, blank=True, on_delete=models.PROTECT, related_name="styles"
     )
-    status = models.CharField(_("状态"), max_length=20, choices=StyleStatus.choices, default=StyleStatus.DRAFT)
+    status = models.CharField(_("状态"), max_length=20, choices=StyleState.choices, default=StyleState.DRAFT)
     unit_cost = models.DecimalField(_("成本价（元）"), **MONEY)
     price = models.DecimalField(_("销售价（元）"), **MONEY)
     is_hero = models.BooleanField(

@@ -22,12 +22,13 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import transition
 from ecomops.orders import actions as order_actions
 from ecomops.orders.enums import OrderState
 from ecomops.orders.models import Order
 from ecomops.policy import registry
 
-from .models import BatchOrder, BatchState, LateFlag, ShipBatch
+from .models import BATCH_FLOW, BatchOrder, BatchState, LateFlag, ShipBatch
 
 CUTOFFS = "ORD-05.ship_batch_cutoffs"
 SAME_DAY = "ORD-05.same_day_cutoff"
@@ -170,10 +171,8 @@ def print_batch(batch: ShipBatch, *, user) -> PrintResult:
         result.printed.append(order)
     BatchOrder.objects.filter(pk__in=printed_entries).update(printed_at=now, printed_by=user)
     if batch.state != BatchState.PRINTED and not batch.entries.filter(printed_at__isnull=True).exists():
-        batch.state = BatchState.PRINTED
-        batch.printed_at = now
-        batch.printed_by = user
-        batch.save(update_fields=["state", "printed_at", "printed_by"])
+        transition(batch, BatchState.PRINTED, flow=BATCH_FLOW, user=user,
+                   changes={"printed_at": now, "printed_by": user}, update_fields=[])
     return result
 
 
@@ -211,8 +210,7 @@ def close_due_batches(*, at: datetime | None = None) -> int:
     closed = 0
     for batch in ShipBatch.objects.filter(state=BatchState.OPEN, day__lte=local.date()):
         if datetime.combine(batch.day, batch.cutoff, tzinfo=local.tzinfo) < local:
-            batch.state = BatchState.CLOSED
-            batch.save(update_fields=["state"])
+            transition(batch, BatchState.CLOSED, flow=BATCH_FLOW, user=None, update_fields=[])
             closed += 1
     return closed
 

@@ -26,6 +26,14 @@ class BatchState(models.TextChoices):
     PRINTED = "printed", _("已打印")
 
 
+# ORD-05: a wave takes orders until its cut-off (closed) and is printed once all of it is; nothing follows.
+BATCH_FLOW: dict[str, tuple[str, ...]] = {
+    BatchState.OPEN: (BatchState.CLOSED, BatchState.PRINTED),
+    BatchState.CLOSED: (BatchState.PRINTED,),
+    BatchState.PRINTED: (),
+}
+
+
 class ShipBatch(models.Model):
     number = models.CharField(_("批次号"), max_length=30, unique=True)
     day = models.DateField(_("日期"), db_index=True)

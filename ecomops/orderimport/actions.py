@@ -12,12 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError, Conflict
+from ecomops.core.flow import transition
 from ecomops.org.actions import require_staff_perm
 from ecomops.org.models import Store
 from ecomops.org.scoping import scope_for
 
 from . import files
-from .enums import AGGREGATABLE, AGGREGATES, FIELDS, PLATFORM_STATUSES, REQUIRED_FIELDS, FileKind, JobState
+from .enums import (
+    AGGREGATABLE,
+    AGGREGATES,
+    FIELDS,
+    JOB_FLOW,
+    PLATFORM_STATUSES,
+    REQUIRED_FIELDS,
+    FileKind,
+    JobState,
+)
 from .models import ImportFormat, ImportJob
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -148,8 +158,9 @@ def resume(job: ImportJob, *, user, background: bool = True) -> ImportJob:
         raise Conflict(_("原文件已按保存期限删除（LAW-04），无法继续导入；请重新上传该文件"))
     if job.state == JobState.RUNNING and job.started_at and (timezone.now() - job.started_at).total_seconds() < 60:
         raise Conflict(_("导入任务正在运行"))
-    ImportJob.objects.filter(pk=job.pk).update(state=JobState.QUEUED, failure="")
     job.refresh_from_db()
+    if job.state != JobState.QUEUED:
+        transition(job, JobState.QUEUED, flow=JOB_FLOW, user=user, changes={"failure": ""}, update_fields=[])
     return start(job, background=background)
 
 

@@ -40,13 +40,14 @@ from ecomops.core import addresses
 from ecomops.core.bulk import insert_history, insert_rows
 from ecomops.core.crypto import DecryptionError
 from ecomops.core.errors import BusinessError
+from ecomops.core.flow import transition
 from ecomops.orders import actions as order_actions
-from ecomops.orders.enums import SHIPPED_OR_LATER, OrderEventKind, OrderState, PaymentMethod, PaymentStatus
+from ecomops.orders.enums import SHIPPED_OR_LATER, OrderEventKind, OrderState, PaymentMethod, PaymentState
 from ecomops.orders.models import ADDRESS_MAX, NAME_MAX, PHONE_MAX, Order, OrderEvent, OrderLine, Payment
 from ecomops.policy import registry
 
 from . import files, reader
-from .enums import FIELDS, REQUIRED_FIELDS, JobState
+from .enums import FIELDS, JOB_FLOW, REQUIRED_FIELDS, JobState
 from .models import ImportedOrder, ImportFormat, ImportJob, ImportRowError
 
 log = logging.getLogger(__name__)
@@ -572,6 +573,7 @@ class Importer:
         self.job = job
         self.store = job.store
         self.user = job.created_by
+        self.history_reason = _("订单导入 %(job)s") % {"job": job}  # the audit trail's reason, translated
         self.match = SkuMatcher(job.store)
         self.confirm_within = {}
         # When the import saw the platform's word: the upload of the export (the same on a resume).
@@ -650,7 +652,7 @@ class Importer:
         built = [self._build(p) for p in parsed_orders]
         orders = [order for order, _lines, _u in built]
         insert_rows(Order, orders)
-        insert_history(Order, orders, user=self.user, reason=str(self.job))
+        insert_history(Order, orders, user=self.user, reason=self.history_reason)
         lines, events, payments, imported = [], [], [], []
         now = timezone.now()
         created_reason = _("平台导入 %(job)s") % {"job": self.job}
@@ -673,7 +675,7 @@ class Importer:
                                         transaction_no=parsed.fields["transaction_no"], amount=order.paid_amount,
                                         transaction_amount=(parsed.transaction_amount
                                                             if parsed.fields["transaction_no"] else None),
-                                        method=PaymentMethod.PLATFORM, status=PaymentStatus.SUCCESS,
+                                        method=PaymentMethod.PLATFORM, status=PaymentState.SUCCESS,
                                         paid_at=order.paid_at, recorded_by=self.user))
             imported.append({"store_id": self.store.pk, "platform_order_no": order.platform_order_no,
                              "order_id": order.pk, "content_hash": parsed.content_hash, "last_job_id": self.job.pk,
@@ -682,7 +684,7 @@ class Importer:
         insert_rows(OrderEvent, events, returning=False)
         if payments:
             insert_rows(Payment, payments)
-            insert_history(Payment, payments, user=self.user, reason=str(self.job))
+            insert_history(Payment, payments, user=self.user, reason=self.history_reason)
         insert_rows(ImportedOrder, imported, returning=False)
         for order, parsed in zip(orders, parsed_orders, strict=True):
             if order.state == OrderState.CANCELLED and order.paid_at is not None and order.paid_amount > 0:
@@ -963,9 +965,8 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
     job = ImportJob.objects.select_related("store", "store__client", "format", "created_by").get(pk=job.pk)
     if job.state == JobState.DONE:
         return job
-    job.state, job.attempts, job.failure = JobState.RUNNING, job.attempts + 1, ""
-    job.started_at = job.started_at or timezone.now()
-    job.save(update_fields=["state", "attempts", "failure", "started_at"])
+    transition(job, JobState.RUNNING, flow=JOB_FLOW, user=None, update_fields=[], changes={
+        "attempts": job.attempts + 1, "failure": "", "started_at": job.started_at or timezone.now()})
     source = files.source(job)
     pairing = None
     try:
@@ -1005,9 +1006,8 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
                     raise RuntimeError("simulated crash")
         if chunk:
             importer.commit(chunk, checker)
-        job.state, job.finished_at = JobState.DONE, timezone.now()
-        job.rows_done = max(job.rows_done, job.rows_total)
-        job.save(update_fields=["state", "finished_at", "rows_done"])
+        transition(job, JobState.DONE, flow=JOB_FLOW, user=None, update_fields=[], changes={
+            "finished_at": timezone.now(), "rows_done": max(job.rows_done, job.rows_total)})
         if progress:
             progress(job)
     except (ImportFailed, BusinessError) as error:
@@ -1024,6 +1024,8 @@ def run(job: ImportJob, *, progress: Callable[[ImportJob], None] | None = None,
 
 
 def _fail(job: ImportJob, message: str) -> None:
+    # Set-based on purpose: it runs in the error handler and must never raise itself (running → failed
+    # is always in JOB_FLOW); only these columns are written, whatever the job in memory holds.
     ImportJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, failure=message[:500],
                                                finished_at=timezone.now())
     job.state, job.failure = JobState.FAILED, message[:500]

@@ -15,6 +15,16 @@ class JobState(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+# ORD-02: a job is queued, runs, and ends done or failed; a failed or stopped job is queued (or run)
+# again and resumes after its checkpoint. Running → running is a run resumed after its worker died.
+JOB_FLOW: dict[str, tuple[str, ...]] = {
+    JobState.QUEUED: (JobState.RUNNING, JobState.FAILED),
+    JobState.RUNNING: (JobState.DONE, JobState.FAILED, JobState.QUEUED, JobState.RUNNING),
+    JobState.FAILED: (JobState.QUEUED, JobState.RUNNING),
+    JobState.DONE: (),
+}
+
+
 # What a platform's status text may mean (ImportFormat.statuses values).
 PLATFORM_STATUSES = ("unpaid", "paid", "shipped", "received", "completed", "cancelled")
 

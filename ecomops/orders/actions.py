@@ -2,7 +2,8 @@
 
 Views, the API, the CLI, the platform import, the review workbench, parcels and the ship batches call
 these functions only. Each checks the permission and the user's store scope (DAT-02), runs in
-one transaction, locks the order row, and writes an ``OrderEvent`` (who, when, from, to, why).
+one transaction, locks the order row, and writes an ``OrderEvent`` through ``orders.events`` (who, when,
+from, to, why). A step between states is ``core.flow.transition`` with ``ORDER_FLOW`` (``_move``).
 
 ``set_state`` is the one door between states: it checks the step against ``enums.ORDER_FLOW`` and the
 payment rule (nothing reaches "awaiting shipment" unpaid, cash on delivery aside: ORD-01, ORD-04), and
@@ -31,14 +32,16 @@ from ecomops.audit.access import log_personal_read
 from ecomops.catalog.models import SKU, PlatformSKU
 from ecomops.core.crypto import digits_only, keyed_hash
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import transition
 from ecomops.core.history import save_audited
 from ecomops.core.masking import mask_address, mask_name, mask_phone
 from ecomops.org.actions import require_staff_perm
-from ecomops.org.enums import StaffStatus
+from ecomops.org.enums import StaffState
 from ecomops.org.models import ClientGrant, Store, StoreGrant
 from ecomops.org.scoping import ALL_CLIENTS_PERM, scope_for
 from ecomops.policy import registry
 
+from . import events
 from .enums import (
     HOLDABLE,
     NEEDS_PAYMENT,
@@ -51,7 +54,7 @@ from .enums import (
     OrderEventKind,
     OrderState,
     PaymentMethod,
-    PaymentStatus,
+    PaymentState,
     RefundSource,
 )
 from .models import (
@@ -109,15 +112,6 @@ TIMESTAMP_OF = {
     S.BUYER_REVIEWED: "buyer_reviewed_at",
     S.COMPLETED: "completed_at",
     S.CANCELLED: "cancelled_at",
-}
-EVENT_OF = {
-    S.PAID: OrderEventKind.PAID,
-    S.ON_HOLD: OrderEventKind.HELD,
-    S.CANCELLED: OrderEventKind.CANCELLED,
-    S.SHIPPED: OrderEventKind.SHIPPED,
-    S.RECEIVED: OrderEventKind.RECEIVED,
-    S.BUYER_REVIEWED: OrderEventKind.BUYER_REVIEWED,
-    S.COMPLETED: OrderEventKind.COMPLETED,
 }
 FEN = Decimal("0.01")
 
@@ -177,12 +171,6 @@ def _locked(order: Order) -> Order:
     return Order.objects.select_for_update(of=("self",)).select_related("store").get(pk=order.pk)
 
 
-def _event(order: Order, *, kind: str, by, before: str = "", after: str = "", reason: str = "",
-           data: dict | None = None, at: datetime | None = None) -> OrderEvent:
-    return OrderEvent.objects.create(order=order, kind=kind, from_state=before, to_state=after, actor=by,
-                                     reason=(reason or "")[:500], data=data or {}, at=at or timezone.now())
-
-
 def _label(state: str) -> str:
     return str(OrderState(state).label)
 
@@ -233,24 +221,31 @@ def check_move(order: Order, to: str) -> None:
 
 def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = None, data: dict | None = None,
           at: datetime | None = None) -> OrderEvent:
-    """Change the state of a locked order; refuses every step ORDER_FLOW does not allow."""
+    """Change the state of a locked order through ``core.flow.transition`` with ``ORDER_FLOW``; the
+    order's own rules (``check_move``: payment, the state it was held from) replace the plain map check,
+    and the hold and the step's timestamp are set in the same save."""
     before = order.state
-    check_move(order, to)
     when = at or timezone.now()
+    changes = {}
     if to == S.ON_HOLD:
-        order.held_from = before
+        changes["held_from"] = before
     elif before == S.ON_HOLD:
-        order.held_from = ""
-        order.exception_reason = ""
+        changes.update(held_from="", exception_reason="")
     stamp = TIMESTAMP_OF.get(to)
     if stamp and getattr(order, stamp) is None:
-        setattr(order, stamp, when)
-    order.state = to
-    _save(order, user=by, reason=reason or _label(to))
-    if kind is None:
-        kind = OrderEventKind.RELEASED if before == S.ON_HOLD and to != S.CANCELLED else EVENT_OF.get(
-            to, OrderEventKind.STATE)
-    return _event(order, kind=kind, by=by, before=before, after=to, reason=reason, data=data, at=when)
+        changes[stamp] = when
+    written = []
+
+    def write(order, **step):
+        written.append(events.state_changed(order, kind=kind, data=data, at=when, **step))
+
+    try:
+        with transaction.atomic():
+            transition(order, to, flow=ORDER_FLOW, user=by, reason=reason, check=check_move, changes=changes,
+                       event=write)
+    except IntegrityError:
+        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
+    return written[0]
 
 
 @transaction.atomic
@@ -337,7 +332,7 @@ def _staff_seeing(store: Store, positions) -> list:
         | Q(pk__in=User.objects.with_perm(ALL_CLIENTS_PERM, include_superusers=False).values("pk"))
     )
     return list(
-        User.objects.filter(sees, is_active=True, staff__status=StaffStatus.ACTIVE,
+        User.objects.filter(sees, is_active=True, staff__status=StaffState.ACTIVE,
                             staff__positions__code__in=positions, client_member__isnull=True)
         .distinct().order_by("pk")
     )
@@ -478,8 +473,8 @@ def create_order(*, user, store: Store, platform_order_no: str, placed_at: datet
     for line in built:
         line.order = order
     OrderLine.objects.bulk_create(built)
-    _event(order, kind=OrderEventKind.CREATED, by=user, after=order.state,
-           data={"lines": len(built), "paid_amount": str(order.paid_amount)})
+    events.order_created(order, user=user,
+                         data={"lines": len(built), "paid_amount": str(order.paid_amount)})
     unmatched = [line.line_no for line in built if line.sku_id is None]
     # Payments recorded before the order came in (PAY-01) now find it.
     for payment in Payment.objects.select_for_update().filter(
@@ -498,7 +493,7 @@ def create_order(*, user, store: Store, platform_order_no: str, placed_at: datet
 
 
 def _successful_payments(order: Order):
-    return Payment.objects.filter(order=order, status=PaymentStatus.SUCCESS, is_duplicate=False)
+    return Payment.objects.filter(order=order, status=PaymentState.SUCCESS, is_duplicate=False)
 
 
 def _raise_refund_due(order: Order, payment: Payment | None, *, title: str) -> None:
@@ -511,30 +506,26 @@ def _raise_refund_due(order: Order, payment: Payment | None, *, title: str) -> N
 def _apply_payment(order: Order, payment: Payment, *, by) -> None:
     """What a payment does to its (locked) order."""
     data = {"payment": payment.pk, "amount": str(payment.amount), "transaction_no": payment.transaction_no}
-    if payment.status == PaymentStatus.FAILED:
-        _event(order, kind=OrderEventKind.PAYMENT_FAILED, by=by, before=order.state, after=order.state,
-               reason=payment.failure_reason, data=data)
+    if payment.status == PaymentState.FAILED:
+        events.payment_failed(order, user=by, note=payment.failure_reason, data=data)
         return
     if order.paid_at is not None or _successful_payments(order).exclude(pk=payment.pk).exists():
         # ORD-07: a second successful payment is a duplicate; it must be refunded.
         payment.is_duplicate = True
         _save(payment, user=by, reason=_("重复付款"))
-        _event(order, kind=OrderEventKind.PAYMENT_DUPLICATE, by=by, before=order.state, after=order.state,
-               reason=_("重复付款，须退回"), data=data)
+        events.payment_duplicate(order, user=by, note=_("重复付款，须退回"), data=data)
         _raise_refund_due(order, payment, title=_("退回重复付款：订单 %(no)s，%(amount)s 元")
                           % {"no": order.platform_order_no, "amount": payment.amount})
         return
     if order.state == S.CANCELLED:
-        _event(order, kind=OrderEventKind.PAYMENT_MISMATCH, by=by, before=order.state, after=order.state,
-               reason=_("已取消订单收到付款，须退回"), data=data)
+        events.payment_mismatch(order, user=by, note=_("已取消订单收到付款，须退回"), data=data)
         _raise_refund_due(order, payment, title=_("退回已取消订单的付款：订单 %(no)s，%(amount)s 元")
                           % {"no": order.platform_order_no, "amount": payment.amount})
         return
     if payment.amount != order.paid_amount:
         # PAY-01: the reconciliation lists it; the order is not marked paid on a wrong amount.
-        _event(order, kind=OrderEventKind.PAYMENT_MISMATCH, by=by, before=order.state, after=order.state,
-               reason=_("付款金额 %(paid)s 元与订单实付 %(due)s 元不符")
-               % {"paid": payment.amount, "due": order.paid_amount}, data=data)
+        events.payment_mismatch(order, user=by, note=_("付款金额 %(paid)s 元与订单实付 %(due)s 元不符")
+                                % {"paid": payment.amount, "due": order.paid_amount}, data=data)
         return
     _mark_paid(order, paid_at=payment.paid_at, by=by, data=data)
 
@@ -549,7 +540,7 @@ def _mark_paid(order: Order, *, paid_at: datetime, by, data: dict | None = None)
     else:
         # Cash on delivery paid at the door, or an order held before its payment arrived.
         _save(order, user=by, reason=_("付款成功"))
-        _event(order, kind=OrderEventKind.PAID, by=by, before=order.state, after=order.state, data=data or {})
+        events.order_paid(order, user=by, data=data)
 
 
 @transaction.atomic
@@ -566,7 +557,7 @@ def mark_paid(order: Order, *, by, paid_at: datetime | None = None, reason: str 
 
 @transaction.atomic
 def record_payment(*, user, store: Store, platform_order_no: str, amount, method: str, paid_at: datetime,
-                   status: str = PaymentStatus.SUCCESS, transaction_no: str = "", failure_reason: str = "",
+                   status: str = PaymentState.SUCCESS, transaction_no: str = "", failure_reason: str = "",
                    source: str = SOURCE_USER) -> Payment:
     """PAY-01: record one payment of a store's order, found by its platform order number. A payment
     whose order has not come in yet is kept unmatched (the reconciliation lists it); a failed payment
@@ -579,12 +570,12 @@ def record_payment(*, user, store: Store, platform_order_no: str, amount, method
     _require_store(user, store.pk)
     number = _text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64, required=True)
     transaction_no = _text(transaction_no, field="transaction_no", label=_("平台交易号"), max_length=64)
-    status = _choice(status, PaymentStatus, field="status", label=_("付款结果"))
+    status = _choice(status, PaymentState, field="status", label=_("付款结果"))
     method = _choice(method, PaymentMethod, field="method", label=_("支付方式"))
     amount = _money(amount, field="amount", label=_("金额"))
     failure_reason = _text(failure_reason, field="failure_reason", label=_("失败原因"), max_length=200,
-                           required=status == PaymentStatus.FAILED)
-    if status == PaymentStatus.SUCCESS and amount <= 0:
+                           required=status == PaymentState.FAILED)
+    if status == PaymentState.SUCCESS and amount <= 0:
         raise BusinessError(_("成功付款的金额必须大于 0"), field="amount")
     if paid_at is None:
         raise BusinessError(_("请填写付款时间"), field="paid_at")
@@ -621,12 +612,12 @@ def _refund(order: Order, *, by, amount, source: str, reason: str, payment: Paym
     amount = _money(amount, field="amount", label=_("退款金额"), minimum=FEN)
     reason = _text(reason, field="reason", label=_("退款原因"), max_length=500, required=True)
     if payment is not None:
-        if payment.order_id != order.pk or payment.status != PaymentStatus.SUCCESS:
+        if payment.order_id != order.pk or payment.status != PaymentState.SUCCESS:
             raise BusinessError(_("退回的付款不是本订单的成功付款"), field="payment")
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         left = payment.amount - (payment.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
     else:
-        paid = Payment.objects.filter(order=order, status=PaymentStatus.SUCCESS).aggregate(
+        paid = Payment.objects.filter(order=order, status=PaymentState.SUCCESS).aggregate(
             total=Sum("amount"))["total"] or Decimal("0")
         left = paid - (order.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
     if amount > left:
@@ -635,8 +626,8 @@ def _refund(order: Order, *, by, amount, source: str, reason: str, payment: Paym
     refund = Refund(order=order, payment=payment, amount=amount, source=source, reason=reason,
                     refunded_at=refunded_at or timezone.now(), recorded_by=by)
     _save(refund, user=by, reason=_("登记退款"))
-    _event(order, kind=OrderEventKind.REFUND, by=by, before=order.state, after=order.state, reason=reason,
-           data={"refund": refund.pk, "amount": str(amount), "source": source, **(data or {})})
+    events.refund_recorded(order, user=by, note=reason,
+                           data={"refund": refund.pk, "amount": str(amount), "source": source, **(data or {})})
     dues.complete_due(kind=REFUND_DUE_KIND, source=payment or order, by=by)
     return refund
 
@@ -701,8 +692,8 @@ def confirm(order: Order, *, by, at: datetime | None = None) -> Order:
     late = order.confirm_due_at is not None and when > order.confirm_due_at
     order.confirm_late = order.confirm_late or late
     _save(order, user=by, reason=_("确认订单"))
-    _event(order, kind=OrderEventKind.CONFIRMED, by=by, before=order.state, after=order.state, at=when,
-           data={"late": late, "due_at": order.confirm_due_at.isoformat() if order.confirm_due_at else None})
+    events.order_confirmed(order, user=by, at=when, data={
+                           "late": late, "due_at": order.confirm_due_at.isoformat() if order.confirm_due_at else None})
     dues.complete_due(kind=CONFIRM_DUE_KIND, source=order, by=by, at=when)
     return order
 
@@ -830,8 +821,8 @@ def print_for_shipping(order: Order, *, by, batch_no: str) -> tuple[Order, str]:
         return order, ""
     why = (_("未付款") if not is_payment_settled(order)
            else _("当前为“%(state)s”") % {"state": order.get_state_display()})
-    _event(order, kind=OrderEventKind.STATE, by=by, before=order.state, after=order.state,
-           reason=_("移出发货批次 %(no)s：%(why)s") % {"no": batch_no, "why": why})
+    events.state_noted(order, user=by,
+                       note=_("移出发货批次 %(no)s：%(why)s") % {"no": batch_no, "why": why})
     return order, why
 
 
@@ -1001,8 +992,8 @@ def change_address(order: Order, *, by, receiver_name: str, receiver_phone: str,
     if not order.receiver_address:
         raise BusinessError(_("请填写收货详细地址"), field="receiver_address")
     _save(order, user=by, reason=_("平台导入更新") if source == SOURCE_PLATFORM else _("修改地址"))
-    _event(order, kind=OrderEventKind.ADDRESS_CHANGED, by=by, before=order.state, after=order.state, reason=reason,
-           data={"before": before, "after": _masked_receiver(order)})
+    events.address_changed(order, user=by, note=reason,
+                           data={"before": before, "after": _masked_receiver(order)})
     return order
 
 
@@ -1016,9 +1007,9 @@ def change_courier(order: Order, *, by, courier: str, reason: str = "") -> Order
         raise BusinessError(_("快递公司没有变化"), field="courier")
     order.courier = courier
     _save(order, user=by, reason=_("修改快递"))
-    _event(order, kind=OrderEventKind.COURIER_CHANGED, by=by, before=order.state, after=order.state,
-           reason=_text(reason, field="reason", label=_("修改原因"), max_length=200),
-           data={"before": before, "after": courier})
+    events.courier_changed(order, user=by,
+                           note=_text(reason, field="reason", label=_("修改原因"), max_length=200),
+                           data={"before": before, "after": courier})
     return order
 
 
@@ -1056,8 +1047,7 @@ def update_from_platform(order: Order, *, by, reason: str, **fields) -> tuple[Or
 def note_platform_update(order: Order, *, by, reason: str, data: dict | None = None) -> OrderEvent:
     """ORD-01/02: the record that an import applied the platform's view of the order (what changed)."""
     order = _acting(order, by, "orders.change_order", SOURCE_PLATFORM)
-    return _event(order, kind=OrderEventKind.PLATFORM_UPDATE, by=by, before=order.state, after=order.state,
-                  reason=reason, data=data)
+    return events.platform_updated(order, user=by, note=reason, data=data)
 
 
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -1101,8 +1091,8 @@ def request_invoice(order: Order, *, by, kind: str, title_kind: str, title: str,
     invoice = InvoiceRequest(order=order, kind=kind, title_kind=title_kind, title=title, tax_number=tax_number,
                              requested_by=by)
     _save(invoice, user=by, reason=_("申请发票"))
-    _event(order, kind=OrderEventKind.INVOICE_REQUESTED, by=by, before=order.state, after=order.state,
-           data={"invoice": invoice.pk, "kind": kind, "title_kind": title_kind})
+    events.invoice_requested(order, user=by,
+                             data={"invoice": invoice.pk, "kind": kind, "title_kind": title_kind})
     return invoice
 
 
@@ -1183,8 +1173,8 @@ def flag_late_confirmations(now: datetime | None = None) -> LateRun:
             if not order.confirm_late:
                 order.confirm_late = True
                 order.save(update_fields=["confirm_late", "updated_at"])
-                _event(order, kind=OrderEventKind.CONFIRM_LATE, by=None, before=order.state, after=order.state,
-                       reason=_("付款后超时未确认"), data={"due_at": order.confirm_due_at.isoformat()}, at=now)
+                events.confirm_late(order, note=_("付款后超时未确认"), at=now,
+                                    data={"due_at": order.confirm_due_at.isoformat()})
                 run.flagged += 1
             dues.raise_dues(kind=CONFIRM_DUE_KIND, owners=confirm_owners(order.store), due_at=order.confirm_due_at,
                             title=_("确认订单 %(no)s（已逾期）") % {"no": order.platform_order_no},

@@ -26,7 +26,7 @@ from ecomops.org.models import Store
 from ecomops.org.scoping import get_visible_or_404
 
 from . import actions
-from .enums import OrderEventKind, OrderState, PaymentMethod, PaymentStatus, RefundSource
+from .enums import OrderEventKind, OrderState, PaymentMethod, PaymentState, RefundSource
 from .models import Order, Payment, Refund
 from .queries import masked_receiver, reason_choices, receiver_view, reconciliation, search_orders
 
@@ -109,7 +109,7 @@ class OrdersPaymentOut(Schema):
     transaction_no: str
     amount: Decimal
     method: PaymentMethod
-    status: PaymentStatus
+    status: PaymentState
     paid_at: datetime
     is_duplicate: bool
     failure_reason: str
@@ -159,7 +159,7 @@ class OrdersPaymentIn(InputSchema):
     platform_order_no: Code(64)
     amount: Money
     method: PaymentMethod
-    status: PaymentStatus = PaymentStatus.SUCCESS
+    status: PaymentState = PaymentState.SUCCESS
     paid_at: datetime
     transaction_no: Text(64) = ""
     failure_reason: Text(200) = ""
@@ -257,7 +257,7 @@ def orders_list_events(request, order_id: Path[Id]):
     order = _order(request, order_id)
     return [
         {"id": e.pk, "kind": e.kind, "from_state": e.from_state, "to_state": e.to_state,
-         "actor": e.actor.username if e.actor else None, "at": e.at, "reason": e.reason}
+         "actor": e.actor.username if e.actor else None, "at": e.at, "reason": e.note}  # API key stays "reason"
         for e in order.events.select_related("actor").order_by("at", "pk")
     ]
 

@@ -89,7 +89,7 @@ class PaymentMethod(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class PaymentStatus(models.TextChoices):
+class PaymentState(models.TextChoices):
     SUCCESS = "success", _("成功")
     FAILED = "failed", _("失败")
 
@@ -154,6 +154,12 @@ class ReviewBatchState(models.TextChoices):
     CLOSED = "closed", _("已结束")
 
 
+REVIEW_BATCH_FLOW: dict[str, tuple[str, ...]] = {
+    ReviewBatchState.OPEN: (ReviewBatchState.CLOSED,),
+    ReviewBatchState.CLOSED: (),
+}
+
+
 class ParcelKind(models.TextChoices):
     """ORD-08: an order split into several parcels, or several orders merged into one."""
 
@@ -165,3 +171,11 @@ class ParcelState(models.TextChoices):
     OPEN = "open", _("待发出")
     SHIPPED = "shipped", _("已发出")
     CANCELLED = "cancelled", _("已撤销")
+
+
+# ORD-08: a parcel leaves once, or is cancelled (undone) before it left; nothing follows either.
+PARCEL_FLOW: dict[str, tuple[str, ...]] = {
+    ParcelState.OPEN: (ParcelState.SHIPPED, ParcelState.CANCELLED),
+    ParcelState.SHIPPED: (),
+    ParcelState.CANCELLED: (),
+}

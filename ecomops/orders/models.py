@@ -5,7 +5,7 @@
 - The receiver's name, phone and address are encrypted at rest (CRM-03, LAW-04); keyed hashes of the
   phone and of the whole receiver let the review and merge rules compare them without decrypting.
   They are left out of the audit history; an address change writes an OrderEvent with masked values.
-- Every state change is an ``OrderEvent`` (append-only: who, when, from, to, kind, reason, data).
+- Every state change is an ``OrderEvent`` (append-only: who, when, from, to, kind, note, data).
 - Payments and refunds are posted records: never edited or deleted; a correction is a new record.
 """
 
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecomops.catalog.models import SKU
 from ecomops.core.crypto import EncryptedTextField
-from ecomops.core.errors import BusinessError
+from ecomops.core.events import Event
 from ecomops.core.history import audited
 from ecomops.org.models import Store
 from ecomops.org.scoping import ScopedQuerySet
@@ -38,7 +38,7 @@ from .enums import (
     ParcelKind,
     ParcelState,
     PaymentMethod,
-    PaymentStatus,
+    PaymentState,
     RefundSource,
     ReviewBatchState,
     ReviewRuleCode,
@@ -199,38 +199,27 @@ class OrderLine(models.Model):
         return f"{self.order_id}#{self.line_no}"
 
 
-class OrderEvent(models.Model):
-    """ORD-01: one step of an order (append-only). ``data`` never holds plain personal data."""
+class OrderEvent(Event):
+    """ORD-01: one step of an order (append-only, :class:`~ecomops.core.events.Event`). ``data`` never
+    holds plain personal data. Written by the functions of ``orders.events``."""
 
     order = models.ForeignKey(Order, verbose_name=_("订单"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("事件"), max_length=30, choices=OrderEventKind.choices)
     from_state = models.CharField(_("原状态"), max_length=20, choices=OrderState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, choices=OrderState.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+", help_text=_("空表示系统"))
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    reason = models.CharField(_("原因"), max_length=500, blank=True)
-    data = models.JSONField(_("数据"), default=dict, blank=True)
+    note = models.CharField(_("原因"), max_length=500, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_store_field = "order__store"
     scope_client_field = "order__store__client"
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("订单记录")
         verbose_name_plural = _("订单记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise BusinessError(_("订单记录不能修改"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise BusinessError(_("订单记录不能删除"))
 
 
 class Payment(models.Model):
@@ -249,7 +238,7 @@ class Payment(models.Model):
     transaction_amount = models.DecimalField(_("交易总额（元）"), null=True, blank=True,
                                              validators=[MinValueValidator(0)], **MONEY)
     method = models.CharField(_("支付方式"), max_length=20, choices=PaymentMethod.choices)
-    status = models.CharField(_("结果"), max_length=10, choices=PaymentStatus.choices)
+    status = models.CharField(_("结果"), max_length=10, choices=PaymentState.choices)
     paid_at = models.DateTimeField(_("付款时间"))
     is_duplicate = models.BooleanField(_("重复付款"), default=False)
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)

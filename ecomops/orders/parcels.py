@@ -26,12 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError
+from ecomops.core.flow import transition
 
+from . import events
 from .actions import (
     _acting,
     _before_shipping,
     _choice,
-    _event,
     _mark_left,
     _save,
     _take_out_stock,
@@ -39,7 +40,7 @@ from .actions import (
     can_merge,
     set_receiver,
 )
-from .enums import Courier, OrderEventKind, OrderState, ParcelKind, ParcelState
+from .enums import PARCEL_FLOW, Courier, OrderState, ParcelKind, ParcelState
 from .models import RECEIVER_FIELDS, Order, OrderLine, Parcel, ParcelLine
 
 S = OrderState
@@ -129,10 +130,9 @@ def split_order(order: Order, *, by, parts: list[dict], reason: str = "") -> lis
         ParcelLine.objects.bulk_create([ParcelLine(parcel=parcel, order=order, order_line_id=line_id, quantity=qty)
                                         for line_id, qty in quantities.items()])
         made.append(parcel)
-    _event(order, kind=OrderEventKind.SPLIT, by=by, before=order.state, after=order.state,
-           reason=reason or _("拆分为 %(n)d 个包裹") % {"n": len(made)},
-           data={"parcels": [p.number for p in made],
-                 "other_address": [p.number for p, (_q, r) in zip(made, cleaned, strict=True) if r]})
+    events.order_split(order, user=by, note=reason or _("拆分为 %(n)d 个包裹") % {"n": len(made)},
+                       data={"parcels": [p.number for p in made],
+                             "other_address": [p.number for p, (_q, r) in zip(made, cleaned, strict=True) if r]})
     return made
 
 
@@ -164,10 +164,9 @@ def merge_orders(orders: list[Order], *, by, reason: str = "") -> Parcel:
                                     for line in OrderLine.objects.filter(order__in=locked).select_related("order")])
     numbers = [o.platform_order_no for o in locked]
     for order in locked:
-        _event(order, kind=OrderEventKind.MERGED, by=by, before=order.state, after=order.state,
-               reason=reason or _("与 %(others)s 合并发货") % {
-                   "others": "、".join(n for n in numbers if n != order.platform_order_no)},
-               data={"parcel": parcel.number, "orders": numbers})
+        events.order_merged(order, user=by, note=reason or _("与 %(others)s 合并发货") % {
+                                "others": "、".join(n for n in numbers if n != order.platform_order_no)},
+                            data={"parcel": parcel.number, "orders": numbers})
     return parcel
 
 
@@ -191,14 +190,11 @@ def _undo(order: Order, *, by, reason: str) -> list[Parcel]:
     now = timezone.now()
     touched = set()
     for parcel in parcels:
-        parcel.state = ParcelState.CANCELLED
-        parcel.cancelled_at = now
-        parcel.cancel_reason = reason
-        _save(parcel, user=by, reason=_("撤销包裹"))
+        transition(parcel, ParcelState.CANCELLED, flow=PARCEL_FLOW, user=by, reason=_("撤销包裹"),
+                   changes={"cancelled_at": now, "cancel_reason": reason})
         touched |= set(parcel.lines.values_list("order_id", flat=True))
     for other in Order.objects.filter(pk__in=touched).order_by("pk"):
-        _event(other, kind=OrderEventKind.PARCELS_UNDONE, by=by, before=other.state, after=other.state,
-               reason=reason, data={"parcels": [p.number for p in parcels]})
+        events.parcels_undone(other, user=by, note=reason, data={"parcels": [p.number for p in parcels]})
     return parcels
 
 
@@ -236,17 +232,16 @@ def ship_parcel(parcel: Parcel, *, by, courier: str, tracking_no: str) -> Parcel
         for sku_id, quantity in parcel.lines.filter(order=order).values_list("order_line__sku_id", "quantity"):
             units[sku_id] += quantity
         _take_out_stock(order, by=by, quantities=dict(units), note=note)
-    parcel.state = ParcelState.SHIPPED
-    parcel.shipped_at = timezone.now()
-    _save(parcel, user=by, reason=_("包裹发出"))
+    transition(parcel, ParcelState.SHIPPED, flow=PARCEL_FLOW, user=by, reason=_("包裹发出"),
+               changes={"shipped_at": timezone.now()})
     for order in orders:
         if _all_units_left(order):
             order.courier, order.tracking_no = parcel.courier, parcel.tracking_no
             _mark_left(order, by=by, reason=_("包裹 %(no)s 已发出") % {"no": parcel.number})
         else:
-            _event(order, kind=OrderEventKind.PARCEL_SHIPPED, by=by, before=order.state, after=order.state,
-                   reason=_("包裹 %(no)s 已发出（部分发货）") % {"no": parcel.number},
-                   data={"parcel": parcel.number, "courier": parcel.courier, "tracking_no": parcel.tracking_no})
+            events.parcel_shipped(order, user=by, note=_("包裹 %(no)s 已发出（部分发货）") % {"no": parcel.number},
+                                  data={"parcel": parcel.number, "courier": parcel.courier,
+                                        "tracking_no": parcel.tracking_no})
     return parcel
 
 

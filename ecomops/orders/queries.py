@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from ecomops.core.masking import mask_address, mask_name, mask_phone
 from ecomops.policy import registry
 
-from .enums import AllocationState, OrderState, PaymentMethod, PaymentStatus, ReviewRuleCode
+from .enums import AllocationState, OrderState, PaymentMethod, PaymentState, ReviewRuleCode
 from .models import Order, OrderLine, Payment, Refund
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -144,7 +144,7 @@ def _fen(name: str):
 def transaction_groups(payments: QuerySet, *, limit: int | None = None) -> list[TransactionGroup]:
     """PAY-01: successful payments grouped by (store, transaction number) where the transaction paid
     several orders or the platform gave its total; one aggregate query."""
-    rows = (payments.filter(status=PaymentStatus.SUCCESS, is_duplicate=False, order__isnull=False)
+    rows = (payments.filter(status=PaymentState.SUCCESS, is_duplicate=False, order__isnull=False)
             .exclude(transaction_no="").order_by().values("store_id", "store__name", "transaction_no")
             .annotate(n=Count("order_id", distinct=True), paid=Sum(_fen("amount")), due=Sum(_fen("order__paid_amount")),
                       declared=Max(_fen("transaction_amount")))
@@ -179,7 +179,7 @@ def reconciliation(user, *, store_id: int | None = None) -> Reconciliation:
     payments = Payment.objects.visible_to(user).select_related("store", "order")
     if store_id:
         orders, payments = orders.filter(store_id=store_id), payments.filter(store_id=store_id)
-    success = Payment.objects.filter(order=OuterRef("pk"), status=PaymentStatus.SUCCESS, is_duplicate=False)
+    success = Payment.objects.filter(order=OuterRef("pk"), status=PaymentState.SUCCESS, is_duplicate=False)
     paid_total = Subquery(
         success.order_by().values("order").annotate(total=Sum("amount")).values("total")[:1],
         output_field=DecimalField(max_digits=14, decimal_places=2),
@@ -193,7 +193,7 @@ def reconciliation(user, *, store_id: int | None = None) -> Reconciliation:
     )
     return Reconciliation(
         unpaid_orders=annotated.filter(has_payment=False).order_by("placed_at", "pk"),
-        orphan_payments=payments.filter(order__isnull=True, status=PaymentStatus.SUCCESS).order_by("paid_at", "pk"),
+        orphan_payments=payments.filter(order__isnull=True, status=PaymentState.SUCCESS).order_by("paid_at", "pk"),
         mismatches=annotated.filter(has_payment=True).exclude(received=F("paid_amount")).order_by("placed_at", "pk"),
         duplicates=payments.filter(is_duplicate=True).annotate(refunded=Coalesce(refunded, ZERO))
         .filter(refunded__lt=F("amount")).order_by("paid_at", "pk"),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.core.bulk import insert_history, insert_rows
 from ecomops.core.errors import BusinessError, Conflict
+from ecomops.core.flow import transition
 from ecomops.inventory import reservations
 from ecomops.inventory.enums import SELLABLE_BIN_KINDS, DocKind
 from ecomops.inventory.ledger import DocRef, InsufficientStock
@@ -34,8 +35,17 @@ from ecomops.org.actions import require_staff_perm
 from ecomops.policy import registry
 
 from . import actions
+from . import events as order_events
 from .actions import _locked, _money  # the orders app's own helpers
-from .enums import AllocationState, OrderEventKind, OrderState, PaymentMethod, ReviewBatchState, ReviewRuleCode
+from .enums import (
+    REVIEW_BATCH_FLOW,
+    AllocationState,
+    OrderEventKind,
+    OrderState,
+    PaymentMethod,
+    ReviewBatchState,
+    ReviewRuleCode,
+)
 from .models import PERSONAL_FIELDS, Order, OrderEvent, OrderLine, ReviewBatch, ReviewRule, StoreWarehouse
 from .signals import order_reviewed
 
@@ -181,10 +191,6 @@ def _write(order: Order, fields: list[str], *, by, reason: str, events: list[dic
                              for e in events], returning=False)
 
 
-def _event_row(kind: str, *, before: str, after: str, reason: str = "", data: dict | None = None) -> dict:
-    return {"kind": kind, "from_state": before, "to_state": after, "reason": str(reason)[:500], "data": data or {}}
-
-
 def announce(order_ids: list[int]) -> None:
     """After the commit, tell ship batches (ORD-05) which orders were reviewed — a chunk at a time."""
     if order_ids:
@@ -216,8 +222,8 @@ def allocate(order: Order, *, by, lines=None, routes: Routes | None = None, revi
         order.reviewed_at = timezone.now()
         reason = _("已占用 %(wh)s 库存") % {"wh": warehouse.name}
         _write(order, ["state", "warehouse", "allocation_state", "allocation_note", "review_reasons", "reviewed_at"],
-               by=by, reason=reason, events=[_event_row(OrderEventKind.STATE, before=before, after=S.REVIEWED,
-                                                        reason=reason, data={"warehouse": warehouse.code})])
+               by=by, reason=reason, events=[order_events.row(OrderEventKind.STATE, before=before, after=S.REVIEWED,
+                                                        note=reason, data={"warehouse": warehouse.code})])
         if reviewed is None:
             announce([order.pk])
         else:
@@ -228,8 +234,8 @@ def allocate(order: Order, *, by, lines=None, routes: Routes | None = None, revi
         order.allocation_state = AllocationState.WAITING_STOCK
         order.allocation_note = note
         _write(order, ["allocation_state", "allocation_note", "review_reasons"], by=by, reason=_("库存不足，等待到货"),
-               events=[_event_row(OrderEventKind.STATE, before=order.state, after=order.state,
-                                  reason=_("库存不足，等待到货：%(why)s") % {"why": note})])
+               events=[order_events.row(OrderEventKind.STATE, before=order.state, after=order.state,
+                                  note=_("库存不足，等待到货：%(why)s") % {"why": note})])
     return False
 
 
@@ -302,8 +308,8 @@ def _enter_review(order_ids: list[int], rules: dict, *, by, on, run: ReviewRun) 
                 order.state = S.AWAITING_REVIEW
                 changed.append(order)
                 if verdict.passed:
-                    events.append(_event_row(OrderEventKind.STATE, before=before, after=S.AWAITING_REVIEW,
-                                             reason=_("进入审单")) | {"order_id": order.pk})
+                    events.append(order_events.row(OrderEventKind.STATE, before=before, after=S.AWAITING_REVIEW,
+                                             note=_("进入审单")) | {"order_id": order.pk})
             if verdict.passed:
                 passed.append((order, lines.get(order.pk, [])))
                 continue
@@ -312,8 +318,8 @@ def _enter_review(order_ids: list[int], rules: dict, *, by, on, run: ReviewRun) 
             if order not in changed:
                 changed.append(order)
             why = "；".join(r["message"] for r in verdict.reasons)
-            events.append(_event_row(OrderEventKind.STATE, before=before, after=S.AWAITING_REVIEW,
-                                     reason=_("转人工审核：%(why)s") % {"why": why},
+            events.append(order_events.row(OrderEventKind.STATE, before=before, after=S.AWAITING_REVIEW,
+                                     note=_("转人工审核：%(why)s") % {"why": why},
                                      data={"review_reasons": verdict.reasons}) | {"order_id": order.pk})
             run.manual += 1
         if changed:
@@ -515,9 +521,8 @@ def close_batch(batch: ReviewBatch, *, user) -> ReviewBatch:
             return batch
     else:
         unhandled.update(review_batch=None)
-    batch.state = ReviewBatchState.CLOSED
-    batch.closed_at = timezone.now()
-    batch.save(update_fields=["state", "closed_at"])
+    transition(batch, ReviewBatchState.CLOSED, flow=REVIEW_BATCH_FLOW, user=user,
+               changes={"closed_at": timezone.now()}, update_fields=[])
     return batch
 
 

@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.flow import transition
 from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import apply_changes, validate_model
 
-from .enums import StaffStatus
+from .enums import STAFF_FLOW, StaffState
 from .models import (
     Client,
     ClientGrant,
@@ -169,7 +170,7 @@ def set_positions(staff: Staff, positions: list[Position], *, user, primary: Pos
     if check:
         require_perm(user, "org.change_staff")
     staff = Staff.objects.select_for_update().get(pk=staff.pk)  # the caller's copy may be stale
-    if staff.status != StaffStatus.ACTIVE:
+    if staff.status != StaffState.ACTIVE:
         raise BusinessError(_("该员工已离职，不能调整岗位"), field="positions")
     if primary is not None and primary not in positions:
         positions = [primary, *positions]
@@ -200,8 +201,7 @@ def staff_leaves(staff: Staff, *, user, left_on: date) -> Staff:
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     if left_on < staff.hired_on:
         raise BusinessError(_("离职日期不能早于入职日期"), field="left_on")
-    staff.left_on, staff.status = left_on, StaffStatus.LEFT
-    _save(staff, user=user)
+    transition(staff, StaffState.LEFT, flow=STAFF_FLOW, field="status", user=user, changes={"left_on": left_on})
     account = staff.user
     account.is_active = False
     account.save(update_fields=["is_active"])
@@ -468,18 +468,17 @@ def request_leave(staff: Staff, *, user, kind: str, start_date: date, end_date: 
 
 @transaction.atomic
 def decide_leave(leave, *, user, approve: bool):
-    from .enums import LeaveStatus
+    from .enums import LEAVE_FLOW, LeaveState
     from .models import LeaveRequest
 
     require_perm(user, "org.change_leaverequest")
     leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
-    if leave.status != LeaveStatus.PENDING:
+    if leave.status != LeaveState.PENDING:
         raise BusinessError(_("该请假申请已处理"), code="already_decided")
     if leave.staff.user_id == user.pk:
         raise NotAllowed(_("不能审批本人的请假申请"))
-    leave.status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
-    leave.decided_by, leave.decided_at = user, timezone.now()
-    _save(leave, user=user)
+    transition(leave, LeaveState.APPROVED if approve else LeaveState.REJECTED, flow=LEAVE_FLOW, field="status",
+               user=user, changes={"decided_by": user, "decided_at": timezone.now()})
     return leave
 
 
@@ -513,7 +512,7 @@ def require_password_change(account, *, user, required: bool = True):
     if state.must_change != required:
         state.must_change = required
         state.required_by, state.required_at = user, timezone.now()
-        _save(state, user=user, reason="require password change" if required else "withdraw password change")
+        _save(state, user=user, reason=_("要求修改密码") if required else _("撤销修改密码要求"))
     account._ecomops_must_change_password = required
     return state
 
@@ -553,11 +552,11 @@ def change_own_password(user, *, old_password: str, new_password: str):
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)
         account.set_password(new_password)
-        save_audited(account, user=user, reason="change own password", update_fields=["password"])
+        save_audited(account, user=user, reason=_("本人修改密码"), update_fields=["password"])
         password_state, _created = PasswordState.objects.select_for_update().get_or_create(user=account)
         password_state.must_change = False
         password_state.changed_at = timezone.now()
-        _save(password_state, user=user, reason="change own password")
+        _save(password_state, user=user, reason=_("本人修改密码"))
         throttle.record(AuthEventKind.PASSWORD_CHANGED, username=user.get_username(), request=request,
                         user=account)
     user.password = account.password  # the caller's copy: its session hash must follow

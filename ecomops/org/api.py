@@ -42,7 +42,7 @@ from ecomops.core.errors import BusinessError
 from ecomops.core.masking import mask_phone, personal_value
 
 from . import actions
-from .enums import ClientStatus, PlatformRegion, StaffStatus, StoreStatus
+from .enums import ClientState, PlatformRegion, StaffState, StoreState
 from .models import Client, Department, JobLevel, Platform, Position, Staff, StaffPosition, Store
 from .scoping import get_visible_or_404
 
@@ -207,13 +207,13 @@ class StaffOut(Schema):
     phone: str = Field(description="手机号；无 org.view_staff_personal 权限时为脱敏值")
     hired_on: date
     left_on: date | None
-    status: StaffStatus
+    status: StaffState
 
 
 class StaffFilters(PageQuery):
     department_id: Id | None = None
     position_id: Id | None = None
-    status: StaffStatus | None = None
+    status: StaffState | None = None
     q: Search | None = Field(None, description="按工号或姓名搜索")
 
 
@@ -379,7 +379,7 @@ class ClientOut(Schema):
     is_self: bool
     contact_name: str
     contact_phone: str
-    status: ClientStatus
+    status: ClientState
     contract_start: date | None
     contract_end: date | None
 
@@ -390,7 +390,7 @@ class ClientOut(Schema):
 
 
 class ClientFilters(PageQuery):
-    status: ClientStatus | None = None
+    status: ClientState | None = None
     q: Search | None = Field(None, description="按编码或名称搜索")
 
 
@@ -401,7 +401,7 @@ class ClientIn(InputSchema):
     is_self: Flag = False
     contact_name: Text(40) = ""
     contact_phone: Phone = ""
-    status: ClientStatus = ClientStatus.ACTIVE
+    status: ClientState = ClientState.ACTIVE
     contract_start: Day | None = None
     contract_end: Day | None = None
 
@@ -415,7 +415,7 @@ class ClientPatch(PatchSchema):
     is_self: Flag | None = None
     contact_name: Text(40) | None = None
     contact_phone: Phone | None = None
-    status: ClientStatus | None = None
+    status: ClientState | None = None
     contract_start: Day | None = None
     contract_end: Day | None = None
 
@@ -456,14 +456,14 @@ class StoreOut(Schema):
     platform: Ref
     platform_shop_id: str
     main_category: str
-    status: StoreStatus
+    status: StoreState
     opened_on: date | None
 
 
 class StoreFilters(PageQuery):
     client_id: Id | None = None
     platform: Code(30) | None = Field(None, description="平台编码，如 taobao")
-    status: StoreStatus | None = None
+    status: StoreState | None = None
     q: Search | None = Field(None, description="按编码或名称搜索")
 
 
@@ -474,7 +474,7 @@ class StoreIn(InputSchema):
     platform_id: RefId
     platform_shop_id: Text(64) = ""
     main_category: Text(60) = ""
-    status: StoreStatus = StoreStatus.ONBOARDING
+    status: StoreState = StoreState.ONBOARDING
     opened_on: Day | None = None
 
 
@@ -487,7 +487,7 @@ class StorePatch(PatchSchema):
     platform_id: RefId | None = None
     platform_shop_id: Text(64) | None = None
     main_category: Text(60) | None = None
-    status: StoreStatus | None = None
+    status: StoreState | None = None
     opened_on: Day | None = None
 
 

@@ -12,22 +12,26 @@ class PlatformRegion(models.TextChoices):
     CROSS_BORDER = "cross_border", _("跨境")
 
 
-class ClientStatus(models.TextChoices):
+class ClientState(models.TextChoices):
     PROSPECT = "prospect", _("洽谈中")
     ACTIVE = "active", _("合作中")
     ENDED = "ended", _("已终止")
 
 
-class StoreStatus(models.TextChoices):
+class StoreState(models.TextChoices):
     ONBOARDING = "onboarding", _("入驻中")
     ACTIVE = "active", _("运营中")
     SUSPENDED = "suspended", _("已暂停")
     CLOSED = "closed", _("已关闭")
 
 
-class StaffStatus(models.TextChoices):
+class StaffState(models.TextChoices):
     ACTIVE = "active", _("在职")
     LEFT = "left", _("离职")
+
+
+# ORG-03: a person leaves once; a new hire is a new record.
+STAFF_FLOW: dict[str, tuple[str, ...]] = {StaffState.ACTIVE: (StaffState.LEFT,), StaffState.LEFT: ()}
 
 
 class AttendanceKind(models.TextChoices):
@@ -42,7 +46,23 @@ class AttendanceKind(models.TextChoices):
     REST = "rest", _("休息日")
 
 
-class LeaveStatus(models.TextChoices):
+class LeaveState(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
+
+
+# ORG-04: a leave request is decided once.
+LEAVE_FLOW: dict[str, tuple[str, ...]] = {
+    LeaveState.PENDING: (LeaveState.APPROVED, LeaveState.REJECTED),
+    LeaveState.APPROVED: (),
+    LeaveState.REJECTED: (),
+}
+
+
+# Old names, kept until the apps of the other issue-14 helpers (listing, stores, receiving, supply) and
+# the demo are renamed to ``*State`` after the merge; new code uses the ``*State`` names.
+ClientStatus = ClientState
+StoreStatus = StoreState
+StaffStatus = StaffState
+LeaveStatus = LeaveState

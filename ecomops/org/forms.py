@@ -15,7 +15,7 @@ from ecomops.core.forms import DateInput, StyledFormMixin
 from ecomops.core.templatetags.ecomops_ui import loc, loc_path
 
 from . import actions
-from .enums import ClientStatus, StaffStatus, StoreStatus
+from .enums import ClientState, StaffState, StoreState
 from .models import (
     Client,
     ClientGrant,
@@ -76,7 +76,7 @@ class ClientFilterForm(SearchForm):
     status = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=[("", gettext_lazy("全部状态")), *ClientStatus.choices],
+        choices=[("", gettext_lazy("全部状态")), *ClientState.choices],
     )
 
 
@@ -96,7 +96,7 @@ class StoreFilterForm(SearchForm):
     status = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=[("", gettext_lazy("全部状态")), *StoreStatus.choices],
+        choices=[("", gettext_lazy("全部状态")), *StoreState.choices],
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -148,7 +148,7 @@ class StaffFilterForm(SearchForm):
     status = forms.ChoiceField(
         label=gettext_lazy("状态"),
         required=False,
-        choices=[*StaffStatus.choices, (ALL, gettext_lazy("全部"))],
+        choices=[*StaffState.choices, (ALL, gettext_lazy("全部"))],
     )
 
     def __init__(self, *args, **kwargs):

@@ -16,12 +16,12 @@ from ecomops.core.tree import TreeNode
 
 from .enums import (
     AttendanceKind,
-    ClientStatus,
+    ClientState,
     CompanyKind,
-    LeaveStatus,
+    LeaveState,
     PlatformRegion,
-    StaffStatus,
-    StoreStatus,
+    StaffState,
+    StoreState,
 )
 from .scoping import ScopedQuerySet
 
@@ -149,7 +149,7 @@ class Staff(models.Model):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     hired_on = models.DateField(_("入职日期"))
     left_on = models.DateField(_("离职日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=StaffStatus.choices, default=StaffStatus.ACTIVE)
+    status = models.CharField(_("状态"), max_length=10, choices=StaffState.choices, default=StaffState.ACTIVE)
     history = audited()
 
     class Meta:
@@ -245,7 +245,7 @@ class LeaveRequest(models.Model):
     end_date = models.DateField(_("结束日期"))
     reason = models.TextField(_("事由"), max_length=1000)
     certificate = models.FileField(_("医院证明"), upload_to="leave/%Y/%m/", blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
+    status = models.CharField(_("状态"), max_length=10, choices=LeaveState.choices, default=LeaveState.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -292,7 +292,7 @@ class Client(models.Model):
     is_self = models.BooleanField(_("本公司自营"), default=False)
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
+    status = models.CharField(_("状态"), max_length=10, choices=ClientState.choices, default=ClientState.ACTIVE)
     contract_start = models.DateField(_("合同开始"), null=True, blank=True)
     contract_end = models.DateField(_("合同结束"), null=True, blank=True)
     history = audited()
@@ -327,7 +327,7 @@ class Store(models.Model):
     platform = models.ForeignKey(Platform, verbose_name=_("平台"), on_delete=models.PROTECT, related_name="stores")
     platform_shop_id = models.CharField(_("平台店铺ID"), max_length=64, blank=True)
     main_category = models.CharField(_("主营类目"), max_length=60, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=StoreStatus.choices, default=StoreStatus.ONBOARDING)
+    status = models.CharField(_("状态"), max_length=12, choices=StoreState.choices, default=StoreState.ONBOARDING)
     opened_on = models.DateField(_("开店日期"), null=True, blank=True)
     history = audited()
 

@@ -27,7 +27,7 @@ from ecomops.core.forms import submit
 from ecomops.core.templatetags.ecomops_ui import loc
 
 from . import actions, queries
-from .enums import StaffStatus
+from .enums import StaffState
 from .forms import (
     ALL,
     ClientFilterForm,
@@ -334,7 +334,7 @@ def _tree(outline):
 def department_list(request):
     departments = list(Department.objects.all())
     counts = dict(
-        Staff.objects.filter(status=StaffStatus.ACTIVE)
+        Staff.objects.filter(status=StaffState.ACTIVE)
         .values("department")
         .annotate(n=Count("pk"))
         .values_list("department", "n")
@@ -371,7 +371,7 @@ def department_detail(request, pk: int):
     staff_page = None
     if can_view_staff:
         staff = (
-            Staff.objects.filter(department_id__in=ids, status=StaffStatus.ACTIVE)
+            Staff.objects.filter(department_id__in=ids, status=StaffState.ACTIVE)
             .select_related("department", "job_level")
             .prefetch_related(_positions_prefetch())
             .order_by("employee_no")
@@ -415,10 +415,10 @@ def staff_list(request):
         .prefetch_related(_positions_prefetch())
         .order_by("employee_no")
     )
-    status = StaffStatus.ACTIVE
+    status = StaffState.ACTIVE
     if form.is_valid():
         data = form.cleaned_data
-        status = data["status"] or StaffStatus.ACTIVE
+        status = data["status"] or StaffState.ACTIVE
         q = data["q"].strip()
         if q:
             staff = staff.filter(
@@ -461,7 +461,7 @@ def _staff_context(request, person: Staff, **access) -> dict:
     """Everything the staff page shows; ``access`` carries the bound grant forms after a refusal."""
     today = timezone.localdate()
     user = request.user
-    active = person.status == StaffStatus.ACTIVE
+    active = person.status == StaffState.ACTIVE
     context = {
         "person": person,
         "phone_masked": masking.mask_phone(person.phone),
@@ -564,7 +564,7 @@ def staff_edit(request, pk: int):
 def staff_positions(request, pk: int):
     """ORG-02: change the positions a person holds; the account's permission groups follow."""
     person = _staff_or_404(pk)
-    if person.status != StaffStatus.ACTIVE:
+    if person.status != StaffState.ACTIVE:
         messages.warning(request, _("该员工已离职，不能调整岗位"))
         return redirect("org:staff_detail", pk=person.pk)
     form = PositionsForm(request.POST or None, person=person)
@@ -592,7 +592,7 @@ def _set_positions(*args, **kwargs) -> bool:
 def staff_leave(request, pk: int):
     """办理离职: the record and its history stay; the login is switched off at once."""
     person = _staff_or_404(pk)
-    if person.status != StaffStatus.ACTIVE:
+    if person.status != StaffState.ACTIVE:
         messages.info(request, _("该员工已离职"))
         return redirect("org:staff_detail", pk=person.pk)
     form = StaffLeaveForm(request.POST or None)

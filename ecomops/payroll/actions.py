@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import transition
 from ecomops.core.history import save_audited
 from ecomops.org.models import Department, Staff
 from ecomops.policy import registry
 
-from . import compute
+from . import compute, events
 from .enums import PLAN_METRICS, RUN_FLOW, GroupKind, Metric, PayRole, RunEventKind, RunState, TargetScope
 from .models import (
     ActivityFund,
@@ -40,7 +41,6 @@ from .models import (
     PayrollRun,
     PaySlip,
     RampUpMonth,
-    RunEvent,
     Target,
 )
 from .periods import label, local_midnight, month_end, next_month, parse_month, previous_month, target_deadline
@@ -456,8 +456,8 @@ def compute_run(month, *, user, now: datetime | None = None) -> RunResult:
     changed = fingerprint != run.fingerprint
     run.fingerprint = fingerprint
     save_audited(run, user=user, reason=_("计算月度薪资") if created else _("重新计算月度薪资"))
-    RunEvent.objects.create(
-        run=run, kind=RunEventKind.COMPUTED if created else RunEventKind.RECOMPUTED, actor=user, at=run.computed_at,
+    events.run_computed(
+        run, created=created, user=user, at=run.computed_at,
         note=_("结果未变") if not created and not changed else "",
         data={"before": before, "after": {"total": str(run.total), "fingerprint": fingerprint},
               "orders": sales.orders, "refunds": sales.refunds, "net_sales": str(sales.net)})
@@ -471,34 +471,39 @@ STEP = {
 }
 
 
+def _check_step(run: PayrollRun, to: str) -> None:
+    if to not in RUN_FLOW.get(run.state, ()):
+        raise Conflict(_("“%(state)s”的薪资不能转为“%(to)s”") % {
+            "state": run.get_state_display(), "to": RunState(to).label if to in RunState.values else to},
+            field="state")
+
+
 @transaction.atomic
 def set_run_state(run: PayrollRun, to: str, *, user, note: str = "", now: datetime | None = None) -> PayrollRun:
     """PER-14: draft → checked (supervisor) → approved (finance, not the checker) → locked; a checked or
     approved run may be sent back to draft with a reason. ``RUN_FLOW`` refuses every other step."""
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
-    note = _text(note, field="note", label_=_("说明"), max_length=500, required=to == RunState.DRAFT)
-    if to not in RUN_FLOW.get(run.state, ()):
-        raise Conflict(_("“%(state)s”的薪资不能转为“%(to)s”") % {
-            "state": run.get_state_display(), "to": RunState(to).label if to in RunState.values else to},
-            field="state")
+    note_text = _text(note, field="note", label_=_("说明"), max_length=500, required=to == RunState.DRAFT)
+    _check_step(run, to)
     now = now or timezone.now()
     if to == RunState.DRAFT:
         if not (user.has_perm("payroll.check_payrollrun") or user.has_perm("payroll.approve_payrollrun")):
             raise NotAllowed(_("您没有执行此操作的权限"))
-        run.checked_at = run.checked_by = run.approved_at = run.approved_by = None
+        changes = {"checked_at": None, "checked_by": None, "approved_at": None, "approved_by": None}
         kind = RunEventKind.RETURNED
     else:
         perm, kind, prefix = STEP[to]
         require(user, perm)
         if to == RunState.APPROVED and run.checked_by_id == user.pk:
             raise NotAllowed(_("复核人与审批人不能是同一人"))
-        setattr(run, f"{prefix}_at", now)
-        setattr(run, f"{prefix}_by", user)
-    before = run.state
-    run.state = to
-    save_audited(run, user=user, reason=RunEventKind(kind).label)
-    RunEvent.objects.create(run=run, kind=kind, actor=user, at=now, note=note,
-                            data={"from": before, "to": to, "total": str(run.total), "fingerprint": run.fingerprint})
+        changes = {f"{prefix}_at": now, f"{prefix}_by": user}
+    # The history row says the step (e.g. "主管复核"); the event row keeps the user's note.
+    def write(run, *, before, after, user, note):
+        events.run_stepped(run, kind=kind, user=user, before=before, after=after, at=now, note=note_text,
+                           data={"from": before, "to": after, "total": str(run.total), "fingerprint": run.fingerprint})
+
+    transition(run, to, flow=RUN_FLOW, user=user, reason=RunEventKind(kind).label, check=_check_step,
+               changes=changes, event=write)
     return run
 
 

@@ -72,7 +72,7 @@ class PayrollRunAdmin(ReadOnlyAuditedAdmin):
 
 @admin.register(RunEvent)
 class RunEventAdmin(ReadOnlyAdmin):
-    list_display = ("run", "kind", "actor", "at", "note")
+    list_display = ("run", "kind", "from_state", "to_state", "actor", "at", "note")
 
 
 class PayLineInline(admin.TabularInline):

@@ -27,7 +27,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ecomops.core.errors import BusinessError
+from ecomops.core.events import Event
 from ecomops.core.history import audited
 
 from .enums import GroupKind, LineKind, Metric, PayRole, RunEventKind, RunState, TargetScope
@@ -303,32 +303,22 @@ class PayrollRun(models.Model):
         return CountedRefund.objects.filter(pk__gte=first, pk__lte=last, run=self)
 
 
-class RunEvent(models.Model):
-    """One step of a pay run (append-only): who, when, what, and the totals before and after."""
+class RunEvent(Event):
+    """One step of a pay run (append-only, :class:`~ecomops.core.events.Event`): who, when, what, from
+    which state to which, and the totals before and after. Written by ``payroll.events``."""
 
     run = models.ForeignKey(PayrollRun, verbose_name=_("月度薪资"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("事件"), max_length=20, choices=RunEventKind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("时间"))
-    note = models.CharField(_("说明"), max_length=500, blank=True)
-    data = models.JSONField(_("数据"), default=dict, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=RunState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=RunState.choices, blank=True)
 
-    class Meta:
+    class Meta(Event.Meta):
         verbose_name = _("薪资记录")
         verbose_name_plural = _("薪资记录")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.run} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise BusinessError(_("薪资记录不能修改"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise BusinessError(_("薪资记录不能删除"))
 
 
 class PaySlip(models.Model):

@@ -10,7 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from ecomops.catalog import actions
-from ecomops.catalog.enums import ReturnClass, SpecialGoods, StyleStatus
+from ecomops.catalog.enums import ReturnClass, SpecialGoods, StyleState
 from ecomops.catalog.models import SKU, Category, PlatformSKU, Style
 from ecomops.catalog.queries import price_history
 from ecomops.core.errors import BusinessError, NotAllowed
@@ -58,7 +58,7 @@ def test_wms_14_hero_tag_and_law_01_return_class_are_kept_on_the_style(cat):
                                  return_class=ReturnClass.EXCLUDED_WITH_CONFIRMATION)
     style.refresh_from_db()
     assert style.is_hero and style.return_class == ReturnClass.EXCLUDED_WITH_CONFIRMATION
-    assert style.status == StyleStatus.DRAFT
+    assert style.status == StyleState.DRAFT
     assert style.category.effective_special_goods() == SpecialGoods.FOOD
 
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ecomops.catalog import actions
-from ecomops.catalog.enums import BarcodeSource, ReturnClass, StyleStatus
+from ecomops.catalog.enums import BarcodeSource, ReturnClass, StyleState
 from ecomops.catalog.importing import COLUMNS, write_errors, write_template
 from ecomops.catalog.models import SKU, PlatformSKU, Style
 from ecomops.catalog.queries import export_rows, write_export
@@ -68,7 +68,7 @@ def test_import_creates_styles_skus_and_platform_codes(cat):
     result = import_rows(cat, dress_rows())
     assert (result.styles_created, result.skus_created, result.platform_codes_added) == (2, 4, 5)
     shirt = Style.objects.get(client=cat.client_a, style_no="Q100")
-    assert (shirt.category, shirt.price, shirt.status) == (cat.womens, Decimal("129.00"), StyleStatus.ACTIVE)
+    assert (shirt.category, shirt.price, shirt.status) == (cat.womens, Decimal("129.00"), StyleState.ACTIVE)
     large = shirt.skus.get(size="L")
     assert large.sku_code == "Q100-C01-L" and large.price == Decimal("139.00")
     assert large.effective_price == Decimal("139.00") and shirt.skus.get(size="M").price is None

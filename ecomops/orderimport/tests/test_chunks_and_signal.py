@@ -80,7 +80,7 @@ def test_ord02_no_plain_phone_or_address_in_events_errors_or_job_records(imp):
         tb_row("PD2", **{"联系手机": phone, "购买数量": "x"}),
     ]))
     assert (job.orders_updated, job.orders_failed) == (1, 1)
-    texts = [str(e.data) + e.reason for e in OrderEvent.objects.all()]
+    texts = [str(e.data) + e.note for e in OrderEvent.objects.all()]
     texts += [e.reason + e.column for e in ImportRowError.objects.all()]
     texts += [str(h.history_change_reason) for h in Order.history.all()]
     for text in texts:  # orders' own masks at most (mask_address keeps the street, hides building and room)

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from ecomops.orderimport.enums import JobState
 from ecomops.orderimport.models import ImportedOrder, ImportJob, ImportRowError
 from ecomops.orderimport.reader import clean
-from ecomops.orders.enums import PaymentStatus
+from ecomops.orders.enums import PaymentState
 from ecomops.orders.models import Order, OrderLine, Payment, Refund
 
 from .conftest import FIXTURES, tb_row
@@ -150,7 +150,7 @@ def whole_orders(imp) -> None:
     payments = Payment.objects.filter(store=store)
     assert payments.filter(order__isnull=True).count() == 0
     assert sorted(payments.values_list("order_id", flat=True)) == sorted(paid.values_list("pk", flat=True))
-    assert all(p.amount == p.order.paid_amount and p.status == PaymentStatus.SUCCESS
+    assert all(p.amount == p.order.paid_amount and p.status == PaymentState.SUCCESS
                for p in payments.select_related("order"))
     for order_id, refunded in Refund.objects.values("order_id").annotate(t=Sum("amount")).values_list("order_id", "t"):
         assert refunded <= Order.objects.get(pk=order_id).paid_amount

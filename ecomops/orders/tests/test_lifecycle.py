@@ -152,7 +152,7 @@ def test_ord01_actions_need_their_permission(od, org):
 
 def test_ord01_order_events_are_append_only(od):
     event = OrderEvent.objects.filter(order=od.a1).first()
-    event.reason = "改写"
+    event.note = "改写"
     with pytest.raises(BusinessError):
         event.save()
     with pytest.raises(BusinessError):

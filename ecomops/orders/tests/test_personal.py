@@ -89,7 +89,7 @@ def test_ord08_address_change_reencrypts_and_keeps_only_masked_values_in_the_eve
     assert "13900001111" not in _raw(order, "receiver_phone")
     assert order.receiver_hash != before_hash
     event = order.events.get(kind=OrderEventKind.ADDRESS_CHANGED)
-    text = str(event.data) + event.reason
+    text = str(event.data) + event.note
     for secret in ("13812345678", "13900001111", "502", "301", "张三丰", "李四"):
         assert secret not in text
     assert event.data["after"]["phone"] == "139******11"

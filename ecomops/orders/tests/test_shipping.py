@@ -86,7 +86,7 @@ def test_wms10_the_transition_to_shipped_posts_the_moves_from_the_reservation(od
     # WMS-14: the plan's sales are the ledger's sale moves; the shipment is one of them now.
     assert units_sold([od.sku.pk], stock.hz, timezone.localdate(), timezone.localdate()) == {od.sku.pk: 3}
     event = order.events.get(kind=OrderEventKind.SHIPPED)
-    assert event.reason == "已交快递" and event.actor == od.clerk
+    assert event.note == "已交快递" and event.actor == od.clerk
     assert not differences() and not shipment_differences()
 
 

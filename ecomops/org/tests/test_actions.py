@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.org import actions
-from ecomops.org.enums import AttendanceKind, LeaveStatus, StaffStatus
+from ecomops.org.enums import AttendanceKind, LeaveState, StaffState
 from ecomops.org.models import Department, JobLevel, Position, Staff
 from ecomops.org.queries import month_attendance
 
@@ -65,7 +65,7 @@ def test_permissions_follow_positions(org, clerk):
 def test_leaving_staff_cannot_log_in_and_keeps_history(org, clerk, client):
     actions.staff_leaves(clerk, user=org.admin, left_on=date(2026, 6, 30))
     clerk.refresh_from_db()
-    assert clerk.status == StaffStatus.LEFT and not clerk.user.is_active
+    assert clerk.status == StaffState.LEFT and not clerk.user.is_active
     assert not client.login(username="clerk1", password="Clerk-Passw0rd!")
     assert clerk.history.count() >= 2
 
@@ -150,7 +150,7 @@ def test_sick_leave_needs_a_hospital_certificate(org, clerk, settings, tmp_path)
     with pytest.raises(NotAllowed):
         actions.decide_leave(leave, user=clerk.user, approve=True)
     leave = actions.decide_leave(leave, user=org.admin, approve=True)
-    assert leave.status == LeaveStatus.APPROVED and leave.decided_by == org.admin
+    assert leave.status == LeaveState.APPROVED and leave.decided_by == org.admin
     with pytest.raises(BusinessError):
         actions.decide_leave(leave, user=org.admin, approve=False)
 

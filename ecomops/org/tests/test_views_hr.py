@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from ecomops.org import actions
-from ecomops.org.enums import StaffStatus
+from ecomops.org.enums import StaffState
 from ecomops.org.models import ClientGrant, ClientMember, Department, Position, Staff, Store, StoreGrant
 
 User = get_user_model()
@@ -248,7 +248,7 @@ def test_leaving_deactivates_the_login(client, org, hr, clerk):
     response = client.post(reverse("org:staff_leave", args=[clerk.pk]), {"left_on": "2026-04-30", "confirm": "on"})
     assert response.status_code == 302
     clerk.refresh_from_db()
-    assert (clerk.status, clerk.left_on) == (StaffStatus.LEFT, date(2026, 4, 30))
+    assert (clerk.status, clerk.left_on) == (StaffState.LEFT, date(2026, 4, 30))
     account = fresh(clerk.user)
     assert not account.is_active and not account.groups.exists()
     client.logout()
