@@ -14,3 +14,9 @@ class OrderimportConfig(AppConfig):
 
         # ORD-03: every committed chunk of an import goes through automatic review at once.
         orders_imported.connect(review_imported, dispatch_uid="orders-review-imported")
+
+    def seed_reference_data(self) -> None:
+        """Create the platform export formats (ORD-02), on org's platforms when missing (after every migrate)."""
+        from ecomops.orderimport.seed import seed_formats
+
+        seed_formats()

@@ -14,3 +14,9 @@ class OrdersConfig(AppConfig):
 
         trace.register()  # CAT-05: a lot's page names the orders that took it
         stock_arrived.connect(hooks.retry_when_stock_arrives, dispatch_uid="orders-retry-waiting")
+
+    def seed_reference_data(self) -> None:
+        """Create the automatic review rules (ORD-03) when missing (after every migrate)."""
+        from ecomops.orders.review import seed_review_rules
+
+        seed_review_rules()

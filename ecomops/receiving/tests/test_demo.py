@@ -2,7 +2,8 @@
 
 from ecomops.audit.models import DueItem
 from ecomops.inventory import verify
-from ecomops.receiving import actions, demo
+from ecomops.demo import receiving as demo
+from ecomops.receiving import actions
 from ecomops.receiving.enums import ReceiptState
 
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ecomops.inventory.verify import differences
-from ecomops.stockops import actions, closing, demo
+from ecomops.demo import stockops as demo
+from ecomops.stockops import actions, closing
 from ecomops.stockops.enums import CountState, TransferState
 from ecomops.stockops.models import ScrapNote
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from ecomops.inventory.tests.conftest import make_sku
 from ecomops.inventory.verify import differences
-from ecomops.supply.demo import build
+from ecomops.demo.supply import build
 from ecomops.supply.enums import PlanState, ReturnState
 from ecomops.supply.models import PackagingReorder, ReplenishmentPlan, SupplierReturn
 

@@ -18,8 +18,8 @@ from ecomops.inventory.enums import BinKind
 from ecomops.inventory.models import Bin
 from ecomops.supply import actions as supply
 
-from . import actions
-from .models import Receipt
+from ecomops.receiving import actions
+from ecomops.receiving.models import Receipt
 
 
 def _receive(*, admin, receiver, warehouse, supplier, lines, note_no) -> Receipt:
