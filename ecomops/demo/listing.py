@@ -11,15 +11,14 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from ecomops.catalog.models import Style
+from ecomops.listing import actions
+from ecomops.listing.enums import CheckItem, ItemResult
+from ecomops.listing.rules import special_goods_of
 from ecomops.stores.enums import LICENCE_FOR, HolderKind, QualificationKind
 from ecomops.stores.models import Qualification
 from ecomops.suppliers import actions as supplier_actions
 from ecomops.suppliers.enums import SamplingResult
 from ecomops.suppliers.models import SamplingCheck
-
-from ecomops.listing import actions
-from ecomops.listing.enums import CheckItem, ItemResult
-from ecomops.listing.rules import special_goods_of
 
 SUPPLIERS = [
     # client code, code, name, styles supplied (style_no prefix), rating

@@ -22,9 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError
-from ecomops.policy import actions as policy_actions
-from ecomops.policy.models import RegulationVersion
-
 from ecomops.org import actions
 from ecomops.org.enums import AttendanceKind, ClientStatus, CompanyKind, StoreStatus
 from ecomops.org.models import (
@@ -37,6 +34,8 @@ from ecomops.org.models import (
     Staff,
     Store,
 )
+from ecomops.policy import actions as policy_actions
+from ecomops.policy.models import RegulationVersion
 
 # One password for every demo login, printed by `ecomops demo` and `make run`. Demo data only:
 # `ecomops demo` refuses to run with production settings.
@@ -358,11 +357,11 @@ def _build_warehouse(admin, clients: dict[str, Client], staff_by_username: dict[
     from ecomops.catalog.models import SKU
     from ecomops.demo.inventory import build as build_warehouses
     from ecomops.demo.inventory import put_opening_stock
-    from ecomops.inventory.models import StockMove
     from ecomops.demo.receiving import build as build_receipts
     from ecomops.demo.stockops import build as build_stock_operations
-    from ecomops.suppliers.models import Supplier
     from ecomops.demo.supply import build as build_supply
+    from ecomops.inventory.models import StockMove
+    from ecomops.suppliers.models import Supplier
 
     warehouses = build_warehouses(admin=admin)
     # First a week of hero-tea sales (WMS-14 plan awaiting approval), packaging use and a supplier return.

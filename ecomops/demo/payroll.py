@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from ecomops.org.models import Department, Staff
-
 from ecomops.payroll import actions, compute
 from ecomops.payroll.enums import GroupKind, Metric, PayRole, TargetScope
 from ecomops.payroll.models import PayrollRun

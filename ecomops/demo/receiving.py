@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from ecomops.inventory.enums import BinKind
 from ecomops.inventory.models import Bin
-from ecomops.supply import actions as supply
-
 from ecomops.receiving import actions
 from ecomops.receiving.models import Receipt
+from ecomops.supply import actions as supply
 
 
 def _receive(*, admin, receiver, warehouse, supplier, lines, note_no) -> Receipt:

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from ecomops.inventory import actions as inventory
 from ecomops.inventory.enums import BinKind
 from ecomops.inventory.models import Bin
-
 from ecomops.stockops import actions
 
 

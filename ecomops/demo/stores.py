@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ecomops.policy import registry
-
 from ecomops.stores.actions import create_qualification
 from ecomops.stores.enums import HolderKind, QualificationKind
 

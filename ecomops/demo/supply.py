@@ -20,7 +20,6 @@ from ecomops.inventory.enums import BinKind, DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import Bin, Warehouse
 from ecomops.suppliers.models import StyleSupplier, Supplier
-
 from ecomops.supply import actions
 from ecomops.supply.enums import SupplierSource
 

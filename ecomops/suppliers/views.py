@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ecomops.audit.masking import personal_value
 from ecomops.core.decorators import page
 from ecomops.core.forms import submit
-from ecomops.core.masking import personal_value
 from ecomops.listing.models import Listing
 from ecomops.org.scoping import get_visible_or_404
 from ecomops.stores.enums import QualificationStatus

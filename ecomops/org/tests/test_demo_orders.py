@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from ecomops.catalog.models import SKU, Style
-from ecomops.orders.models import Order, OrderLine
 from ecomops.demo.orders import build_bulk_orders
+from ecomops.orders.models import Order, OrderLine
 from ecomops.org.models import Store
 
 
