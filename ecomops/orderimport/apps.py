@@ -6,3 +6,9 @@ class OrderimportConfig(AppConfig):
     name = "ecomops.orderimport"
     label = "orderimport"
     verbose_name = _("订单导入")
+
+    def seed_reference_data(self) -> None:
+        """Create the platform export formats (ORD-02), on org's platforms, when missing (after every migrate)."""
+        from ecomops.orderimport.seed import seed_formats
+
+        seed_formats()
