@@ -2,7 +2,7 @@
 #
 #   make run     virtual environment + front-end libraries, migrate, demo company (first run), serve
 #   make test    the whole test suite (pytest)
-#   make lint    ruff
+#   make lint    ruff, and the layers of the apps (import-linter)
 #   make check   migrations up to date, Django system checks
 #
 # Needs Python 3.11+ and Node 20+ (npm); the browser test also needs Debian's chromium.
@@ -33,7 +33,7 @@ NODE_STAMP := node_modules/.ecomops-installed
 help:
 	@echo "make run    start EcomOps at http://$(ADDR) (creates the environment and a demo company on first run)"
 	@echo "make test   run the whole test suite"
-	@echo "make lint   ruff check"
+	@echo "make lint   ruff check and lint-imports (the apps' layers)"
 	@echo "make check  makemigrations --check and Django's system checks"
 	@echo "make messages  refresh the English catalog (needs GNU gettext); translate, then run it again"
 
@@ -72,6 +72,7 @@ test: setup
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 check: setup
 	$(BIN)/ecomops makemigrations --check --dry-run

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ecomops.orderimport",
     "ecomops.dispatch",
     "ecomops.payroll",
+    "ecomops.demo",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ admin.site.site_header = "EcomOps 电商运营管理系统"
 admin.site.site_title = "EcomOps"
 
 urlpatterns = [
-    path("", include("ecomops.core.urls")),
+    path("", include("ecomops.org.site_urls")),
     path("org/", include("ecomops.org.urls")),
     path("policy/", include("ecomops.policy.urls")),
     path("audit/", include("ecomops.audit.urls")),

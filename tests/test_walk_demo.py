@@ -18,7 +18,7 @@ from django.test import Client as HttpClient
 from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
-from ecomops.org import demo
+from ecomops.demo import org as demo
 
 MODULES = ("catalog", "stores", "suppliers", "listing", "compliance", "orders", "orderimport", "dispatch", "payroll")
 HREF = re.compile(r'href="(/[^"#]*)"')

@@ -17,7 +17,7 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext as _
 
-from ecomops.core import masking
+from ecomops.audit import masking
 from ecomops.org.scoping import is_client_member, scope_for, scope_q
 
 ACTIONS = {"+": "create", "~": "update", "-": "delete"}

@@ -3,20 +3,16 @@ from django.db.models.signals import post_migrate
 
 
 def seed_everything() -> None:
-    """Create the reference data that is missing; what exists (and admins' edits) is left alone."""
-    from ecomops.compliance.seed import seed_library
-    from ecomops.orderimport.seed import seed_formats
-    from ecomops.orders.review import seed_review_rules
-    from ecomops.org.seed import seed_reference
-    from ecomops.policy.seed import seed_parameters
-    from ecomops.stores.seed import seed_document_types
+    """Create the reference data that is missing; what exists (and admins' edits) is left alone.
 
-    seed_reference()
-    seed_parameters()
-    seed_library()
-    seed_document_types()
-    seed_formats()
-    seed_review_rules()
+    Each app seeds its own reference data in its AppConfig's ``seed_reference_data`` (org, policy,
+    compliance, stores, orders, orderimport); they run in the order of INSTALLED_APPS, so an app's seed
+    may rely on the apps listed before it (the import formats on org's platforms). Core names no app.
+    """
+    for config in apps.get_app_configs():
+        seed = getattr(config, "seed_reference_data", None)
+        if seed is not None:
+            seed()
 
 
 def seed_after_migrate(sender, using="default", **kwargs):
@@ -25,7 +21,9 @@ def seed_after_migrate(sender, using="default", **kwargs):
     Like Django's own permissions, reference data is (re)created when missing, so it is there on a
     fresh install, after `flush`, and in every test database; admins' edits are never overwritten.
     """
-    # Django sends post_migrate only for apps that have models; seed on the last of those.
+    # Django sends post_migrate only for apps that have models, one app after the other; each app's
+    # permissions are created on its own signal, and the seeded groups need every app's permissions:
+    # so seed on the last of those apps, not on each app's own signal.
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender is not with_models[-1] or using != "default":
         return

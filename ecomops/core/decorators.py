@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from ecomops.org.scoping import is_client_member
+from ecomops.core.users import is_client_member
 
 
 def internal_page(perm: str | tuple[str, ...] | None = None):

@@ -24,7 +24,7 @@ from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 
-from ecomops.org.scoping import is_client_member
+from ecomops.core.users import is_client_member
 
 # Shown in the browser; anything else is a download (an uploaded .html or .svg must never run as a page).
 INLINE_TYPES = {"pdf", "png", "jpg", "jpeg"}

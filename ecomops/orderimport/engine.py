@@ -830,10 +830,10 @@ class Importer:
             job.save(update_fields=["checkpoint_row", "rows_done", "orders_created", "orders_updated",
                                     "orders_unchanged", "orders_held", "orders_failed", "rows_failed"])
             if result.order_ids:
-                from .signals import orders_imported
+                from ecomops.orders import hooks  # ORD-03: the chunk's orders go through automatic review
 
                 ids, store = list(result.order_ids), self.store
-                transaction.on_commit(lambda: orders_imported.send(sender=ImportJob, store=store, order_ids=ids))
+                transaction.on_commit(lambda: hooks.review_imported(store=store, order_ids=ids))
         return result
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from ecomops.audit.masking import mask_address, mask_name, mask_phone
 from ecomops.core.errors import BusinessError
-from ecomops.core.masking import mask_address, mask_name, mask_phone
 
 from . import reader
 from .actions import MAX_BYTES, file_kind

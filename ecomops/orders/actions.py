@@ -29,12 +29,12 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.audit.access import log_personal_read
+from ecomops.audit.masking import mask_address, mask_name, mask_phone
 from ecomops.catalog.models import SKU, PlatformSKU
 from ecomops.core.crypto import digits_only, keyed_hash
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.flow import transition
 from ecomops.core.history import save_audited
-from ecomops.core.masking import mask_address, mask_name, mask_phone
 from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffState
 from ecomops.org.models import ClientGrant, Store, StoreGrant

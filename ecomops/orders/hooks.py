@@ -9,7 +9,9 @@ import logging
 log = logging.getLogger(__name__)
 
 
-def review_imported(sender, store=None, order_ids=(), **kwargs) -> None:
+def review_imported(*, store, order_ids) -> None:
+    """Called by the order import after each committed chunk, with the store and the ids of the orders
+    created or updated in it."""
     from .review import auto_review
 
     run = auto_review(order_ids)

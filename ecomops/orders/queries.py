@@ -26,7 +26,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.core.masking import mask_address, mask_name, mask_phone
+from ecomops.audit.masking import mask_address, mask_name, mask_phone
 from ecomops.policy import registry
 
 from .enums import AllocationState, OrderState, PaymentMethod, PaymentState, ReviewRuleCode

@@ -38,8 +38,8 @@ from ecomops.apiutil.types import (
     Text,
     Username,
 )
+from ecomops.audit.masking import mask_phone, personal_value
 from ecomops.core.errors import BusinessError
-from ecomops.core.masking import mask_phone, personal_value
 
 from . import actions
 from .enums import ClientState, PlatformRegion, StaffState, StoreState

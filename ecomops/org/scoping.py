@@ -28,6 +28,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from ecomops.core.users import is_client_member  # noqa: F401  (the apps import it from here, with the scope)
+
 ALL_CLIENTS_PERM = "org.access_all_clients"
 
 
@@ -90,10 +92,6 @@ def _compute_scope(user) -> Scope:
     }
     partial = frozenset(client_id for _, client_id in granted_stores) - client_ids
     return Scope(client_ids=client_ids, store_ids=frozenset(store_ids), partial_client_ids=partial)
-
-
-def is_client_member(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and hasattr(user, "client_member")
 
 
 def scope_q(model, scope: Scope) -> Q | None:

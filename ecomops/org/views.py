@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ecomops.core import masking
+from ecomops.audit import masking
 from ecomops.core.decorators import internal_page, page
 from ecomops.core.errors import NotAllowed
 from ecomops.core.forms import submit

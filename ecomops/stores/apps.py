@@ -5,3 +5,9 @@ class StoresConfig(AppConfig):
     name = "ecomops.stores"
     label = "stores"
     verbose_name = "店铺入驻与资质"
+
+    def seed_reference_data(self) -> None:
+        """Create the onboarding document types (STO-02) when missing (after every migrate)."""
+        from ecomops.stores.seed import seed_document_types
+
+        seed_document_types()

@@ -8,7 +8,7 @@ A failed sampling check opens a delist-and-recall case in the same transaction a
 due item to the people who handle recalls. The case then moves opened → delisted →
 recall_in_progress → closed (delisted → closed when nothing was sold); any other move is refused.
 Moving it to "delisted" takes every published listing of its styles off sale in the same transaction
-(``listing.actions.delist_for_recall``); while it is open, its styles cannot be listed again.
+(``listing.actions.delist_for_recall``, through ``recall_hooks``); while it is open, its styles cannot be listed again.
 """
 
 from __future__ import annotations
@@ -29,12 +29,11 @@ from ecomops.catalog.models import SKU, Style
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import parse_money, validate_model
-from ecomops.listing.actions import delist_for_recall
 from ecomops.org.actions import require_perm
 from ecomops.org.models import Client, ClientGrant, Store
 from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
 
-from . import files
+from . import files, recall_hooks
 from .enums import RECALL_FLOW, AffectedOrderStatus, RecallState, SamplingResult, SupplierStatus
 from .models import (
     QualityAgreement,
@@ -425,14 +424,12 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
     if to_state == RecallState.DELISTED:
         # CAT-06: "delisted" means off sale: every published listing of the case's styles comes down in
         # this same transaction, each with a listing event naming the case.
-        delisted = delist_for_recall(case, user=user)
+        delisted = recall_hooks.delist(case, user=user)
         count = _("下架 %(n)d 个在售商品") % {"n": len(delisted)}
         note = f"{note}（{count}）" if note else count
     if to_state in (RecallState.DELISTED, RecallState.RECALL_IN_PROGRESS):
         # CAT-06: the orders that took the case's lots are listed as the case goes off sale.
-        from .recall_orders import register_affected_orders
-
-        found = register_affected_orders(case, user=user)
+        found = recall_hooks.register_orders(case, user=user)
         if found:
             count = _("登记涉及订单 %(n)d 笔") % {"n": found}
             note = f"{note}（{count}）" if note else count

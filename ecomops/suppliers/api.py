@@ -22,9 +22,9 @@ from ecomops.apiutil.errors import fields_renamed
 from ecomops.apiutil.pagination import Page, PageQuery, paginate
 from ecomops.apiutil.schemas import InputSchema, PatchSchema, Ref
 from ecomops.apiutil.types import Code, Day, Email, Flag, Id, Phone, RefId, Search, Text
+from ecomops.audit.masking import personal_value
 from ecomops.catalog.models import SKU, Style
 from ecomops.core.errors import BusinessError
-from ecomops.core.masking import personal_value
 from ecomops.org.models import Client, Store
 from ecomops.org.scoping import get_visible_or_404
 

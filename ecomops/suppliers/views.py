@@ -16,15 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ecomops.audit.masking import personal_value
 from ecomops.core.decorators import page
 from ecomops.core.forms import submit
-from ecomops.core.masking import personal_value
-from ecomops.listing.models import Listing
 from ecomops.org.scoping import get_visible_or_404
 from ecomops.stores.enums import QualificationStatus
 from ecomops.stores.queries import reminder_until
 
-from . import actions, recall_orders
+from . import actions, recall_hooks
 from .forms import (
     BAND_RANGES,
     AgreementForm,
@@ -264,7 +263,7 @@ def _case(request, pk: int) -> RecallCase:
 @page("suppliers.view_recallcase")
 def recall_detail(request, pk: int, form=None):
     case = _case(request, pk)
-    affected, unshipped = recall_orders.buyers(case, request.user)
+    affected, unshipped = recall_hooks.buyers(case, request.user)
     return render(request, "suppliers/recall_detail.html", {
         "case": case, "styles": case.styles.order_by("style_no"),
         "events": case.events.select_related("by").order_by("at", "pk"),
@@ -274,17 +273,8 @@ def recall_detail(request, pk: int, form=None):
         "form": form or RecallMoveForm(state=case.state),
         "can_move": request.user.has_perm(actions.RECALL_PERM) and case.is_open,
         "supplier_visible": Supplier.objects.visible_to(request.user).filter(pk=case.supplier_id).exists(),
-        "listings": _case_listings(request.user, case),
+        "listings": recall_hooks.listings(request.user, case),
     })
-
-
-def _case_listings(user, case: RecallCase):
-    """CAT-06: the listings of the case's styles, so the handler sees what is (still) on sale and what
-    the case took down; None for those who may not read listings."""
-    if not user.has_perm("listing.view_listing"):
-        return None
-    return list(Listing.objects.visible_to(user).filter(style__in=case.styles.all())
-                .select_related("store", "style").order_by("store__code", "style__style_no"))
 
 
 @require_POST
@@ -296,7 +286,7 @@ def recall_find_orders(request, pk: int):
     if not case.is_open:
         messages.error(request, _("召回单已结案，不能再登记订单"))
         return redirect("suppliers:recall_detail", pk=case.pk)
-    found = recall_orders.register_affected_orders(case, user=request.user)
+    found = recall_hooks.register_orders(case, user=request.user)
     messages.success(request, _("新登记涉及订单 %(n)d 笔") % {"n": found})
     return redirect("suppliers:recall_detail", pk=case.pk)
 

@@ -1,9 +1,10 @@
 """Seed the compliance lists (LAW-02): the terms of LAW-02.barred_terms with their categories and
 reasons, English variants and a few cleared phrases, from library.toml.
 
-Runs after every migrate (``ecomops.core.apps.seed_after_migrate``), after the policy registry is
-seeded. What is missing is created (compared by folded form, so "No.1" is the existing "NO.1");
-nothing that exists is changed, so the compliance owner's edits and switched-off entries stay.
+Runs after every migrate (``ComplianceConfig.seed_reference_data``, called by
+``ecomops.core.apps.seed_everything``), after the policy registry is seeded. What is missing is
+created (compared by folded form, so "No.1" is the existing "NO.1"); nothing that exists is
+changed, so the compliance owner's edits and switched-off entries stay.
 """
 
 from __future__ import annotations

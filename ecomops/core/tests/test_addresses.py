@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ecomops.audit.masking import mask_address as masking_mask_address
 from ecomops.core.addresses import MASK, mask_address, split_address
-from ecomops.core.masking import mask_address as masking_mask_address
 
 
 @pytest.mark.parametrize(("address", "expected"), [

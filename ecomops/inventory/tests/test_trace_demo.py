@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ecomops.inventory import demo, trace
+from ecomops.demo import inventory as demo
+from ecomops.inventory import trace
 from ecomops.inventory.enums import BinKind, DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import Bin, StockBalance

@@ -1,4 +1,4 @@
-"""ORD-02: chunks, the ``orders_imported`` signal, crash points and personal data kept out of the
+"""ORD-02: chunks, the review call after each committed chunk, crash points and personal data kept out of the
 records. A property test: however the file is chunked and wherever the worker dies, resuming gives
 exactly what one uninterrupted run gives, and importing the file again changes nothing."""
 
@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from ecomops.orderimport import actions, engine
 from ecomops.orderimport.enums import JobState
 from ecomops.orderimport.models import ImportedOrder, ImportFormat, ImportJob, ImportRowError
-from ecomops.orderimport.signals import orders_imported
 from ecomops.orders.models import Order, OrderEvent, OrderLine
 
 from .conftest import taobao_csv, tb_row
@@ -39,16 +38,16 @@ def _snapshot(prefix: str) -> list:
 
 def test_ord02_signal_after_each_committed_chunk_names_the_orders(imp, monkeypatch,
                                                                   django_capture_on_commit_callbacks):
-    """ORD-02 (hook for ORD-03 automatic review): one ``orders_imported`` per committed chunk with the
+    """ORD-02 (hook for ORD-03 automatic review): one ``orders.hooks.review_imported`` call per committed chunk with the
     store and the ids of the orders created or updated in it; a re-import of the same file sends none."""
     monkeypatch.setattr(engine, "CHUNK", 2)
     sent = []
 
-    def receiver(sender, store, order_ids, **kwargs):
+    def receiver(*, store, order_ids):
         sent.append((store.pk, list(order_ids)))
 
-    orders_imported.connect(receiver)
-    try:
+    with monkeypatch.context() as patched:
+        patched.setattr("ecomops.orders.hooks.review_imported", receiver)
         rows = [tb_row(f"SG{n}") for n in range(5)]
         with django_capture_on_commit_callbacks(execute=True):
             job = engine.run(_job(imp, rows))
@@ -66,8 +65,6 @@ def test_ord02_signal_after_each_committed_chunk_names_the_orders(imp, monkeypat
         with django_capture_on_commit_callbacks(execute=True):
             engine.run(_job(imp, changed))
         assert sent == [(imp.org.store_a1.pk, [Order.objects.get(platform_order_no="SG4").pk])]
-    finally:
-        orders_imported.disconnect(receiver)
 
 
 def test_ord02_no_plain_phone_or_address_in_events_errors_or_job_records(imp):

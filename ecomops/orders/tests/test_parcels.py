@@ -192,7 +192,7 @@ def test_ord08_order_page_splits_to_a_second_address_merges_and_reports_bad_inpu
 
 
 def test_ord08_demo_splits_one_order_and_merges_a_buyers_second_order(od, org):
-    from ecomops.org.demo_orders import demo_parcels
+    from ecomops.demo.orders import demo_parcels
 
     two_lines(od, org, "D1")
     for number, buyer, address in (("D2", "buyer_two", "湖滨路 5 号"), ("D3", "buyer_three", "延安路 9 号")):

@@ -232,12 +232,12 @@ def test_ord04_parallel_allocation_never_oversells(od, org, wh):
 
 def test_ord03_imported_paid_orders_are_reviewed_when_the_chunk_commits(od, org, wh,
                                                                         django_capture_on_commit_callbacks):
-    from ecomops.orderimport.signals import orders_imported
+    from ecomops.orders.hooks import review_imported
 
     wh.put(wh.hz_bin, 5)
     order = paid(od, org, "I1")
     with django_capture_on_commit_callbacks(execute=True):
-        orders_imported.send(sender=None, store=org.store_a1, order_ids=[order.pk])
+        review_imported(store=org.store_a1, order_ids=[order.pk])
     order.refresh_from_db()
     assert order.state == S.REVIEWED and order.events.filter(actor__isnull=True, to_state=S.REVIEWED).exists()
 

@@ -18,7 +18,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from ecomops.audit.models import DueItem
-from ecomops.org import demo
+from ecomops.demo import org as demo
 from ecomops.org.enums import AttendanceKind, CompanyKind, LeaveStatus
 from ecomops.org.models import (
     Attendance,

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from ecomops.catalog.models import SKU, Style
+from ecomops.demo.orders import build_bulk_orders
 from ecomops.orders.models import Order, OrderLine
-from ecomops.org.demo_orders import build_bulk_orders
 from ecomops.org.models import Store
 
 
@@ -27,7 +27,7 @@ def shop(org):
 
 
 def test_bulk_orders_are_whole_orders_in_chunks(shop, monkeypatch):
-    monkeypatch.setattr("ecomops.org.demo_orders.CHUNK", 7)
+    monkeypatch.setattr("ecomops.demo.orders.CHUNK", 7)
     seen = []
     made = build_bulk_orders(30, progress=lambda done, total: seen.append((done, total)))
     assert made == 30 and Order.objects.count() == 30

@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from ecomops.audit.models import DueItem
-from ecomops.org import demo
+from ecomops.demo import org as demo
 from ecomops.payroll.enums import LineKind, RunState
 from ecomops.payroll.models import PayrollRun, PaySlip, Target
 

@@ -42,7 +42,7 @@ def test_list_filters_by_group(db):
 
 
 def test_policy_reads_are_cached_within_a_request_only(org, django_assert_max_num_queries):
-    from ecomops.core.masking import mask_phone
+    from ecomops.audit.masking import mask_phone
     from ecomops.policy import registry
 
     with registry.cached(), django_assert_max_num_queries(2):

@@ -11,8 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ecomops.demo import stockops as demo
 from ecomops.inventory.verify import differences
-from ecomops.stockops import actions, closing, demo
+from ecomops.stockops import actions, closing
 from ecomops.stockops.enums import CountState, TransferState
 from ecomops.stockops.models import ScrapNote
 

@@ -13,9 +13,10 @@ from ecomops.inventory import actions as stock_actions
 from ecomops.inventory import reservations
 from ecomops.inventory.enums import DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
+from ecomops.orders import recalls as recall_orders
 from ecomops.orders.actions import LineInput
 from ecomops.orders.tests.conftest import new_order
-from ecomops.suppliers import actions, recall_orders
+from ecomops.suppliers import actions
 from ecomops.suppliers.enums import RecallState
 from ecomops.suppliers.models import Supplier
 

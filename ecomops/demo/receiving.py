@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from ecomops.inventory.enums import BinKind
 from ecomops.inventory.models import Bin
+from ecomops.receiving import actions
+from ecomops.receiving.models import Receipt
 from ecomops.supply import actions as supply
-
-from . import actions
-from .models import Receipt
 
 
 def _receive(*, admin, receiver, warehouse, supplier, lines, note_no) -> Receipt:

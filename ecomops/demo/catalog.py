@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .actions import create_brand, create_category, import_products
-from .enums import ReturnClass, SpecialGoods
-from .importing import COLUMNS
-from .sheets import Table
+from ecomops.catalog.actions import create_brand, create_category, import_products
+from ecomops.catalog.enums import ReturnClass, SpecialGoods
+from ecomops.catalog.importing import COLUMNS
+from ecomops.catalog.sheets import Table
 
 CATEGORIES = [
     # code, name, name_en, parent, special goods

@@ -12,9 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ecomops.core.forms import StyledFormMixin, submit
 from ecomops.org import actions as org_actions
-
-from .forms import StyledFormMixin, submit
 
 
 class PasswordChangeForm(StyledFormMixin, forms.Form):

@@ -1,7 +1,7 @@
 """Demo data of the warehouse operations (issue 4 demo): an open transfer, shipped and in transit, and
-an overdue sample loan. Deterministic; called by ``org/demo.py`` after the warehouses hold stock.
+an overdue sample loan. Deterministic; called by ``demo/org.py`` after the warehouses hold stock.
 
-    from ecomops.stockops.demo import build
+    from ecomops.demo.stockops import build
     build(admin=admin, client=client, from_warehouse=hz, to_warehouse=sh, skus=[sku1, sku2],
           samples_bin=None, today=today)
 
@@ -17,8 +17,7 @@ from datetime import date, timedelta
 from ecomops.inventory import actions as inventory
 from ecomops.inventory.enums import BinKind
 from ecomops.inventory.models import Bin
-
-from . import actions
+from ecomops.stockops import actions
 
 
 def build(*, admin, client, from_warehouse, to_warehouse, skus, samples_bin=None, today: date | None = None) -> dict:

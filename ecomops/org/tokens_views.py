@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ecomops.apiutil import tokens
 from ecomops.core.errors import BusinessError
-
-from .models import APIToken
+from ecomops.core.models import APIToken
 
 
 class TokenForm(forms.Form):

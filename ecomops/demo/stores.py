@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ecomops.policy import registry
-
-from .actions import create_qualification
-from .enums import HolderKind, QualificationKind
+from ecomops.stores.actions import create_qualification
+from ecomops.stores.enums import HolderKind, QualificationKind
 
 REMINDER = "STO-04.renewal_reminder_before"
 

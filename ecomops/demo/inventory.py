@@ -1,7 +1,7 @@
 """The demo company's warehouses (WMS-07) and opening stock, built through the actions as an
 administrator would (deterministic: same codes, same bins every time).
 
-    from ecomops.inventory.demo import build, put_opening_stock
+    from ecomops.demo.inventory import build, put_opening_stock
     warehouses = build(admin=admin)                      # {"HZ": Warehouse, "SH": Warehouse}
     put_opening_stock(admin=admin, warehouse=warehouses["HZ"], lines=[(sku, 40), (sku2, 12)])
 """
@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from . import actions
-from .enums import BinKind, DocKind
-from .models import Bin, StockDocument, Warehouse
+from ecomops.inventory import actions
+from ecomops.inventory.enums import BinKind, DocKind
+from ecomops.inventory.models import Bin, StockDocument, Warehouse
 
 WAREHOUSES = [
     {"code": "HZ", "name": "杭州主仓", "address": "浙江省杭州市余杭区仓前街道演示路 1 号"},

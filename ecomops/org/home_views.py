@@ -13,7 +13,7 @@ from django.utils import timezone
 from ecomops.audit.models import DueItem
 from ecomops.org.scoping import scope_for
 
-from .forms import LoginForm
+from .login import LoginForm
 
 # How far back the home page lists finished items (a display choice, not a business rule).
 RECENT_DONE_DAYS = 7

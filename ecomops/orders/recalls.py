@@ -8,6 +8,9 @@ hold those lots reserved but have not shipped are listed apart: they can still b
 ``register_affected_orders`` writes the shipped ones as ``RecallAffectedOrder`` rows (idempotent: once
 per case, store, order and SKU), so the after-sales team can work through them. Buyer details are
 always shown masked here (LAW-04); the order page has the logged reveal (CRM-03).
+
+The recall case lives in suppliers, below orders: this module plugs ``register_affected_orders`` and
+``buyers`` into ``suppliers.recall_hooks`` (``OrdersConfig.ready``).
 """
 
 from __future__ import annotations
@@ -21,9 +24,8 @@ from django.db.models import Q, Sum
 from ecomops.catalog.models import SKU
 from ecomops.inventory.enums import DocKind, ReservationState
 from ecomops.inventory.models import Lot, ReservationAllocation, StockMove
-
-from . import actions
-from .models import RecallAffectedOrder, RecallCase
+from ecomops.suppliers import actions
+from ecomops.suppliers.models import RecallAffectedOrder, RecallCase
 
 
 @dataclass
@@ -72,7 +74,7 @@ def reserved_order_ids(case: RecallCase) -> list[int]:
 
 def register_affected_orders(case: RecallCase, *, user) -> int:
     """Record every shipped order of the case's lots (CAT-06); returns how many rows are new."""
-    from ecomops.orders.models import Order
+    from .models import Order
 
     lines = shipped_lines(case)
     orders = Order.objects.select_related("store").in_bulk({line.order_id for line in lines})
@@ -101,8 +103,8 @@ class BuyerRow:
 def buyers(case: RecallCase, user) -> tuple[list[BuyerRow], list]:
     """The buyers of the registered orders (masked) and the orders still holding the case's goods
     unshipped. Only orders of stores ``user`` sees."""
-    from ecomops.orders.models import Order
-    from ecomops.orders.queries import masked_receiver
+    from .models import Order
+    from .queries import masked_receiver
 
     rows = list(case.affected_orders.select_related("store", "sku").order_by("pk"))
     ids = [int(r.order_id) for r in rows if str(r.order_id).isdigit()]

@@ -1,6 +1,6 @@
 """The demo company's suppliers (CAT-06) and listings (CAT-01…03): a few in every review state.
 
-Runs after the catalogue and the certificates (ecomops.catalog.demo, ecomops.stores.demo), through
+Runs after the catalogue and the certificates (ecomops.demo.catalog, ecomops.demo.stores), through
 the same actions people use, so every demo record has its events and history.
 """
 
@@ -11,15 +11,14 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from ecomops.catalog.models import Style
+from ecomops.listing import actions
+from ecomops.listing.enums import CheckItem, ItemResult
+from ecomops.listing.rules import special_goods_of
 from ecomops.stores.enums import LICENCE_FOR, HolderKind, QualificationKind
 from ecomops.stores.models import Qualification
 from ecomops.suppliers import actions as supplier_actions
 from ecomops.suppliers.enums import SamplingResult
 from ecomops.suppliers.models import SamplingCheck
-
-from . import actions
-from .enums import CheckItem, ItemResult
-from .rules import special_goods_of
 
 SUPPLIERS = [
     # client code, code, name, styles supplied (style_no prefix), rating

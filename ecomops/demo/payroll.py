@@ -16,11 +16,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from ecomops.org.models import Department, Staff
-
-from . import actions, compute
-from .enums import GroupKind, Metric, PayRole, TargetScope
-from .models import PayrollRun
-from .periods import next_month, previous_month
+from ecomops.payroll import actions, compute
+from ecomops.payroll.enums import GroupKind, Metric, PayRole, TargetScope
+from ecomops.payroll.models import PayrollRun
+from ecomops.payroll.periods import next_month, previous_month
 
 SUPERVISOR = "zhuguan"
 FINANCE = "fengshufen"

@@ -22,12 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError
-from ecomops.policy import actions as policy_actions
-from ecomops.policy.models import RegulationVersion
-
-from . import actions
-from .enums import AttendanceKind, ClientStatus, CompanyKind, StoreStatus
-from .models import (
+from ecomops.org import actions
+from ecomops.org.enums import AttendanceKind, ClientStatus, CompanyKind, StoreStatus
+from ecomops.org.models import (
     Attendance,
     Client,
     Company,
@@ -37,6 +34,8 @@ from .models import (
     Staff,
     Store,
 )
+from ecomops.policy import actions as policy_actions
+from ecomops.policy.models import RegulationVersion
 
 # One password for every demo login, printed by `ecomops demo` and `make run`. Demo data only:
 # `ecomops demo` refuses to run with production settings.
@@ -307,12 +306,12 @@ def _build(today: date) -> DemoResult:
     _acknowledge(regulations, staff_by_username)
 
     # Issue 3: the catalogue (about 200 styles, 1,500 SKUs) and the certificates behind it.
-    from ecomops.catalog.demo import build_catalogue
-    from ecomops.stores.demo import build_qualifications
+    from ecomops.demo.catalog import build_catalogue
+    from ecomops.demo.stores import build_qualifications
 
     catalogue = build_catalogue(admin=admin, clients=clients, stores=stores)
     certificates = build_qualifications(admin=admin, clients=clients, stores=stores, today=today)
-    from ecomops.listing.demo import build_suppliers_and_listings
+    from ecomops.demo.listing import build_suppliers_and_listings
 
     trade = build_suppliers_and_listings(admin=admin, clients=clients, stores=stores, today=today)
     warehouse_counts = _build_warehouse(admin, clients, staff_by_username, today)
@@ -327,11 +326,11 @@ def _build(today: date) -> DemoResult:
     # Issue 5: 60 days of orders, imported from each store's platform exports like a real first week.
     import tempfile
 
-    from ecomops.org.demo_orders import import_history
+    from ecomops.demo.orders import import_history
 
     with tempfile.TemporaryDirectory(prefix="ecomops-demo-") as directory:
         order_counts = import_history(admin=admin, today=today, directory=directory)
-    from ecomops.payroll.demo import build_payroll  # issue 6: targets, KPIs and last month's locked pay run
+    from ecomops.demo.payroll import build_payroll  # issue 6: targets, KPIs and last month's locked pay run
 
     pay_counts = build_payroll(admin=admin, staff_by_username=staff_by_username, today=today)
 
@@ -356,13 +355,13 @@ def _build_warehouse(admin, clients: dict[str, Client], staff_by_username: dict[
     """Issue 4: two warehouses with bins, opening stock, receipts with each QC outcome, an open transfer,
     an overdue sample loan, packaging below cover, a replenishment plan and a collecting supplier return."""
     from ecomops.catalog.models import SKU
-    from ecomops.inventory.demo import build as build_warehouses
-    from ecomops.inventory.demo import put_opening_stock
+    from ecomops.demo.inventory import build as build_warehouses
+    from ecomops.demo.inventory import put_opening_stock
+    from ecomops.demo.receiving import build as build_receipts
+    from ecomops.demo.stockops import build as build_stock_operations
+    from ecomops.demo.supply import build as build_supply
     from ecomops.inventory.models import StockMove
-    from ecomops.receiving.demo import build as build_receipts
-    from ecomops.stockops.demo import build as build_stock_operations
     from ecomops.suppliers.models import Supplier
-    from ecomops.supply.demo import build as build_supply
 
     warehouses = build_warehouses(admin=admin)
     # First a week of hero-tea sales (WMS-14 plan awaiting approval), packaging use and a supplier return.

@@ -4,7 +4,7 @@ cover (WMS-18), a replenishment plan awaiting approval (WMS-14) and a collecting
 
 Call after the catalogue and suppliers exist::
 
-    from ecomops.supply.demo import build
+    from ecomops.demo.supply import build
     build(admin=admin, clients=clients, today=today)            # or warehouse=<Warehouse>
 """
 
@@ -20,9 +20,8 @@ from ecomops.inventory.enums import BinKind, DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import Bin, Warehouse
 from ecomops.suppliers.models import StyleSupplier, Supplier
-
-from . import actions
-from .enums import SupplierSource
+from ecomops.supply import actions
+from ecomops.supply.enums import SupplierSource
 
 # code, name, unit, received 8 days ago, used a day for the last 7 days
 MATERIALS = [

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ecomops.core.errors import BusinessError
-from ecomops.org import demo
+from ecomops.demo import org as demo
 
 
 class Command(BaseCommand):
@@ -71,7 +71,7 @@ class Command(BaseCommand):
         import sys
         import time
 
-        from ecomops.org.demo_orders import build_bulk_orders
+        from ecomops.demo.orders import build_bulk_orders
 
         started = time.perf_counter()
 
