@@ -32,9 +32,10 @@ from ecomops.org.actions import require_internal, require_perm
 from ecomops.org.enums import StaffStatus
 from ecomops.org.scoping import scope_for
 from ecomops.policy import registry
-from ecomops.supply import actions as supply
 from ecomops.supply.enums import OPEN_PO_STATES, ReturnReason
 from ecomops.supply.models import PurchaseOrder
+from ecomops.supply.purchasing import record_received
+from ecomops.supply.returns import ReturnItem, raise_supplier_return
 
 from . import sampling
 from .enums import TRANSITIONS, QcRecordKind, QcStage, ReceiptState
@@ -358,7 +359,7 @@ def book_receipt(receipt: Receipt, *, user, inspection_bin: Bin | None = None) -
         for line in lines if line.counted_quantity
     ]
     post_moves(moves, doc=receipt_doc(receipt), by=user)
-    supply.record_received(
+    record_received(
         receipt.purchase_order, {line.sku_id: line.counted_quantity for line in lines if line.counted_quantity},
         user=user,
     )
@@ -551,9 +552,9 @@ def _isolate(receipt: Receipt, items, *, user) -> None:
         for line, quantity, why, _detail in items
     ]
     post_moves(moves, doc=putaway_doc(receipt), by=user)
-    ret = supply.raise_supplier_return(
+    ret = raise_supplier_return(
         client=receipt.client, supplier=receipt.supplier, warehouse=receipt.warehouse,
-        items=[supply.ReturnItem(sku=line.sku, lot=receipt.lot, bin=defective_bin, quantity=quantity, reason=why,
+        items=[ReturnItem(sku=line.sku, lot=receipt.lot, bin=defective_bin, quantity=quantity, reason=why,
                                  detail=detail or "") for line, quantity, why, detail in items],
         source=receipt.number, by=user,
     )
