@@ -111,5 +111,5 @@ def register_shipping_defect(*, user, warehouse: Warehouse, sku: SKU, from_bin: 
         raise_supplier_return(client=sku.client, supplier=owner, warehouse=warehouse, items=items,
                               source=defect.number, by=user)
     defect.available_after = available(sku.pk, warehouse.pk)
-    save_audited(defect, user=user, reason="posted")
+    save_audited(defect, user=user, reason=_("已过账"))
     return defect

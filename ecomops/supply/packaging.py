@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, Conflict
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.core.validate import validate_model
 from ecomops.inventory.actions import next_number
@@ -26,6 +27,7 @@ from ecomops.org.actions import require_perm
 from ecomops.policy import registry
 
 from .enums import (
+    PACKAGING_RECEIPT_FLOW,
     PackagingMoveKind,
     PackagingReceiptState,
 )
@@ -132,20 +134,24 @@ def create_packaging_receipt(*, user, warehouse: Warehouse, lines: Iterable[tupl
     return receipt
 
 
+def _check_step(receipt: PackagingReceipt, to: str) -> None:
+    if not allowed(PACKAGING_RECEIPT_FLOW, receipt.state, to):
+        raise Conflict(_("包材入库单 %(n)s 已过账") % {"n": receipt.number})
+
+
 @transaction.atomic
 def post_packaging_receipt(receipt: PackagingReceipt, *, user, at: datetime | None = None) -> PackagingReceipt:
     require_perm(user, "supply.change_packagingreceipt")
     _internal(user)
     receipt = PackagingReceipt.objects.select_for_update().get(pk=receipt.pk)
-    if receipt.state != PackagingReceiptState.DRAFT:
-        raise Conflict(_("包材入库单 %(n)s 已过账") % {"n": receipt.number})
+    _check_step(receipt, PackagingReceiptState.POSTED)
     lines = [(line.material, line.quantity) for line in receipt.lines.select_related("material")]
     if not lines:
         raise BusinessError(_("单据没有明细，不能过账"), field="lines")
     _post_packaging(lines, warehouse=receipt.warehouse, kind=PackagingMoveKind.RECEIPT, number=receipt.number,
                     by=user, at=at)
-    receipt.state, receipt.posted_by, receipt.posted_at = PackagingReceiptState.POSTED, user, at or timezone.now()
-    save_audited(receipt, user=user, reason="post")
+    transition(receipt, PackagingReceiptState.POSTED, flow=PACKAGING_RECEIPT_FLOW, user=user, check=_check_step,
+               changes={"posted_by": user, "posted_at": at or timezone.now()})
     on = timezone.localdate(receipt.posted_at)
     for material, _q in lines:
         _close_reorder_if_covered(material, receipt.warehouse, on, by=user)
@@ -205,7 +211,7 @@ def _close_reorder_if_covered(material, warehouse, on: date, *, by) -> None:
     for reorder in PackagingReorder.objects.filter(material=material, warehouse=warehouse, closed_at__isnull=True,
                                                    promotion__isnull=True):
         reorder.closed_at = timezone.now()
-        save_audited(reorder, user=by, reason="covered")
+        save_audited(reorder, user=by, reason=_("包材已够用"))
         dues.complete_due(kind=PACKAGING_REORDER_DUE, source=reorder, by=by)
 
 

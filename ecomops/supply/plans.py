@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ecomops.audit import dues
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.inventory.actions import next_number
 from ecomops.inventory.enums import SELLABLE_BIN_KINDS
@@ -136,8 +137,9 @@ def _plan_for(user, plan: ReplenishmentPlan) -> ReplenishmentPlan:
     return plan
 
 
-def _move_plan(plan: ReplenishmentPlan, to_state: str) -> None:
-    if to_state not in PLAN_FLOW[plan.state]:
+def _check_step(plan: ReplenishmentPlan, to_state: str) -> None:
+    """PLAN_FLOW, refused as a conflict (409) naming both states."""
+    if not allowed(PLAN_FLOW, plan.state, to_state):
         raise Conflict(
             _("补货计划 %(n)s 当前为“%(s)s”，不能改为“%(t)s”")
             % {"n": plan.number, "s": plan.get_state_display(), "t": PlanState(to_state).label}
@@ -149,7 +151,7 @@ def approve_plan(plan: ReplenishmentPlan, *, user, note: str = "") -> list[Purch
     """Approve a plan (GM office or purchasing, WMS-14): its lines become draft purchase orders, one per
     client × supplier × warehouse. Lines without a supplier stay on the plan, listed as needing one."""
     plan = _plan_for(user, plan)
-    _move_plan(plan, PlanState.APPROVED)
+    _check_step(plan, PlanState.APPROVED)
     lines = list(plan.lines.select_related("sku", "supplier").order_by("pk"))
     by_supplier: dict[int, list[ReplenishmentLine]] = {}
     for line in lines:
@@ -164,11 +166,10 @@ def approve_plan(plan: ReplenishmentPlan, *, user, note: str = "") -> list[Purch
         )
         for line in group:
             line.purchase_order = order
-            save_audited(line, user=user, reason="ordered")
+            save_audited(line, user=user, reason=_("已生成采购单 %(n)s") % {"n": order.number})
         orders.append(order)
-    plan.state, plan.decided_by, plan.decided_at = PlanState.APPROVED, user, timezone.now()
-    plan.decision_note = (note or "").strip()[:200]
-    save_audited(plan, user=user, reason="approve")
+    transition(plan, PlanState.APPROVED, flow=PLAN_FLOW, user=user, check=_check_step, changes={
+        "decided_by": user, "decided_at": timezone.now(), "decision_note": (note or "").strip()[:200]})
     dues.complete_due(kind=PLAN_APPROVAL_DUE, source=plan, by=user)
     return orders
 
@@ -176,12 +177,11 @@ def approve_plan(plan: ReplenishmentPlan, *, user, note: str = "") -> list[Purch
 @transaction.atomic
 def reject_plan(plan: ReplenishmentPlan, *, user, note: str) -> ReplenishmentPlan:
     plan = _plan_for(user, plan)
-    _move_plan(plan, PlanState.REJECTED)
+    _check_step(plan, PlanState.REJECTED)
     note = (note or "").strip()
     if not note:
         raise BusinessError(_("驳回须写明原因"), field="note")
-    plan.state, plan.decided_by, plan.decided_at, plan.decision_note = (
-        PlanState.REJECTED, user, timezone.now(), note[:200])
-    save_audited(plan, user=user, reason="reject")
+    transition(plan, PlanState.REJECTED, flow=PLAN_FLOW, user=user, check=_check_step,
+               changes={"decided_by": user, "decided_at": timezone.now(), "decision_note": note[:200]})
     dues.complete_due(kind=PLAN_APPROVAL_DUE, source=plan, by=user)
     return plan

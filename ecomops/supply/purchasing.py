@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.inventory.actions import next_number
 from ecomops.inventory.models import Warehouse
@@ -25,6 +26,7 @@ from ecomops.org.models import Client
 
 from .enums import (
     OPEN_PO_STATES,
+    PO_FLOW,
     POState,
 )
 from .models import (
@@ -109,18 +111,19 @@ def write_purchase_order(*, user, client, supplier, warehouse, lines, expected_o
     return order
 
 
+def _not_draft(order: PurchaseOrder, to: str) -> None:
+    if not allowed(PO_FLOW, order.state, to):
+        raise Conflict(_("采购单 %(n)s 不是草稿，不能下单") % {"n": order.number})
+
+
 @transaction.atomic
 def confirm_purchase_order(order: PurchaseOrder, *, user) -> PurchaseOrder:
     require_perm(user, "supply.change_purchaseorder")
     _internal(user)
     require_client(user, order.client_id)
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-    if order.state != POState.DRAFT:
-        raise Conflict(_("采购单 %(n)s 不是草稿，不能下单") % {"n": order.number})
-    order.state = POState.CONFIRMED
-    order.confirmed_by = user
-    order.confirmed_at = timezone.now()
-    save_audited(order, user=user, reason="confirm")
+    transition(order, POState.CONFIRMED, flow=PO_FLOW, user=user, check=_not_draft,
+               changes={"confirmed_by": user, "confirmed_at": timezone.now()})
     return order
 
 
@@ -131,15 +134,18 @@ def cancel_purchase_order(order: PurchaseOrder, *, user, reason: str = "") -> Pu
     _internal(user)
     require_client(user, order.client_id)
     order = PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-    if order.state not in (POState.DRAFT, POState.CONFIRMED) or order.lines.filter(received_quantity__gt=0).exists():
-        raise Conflict(
-            _("采购单 %(n)s 当前状态为“%(s)s”，不能取消") % {"n": order.number, "s": order.get_state_display()}
-        )
-    if not reason.strip():
-        raise BusinessError(_("请填写取消原因"), field="reason")
-    order.state = POState.CANCELLED
-    order.note = (_("取消：%(r)s") % {"r": reason.strip()} + " " + order.note)[:200]
-    save_audited(order, user=user, reason="cancel")
+
+    def check(order: PurchaseOrder, to: str) -> None:
+        if not allowed(PO_FLOW, order.state, to) or order.lines.filter(received_quantity__gt=0).exists():
+            raise Conflict(
+                _("采购单 %(n)s 当前状态为“%(s)s”，不能取消") % {"n": order.number, "s": order.get_state_display()}
+            )
+        if not reason.strip():
+            raise BusinessError(_("请填写取消原因"), field="reason")
+
+    why = _("取消：%(r)s") % {"r": reason.strip()}
+    transition(order, POState.CANCELLED, flow=PO_FLOW, user=user, check=check, reason=why,
+               changes={"note": (why + " " + order.note)[:200]})
     return order
 
 
@@ -159,6 +165,10 @@ def record_received(order: PurchaseOrder, quantities: dict[int, int], *, user) -
             received_quantity=F("received_quantity") + quantity
         )
     outstanding = any(line.outstanding for line in order.lines.all())
-    order.state = POState.PARTIALLY_RECEIVED if outstanding else POState.RECEIVED
-    save_audited(order, user=user, reason="received")
+    to = POState.PARTIALLY_RECEIVED if outstanding else POState.RECEIVED
+    if to == order.state:
+        # Another partial receipt: the state stays, the history still records the receipt.
+        save_audited(order, user=user, reason=str(POState(to).label))
+    else:
+        transition(order, to, flow=PO_FLOW, user=user)
     return order

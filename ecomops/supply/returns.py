@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ecomops.audit import dues
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.inventory.actions import POST_PERM, next_number
 from ecomops.inventory.enums import BinKind, DocKind
@@ -115,8 +116,9 @@ def _return_for(user, ret: SupplierReturn, perm: str) -> SupplierReturn:
     return SupplierReturn.objects.select_for_update().get(pk=ret.pk)
 
 
-def _move_return(ret: SupplierReturn, to_state: str) -> None:
-    if to_state not in RETURN_FLOW[ret.state]:
+def _check_step(ret: SupplierReturn, to_state: str) -> None:
+    """RETURN_FLOW, refused as a conflict (409) naming both states."""
+    if not allowed(RETURN_FLOW, ret.state, to_state):
         raise Conflict(
             _("退厂单 %(n)s 当前为“%(s)s”，不能改为“%(t)s”")
             % {"n": ret.number, "s": ret.get_state_display(), "t": ReturnState(to_state).label}
@@ -163,11 +165,14 @@ def pickup_due_on(ret: SupplierReturn) -> date:
 def mark_return_ready(ret: SupplierReturn, *, user) -> SupplierReturn:
     """The goods of the return are packed and waiting for the supplier's collector (WMS-16)."""
     ret = _return_for(user, ret, "supply.change_supplierreturn")
-    _move_return(ret, ReturnState.READY)
-    if not ret.lines.exists():
-        raise BusinessError(_("退厂单没有明细，不能备货"), field="lines")
-    ret.state, ret.ready_by, ret.ready_at = ReturnState.READY, user, timezone.now()
-    save_audited(ret, user=user, reason="ready")
+
+    def check(ret: SupplierReturn, to: str) -> None:
+        _check_step(ret, to)
+        if not ret.lines.exists():
+            raise BusinessError(_("退厂单没有明细，不能备货"), field="lines")
+
+    transition(ret, ReturnState.READY, flow=RETURN_FLOW, user=user, check=check,
+               changes={"ready_by": user, "ready_at": timezone.now()})
     return ret
 
 
@@ -175,12 +180,15 @@ def mark_return_ready(ret: SupplierReturn, *, user) -> SupplierReturn:
 def reopen_return(ret: SupplierReturn, *, user) -> SupplierReturn:
     """A ready return goes back to collecting (the collector did not come, more goods to add)."""
     ret = _return_for(user, ret, "supply.change_supplierreturn")
-    _move_return(ret, ReturnState.COLLECTING)
-    if SupplierReturn.objects.filter(client_id=ret.client_id, supplier_id=ret.supplier_id,
-                                     warehouse_id=ret.warehouse_id, state=ReturnState.COLLECTING).exists():
-        raise Conflict(_("该供应商已有收集中的退厂单，新次品会加到那一张"))
-    ret.state, ret.ready_by, ret.ready_at = ReturnState.COLLECTING, None, None
-    save_audited(ret, user=user, reason="reopen")
+
+    def check(ret: SupplierReturn, to: str) -> None:
+        _check_step(ret, to)
+        if SupplierReturn.objects.filter(client_id=ret.client_id, supplier_id=ret.supplier_id,
+                                         warehouse_id=ret.warehouse_id, state=ReturnState.COLLECTING).exists():
+            raise Conflict(_("该供应商已有收集中的退厂单，新次品会加到那一张"))
+
+    transition(ret, ReturnState.COLLECTING, flow=RETURN_FLOW, user=user, check=check,
+               changes={"ready_by": None, "ready_at": None})
     return ret
 
 
@@ -194,7 +202,7 @@ def hand_over_return(ret: SupplierReturn, *, user, collector: str, collector_sig
     require_perm(user, POST_PERM)
     if ret.state == ReturnState.COLLECTING:
         raise Conflict(_("退厂单 %(n)s 还在收集中，请先确认备货完成") % {"n": ret.number})
-    _move_return(ret, ReturnState.COLLECTED)
+    _check_step(ret, ReturnState.COLLECTED)
     fields = {"collector": (collector, _("取货人")), "collector_signature": (collector_signature, _("取货人签名")),
               "keeper_signature": (keeper_signature, _("仓库交接人签名"))}
     clean = {}
@@ -214,12 +222,9 @@ def hand_over_return(ret: SupplierReturn, *, user, collector: str, collector_sig
         raise Conflict(
             _("退厂商品已不在次品库位，不能交接：%(detail)s") % {"detail": short.message}, field="lines"
         ) from None
-    ret.state = ReturnState.COLLECTED
-    ret.handed_over_by, ret.handed_over_at = user, at or timezone.now()
-    ret.collector, ret.collector_signature, ret.keeper_signature = (
-        clean["collector"], clean["collector_signature"], clean["keeper_signature"])
-    ret.collector_phone = (collector_phone or "").strip()[:30]
-    save_audited(ret, user=user, reason="handover")
+    transition(ret, ReturnState.COLLECTED, flow=RETURN_FLOW, user=user, check=_check_step, changes={
+        "handed_over_by": user, "handed_over_at": at or timezone.now(), **clean,
+        "collector_phone": (collector_phone or "").strip()[:30]})
     for kind in (RETURN_PICKUP_DUE, RETURN_UNCOLLECTED_DUE):
         dues.complete_due(kind=kind, source=ret, by=user, at=ret.handed_over_at)
     return ret
@@ -229,12 +234,15 @@ def hand_over_return(ret: SupplierReturn, *, user, collector: str, collector_sig
 def cancel_return(ret: SupplierReturn, *, user, reason: str) -> SupplierReturn:
     """Cancel a collecting return (the goods stay in the defective bin, e.g. to be scrapped)."""
     ret = _return_for(user, ret, "supply.change_supplierreturn")
-    _move_return(ret, ReturnState.CANCELLED)
-    if not (reason or "").strip():
-        raise BusinessError(_("请填写取消原因"), field="reason")
-    ret.state = ReturnState.CANCELLED
-    ret.note = (_("取消：%(r)s") % {"r": reason.strip()} + " " + ret.note)[:200]
-    save_audited(ret, user=user, reason="cancel")
+
+    def check(ret: SupplierReturn, to: str) -> None:
+        _check_step(ret, to)
+        if not (reason or "").strip():
+            raise BusinessError(_("请填写取消原因"), field="reason")
+
+    why = _("取消：%(r)s") % {"r": reason.strip()}
+    transition(ret, ReturnState.CANCELLED, flow=RETURN_FLOW, user=user, check=check, reason=why,
+               changes={"note": (why + " " + ret.note)[:200]})
     for kind in (RETURN_PICKUP_DUE, RETURN_UNCOLLECTED_DUE):
         dues.cancel_due(kind=kind, source=ret)
     return ret

@@ -84,3 +84,14 @@ def test_defects_gather_on_one_collecting_return_per_supplier(stock, supplier):
             warehouse=stock.wh,
             items=[ReturnItem(stock.sku, lot, stock.a1, 1)],
         )
+
+
+def test_history_of_a_moved_purchase_order_gives_chinese_reasons(stock, supplier, buyer):
+    """Issue 14: the audit trail reads "原因：已下单", not an English token such as "confirm"."""
+    order = create_purchase_order(user=buyer, client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
+                                  confirm=True, lines=[POItem(stock.sku, 10)])
+    record_received(order, {stock.sku.pk: 4}, user=buyer)
+    record_received(order, {stock.sku.pk: 6}, user=buyer)
+    reasons = list(order.history.order_by("history_id").values_list("history_change_reason", flat=True))
+    assert reasons[1:] == ["已下单", "部分到货", "部分到货", "已到齐"]
+    assert all(reason is None or not reason.isascii() for reason in reasons)
