@@ -29,12 +29,12 @@ from .enums import (
     EDITABLE_STATUSES,
     LICENCE_FOR,
     ApplicationEventKind,
-    ApplicationStatus,
-    ChangeStatus,
+    ApplicationState,
+    ChangeState,
     DocumentReview,
     HolderKind,
     QualificationKind,
-    QualificationStatus,
+    QualificationState,
     SpecialGoods,
 )
 from .models import (
@@ -146,7 +146,7 @@ def _move(application: StoreApplication, to: str, *, user, kind: str, note: str 
     if to not in APPLICATION_FLOW[before]:
         raise BusinessError(
             _("入驻申请当前为“%(current)s”，不能变为“%(target)s”")
-            % {"current": application.get_status_display(), "target": ApplicationStatus(to).label},
+            % {"current": application.get_status_display(), "target": ApplicationState(to).label},
             field="status",
             code="wrong_state",
         )
@@ -191,7 +191,7 @@ def create_application(*, user, store: Store, note: str = "") -> StoreApplicatio
             is_required=document_type.is_required, sort_order=order,
         )
         save_audited(document, user=user)
-    _event(application, kind=ApplicationEventKind.CREATED, user=user, after=ApplicationStatus.DRAFT, note=note)
+    _event(application, kind=ApplicationEventKind.CREATED, user=user, after=ApplicationState.DRAFT, note=note)
     return application
 
 
@@ -231,14 +231,14 @@ def submit_application(application: StoreApplication, *, user, note: str = "") -
     application = _locked(application)
     _application_access(user, application, "stores.change_storeapplication")
     if application.status not in EDITABLE_STATUSES:
-        _move(application, ApplicationStatus.SUBMITTED, user=user, kind=ApplicationEventKind.SUBMITTED)
+        _move(application, ApplicationState.SUBMITTED, user=user, kind=ApplicationEventKind.SUBMITTED)
     missing = [d.name for d in application.documents.filter(is_required=True).order_by("sort_order") if not d.file]
     if missing:
         raise BusinessError(
             _("还缺少必须提供的资料：%(names)s") % {"names": "、".join(missing)}, field="documents",
         )
     application.submitted_at = timezone.now()
-    _move(application, ApplicationStatus.SUBMITTED, user=user, kind=ApplicationEventKind.SUBMITTED, note=note)
+    _move(application, ApplicationState.SUBMITTED, user=user, kind=ApplicationEventKind.SUBMITTED, note=note)
     return application
 
 
@@ -246,7 +246,7 @@ def submit_application(application: StoreApplication, *, user, note: str = "") -
 def start_review(application: StoreApplication, *, user) -> StoreApplication:
     application = _locked(application)
     _application_access(user, application, "stores.review_storeapplication")
-    _move(application, ApplicationStatus.UNDER_REVIEW, user=user, kind=ApplicationEventKind.REVIEW_STARTED)
+    _move(application, ApplicationState.UNDER_REVIEW, user=user, kind=ApplicationEventKind.REVIEW_STARTED)
     return application
 
 
@@ -257,7 +257,7 @@ def review_document(
     """STO-02: the internal check of one document — complete, true and valid — with who, when and why."""
     application = _locked(document.application)
     _application_access(user, application, "stores.review_storeapplication")
-    if application.status != ApplicationStatus.UNDER_REVIEW:
+    if application.status != ApplicationState.UNDER_REVIEW:
         raise BusinessError(
             _("入驻申请当前为“%(status)s”，只有审核中的申请可以审核资料")
             % {"status": application.get_status_display()},
@@ -286,8 +286,8 @@ def approve_application(application: StoreApplication, *, user, comment: str = "
     """The overall decision: every required document reviewed and accepted, every uploaded one reviewed."""
     application = _locked(application)
     _application_access(user, application, "stores.approve_storeapplication")
-    if application.status != ApplicationStatus.UNDER_REVIEW:
-        _move(application, ApplicationStatus.APPROVED, user=user, kind=ApplicationEventKind.APPROVED)
+    if application.status != ApplicationState.UNDER_REVIEW:
+        _move(application, ApplicationState.APPROVED, user=user, kind=ApplicationEventKind.APPROVED)
     documents = list(application.documents.order_by("sort_order", "pk"))
     not_passed = [d.name for d in documents if d.is_required and d.review != DocumentReview.ACCEPTED]
     if not_passed:
@@ -300,7 +300,7 @@ def approve_application(application: StoreApplication, *, user, comment: str = "
     application.decided_by = user
     application.decided_at = timezone.now()
     application.decision_comment = (comment or "").strip()[:1000]
-    _move(application, ApplicationStatus.APPROVED, user=user, kind=ApplicationEventKind.APPROVED,
+    _move(application, ApplicationState.APPROVED, user=user, kind=ApplicationEventKind.APPROVED,
           note=application.decision_comment)
     return application
 
@@ -316,7 +316,7 @@ def return_application(application: StoreApplication, *, user, comment: str) -> 
     application.decided_by = user
     application.decided_at = timezone.now()
     application.decision_comment = comment[:1000]
-    _move(application, ApplicationStatus.RETURNED, user=user, kind=ApplicationEventKind.RETURNED, note=comment)
+    _move(application, ApplicationState.RETURNED, user=user, kind=ApplicationEventKind.RETURNED, note=comment)
     return application
 
 
@@ -325,7 +325,7 @@ def record_agreement(application: StoreApplication, *, user, signed_on: date, ac
     """STO-02: the signed platform agreement, after approval; by default the store opens with it."""
     application = _locked(application)
     _application_access(user, application, "stores.approve_storeapplication")
-    if application.status != ApplicationStatus.APPROVED:
+    if application.status != ApplicationState.APPROVED:
         raise BusinessError(
             _("入驻申请当前为“%(status)s”，审核通过后才能登记平台协议") % {"status": application.get_status_display()},
             field="signed_on", code="wrong_state",
@@ -350,8 +350,8 @@ def activate_store(application: StoreApplication, *, user) -> StoreApplication:
     """Approval plus the signed agreement open the store (org.Store → active)."""
     application = _locked(application)
     _application_access(user, application, "stores.approve_storeapplication")
-    if application.status != ApplicationStatus.APPROVED:
-        _move(application, ApplicationStatus.ACTIVATED, user=user, kind=ApplicationEventKind.ACTIVATED)
+    if application.status != ApplicationState.APPROVED:
+        _move(application, ApplicationState.ACTIVATED, user=user, kind=ApplicationEventKind.ACTIVATED)
     if application.agreement_signed_on is None:
         raise BusinessError(_("尚未登记平台协议签署日期，店铺不能开通"), field="signed_on")
     store = application.store
@@ -360,7 +360,7 @@ def activate_store(application: StoreApplication, *, user) -> StoreApplication:
         changes["opened_on"] = application.agreement_signed_on
     org_actions.update_store(store, user=user, **changes)
     application.activated_at = timezone.now()
-    _move(application, ApplicationStatus.ACTIVATED, user=user, kind=ApplicationEventKind.ACTIVATED)
+    _move(application, ApplicationState.ACTIVATED, user=user, kind=ApplicationEventKind.ACTIVATED)
     return application
 
 
@@ -419,7 +419,7 @@ def request_profile_change(*, user, store: Store, proposed: dict, logo=None, rea
         files.check_upload(logo, field="logo", allowed=files.IMAGE_TYPES)
     if not changes and logo is None:
         raise BusinessError(_("没有要变更的内容：拟变更的值与当前资料相同"))
-    if ProfileChangeRequest.objects.filter(store=store, status=ChangeStatus.PENDING).exists():
+    if ProfileChangeRequest.objects.filter(store=store, status=ChangeState.PENDING).exists():
         raise BusinessError(_("该店铺已有待审批的资料变更申请，请先处理"), code="conflict")
     request = ProfileChangeRequest(store=store, proposed=changes, reason=(reason or "").strip()[:500],
                                    requested_by=user)
@@ -434,7 +434,7 @@ def _decidable(request: ProfileChangeRequest, user) -> ProfileChangeRequest:
     _require_internal(user)
     _require_store(user, request.store)
     request = ProfileChangeRequest.objects.select_for_update().select_related("store").get(pk=request.pk)
-    if request.status != ChangeStatus.PENDING:
+    if request.status != ChangeState.PENDING:
         raise BusinessError(
             _("该变更申请已是“%(status)s”，不能再审批") % {"status": request.get_status_display()}, code="wrong_state"
         )
@@ -463,7 +463,7 @@ def approve_profile_change(request: ProfileChangeRequest, *, user, comment: str 
         profile.logo = request.logo.name
     _save(profile, user=user, reason=_("资料变更申请 #%(pk)s") % {"pk": request.pk})
     request.previous = {k: previous[k] for k in [*request.proposed, *(["logo"] if request.logo else [])]}
-    request.status = ChangeStatus.APPROVED
+    request.status = ChangeState.APPROVED
     request.decided_by = user
     request.decided_at = timezone.now()
     request.decision_comment = (comment or "").strip()[:500]
@@ -477,7 +477,7 @@ def reject_profile_change(request: ProfileChangeRequest, *, user, comment: str) 
     comment = (comment or "").strip()
     if not comment:
         raise BusinessError(_("驳回时须填写原因"), field="comment")
-    request.status = ChangeStatus.REJECTED
+    request.status = ChangeState.REJECTED
     request.decided_by = user
     request.decided_at = timezone.now()
     request.decision_comment = comment[:500]
@@ -597,7 +597,7 @@ def update_qualification(q: Qualification, *, user, file=None, **changes) -> Qua
     from .queries import qualification_status, reminder_until
 
     today = timezone.localdate()
-    if qualification_status(q, today, reminder_until(today)) == QualificationStatus.VALID:
+    if qualification_status(q, today, reminder_until(today)) == QualificationState.VALID:
         # Corrected to a date beyond the reminder period: the reminder is settled.
         dues.complete_due(kind=RENEWAL_DUE_KIND, source=q, by=user)
     return q

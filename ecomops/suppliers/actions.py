@@ -35,7 +35,7 @@ from ecomops.org.models import Client, ClientGrant, Store
 from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
 
 from . import files
-from .enums import RECALL_FLOW, AffectedOrderStatus, RecallState, SamplingResult, SupplierStatus
+from .enums import RECALL_FLOW, AffectedOrderState, RecallState, SamplingResult, SupplierState
 from .models import (
     QualityAgreement,
     RecallAffectedOrder,
@@ -211,7 +211,7 @@ def link_style(supplier: Supplier, style: Style, *, user, is_primary: bool = Fal
     _check_style(user, style)
     if not supplier.serves(style.client_id):
         raise BusinessError(_("该供应商属于其他委托方，不能供应此款式"), field="style")
-    if supplier.status != SupplierStatus.ACTIVE:
+    if supplier.status != SupplierState.ACTIVE:
         raise BusinessError(_("供应商不在合作中，不能关联新款式"), field="supplier")
     price = parse_money(purchase_price, field="purchase_price", required=False)
     code = _text(supplier_item_code, field="supplier_item_code", label=_("供应商货号"), max_length=60)
@@ -413,7 +413,7 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
             raise BusinessError(_("结案须写明处理结果"), field="note")
         if case.state == RecallState.DELISTED and case.affected_orders.exists():
             raise Conflict(_("已售出的商品须先召回，不能直接结案"))
-        open_statuses = [AffectedOrderStatus.PENDING, AffectedOrderStatus.CONTACTED]
+        open_statuses = [AffectedOrderState.PENDING, AffectedOrderState.CONTACTED]
         if case.affected_orders.filter(status__in=open_statuses).exists():
             raise Conflict(_("还有涉及订单未处理完，不能结案"))
     now = timezone.now()
@@ -484,7 +484,7 @@ def set_affected_order_status(row: RecallAffectedOrder, *, user, status: str, no
         raise BusinessError(_("召回单不存在"), field="case", code="not_found")
     if row.case.state == RecallState.CLOSED:
         raise Conflict(_("召回单已结案，不能再修改"))
-    if status not in AffectedOrderStatus.values:
+    if status not in AffectedOrderState.values:
         raise BusinessError(_("未知的处理状态"), field="status")
     row.status = status
     if note:

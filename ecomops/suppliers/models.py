@@ -31,7 +31,7 @@ from ecomops.org.models import Client, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet, is_client_member, scope_for
 
 from . import files
-from .enums import AffectedOrderStatus, AgreementStatus, RecallState, SamplingResult, SupplierStatus
+from .enums import AffectedOrderState, AgreementState, RecallState, SamplingResult, SupplierState
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -80,7 +80,7 @@ class Supplier(models.Model):
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     status = models.CharField(
-        _("合作状态"), max_length=20, choices=SupplierStatus.choices, default=SupplierStatus.ACTIVE
+        _("合作状态"), max_length=20, choices=SupplierState.choices, default=SupplierState.ACTIVE
     )
     client = models.ForeignKey(
         Client, verbose_name=_("委托方"), null=True, blank=True, on_delete=models.PROTECT, related_name="suppliers",
@@ -203,13 +203,13 @@ class QualityAgreement(models.Model):
 
     def status_on(self, on: date) -> str:
         if on < self.valid_from:
-            return AgreementStatus.NOT_YET_VALID
+            return AgreementState.NOT_YET_VALID
         if on > self.valid_to:
-            return AgreementStatus.EXPIRED
-        return AgreementStatus.VALID
+            return AgreementState.EXPIRED
+        return AgreementState.VALID
 
     def status_label_on(self, on: date) -> str:
-        return str(AgreementStatus(self.status_on(on)).label)
+        return str(AgreementState(self.status_on(on)).label)
 
 
 class SupplierRating(models.Model):
@@ -380,7 +380,7 @@ class RecallAffectedOrder(models.Model):
     )
     quantity = models.PositiveIntegerField(_("数量"), default=1)
     status = models.CharField(
-        _("处理状态"), max_length=20, choices=AffectedOrderStatus.choices, default=AffectedOrderStatus.PENDING
+        _("处理状态"), max_length=20, choices=AffectedOrderState.choices, default=AffectedOrderState.PENDING
     )
     note = models.CharField(_("备注"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

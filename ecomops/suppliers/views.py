@@ -21,7 +21,7 @@ from ecomops.core.forms import submit
 from ecomops.core.masking import personal_value
 from ecomops.listing.models import Listing
 from ecomops.org.scoping import get_visible_or_404
-from ecomops.stores.enums import QualificationStatus
+from ecomops.stores.enums import QualificationState
 from ecomops.stores.queries import reminder_until
 
 from . import actions, recall_orders
@@ -82,7 +82,7 @@ def supplier_detail(request, pk: int):
     archive = list(supplier_qualifications(user, supplier))
     until = reminder_until(today)
     for q in archive:
-        q.status_label = QualificationStatus(q.status_on(today, until)).label
+        q.status_label = QualificationState(q.status_on(today, until)).label
     return render(request, "suppliers/supplier_detail.html", {
         "supplier": supplier, "contacts": contacts, "agreements": agreements,
         "ratings": supplier.ratings.select_related("rated_by").order_by("-rated_at", "-pk")[:50],
