@@ -23,6 +23,7 @@ from ecomops.audit.models import DueItem
 from ecomops.catalog.models import Style
 from ecomops.compliance import checker
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffStatus
@@ -93,6 +94,16 @@ def _save(instance, *, user, reason: str = "") -> None:
         raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
 
 
+def _transition(instance, to: str, **kwargs) -> None:
+    """``core.flow.transition`` on the ``status`` field; a constraint the new state breaks is a 400, as
+    in ``_save``."""
+    try:
+        with transaction.atomic():
+            transition(instance, to, field="status", **kwargs)
+    except IntegrityError:
+        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
+
+
 def _wrong_state(current_label, target_label, what) -> BusinessError:
     return BusinessError(
         _("%(what)s当前为“%(current)s”，不能变为“%(target)s”")
@@ -116,13 +127,16 @@ def _locked_review(review: AdmissionReview) -> AdmissionReview:
     return locked.select_related("style", "style__client").get(pk=review.pk)
 
 
-def _move_review(review: AdmissionReview, to: str, *, user, kind: str, note: str = "") -> None:
-    before = review.status
-    if to not in ADMISSION_FLOW[before]:
+def _check_review(review: AdmissionReview, to: str) -> None:
+    if not allowed(ADMISSION_FLOW, review.status, to):
         raise _wrong_state(review.get_status_display(), AdmissionState(to).label, _("准入审核"))
-    review.status = to
-    _save(review, user=user, reason=str(AdmissionEventKind(kind).label))
-    _admission_event(review, kind=kind, user=user, before=before, after=to, note=note)
+
+
+def _move_review(review: AdmissionReview, to: str, *, user, kind: str, note: str = "") -> None:
+    """``core.flow.transition`` on ADMISSION_FLOW: check, set, save with the event's name as the history
+    reason, write the event."""
+    _transition(review, to, flow=ADMISSION_FLOW, user=user, reason=str(AdmissionEventKind(kind).label),
+                check=_check_review, event=_admission_event, event_kwargs={"kind": kind, "note": note})
 
 
 @transaction.atomic
@@ -252,9 +266,9 @@ def resubmit_admission(review: AdmissionReview, *, user, note: str = "") -> Admi
 # --- CAT-02 / CAT-03: listings ---------------------------------------------------------------
 
 
-def _listing_event(listing, *, kind, user, before="", after="", note=""):
+def _listing_event(listing, *, kind, user, before="", after="", note="", recall_case=None):
     event = ListingEvent(listing=listing, kind=kind, from_status=before, to_status=after, note=note[:2000],
-                         actor=user)
+                         actor=user, recall_case=recall_case)
     event.save()
     return event
 
@@ -265,13 +279,16 @@ def _locked_listing(listing: Listing) -> Listing:
     ).get(pk=listing.pk)
 
 
-def _move_listing(listing: Listing, to: str, *, user, kind: str, note: str = "") -> None:
-    before = listing.status
-    if to not in LISTING_FLOW.get(before, ()):
+def _check_listing(listing: Listing, to: str) -> None:
+    if not allowed(LISTING_FLOW, listing.status, to):
         raise _wrong_state(listing.get_status_display(), ListingState(to).label, _("商品上架"))
-    listing.status = to
-    _save(listing, user=user, reason=str(ListingEventKind(kind).label))
-    _listing_event(listing, kind=kind, user=user, before=before, after=to, note=note)
+
+
+def _move_listing(listing: Listing, to: str, *, user, kind: str, note: str = "", **event) -> None:
+    """``core.flow.transition`` on LISTING_FLOW: check, set, save with the event's name as the history
+    reason, write the event (``event`` adds fields of the event row, e.g. the recall case)."""
+    _transition(listing, to, flow=LISTING_FLOW, user=user, reason=str(ListingEventKind(kind).label),
+                check=_check_listing, event=_listing_event, event_kwargs={"kind": kind, "note": note, **event})
 
 
 def _clean_content(*, title, selling_points, description, images, price) -> dict:
@@ -514,12 +531,8 @@ def delist_for_recall(case, *, user) -> list[Listing]:
     done = []
     for listing in published:
         listing.delisted_at, listing.delist_reason = now, reason[:500]
-        before = listing.status
-        listing.status = ListingState.DELISTED
-        _save(listing, user=user, reason=str(ListingEventKind.DELISTED.label))
-        event = ListingEvent(listing=listing, kind=ListingEventKind.DELISTED, from_status=before,
-                             to_status=listing.status, note=reason[:2000], actor=user, recall_case=case)
-        event.save()
+        _move_listing(listing, ListingState.DELISTED, user=user, kind=ListingEventKind.DELISTED, note=reason,
+                      recall_case=case)
         done.append(listing)
     return done
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.org import actions as org_actions
 from ecomops.org.actions import require_perm
@@ -26,6 +27,7 @@ from ecomops.org.scoping import is_client_member, scope_for
 from . import files
 from .enums import (
     APPLICATION_FLOW,
+    CHANGE_FLOW,
     EDITABLE_STATUSES,
     LICENCE_FOR,
     ApplicationEventKind,
@@ -141,18 +143,26 @@ def _locked(application: StoreApplication) -> StoreApplication:
     )
 
 
-def _move(application: StoreApplication, to: str, *, user, kind: str, note: str = "") -> None:
-    before = application.status
-    if to not in APPLICATION_FLOW[before]:
+def _check_step(application: StoreApplication, to: str) -> None:
+    if not allowed(APPLICATION_FLOW, application.status, to):
         raise BusinessError(
             _("入驻申请当前为“%(current)s”，不能变为“%(target)s”")
             % {"current": application.get_status_display(), "target": ApplicationState(to).label},
             field="status",
             code="wrong_state",
         )
-    application.status = to
-    _save(application, user=user, reason=str(ApplicationEventKind(kind).label))
-    _event(application, kind=kind, user=user, before=before, after=to, note=note)
+
+
+def _move(application: StoreApplication, to: str, *, user, kind: str, note: str = "") -> None:
+    """``core.flow.transition`` on APPLICATION_FLOW: check, set, save with the event's name as the history
+    reason (a broken constraint is a 400, as in ``_save``), write the event."""
+    try:
+        with transaction.atomic():
+            transition(application, to, flow=APPLICATION_FLOW, field="status", user=user,
+                       reason=str(ApplicationEventKind(kind).label), check=_check_step, event=_event,
+                       event_kwargs={"kind": kind, "note": note})
+    except IntegrityError:
+        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
 
 
 def _application_access(user, application: StoreApplication, perm: str) -> None:
@@ -463,11 +473,8 @@ def approve_profile_change(request: ProfileChangeRequest, *, user, comment: str 
         profile.logo = request.logo.name
     _save(profile, user=user, reason=_("资料变更申请 #%(pk)s") % {"pk": request.pk})
     request.previous = {k: previous[k] for k in [*request.proposed, *(["logo"] if request.logo else [])]}
-    request.status = ChangeState.APPROVED
-    request.decided_by = user
-    request.decided_at = timezone.now()
-    request.decision_comment = (comment or "").strip()[:500]
-    _save(request, user=user)
+    transition(request, ChangeState.APPROVED, flow=CHANGE_FLOW, field="status", user=user, changes={
+        "decided_by": user, "decided_at": timezone.now(), "decision_comment": (comment or "").strip()[:500]})
     return request
 
 
@@ -477,11 +484,8 @@ def reject_profile_change(request: ProfileChangeRequest, *, user, comment: str) 
     comment = (comment or "").strip()
     if not comment:
         raise BusinessError(_("驳回时须填写原因"), field="comment")
-    request.status = ChangeState.REJECTED
-    request.decided_by = user
-    request.decided_at = timezone.now()
-    request.decision_comment = comment[:500]
-    _save(request, user=user)
+    transition(request, ChangeState.REJECTED, flow=CHANGE_FLOW, field="status", user=user, changes={
+        "decided_by": user, "decided_at": timezone.now(), "decision_comment": comment[:500]})
     return request
 
 

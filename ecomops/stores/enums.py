@@ -54,6 +54,15 @@ class ChangeState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+# STO-03: a profile change request is decided once (or withdrawn by who asked).
+CHANGE_FLOW: dict[str, tuple[str, ...]] = {
+    ChangeState.PENDING: (ChangeState.APPROVED, ChangeState.REJECTED, ChangeState.WITHDRAWN),
+    ChangeState.APPROVED: (),
+    ChangeState.REJECTED: (),
+    ChangeState.WITHDRAWN: (),
+}
+
+
 class HolderKind(models.TextChoices):
     COMPANY = "company", _("本公司")
     CLIENT = "client", _("委托方")

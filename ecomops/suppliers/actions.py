@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from ecomops.audit import dues
 from ecomops.catalog.models import SKU, Style
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import parse_money, validate_model
 from ecomops.listing.actions import delist_for_recall
@@ -35,7 +36,7 @@ from ecomops.org.models import Client, ClientGrant, Store
 from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
 
 from . import files
-from .enums import RECALL_FLOW, AffectedOrderState, RecallState, SamplingResult, SupplierState
+from .enums import AFFECTED_ORDER_FLOW, RECALL_FLOW, AffectedOrderState, RecallState, SamplingResult, SupplierState
 from .models import (
     QualityAgreement,
     RecallAffectedOrder,
@@ -393,6 +394,14 @@ def _open_recall(check: SamplingCheck, *, user) -> RecallCase:
     return case
 
 
+def _check_recall(case: RecallCase, to_state: str) -> None:
+    if not allowed(RECALL_FLOW, case.state, to_state):
+        raise Conflict(
+            _("召回单当前为“%(current)s”，不能改为“%(target)s”")
+            % {"current": case.get_state_display(), "target": RecallState(to_state).label},
+        )
+
+
 @transaction.atomic
 def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> RecallCase:
     """Move a recall case one step along its flow; anything out of order is refused."""
@@ -402,11 +411,7 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
     case = RecallCase.objects.select_for_update().get(pk=case.pk)
     if to_state not in RecallState.values:
         raise BusinessError(_("未知的状态"), field="to_state")
-    if to_state not in RECALL_FLOW[case.state]:
-        raise Conflict(
-            _("召回单当前为“%(current)s”，不能改为“%(target)s”")
-            % {"current": case.get_state_display(), "target": RecallState(to_state).label},
-        )
+    _check_recall(case, to_state)
     note = _text(note, field="note", label=_("说明"), max_length=500)
     if to_state == RecallState.CLOSED:
         if not note:
@@ -417,11 +422,8 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
         if case.affected_orders.filter(status__in=open_statuses).exists():
             raise Conflict(_("还有涉及订单未处理完，不能结案"))
     now = timezone.now()
-    from_state = case.state
-    case.state = to_state
-    if to_state == RecallState.CLOSED:
-        case.closed_at = now
-    _save(case, user=user, reason=f"{from_state}→{to_state}")
+    from_state = transition(case, to_state, flow=RECALL_FLOW, user=user, check=_check_recall,
+                            changes={"closed_at": now} if to_state == RecallState.CLOSED else {})
     if to_state == RecallState.DELISTED:
         # CAT-06: "delisted" means off sale: every published listing of the case's styles comes down in
         # this same transaction, each with a listing event naming the case.
@@ -486,8 +488,10 @@ def set_affected_order_status(row: RecallAffectedOrder, *, user, status: str, no
         raise Conflict(_("召回单已结案，不能再修改"))
     if status not in AffectedOrderState.values:
         raise BusinessError(_("未知的处理状态"), field="status")
-    row.status = status
     if note:
         row.note = _text(note, field="note", label=_("备注"), max_length=500)
-    _save(row, user=user)
+    if status == row.status:
+        _save(row, user=user)
+    else:
+        transition(row, status, flow=AFFECTED_ORDER_FLOW, field="status", user=user)
     return row

@@ -43,3 +43,9 @@ class AffectedOrderState(models.TextChoices):
     CONTACTED = "contacted", _("已联系买家")
     RETURNED = "returned", _("已退回")
     CLOSED = "closed", _("已处理")
+
+
+# CAT-06: the handling of an affected order may be corrected either way while the case is open.
+AFFECTED_ORDER_FLOW: dict[str, tuple[str, ...]] = {
+    state: tuple(other for other in AffectedOrderState.values if other != state) for state in AffectedOrderState.values
+}
