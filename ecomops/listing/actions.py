@@ -31,7 +31,7 @@ from ecomops.org.models import Store
 from ecomops.org.scoping import is_client_member, scope_for
 from ecomops.policy import registry
 
-from . import rules
+from . import events, rules
 from .enums import (
     ADMISSION_FLOW,
     EDITABLE_LISTING,
@@ -53,11 +53,9 @@ from .models import (
     SELLING_POINT_MAX,
     SELLING_POINTS_MAX,
     TITLE_MAX,
-    AdmissionEvent,
     AdmissionItem,
     AdmissionReview,
     Listing,
-    ListingEvent,
     ListingHit,
     NewProductChain,
 )
@@ -115,13 +113,6 @@ def _wrong_state(current_label, target_label, what) -> BusinessError:
 # --- CAT-01: admission review ----------------------------------------------------------------
 
 
-def _admission_event(review, *, kind, user, before="", after="", note=""):
-    event = AdmissionEvent(review=review, kind=kind, from_status=before, to_status=after, note=note[:2000],
-                           actor=user)
-    event.save()
-    return event
-
-
 def _locked_review(review: AdmissionReview) -> AdmissionReview:
     locked = AdmissionReview.objects.select_for_update(of=("self",))
     return locked.select_related("style", "style__client").get(pk=review.pk)
@@ -136,7 +127,7 @@ def _move_review(review: AdmissionReview, to: str, *, user, kind: str, note: str
     """``core.flow.transition`` on ADMISSION_FLOW: check, set, save with the event's name as the history
     reason, write the event."""
     _transition(review, to, flow=ADMISSION_FLOW, user=user, reason=str(AdmissionEventKind(kind).label),
-                check=_check_review, event=_admission_event, event_kwargs={"kind": kind, "note": note})
+                check=_check_review, event=events.review_moved, event_kwargs={"kind": kind, "note": note})
 
 
 @transaction.atomic
@@ -156,7 +147,7 @@ def open_admission(*, user, style: Style, note: str = "") -> AdmissionReview:
     for code in CheckItem.values:
         item = AdmissionItem(review=review, code=code)
         save_audited(item, user=user)
-    _admission_event(review, kind=AdmissionEventKind.OPENED, user=user, after=review.status, note=note)
+    events.review_opened(review, user=user, note=note)
     return review
 
 
@@ -208,8 +199,7 @@ def record_item(review: AdmissionReview, *, user, code: str, result: str, note: 
     item.checked_by, item.checked_at = user, timezone.now()
     save_audited(item, user=user)
     summary = f"{item.get_code_display()}：{item.get_result_display()}"
-    _admission_event(review, kind=AdmissionEventKind.ITEM, user=user, before=review.status, after=review.status,
-                     note=f"{summary}{'；' + note if note else ''}")
+    events.review_item_checked(review, user=user, summary=summary, note=note)
     return item
 
 
@@ -266,13 +256,6 @@ def resubmit_admission(review: AdmissionReview, *, user, note: str = "") -> Admi
 # --- CAT-02 / CAT-03: listings ---------------------------------------------------------------
 
 
-def _listing_event(listing, *, kind, user, before="", after="", note="", recall_case=None):
-    event = ListingEvent(listing=listing, kind=kind, from_status=before, to_status=after, note=note[:2000],
-                         actor=user, recall_case=recall_case)
-    event.save()
-    return event
-
-
 def _locked_listing(listing: Listing) -> Listing:
     return Listing.objects.select_for_update(of=("self",)).select_related(
         "store", "store__client", "store__platform", "style", "style__brand", "style__category"
@@ -288,7 +271,7 @@ def _move_listing(listing: Listing, to: str, *, user, kind: str, note: str = "",
     """``core.flow.transition`` on LISTING_FLOW: check, set, save with the event's name as the history
     reason, write the event (``event`` adds fields of the event row, e.g. the recall case)."""
     _transition(listing, to, flow=LISTING_FLOW, user=user, reason=str(ListingEventKind(kind).label),
-                check=_check_listing, event=_listing_event, event_kwargs={"kind": kind, "note": note, **event})
+                check=_check_listing, event=events.listing_moved, event_kwargs={"kind": kind, "note": note, **event})
 
 
 def _clean_content(*, title, selling_points, description, images, price) -> dict:
@@ -345,7 +328,7 @@ def create_listing(*, user, store: Store, style: Style, title: str, price, selli
                              price=price)
     listing = Listing(store=store, style=style, created_by=user, **content)
     _save(listing, user=user)
-    _listing_event(listing, kind=ListingEventKind.CREATED, user=user, after=listing.status)
+    events.listing_created(listing, user=user)
     return listing
 
 
@@ -372,8 +355,7 @@ def update_content(listing: Listing, *, user, **changes) -> Listing:
         setattr(listing, name, content[name])
     _save(listing, user=user, reason=str(ListingEventKind.EDITED.label))
     labels = "、".join(str(Listing._meta.get_field(name).verbose_name) for name in changed)
-    _listing_event(listing, kind=ListingEventKind.EDITED, user=user, before=listing.status, after=listing.status,
-                   note=_("修改了：%(fields)s") % {"fields": labels})
+    events.listing_edited(listing, user=user, fields=labels)
     return listing
 
 
@@ -425,8 +407,7 @@ def submit_listing(listing: Listing, *, user, note: str = "") -> Listing:
     target = ListingState.NEEDS_REVIEW if hits else ListingState.AWAITING_REVIEW
     kind = ListingEventKind.RELISTED if was == ListingState.DELISTED else ListingEventKind.SUBMITTED
     _move_listing(listing, target, user=user, kind=kind, note=note)
-    _listing_event(listing, kind=ListingEventKind.COMPLIANCE, user=user, before=target, after=target,
-                   note=_hits_note(hits))
+    events.listing_checked(listing, user=user, note=_hits_note(hits))
     return listing
 
 

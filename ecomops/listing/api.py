@@ -48,8 +48,9 @@ Note = Text(2000, multiline=True)
 
 class ListingEventOut(Schema):
     kind: str
-    from_status: str
-    to_status: str
+    # The API keeps its field names (a contract); the rows use the event base's names.
+    from_status: str = Field(validation_alias="from_state")
+    to_status: str = Field(validation_alias="to_state")
     actor: str = Field(validation_alias="actor.username")
     at: datetime
     note: str

@@ -24,7 +24,7 @@ from ecomops.org.enums import StoreStatus
 from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import is_client_member, scope_for
 
-from . import files
+from . import events, files
 from .enums import (
     APPLICATION_FLOW,
     CHANGE_FLOW,
@@ -44,7 +44,6 @@ from .models import (
     PROPOSABLE_FIELDS,
     STORE_FIELDS,
     ApplicationDocument,
-    ApplicationEvent,
     PlatformDocumentType,
     ProfileChangeRequest,
     Qualification,
@@ -128,15 +127,6 @@ def update_document_type(document_type: PlatformDocumentType, *, user, **changes
 # --- STO-02: the onboarding application ------------------------------------------------------
 
 
-def _event(application, *, kind: str, user, before: str = "", after: str = "", note: str = "", document=None):
-    event = ApplicationEvent(
-        application=application, kind=kind, from_status=before, to_status=after, note=note[:1000],
-        document=document, actor=user,
-    )
-    save_audited(event, user=user)
-    return event
-
-
 def _locked(application: StoreApplication) -> StoreApplication:
     return StoreApplication.objects.select_for_update().select_related("store", "store__platform").get(
         pk=application.pk
@@ -159,7 +149,7 @@ def _move(application: StoreApplication, to: str, *, user, kind: str, note: str 
     try:
         with transaction.atomic():
             transition(application, to, flow=APPLICATION_FLOW, field="status", user=user,
-                       reason=str(ApplicationEventKind(kind).label), check=_check_step, event=_event,
+                       reason=str(ApplicationEventKind(kind).label), check=_check_step, event=events.application_moved,
                        event_kwargs={"kind": kind, "note": note})
     except IntegrityError:
         raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
@@ -201,7 +191,7 @@ def create_application(*, user, store: Store, note: str = "") -> StoreApplicatio
             is_required=document_type.is_required, sort_order=order,
         )
         save_audited(document, user=user)
-    _event(application, kind=ApplicationEventKind.CREATED, user=user, after=ApplicationState.DRAFT, note=note)
+    events.application_created(application, user=user, note=note)
     return application
 
 
@@ -229,9 +219,7 @@ def upload_document(document: ApplicationDocument, upload, *, user) -> Applicati
     document.reviewed_at = None
     document.review_comment = ""
     _save(document, user=user)
-    note = (_("更换文件：%(name)s") if replaced else _("上传文件：%(name)s")) % {"name": document.original_name}
-    _event(application, kind=ApplicationEventKind.UPLOADED, user=user, note=f"{document.name} · {note}",
-           document=document)
+    events.document_uploaded(application, document, user=user, replaced=replaced)
     return document
 
 
@@ -286,8 +274,7 @@ def review_document(
     document.reviewed_at = timezone.now()
     document.review_comment = comment[:500]
     _save(document, user=user)
-    _event(application, kind=ApplicationEventKind.DOCUMENT_REVIEWED, user=user, document=document,
-           note=f"{document.name}：{document.get_review_display()}" + (f"（{comment}）" if comment else ""))
+    events.document_reviewed(application, document, user=user, comment=comment)
     return document
 
 
@@ -348,8 +335,7 @@ def record_agreement(application: StoreApplication, *, user, signed_on: date, ac
         raise BusinessError(_("协议签署日期不能早于申请提交日期"), field="signed_on")
     application.agreement_signed_on = signed_on
     _save(application, user=user)
-    _event(application, kind=ApplicationEventKind.AGREEMENT, user=user, before=application.status,
-           after=application.status, note=_("协议签署日期 %(day)s") % {"day": signed_on.isoformat()})
+    events.agreement_registered(application, user=user, signed_on=signed_on)
     if activate:
         return activate_store(application, user=user)
     return application

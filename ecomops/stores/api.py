@@ -189,7 +189,7 @@ def application_out(application: StoreApplication) -> dict:
             for d in application.documents.select_related("document_type", "reviewed_by").order_by("sort_order", "pk")
         ],
         "events": [
-            {"kind": e.kind, "from_status": e.from_status, "to_status": e.to_status, "actor": _user(e.actor),
+            {"kind": e.kind, "from_status": e.from_state, "to_status": e.to_state, "actor": _user(e.actor),
              "at": e.at, "note": e.note}
             for e in application.events.select_related("actor").order_by("at", "pk")
         ],

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ecomops.core.events import Event
 from ecomops.core.history import audited
 from ecomops.org.models import Client, Platform, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet, is_client_member, scope_for
@@ -156,15 +157,15 @@ class ApplicationDocument(models.Model):
         return bool(self.file)
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(Event):
     """Every step of an application: who, when, from which status to which, and a note."""
 
     application = models.ForeignKey(
         StoreApplication, verbose_name=_("入驻申请"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("事件"), max_length=20, choices=ApplicationEventKind.choices)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=ApplicationState.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=ApplicationState.choices, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=ApplicationState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=ApplicationState.choices, blank=True)
     document = models.ForeignKey(
         ApplicationDocument, verbose_name=_("资料"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

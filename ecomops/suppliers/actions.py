@@ -35,13 +35,12 @@ from ecomops.org.actions import require_perm
 from ecomops.org.models import Client, ClientGrant, Store
 from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
 
-from . import files
+from . import events, files
 from .enums import AFFECTED_ORDER_FLOW, RECALL_FLOW, AffectedOrderState, RecallState, SamplingResult, SupplierState
 from .models import (
     QualityAgreement,
     RecallAffectedOrder,
     RecallCase,
-    RecallEvent,
     SamplingCheck,
     StyleSupplier,
     Supplier,
@@ -330,11 +329,6 @@ def recall_owners(client_id: int) -> list:
     return found
 
 
-def _event(case: RecallCase, *, user, from_state: str, to_state: str, note: str, at) -> RecallEvent:
-    return RecallEvent.objects.create(case=case, from_state=from_state, to_state=to_state, note=note[:500],
-                                      by=user, at=at)
-
-
 @transaction.atomic
 def record_sampling(*, user, supplier: Supplier, style: Style, sampled_on: date | None, sample_size,
                     result: str, inspector: str, findings: str = "", sku: SKU | None = None,
@@ -384,7 +378,7 @@ def _open_recall(check: SamplingCheck, *, user) -> RecallCase:
     )
     _save(case, user=user, reason=_("抽检不合格自动立案"))
     case.styles.add(check.style)
-    _event(case, user=user, from_state="", to_state=RecallState.OPENED, note=_("抽检不合格自动立案"), at=now)
+    events.recall_moved(case, user=user, before="", after=RecallState.OPENED, note=_("抽检不合格自动立案"), at=now)
     title = _("抽检不合格，下架召回：%(style)s %(name)s（%(number)s）") % {
         "style": check.style.style_no, "name": check.style.name, "number": case.number}
     link = reverse("suppliers:recall_detail", args=[case.pk])
@@ -438,7 +432,7 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
         if found:
             count = _("登记涉及订单 %(n)d 笔") % {"n": found}
             note = f"{note}（{count}）" if note else count
-    _event(case, user=user, from_state=from_state, to_state=to_state, note=note, at=now)
+    events.recall_moved(case, user=user, before=from_state, after=to_state, note=note, at=now)
     if to_state == RecallState.CLOSED:
         dues.complete_due(kind=RECALL_DUE_KIND, source=case, by=user, at=now)
     return case

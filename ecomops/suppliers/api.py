@@ -374,7 +374,7 @@ class RecallEventOut(Schema):
     from_state: str
     to_state: RecallState
     note: str
-    by: str = Field(validation_alias="by.username")
+    by: str = Field(validation_alias="actor.username")  # the API keeps its field name (a contract)
     at: datetime
 
 
@@ -419,7 +419,7 @@ def _recall_out(case: RecallCase) -> dict:
         "sampling_check_id": case.sampling_check_id, "state": case.state, "reason": case.reason,
         "opened_at": case.opened_at, "closed_at": case.closed_at,
         "styles": list(case.styles.order_by("style_no", "pk")),
-        "events": list(case.events.select_related("by").order_by("at", "pk")),
+        "events": list(case.events.select_related("actor").order_by("at", "pk")),
         "affected_orders": list(case.affected_orders.order_by("pk")),
     }
 

@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ecomops.catalog.models import SKU, Style
+from ecomops.core.events import Event
 from ecomops.core.history import audited
 from ecomops.org.models import Client, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet, is_client_member, scope_for
@@ -338,12 +339,14 @@ class RecallCase(models.Model):
         return self.state != RecallState.CLOSED
 
 
-class RecallEvent(models.Model):
+class RecallEvent(Event):
+    """A move of a recall case; its ``kind`` is the state the case reached (CAT-06)."""
+
     case = models.ForeignKey(RecallCase, verbose_name=_("召回单"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=30, choices=RecallState.choices)
     from_state = models.CharField(_("原状态"), max_length=20, choices=RecallState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, choices=RecallState.choices)
-    note = models.CharField(_("说明"), max_length=500, blank=True)
-    by = models.ForeignKey(
+    actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("时间"))

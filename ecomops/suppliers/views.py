@@ -267,7 +267,7 @@ def recall_detail(request, pk: int, form=None):
     affected, unshipped = recall_orders.buyers(case, request.user)
     return render(request, "suppliers/recall_detail.html", {
         "case": case, "styles": case.styles.order_by("style_no"),
-        "events": case.events.select_related("by").order_by("at", "pk"),
+        "events": case.events.select_related("actor").order_by("at", "pk"),
         "orders": affected,
         "unshipped": unshipped,
         "can_find_orders": request.user.has_perm(actions.RECALL_PERM) and case.is_open,

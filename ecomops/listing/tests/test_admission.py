@@ -22,7 +22,7 @@ def test_cat01_review_opens_with_the_whole_checklist_and_an_event(lst):
     assert [i.code for i in review.items.order_by("pk")] == CheckItem.values
     assert all(i.result == ItemResult.PENDING for i in review.items.all())
     event = review.events.get()
-    assert (event.kind, event.actor, event.to_status) == (AdmissionEventKind.OPENED, lst.user_a, "pending")
+    assert (event.kind, event.actor, event.to_state) == (AdmissionEventKind.OPENED, lst.user_a, "pending")
 
 
 def test_cat01_no_listing_anywhere_before_admission_is_approved(lst):

@@ -39,7 +39,7 @@ def test_cat03_clean_content_goes_to_awaiting_review_then_approval_publishes(adm
     assert listing.status == ListingState.PUBLISHED and listing.published_at is not None
     assert kinds(listing) == ["created", "submitted", "compliance", "approved", "published"]
     event = listing.events.get(kind="published")
-    assert (event.actor, event.from_status, event.to_status) == (o.user_a, "approved", "published")
+    assert (event.actor, event.from_state, event.to_state) == (o.user_a, "approved", "published")
 
 
 def test_law02_hits_send_to_human_review_with_positions_never_a_silent_reject(admitted):
@@ -112,7 +112,7 @@ def test_cat03_delist_with_reason_and_relist_through_review_again(admitted):
     assert kinds(listing) == ["created", "submitted", "compliance", "approved", "published", "delisted", "edited",
                               "relisted", "compliance", "approved", "published"]
     delisted = listing.events.get(kind="delisted")
-    assert (delisted.actor, delisted.note, delisted.from_status) == (o.user_a, "断码", "published")
+    assert (delisted.actor, delisted.note, delisted.from_state) == (o.user_a, "断码", "published")
     assert listing.history.count() >= 5
 
 

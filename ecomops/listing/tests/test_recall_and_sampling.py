@@ -76,7 +76,7 @@ def test_cat06_delisted_case_takes_down_every_published_listing_of_its_styles(rc
         assert listing.status == ListingState.DELISTED and listing.delisted_at is not None
         assert case.number in listing.delist_reason and "甲醛超标" in listing.delist_reason
         event = listing.events.order_by("-at", "-pk").first()
-        assert (event.kind, event.from_status, event.to_status) == (
+        assert (event.kind, event.from_state, event.to_state) == (
             ListingEventKind.DELISTED, ListingState.PUBLISHED, ListingState.DELISTED)
         assert event.recall_case == case and event.actor == o.handler and case.number in event.note
     other.refresh_from_db()

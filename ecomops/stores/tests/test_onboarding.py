@@ -215,7 +215,7 @@ def test_approval_and_agreement_make_the_store_active_and_every_step_is_an_event
     kinds = [e.kind for e in events]
     assert kinds[0] == ApplicationEventKind.CREATED
     assert kinds.count(ApplicationEventKind.UPLOADED) == under_review.documents.filter(is_required=True).count()
-    transitions = [(e.kind, e.from_status, e.to_status) for e in events if e.from_status != e.to_status]
+    transitions = [(e.kind, e.from_state, e.to_state) for e in events if e.from_state != e.to_state]
     assert transitions == [
         (ApplicationEventKind.CREATED, "", ApplicationState.DRAFT),
         (ApplicationEventKind.SUBMITTED, ApplicationState.DRAFT, ApplicationState.SUBMITTED),
