@@ -42,6 +42,7 @@ from ecomops.org.models import Client
 from ecomops.org.scoping import scope_for
 from ecomops.policy import registry
 
+from . import events
 from .enums import (
     COUNT_FLOW,
     EXTENSION_FLOW,
@@ -63,7 +64,6 @@ from .models import (
     SampleLoanLine,
     ScrapLine,
     ScrapNote,
-    StockopsEvent,
     Transfer,
     TransferLine,
     TransferLot,
@@ -135,15 +135,8 @@ def _target(to_state: str) -> str:
     }.get(to_state, to_state)
 
 
-def _event(doc_kind: str, obj, *, user, action: str, note: str = "", at: datetime | None = None) -> StockopsEvent:
-    return StockopsEvent.objects.create(
-        client_id=obj.client_id, doc_kind=str(doc_kind), doc_id=str(obj.pk), action=action, note=note[:300],
-        by=user, at=at or timezone.now(),
-    )
-
-
 def events_of(doc_kind: str, obj):
-    return StockopsEvent.objects.filter(doc_kind=str(doc_kind), doc_id=str(obj.pk)).select_related("by")
+    return events.of(doc_kind, obj)
 
 
 def _text(value, *, field: str, label: str, required: bool = False, max_length: int = 200) -> str:
@@ -241,8 +234,8 @@ def request_transfer(*, user, client: Client, from_warehouse: Warehouse, to_ware
     save_audited(transfer, user=user)
     for sku, quantity in merged.values():
         save_audited(TransferLine(transfer=transfer, sku=sku, quantity=quantity), user=user)
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("申请调拨"), at=now,
-           note=_("%(a)s → %(b)s") % {"a": from_warehouse.code, "b": to_warehouse.code})
+    events.transfer_step(transfer, user=user, kind=_("申请调拨"), at=now,
+                         note=_("%(a)s → %(b)s") % {"a": from_warehouse.code, "b": to_warehouse.code})
     return transfer
 
 
@@ -268,9 +261,9 @@ def ship_transfer(transfer: Transfer, *, user) -> Transfer:
     TransferLot.objects.bulk_create(rows)
     transfer.shipped_by, transfer.shipped_at = user, posted[0].posted_at
     _move(transfer, TRANSFER_FLOW, TransferState.SHIPPED, user=user)
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("发货签字"), at=transfer.shipped_at,
-           note=_("共 %(n)s 件进入 %(wh)s 在途") % {"n": sum(m.quantity for m in moves),
-                                                  "wh": transfer.from_warehouse.code})
+    events.transfer_step(transfer, user=user, kind=_("发货签字"), at=transfer.shipped_at,
+                         note=_("共 %(n)s 件进入 %(wh)s 在途") % {"n": sum(m.quantity for m in moves),
+                                                                "wh": transfer.from_warehouse.code})
     return transfer
 
 
@@ -343,7 +336,7 @@ def receive_transfer(transfer: Transfer, *, user, counts, reasons: dict[int, str
     note = _("实收 %(n)s 件") % {"n": sum(line.received for line in lines.values())}
     if short:
         note += _("；短少留在途，待处理差异")
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("收货签字"), at=now, note=note)
+    events.transfer_step(transfer, user=user, kind=_("收货签字"), at=now, note=note)
     return transfer
 
 
@@ -369,8 +362,8 @@ def settle_transfer(transfer: Transfer, *, user, reason: str) -> Transfer:
     now = post_moves(moves, doc=transfer_doc(transfer), by=user)[0].posted_at if moves else timezone.now()
     transfer.settled_by, transfer.settled_at, transfer.settle_reason = user, now, reason
     _move(transfer, TRANSFER_FLOW, TransferState.DONE, user=user)
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("核销短少"), at=now,
-           note=_("核销 %(n)s 件：%(r)s") % {"n": sum(m.quantity for m in moves), "r": reason})
+    events.transfer_step(transfer, user=user, kind=_("核销短少"), at=now,
+                         note=_("核销 %(n)s 件：%(r)s") % {"n": sum(m.quantity for m in moves), "r": reason})
     return transfer
 
 
@@ -385,7 +378,7 @@ def cancel_transfer(transfer: Transfer, *, user, reason: str = "") -> Transfer:
     transfer.cancelled_by, transfer.cancelled_at = user, now
     transfer.cancel_reason = _text(reason, field="reason", label=_("取消原因"))
     _move(transfer, TRANSFER_FLOW, TransferState.CANCELLED, user=user)
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("取消调拨"), at=now, note=transfer.cancel_reason)
+    events.transfer_step(transfer, user=user, kind=_("取消调拨"), at=now, note=transfer.cancel_reason)
     return transfer
 
 
@@ -475,7 +468,7 @@ def create_count(*, user, client: Client, warehouse: Warehouse, kind: str = Coun
     label = CountKind(kind).label
     if finance_participant is not None and kind == CountKind.FULL:
         label += _("（财务监盘：%(who)s）") % {"who": finance_participant}
-    _event(DocKind.COUNT, sheet, user=user, action=_("创建盘点单"), at=now, note=label)
+    events.count_step(sheet, user=user, kind=_("创建盘点单"), at=now, note=label)
     return sheet
 
 
@@ -569,8 +562,8 @@ def submit_count(sheet: CountSheet, *, user) -> CountSheet:
     sheet.submitted_by, sheet.submitted_at = user, now
     _move(sheet, COUNT_FLOW, CountState.SUBMITTED, user=user)
     differing = [line for line in sheet.lines.all() if line.difference]
-    _event(DocKind.COUNT, sheet, user=user, action=_("提交盘点"), at=now,
-           note=_("差异 %(n)s 行") % {"n": len(differing)})
+    events.count_step(sheet, user=user, kind=_("提交盘点"), at=now,
+                      note=_("差异 %(n)s 行") % {"n": len(differing)})
     return sheet
 
 
@@ -666,8 +659,8 @@ def approve_count(sheet: CountSheet, *, user) -> CountSheet:
     _move(sheet, COUNT_FLOW, CountState.POSTED, user=user)
     gain = sum(m.quantity for m in moves if m.from_bin is None)
     loss = sum(m.quantity for m in moves if m.to_bin is None)
-    _event(DocKind.COUNT, sheet, user=user, action=_("审核过账"), at=now,
-           note=_("盘盈 %(g)s 件，盘亏 %(l)s 件") % {"g": gain, "l": loss})
+    events.count_step(sheet, user=user, kind=_("审核过账"), at=now,
+                      note=_("盘盈 %(g)s 件，盘亏 %(l)s 件") % {"g": gain, "l": loss})
     return sheet
 
 
@@ -680,8 +673,8 @@ def cancel_count(sheet: CountSheet, *, user, reason: str = "") -> CountSheet:
     now = timezone.now()
     sheet.cancelled_by, sheet.cancelled_at = user, now
     _move(sheet, COUNT_FLOW, CountState.CANCELLED, user=user)
-    _event(DocKind.COUNT, sheet, user=user, action=_("作废盘点单"), at=now,
-           note=_text(reason, field="reason", label=_("作废原因")))
+    events.count_step(sheet, user=user, kind=_("作废盘点单"), at=now,
+                      note=_text(reason, field="reason", label=_("作废原因")))
     return sheet
 
 
@@ -735,7 +728,7 @@ def create_scrap(*, user, client: Client, warehouse: Warehouse, reason: str, lin
     save_audited(note, user=user)
     for sku, bin_, lot, quantity in rows:
         save_audited(ScrapLine(note=note, sku=sku, bin=bin_, lot=lot, quantity=quantity), user=user)
-    _event(DocKind.SCRAP, note, user=user, action=_("填写报废单"), at=now, note=reason)
+    events.scrap_step(note, user=user, kind=_("填写报废单"), at=now, note=reason)
     return note
 
 
@@ -751,7 +744,7 @@ def approve_scrap(note: ScrapNote, *, user) -> ScrapNote:
     now = timezone.now()
     note.approved_by, note.approved_at = user, now
     _move(note, SCRAP_FLOW, ScrapState.APPROVED, user=user)
-    _event(DocKind.SCRAP, note, user=user, action=_("审批报废"), at=now)
+    events.scrap_step(note, user=user, kind=_("审批报废"), at=now)
     return note
 
 
@@ -767,8 +760,8 @@ def post_scrap(note: ScrapNote, *, user) -> ScrapNote:
     rows = post_moves(moves, doc=scrap_doc(note), by=user)
     note.posted_by, note.posted_at = user, rows[0].posted_at
     _move(note, SCRAP_FLOW, ScrapState.POSTED, user=user)
-    _event(DocKind.SCRAP, note, user=user, action=_("报废过账"), at=note.posted_at,
-           note=_("报废 %(n)s 件") % {"n": sum(m.quantity for m in moves)})
+    events.scrap_step(note, user=user, kind=_("报废过账"), at=note.posted_at,
+                      note=_("报废 %(n)s 件") % {"n": sum(m.quantity for m in moves)})
     return note
 
 
@@ -781,8 +774,8 @@ def cancel_scrap(note: ScrapNote, *, user, reason: str = "") -> ScrapNote:
     now = timezone.now()
     note.cancelled_by, note.cancelled_at = user, now
     _move(note, SCRAP_FLOW, ScrapState.CANCELLED, user=user)
-    _event(DocKind.SCRAP, note, user=user, action=_("作废报废单"), at=now,
-           note=_text(reason, field="reason", label=_("作废原因")))
+    events.scrap_step(note, user=user, kind=_("作废报废单"), at=now,
+                      note=_text(reason, field="reason", label=_("作废原因")))
     return note
 
 
@@ -836,9 +829,9 @@ def lend_samples(*, user, client: Client, warehouse: Warehouse, borrower: str, l
                                        quantity=pick.quantity))
     post_moves(moves, doc=loan_doc(loan), by=user)
     SampleLoanLine.objects.bulk_create(rows)
-    _event(DocKind.SAMPLE_LOAN, loan, user=user, action=_("借出样品"), at=now,
-           note=_("借用人 %(who)s，应还日期 %(due)s（WMS-12：%(days)s 天）")
-           % {"who": borrower, "due": loan.due_on.isoformat(), "days": days})
+    events.loan_step(loan, user=user, kind=_("借出样品"), at=now,
+                     note=_("借用人 %(who)s，应还日期 %(due)s（WMS-12：%(days)s 天）")
+                     % {"who": borrower, "due": loan.due_on.isoformat(), "days": days})
     return loan
 
 
@@ -865,8 +858,8 @@ def request_extension(loan: SampleLoan, *, user, new_due_on: date, note: str) ->
     now = timezone.now()
     extension = SampleLoanExtension(loan=loan, new_due_on=new_due_on, note=note, requested_by=user, requested_at=now)
     save_audited(extension, user=user)
-    _event(DocKind.SAMPLE_LOAN, loan, user=user, action=_("申请延期"), at=now,
-           note=_("延至 %(due)s：%(note)s") % {"due": new_due_on.isoformat(), "note": note})
+    events.loan_step(loan, user=user, kind=_("申请延期"), at=now,
+                     note=_("延至 %(due)s：%(note)s") % {"due": new_due_on.isoformat(), "note": note})
     return extension
 
 
@@ -901,8 +894,8 @@ def decide_extension(extension: SampleLoanExtension, *, user, approve: bool) -> 
         note = _("应还日期 %(old)s → %(new)s") % {"old": old.isoformat(), "new": loan.due_on.isoformat()}
     else:
         note = _("驳回延期至 %(new)s") % {"new": extension.new_due_on.isoformat()}
-    _event(DocKind.SAMPLE_LOAN, loan, user=user, action=_("批准延期") if approve else _("驳回延期"), at=now,
-           note=note)
+    events.loan_step(loan, user=user, kind=_("批准延期") if approve else _("驳回延期"), at=now,
+                     note=note)
     return extension
 
 
@@ -926,7 +919,7 @@ def return_samples(loan: SampleLoan, *, user, to_bin: Bin | None = None) -> Samp
     dues.complete_due(kind=OVERDUE_DUE_KIND, source=loan, by=user, at=loan.returned_at)
     late = (timezone.localdate() - loan.due_on).days
     note = _("逾期 %(n)s 天归还") % {"n": late} if late > 0 else _("按期归还")
-    _event(DocKind.SAMPLE_LOAN, loan, user=user, action=_("样品归还"), at=loan.returned_at, note=note)
+    events.loan_step(loan, user=user, kind=_("样品归还"), at=loan.returned_at, note=note)
     return loan
 
 
