@@ -42,7 +42,9 @@ class Event(models.Model):
     @classmethod
     def write(cls, *, kind: str, user=None, before: str = "", after: str = "", note: str = "",
               data: dict | None = None, at=None, **document) -> Event:
-        """Append one row. ``document`` names the row's own foreign key(s), e.g. ``order=order``."""
+        """Append one row. ``document`` names the row's own foreign key(s), e.g. ``order=order``. The
+        note is cut to the table's own ``note`` length (a subclass may allow more than 500)."""
+        limit = cls._meta.get_field("note").max_length or 500
         return cls.objects.create(kind=kind, from_state=before or "", to_state=after or "", actor=user,
-                                  note=str(note or "")[:500], data=data or {}, at=at or timezone.now(),
+                                  note=str(note or "")[:limit], data=data or {}, at=at or timezone.now(),
                                   **document)

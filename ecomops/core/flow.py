@@ -59,7 +59,8 @@ def transition(instance, to: str, *, flow: Flow, user, reason: str = "", field: 
     rules of its own, and must raise a :class:`BusinessError`). Sets ``changes`` and the state, saves
     with ``user`` and ``reason`` on the history row (the reason defaults to the new state's name, so
     the audit trail reads in the user's language), then calls
-    ``event(instance, before=..., after=..., user=..., note=reason, **event_kwargs)`` if given.
+    ``event(instance, before=..., after=..., user=..., note=reason, **event_kwargs)`` if given (a
+    ``note`` in ``event_kwargs`` replaces the reason as the event's note).
     Returns the state the document left.
     """
     before = getattr(instance, field)
@@ -76,5 +77,5 @@ def transition(instance, to: str, *, flow: Flow, user, reason: str = "", field: 
     save_audited(instance, user=user, reason=str(reason or state_label(instance, to, field=field)),
                  **save_kwargs)
     if event is not None:
-        event(instance, before=before, after=to, user=user, note=reason, **(event_kwargs or {}))
+        event(instance, **{"before": before, "after": to, "user": user, "note": reason, **(event_kwargs or {})})
     return before

@@ -18,13 +18,13 @@ from ecomops.inventory.enums import BinKind
 from ecomops.inventory.models import Bin
 from ecomops.receiving import actions
 from ecomops.receiving.models import Receipt
-from ecomops.supply import actions as supply
+from ecomops.supply.purchasing import POItem, create_purchase_order
 
 
 def _receive(*, admin, receiver, warehouse, supplier, lines, note_no) -> Receipt:
     client = lines[0][0].client
-    order = supply.create_purchase_order(user=admin, client=client, supplier=supplier, warehouse=warehouse,
-                                         confirm=True, lines=[supply.POItem(sku, qty) for sku, qty in lines],
+    order = create_purchase_order(user=admin, client=client, supplier=supplier, warehouse=warehouse,
+                                         confirm=True, lines=[POItem(sku, qty) for sku, qty in lines],
                                          note="演示采购单")
     receipt = actions.create_receipt(user=receiver, purchase_order=order, delivery_note_no=note_no)
     for sku, qty in lines:

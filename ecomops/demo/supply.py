@@ -20,8 +20,16 @@ from ecomops.inventory.enums import BinKind, DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import Bin, Warehouse
 from ecomops.suppliers.models import StyleSupplier, Supplier
-from ecomops.supply import actions
 from ecomops.supply.enums import SupplierSource
+from ecomops.supply.packaging import (
+    check_packaging,
+    consume_packaging,
+    create_material,
+    create_packaging_receipt,
+    post_packaging_receipt,
+)
+from ecomops.supply.plans import build_plan
+from ecomops.supply.returns import ReturnItem, raise_supplier_return, set_return_terms
 
 # code, name, unit, received 8 days ago, used a day for the last 7 days
 MATERIALS = [
@@ -53,17 +61,17 @@ def build(*, admin, clients: dict, today: date, warehouse: Warehouse | None = No
     week_ago = today - timedelta(days=8)
 
     # WMS-18: packaging received a week ago and used every day since; bubble wrap falls below cover.
-    receipt = actions.create_packaging_receipt(
+    receipt = create_packaging_receipt(
         user=admin, warehouse=warehouse, vendor="余杭纸品厂",
-        lines=[(actions.create_material(user=admin, code=code, name=name, unit=unit), received)
+        lines=[(create_material(user=admin, code=code, name=name, unit=unit), received)
                for code, name, unit, received, _daily in MATERIALS])
-    actions.post_packaging_receipt(receipt, user=admin, at=_at(week_ago))
+    post_packaging_receipt(receipt, user=admin, at=_at(week_ago))
     materials = {m.material.code: m.material for m in receipt.lines.select_related("material")}
     for days_ago in range(7, 0, -1):
         for code, _name, _unit, _received, daily in MATERIALS:
-            actions.consume_packaging(user=admin, warehouse=warehouse, material=materials[code], quantity=daily,
+            consume_packaging(user=admin, warehouse=warehouse, material=materials[code], quantity=daily,
                                       at=_at(today - timedelta(days=days_ago), 16))
-    actions.check_packaging(warehouse, today)
+    check_packaging(warehouse, today)
 
     # WMS-14: a hero SKU selling fast with little left → a plan awaiting approval.
     client = next(iter(clients.values()))
@@ -83,14 +91,14 @@ def build(*, admin, clients: dict, today: date, warehouse: Warehouse | None = No
         post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=20, from_bin=normal)],
                    doc=DocRef(DocKind.OUTBOUND, f"demo-sale-{days_ago}", f"DEMO-SALE-{days_ago}"), by=admin,
                    at=_at(today - timedelta(days=days_ago), 15))
-    plan = actions.build_plan(warehouse=warehouse, client=client, on=today, user=admin)
+    plan = build_plan(warehouse=warehouse, client=client, on=today, user=admin)
 
     # WMS-16: two defects waiting in the defective bin for the manufacturer's collector.
-    actions.set_return_terms(supplier, user=admin, source=SupplierSource.MANUFACTURER, note="厂家每日来取")
+    set_return_terms(supplier, user=admin, source=SupplierSource.MANUFACTURER, note="厂家每日来取")
     post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=2, from_bin=normal, to_bin=defective)],
                doc=DocRef(DocKind.DEFECT, "demo-defect", "DEMO-CP"), by=admin, at=_at(today - timedelta(days=1)))
-    actions.raise_supplier_return(
+    raise_supplier_return(
         client=client, supplier=supplier, warehouse=warehouse, source="DEMO-CP", by=admin,
-        items=[actions.ReturnItem(sku, lot, defective, 2, "shipping_defect", "包装罐凹陷")])
+        items=[ReturnItem(sku, lot, defective, 2, "shipping_defect", "包装罐凹陷")])
     return {"packaging_materials": len(MATERIALS), "replenishment_plans": int(plan is not None),
             "supplier_returns": 1}

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ecomops.catalog.models import SKU
 from ecomops.core.documents import next_number  # noqa: F401  (inventory.next_number: the callers' name)
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import transition
 from ecomops.core.history import save_audited
 from ecomops.core.validate import apply_changes, validate_model
 from ecomops.org.actions import require_internal as _internal
@@ -27,7 +28,7 @@ from ecomops.org.actions import require_perm
 from ecomops.org.models import Client
 from ecomops.org.scoping import scope_for
 
-from .enums import SELLABLE_BIN_KINDS, BinKind, DocKind, DocState, OutboundReason
+from .enums import DOC_FLOW, SELLABLE_BIN_KINDS, BinKind, DocKind, DocState, OutboundReason
 from .ledger import DocRef, Move, post_moves
 from .models import (
     Bin,
@@ -335,7 +336,7 @@ def cancel_document(document: StockDocument, *, user) -> None:
         line._history_user = user
         line.delete()
     document.note = (_("已作废") + " " + document.note)[:200]
-    save_audited(document, user=user, reason="cancel")
+    save_audited(document, user=user, reason=_("已作废"))
 
 
 @transaction.atomic
@@ -360,10 +361,8 @@ def post_document(document: StockDocument, *, user) -> list[StockMove]:
         for line in lines
     ]
     rows = post_moves(moves, doc=DocRef.of(document.kind, document), by=user)
-    document.state = DocState.POSTED
-    document.posted_by = user
-    document.posted_at = rows[0].posted_at
-    save_audited(document, user=user, reason="post")
+    transition(document, DocState.POSTED, flow=DOC_FLOW, user=user,
+               changes={"posted_by": user, "posted_at": rows[0].posted_at})
     caller_copy.state, caller_copy.posted_by, caller_copy.posted_at = document.state, user, document.posted_at
     return rows
 

@@ -52,9 +52,22 @@ class ReservationState(models.TextChoices):
     CONSUMED = "consumed", _("已出库")
 
 
+RESERVATION_FLOW: dict[str, tuple[str, ...]] = {
+    ReservationState.ACTIVE: (ReservationState.RELEASED, ReservationState.CONSUMED),
+    ReservationState.RELEASED: (),
+    ReservationState.CONSUMED: (),
+}
+
+
 class DocState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     POSTED = "posted", _("已过账")
+
+
+DOC_FLOW: dict[str, tuple[str, ...]] = {
+    DocState.DRAFT: (DocState.POSTED,),
+    DocState.POSTED: (),
+}
 
 
 class HoldState(models.TextChoices):
@@ -64,6 +77,13 @@ class HoldState(models.TextChoices):
     ACTIVE = "active", _("留货中")
     RELEASED = "released", _("已释放")
     EXPIRED = "expired", _("已到期释放")
+
+
+HOLD_FLOW: dict[str, tuple[str, ...]] = {
+    HoldState.ACTIVE: (HoldState.RELEASED, HoldState.EXPIRED),
+    HoldState.RELEASED: (),
+    HoldState.EXPIRED: (),
+}
 
 
 HOLD_DOC_KIND = "hold"  # the DocRef kind of a customer hold's reservation (WMS-11)

@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import transition
 from ecomops.core.history import save_audited
 from ecomops.org.actions import require_perm
 from ecomops.org.scoping import is_client_member, scope_for
 from ecomops.policy import registry
 
 from . import actions, reservations
-from .enums import HOLD_DOC_KIND, HoldState
+from .enums import HOLD_DOC_KIND, HOLD_FLOW, HoldState
 from .ledger import DocRef
 from .models import CustomerHold, CustomerHoldExtension, Warehouse
 
@@ -74,7 +75,7 @@ def create_hold(*, user, sku: SKU, warehouse: Warehouse, quantity: int, customer
         staff=user,
         expires_at=now + lifetime(timezone.localdate(now)),
     )
-    save_audited(hold, user=user, reason="create")
+    save_audited(hold, user=user)
     reservations.reserve(
         doc=doc_of(hold), lines=[(sku.pk, quantity)], warehouse=warehouse, by=user, expires_at=hold.expires_at,
         note=_("客户留货：%(customer)s") % {"customer": hold.customer},
@@ -107,21 +108,19 @@ def extend_hold(hold: CustomerHold, *, user, note: str, until: datetime | None =
         hold=locked, note=note[:200], old_expires_at=locked.expires_at, new_expires_at=new_expiry, by=user, at=now
     )
     locked.expires_at = new_expiry
-    save_audited(locked, user=user, reason="extend")
+    save_audited(locked, user=user, reason=_("延期"))
     for reservation in reservations.reserved_for(doc_of(locked)):
         reservation.expires_at = new_expiry
-        save_audited(reservation, user=user, reason="extend")
+        save_audited(reservation, user=user, reason=_("延期"))
     hold.expires_at = new_expiry
     return locked
 
 
 def _close(hold: CustomerHold, *, user, state: str, reason: str) -> CustomerHold:
     reservations.release(doc=doc_of(hold), by=user, reason=reason)
-    hold.state = state
-    hold.closed_at = timezone.now()
-    hold.closed_by = user if getattr(user, "pk", None) else None
-    hold.close_reason = reason[:200]
-    save_audited(hold, user=hold.closed_by, reason=state)
+    closed_by = user if getattr(user, "pk", None) else None
+    transition(hold, state, flow=HOLD_FLOW, user=closed_by,
+               changes={"closed_at": timezone.now(), "closed_by": closed_by, "close_reason": reason[:200]})
     return hold
 
 

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict
+from ecomops.core.flow import check_step
 
-from .enums import SELLABLE_BIN_KINDS, ReservationState
+from .enums import RESERVATION_FLOW, SELLABLE_BIN_KINDS, ReservationState
 from .ledger import DocRef, InsufficientStock, Move, post_moves, write_reserved
 from .models import Bin, Lot, Reservation, ReservationAllocation, StockBalance, StockMove, Warehouse
 from .sql import insert_returning
@@ -221,6 +222,7 @@ def release(
         write_reserved({pk: b.reserved for pk, b in balances.items()})
         now = timezone.now()
         for reservation in reservations:
+            check_step(reservation, ReservationState.RELEASED, flow=RESERVATION_FLOW)
             reservation.state = ReservationState.RELEASED
             reservation.closed_at = now
             reservation.closed_by = by if getattr(by, "pk", None) else None
@@ -266,6 +268,7 @@ def consume(
         rows = post_moves(moves, doc=doc, by=by)
         now = timezone.now()
         for reservation in reservations:
+            check_step(reservation, ReservationState.CONSUMED, flow=RESERVATION_FLOW)
             reservation.state = ReservationState.CONSUMED
             reservation.closed_at = now
             reservation.closed_by = by if getattr(by, "pk", None) else None
@@ -319,6 +322,7 @@ def _consume_part(*, doc: DocRef, by, to_bin: Bin | None, quantities: dict[int, 
                 moves.append(Move(sku_id=balance.sku_id, lot_id=balance.lot_id, quantity=take,
                                   from_bin=bins[balance.bin_id], to_bin=to_bin, from_reserved=take, note=note))
             if units == reservation.quantity:
+                check_step(reservation, ReservationState.CONSUMED, flow=RESERVATION_FLOW)
                 reservation.state = ReservationState.CONSUMED
                 reservation.closed_at, reservation.closed_by = now, closer
                 reservation.save(update_fields=["state", "closed_at", "closed_by"])

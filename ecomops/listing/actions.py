@@ -23,6 +23,7 @@ from ecomops.audit.models import DueItem
 from ecomops.catalog.models import Style
 from ecomops.compliance import checker
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffStatus
@@ -30,7 +31,7 @@ from ecomops.org.models import Store
 from ecomops.org.scoping import is_client_member, scope_for
 from ecomops.policy import registry
 
-from . import rules
+from . import events, rules
 from .enums import (
     ADMISSION_FLOW,
     EDITABLE_LISTING,
@@ -38,12 +39,12 @@ from .enums import (
     OPEN_ADMISSION,
     REVIEWABLE_LISTING,
     AdmissionEventKind,
-    AdmissionStatus,
+    AdmissionState,
     CheckItem,
     ContentField,
     ItemResult,
     ListingEventKind,
-    ListingStatus,
+    ListingState,
 )
 from .models import (
     DESCRIPTION_MAX,
@@ -52,11 +53,9 @@ from .models import (
     SELLING_POINT_MAX,
     SELLING_POINTS_MAX,
     TITLE_MAX,
-    AdmissionEvent,
     AdmissionItem,
     AdmissionReview,
     Listing,
-    ListingEvent,
     ListingHit,
     NewProductChain,
 )
@@ -93,6 +92,16 @@ def _save(instance, *, user, reason: str = "") -> None:
         raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
 
 
+def _transition(instance, to: str, **kwargs) -> None:
+    """``core.flow.transition`` on the ``status`` field; a constraint the new state breaks is a 400, as
+    in ``_save``."""
+    try:
+        with transaction.atomic():
+            transition(instance, to, field="status", **kwargs)
+    except IntegrityError:
+        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
+
+
 def _wrong_state(current_label, target_label, what) -> BusinessError:
     return BusinessError(
         _("%(what)s当前为“%(current)s”，不能变为“%(target)s”")
@@ -104,25 +113,21 @@ def _wrong_state(current_label, target_label, what) -> BusinessError:
 # --- CAT-01: admission review ----------------------------------------------------------------
 
 
-def _admission_event(review, *, kind, user, before="", after="", note=""):
-    event = AdmissionEvent(review=review, kind=kind, from_status=before, to_status=after, note=note[:2000],
-                           actor=user)
-    event.save()
-    return event
-
-
 def _locked_review(review: AdmissionReview) -> AdmissionReview:
     locked = AdmissionReview.objects.select_for_update(of=("self",))
     return locked.select_related("style", "style__client").get(pk=review.pk)
 
 
+def _check_review(review: AdmissionReview, to: str) -> None:
+    if not allowed(ADMISSION_FLOW, review.status, to):
+        raise _wrong_state(review.get_status_display(), AdmissionState(to).label, _("准入审核"))
+
+
 def _move_review(review: AdmissionReview, to: str, *, user, kind: str, note: str = "") -> None:
-    before = review.status
-    if to not in ADMISSION_FLOW[before]:
-        raise _wrong_state(review.get_status_display(), AdmissionStatus(to).label, _("准入审核"))
-    review.status = to
-    _save(review, user=user, reason=str(AdmissionEventKind(kind).label))
-    _admission_event(review, kind=kind, user=user, before=before, after=to, note=note)
+    """``core.flow.transition`` on ADMISSION_FLOW: check, set, save with the event's name as the history
+    reason, write the event."""
+    _transition(review, to, flow=ADMISSION_FLOW, user=user, reason=str(AdmissionEventKind(kind).label),
+                check=_check_review, event=events.review_moved, event_kwargs={"kind": kind, "note": note})
 
 
 @transaction.atomic
@@ -131,10 +136,10 @@ def open_admission(*, user, style: Style, note: str = "") -> AdmissionReview:
     _require(user, "listing.add_admissionreview")
     _require_client(user, style.client_id)
     style = Style.objects.select_for_update().get(pk=style.pk)
-    existing = AdmissionReview.objects.filter(style=style, status__in=(*OPEN_ADMISSION, AdmissionStatus.APPROVED))
+    existing = AdmissionReview.objects.filter(style=style, status__in=(*OPEN_ADMISSION, AdmissionState.APPROVED))
     found = existing.first()
     if found is not None:
-        if found.status == AdmissionStatus.APPROVED:
+        if found.status == AdmissionState.APPROVED:
             raise BusinessError(_("款式 %(no)s 已通过准入审核") % {"no": style.style_no}, code="conflict")
         raise BusinessError(_("款式 %(no)s 已有进行中的准入审核") % {"no": style.style_no}, code="conflict")
     review = AdmissionReview(style=style, opened_by=user, note=note[:500])
@@ -142,7 +147,7 @@ def open_admission(*, user, style: Style, note: str = "") -> AdmissionReview:
     for code in CheckItem.values:
         item = AdmissionItem(review=review, code=code)
         save_audited(item, user=user)
-    _admission_event(review, kind=AdmissionEventKind.OPENED, user=user, after=review.status, note=note)
+    events.review_opened(review, user=user, note=note)
     return review
 
 
@@ -155,7 +160,7 @@ def record_item(review: AdmissionReview, *, user, code: str, result: str, note: 
     _require(user, "listing.review_admissionreview")
     review = _locked_review(review)
     _require_client(user, review.style.client_id)
-    if review.status != AdmissionStatus.PENDING:
+    if review.status != AdmissionState.PENDING:
         raise BusinessError(_("准入审核当前为“%(status)s”，不能记录检查结果")
                             % {"status": review.get_status_display()}, field="status", code="wrong_state")
     if code not in CheckItem.values:
@@ -194,8 +199,7 @@ def record_item(review: AdmissionReview, *, user, code: str, result: str, note: 
     item.checked_by, item.checked_at = user, timezone.now()
     save_audited(item, user=user)
     summary = f"{item.get_code_display()}：{item.get_result_display()}"
-    _admission_event(review, kind=AdmissionEventKind.ITEM, user=user, before=review.status, after=review.status,
-                     note=f"{summary}{'；' + note if note else ''}")
+    events.review_item_checked(review, user=user, summary=summary, note=note)
     return item
 
 
@@ -209,12 +213,12 @@ def decide_admission(review: AdmissionReview, *, user, outcome: str, reasons: st
     reasons = (reasons or "").strip()
     if len(reasons) > 2000:
         raise BusinessError(_("审核意见最多 2000 字"), field="reasons")
-    if outcome not in (AdmissionStatus.APPROVED, AdmissionStatus.REJECTED, AdmissionStatus.RETURNED):
+    if outcome not in (AdmissionState.APPROVED, AdmissionState.REJECTED, AdmissionState.RETURNED):
         raise BusinessError(_("审核结论只能是通过、驳回或退回修改"), field="outcome")
-    if review.status != AdmissionStatus.PENDING:
-        raise _wrong_state(review.get_status_display(), AdmissionStatus(outcome).label, _("准入审核"))
+    if review.status != AdmissionState.PENDING:
+        raise _wrong_state(review.get_status_display(), AdmissionState(outcome).label, _("准入审核"))
     items = list(review.items.select_related("evidence", "sampling_check", "sampling_check__style"))
-    if outcome == AdmissionStatus.APPROVED:
+    if outcome == AdmissionState.APPROVED:
         unchecked = [str(i.get_code_display()) for i in items if i.result == ItemResult.PENDING]
         if unchecked:
             raise BusinessError(_("还有未检查的项目：%(items)s") % {"items": "、".join(unchecked)}, field="outcome")
@@ -231,8 +235,8 @@ def decide_admission(review: AdmissionReview, *, user, outcome: str, reasons: st
                     raise BusinessError(refusal, field="outcome")
     elif not reasons:
         raise BusinessError(_("驳回或退回时须写明原因"), field="reasons")
-    kind = {AdmissionStatus.APPROVED: AdmissionEventKind.APPROVED, AdmissionStatus.REJECTED:
-            AdmissionEventKind.REJECTED, AdmissionStatus.RETURNED: AdmissionEventKind.RETURNED}[outcome]
+    kind = {AdmissionState.APPROVED: AdmissionEventKind.APPROVED, AdmissionState.REJECTED:
+            AdmissionEventKind.REJECTED, AdmissionState.RETURNED: AdmissionEventKind.RETURNED}[outcome]
     review.decided_by, review.decided_at, review.reasons = user, timezone.now(), reasons
     _move_review(review, outcome, user=user, kind=kind, note=reasons)
     return review
@@ -245,18 +249,11 @@ def resubmit_admission(review: AdmissionReview, *, user, note: str = "") -> Admi
     review = _locked_review(review)
     _require_client(user, review.style.client_id)
     review.decided_by, review.decided_at = None, None
-    _move_review(review, AdmissionStatus.PENDING, user=user, kind=AdmissionEventKind.RESUBMITTED, note=note)
+    _move_review(review, AdmissionState.PENDING, user=user, kind=AdmissionEventKind.RESUBMITTED, note=note)
     return review
 
 
 # --- CAT-02 / CAT-03: listings ---------------------------------------------------------------
-
-
-def _listing_event(listing, *, kind, user, before="", after="", note=""):
-    event = ListingEvent(listing=listing, kind=kind, from_status=before, to_status=after, note=note[:2000],
-                         actor=user)
-    event.save()
-    return event
 
 
 def _locked_listing(listing: Listing) -> Listing:
@@ -265,13 +262,16 @@ def _locked_listing(listing: Listing) -> Listing:
     ).get(pk=listing.pk)
 
 
-def _move_listing(listing: Listing, to: str, *, user, kind: str, note: str = "") -> None:
-    before = listing.status
-    if to not in LISTING_FLOW.get(before, ()):
-        raise _wrong_state(listing.get_status_display(), ListingStatus(to).label, _("商品上架"))
-    listing.status = to
-    _save(listing, user=user, reason=str(ListingEventKind(kind).label))
-    _listing_event(listing, kind=kind, user=user, before=before, after=to, note=note)
+def _check_listing(listing: Listing, to: str) -> None:
+    if not allowed(LISTING_FLOW, listing.status, to):
+        raise _wrong_state(listing.get_status_display(), ListingState(to).label, _("商品上架"))
+
+
+def _move_listing(listing: Listing, to: str, *, user, kind: str, note: str = "", **event) -> None:
+    """``core.flow.transition`` on LISTING_FLOW: check, set, save with the event's name as the history
+    reason, write the event (``event`` adds fields of the event row, e.g. the recall case)."""
+    _transition(listing, to, flow=LISTING_FLOW, user=user, reason=str(ListingEventKind(kind).label),
+                check=_check_listing, event=events.listing_moved, event_kwargs={"kind": kind, "note": note, **event})
 
 
 def _clean_content(*, title, selling_points, description, images, price) -> dict:
@@ -328,7 +328,7 @@ def create_listing(*, user, store: Store, style: Style, title: str, price, selli
                              price=price)
     listing = Listing(store=store, style=style, created_by=user, **content)
     _save(listing, user=user)
-    _listing_event(listing, kind=ListingEventKind.CREATED, user=user, after=listing.status)
+    events.listing_created(listing, user=user)
     return listing
 
 
@@ -355,8 +355,7 @@ def update_content(listing: Listing, *, user, **changes) -> Listing:
         setattr(listing, name, content[name])
     _save(listing, user=user, reason=str(ListingEventKind.EDITED.label))
     labels = "、".join(str(Listing._meta.get_field(name).verbose_name) for name in changed)
-    _listing_event(listing, kind=ListingEventKind.EDITED, user=user, before=listing.status, after=listing.status,
-                   note=_("修改了：%(fields)s") % {"fields": labels})
+    events.listing_edited(listing, user=user, fields=labels)
     return listing
 
 
@@ -398,18 +397,17 @@ def submit_listing(listing: Listing, *, user, note: str = "") -> Listing:
     listing = _locked_listing(listing)
     _require_store(user, listing.store)
     if listing.status not in EDITABLE_LISTING:
-        raise _wrong_state(listing.get_status_display(), ListingStatus.AWAITING_REVIEW.label, _("商品上架"))
+        raise _wrong_state(listing.get_status_display(), ListingState.AWAITING_REVIEW.label, _("商品上架"))
     rules.require_listable(listing.store, listing.style)
     was = listing.status
     listing.submission += 1
     listing.submitted_at = timezone.now()
     listing.reviewed_by, listing.reviewed_at, listing.review_comment = None, None, ""
     hits = _run_check(listing)
-    target = ListingStatus.NEEDS_REVIEW if hits else ListingStatus.AWAITING_REVIEW
-    kind = ListingEventKind.RELISTED if was == ListingStatus.DELISTED else ListingEventKind.SUBMITTED
+    target = ListingState.NEEDS_REVIEW if hits else ListingState.AWAITING_REVIEW
+    kind = ListingEventKind.RELISTED if was == ListingState.DELISTED else ListingEventKind.SUBMITTED
     _move_listing(listing, target, user=user, kind=kind, note=note)
-    _listing_event(listing, kind=ListingEventKind.COMPLIANCE, user=user, before=target, after=target,
-                   note=_hits_note(hits))
+    events.listing_checked(listing, user=user, note=_hits_note(hits))
     return listing
 
 
@@ -422,13 +420,13 @@ def approve_listing(listing: Listing, *, user, comment: str = "", publish: bool 
     _require_store(user, listing.store)
     comment = (comment or "").strip()[:1000]
     if listing.status not in REVIEWABLE_LISTING:
-        raise _wrong_state(listing.get_status_display(), ListingStatus.APPROVED.label, _("商品上架"))
-    if listing.status == ListingStatus.NEEDS_REVIEW and not comment:
+        raise _wrong_state(listing.get_status_display(), ListingState.APPROVED.label, _("商品上架"))
+    if listing.status == ListingState.NEEDS_REVIEW and not comment:
         raise BusinessError(_("内容有违禁词命中，审核通过须写明理由（如注册商标、有时间地点限定的表述）"),
                             field="comment")
     rules.require_listable(listing.store, listing.style)
     listing.reviewed_by, listing.reviewed_at, listing.review_comment = user, timezone.now(), comment
-    _move_listing(listing, ListingStatus.APPROVED, user=user, kind=ListingEventKind.APPROVED, note=comment)
+    _move_listing(listing, ListingState.APPROVED, user=user, kind=ListingEventKind.APPROVED, note=comment)
     if publish:
         _publish(listing, user=user)
     return listing
@@ -445,10 +443,10 @@ def return_listing(listing: Listing, *, user, reasons: str) -> Listing:
         raise BusinessError(_("退回时须写明原因"), field="reasons")
     if len(reasons) > 1000:
         raise BusinessError(_("退回原因最多 1000 字"), field="reasons")
-    if listing.status not in (*REVIEWABLE_LISTING, ListingStatus.APPROVED):
-        raise _wrong_state(listing.get_status_display(), ListingStatus.RETURNED.label, _("商品上架"))
+    if listing.status not in (*REVIEWABLE_LISTING, ListingState.APPROVED):
+        raise _wrong_state(listing.get_status_display(), ListingState.RETURNED.label, _("商品上架"))
     listing.reviewed_by, listing.reviewed_at, listing.review_comment = user, timezone.now(), reasons
-    _move_listing(listing, ListingStatus.RETURNED, user=user, kind=ListingEventKind.RETURNED, note=reasons)
+    _move_listing(listing, ListingState.RETURNED, user=user, kind=ListingEventKind.RETURNED, note=reasons)
     return listing
 
 
@@ -456,7 +454,7 @@ def _publish(listing: Listing, *, user) -> None:
     rules.require_listable(listing.store, listing.style)
     now = timezone.now()
     listing.published_at, listing.delisted_at, listing.delist_reason = now, None, ""
-    _move_listing(listing, ListingStatus.PUBLISHED, user=user, kind=ListingEventKind.PUBLISHED)
+    _move_listing(listing, ListingState.PUBLISHED, user=user, kind=ListingEventKind.PUBLISHED)
     _complete_chain(listing, user=user, at=now)
 
 
@@ -467,8 +465,8 @@ def publish_listing(listing: Listing, *, user) -> Listing:
     _require(user, "listing.publish_listing")
     listing = _locked_listing(listing)
     _require_store(user, listing.store)
-    if listing.status != ListingStatus.APPROVED:
-        raise _wrong_state(listing.get_status_display(), ListingStatus.PUBLISHED.label, _("商品上架"))
+    if listing.status != ListingState.APPROVED:
+        raise _wrong_state(listing.get_status_display(), ListingState.PUBLISHED.label, _("商品上架"))
     _publish(listing, user=user)
     return listing
 
@@ -484,10 +482,10 @@ def delist_listing(listing: Listing, *, user, reason: str) -> Listing:
         raise BusinessError(_("下架时须写明原因"), field="reason")
     if len(reason) > 500:
         raise BusinessError(_("下架原因最多 500 字"), field="reason")
-    if listing.status != ListingStatus.PUBLISHED:
-        raise _wrong_state(listing.get_status_display(), ListingStatus.DELISTED.label, _("商品上架"))
+    if listing.status != ListingState.PUBLISHED:
+        raise _wrong_state(listing.get_status_display(), ListingState.DELISTED.label, _("商品上架"))
     listing.delisted_at, listing.delist_reason = timezone.now(), reason
-    _move_listing(listing, ListingStatus.DELISTED, user=user, kind=ListingEventKind.DELISTED, note=reason)
+    _move_listing(listing, ListingState.DELISTED, user=user, kind=ListingEventKind.DELISTED, note=reason)
     return listing
 
 
@@ -508,26 +506,22 @@ def delist_for_recall(case, *, user) -> list[Listing]:
     reason = _("下架召回单 %(number)s：%(reason)s") % {"number": case.number, "reason": case.reason}
     published = (
         Listing.objects.select_for_update(of=("self",)).select_related("store", "style")
-        .filter(style__in=case.styles.all(), status=ListingStatus.PUBLISHED).order_by("pk")
+        .filter(style__in=case.styles.all(), status=ListingState.PUBLISHED).order_by("pk")
     )
     now = timezone.now()
     done = []
     for listing in published:
         listing.delisted_at, listing.delist_reason = now, reason[:500]
-        before = listing.status
-        listing.status = ListingStatus.DELISTED
-        _save(listing, user=user, reason=str(ListingEventKind.DELISTED.label))
-        event = ListingEvent(listing=listing, kind=ListingEventKind.DELISTED, from_status=before,
-                             to_status=listing.status, note=reason[:2000], actor=user, recall_case=case)
-        event.save()
+        _move_listing(listing, ListingState.DELISTED, user=user, kind=ListingEventKind.DELISTED, note=reason,
+                      recall_case=case)
         done.append(listing)
     return done
 
 
 def relist_listing(listing: Listing, *, user, note: str = "") -> Listing:
     """Put a delisted listing up again: it is checked and reviewed again like a new submission."""
-    if listing.status != ListingStatus.DELISTED:
-        raise _wrong_state(listing.get_status_display(), ListingStatus.AWAITING_REVIEW.label, _("商品上架"))
+    if listing.status != ListingState.DELISTED:
+        raise _wrong_state(listing.get_status_display(), ListingState.AWAITING_REVIEW.label, _("商品上架"))
     return submit_listing(listing, user=user, note=note)
 
 

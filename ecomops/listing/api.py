@@ -28,7 +28,7 @@ from ecomops.stores.models import Qualification
 from ecomops.suppliers.models import SamplingCheck
 
 from . import actions
-from .enums import AdmissionStatus, CheckItem, ItemResult, ListingStatus
+from .enums import AdmissionState, CheckItem, ItemResult, ListingState
 from .models import (
     DESCRIPTION_MAX,
     IMAGE_MAX,
@@ -48,8 +48,9 @@ Note = Text(2000, multiline=True)
 
 class ListingEventOut(Schema):
     kind: str
-    from_status: str
-    to_status: str
+    # The API keeps its field names (a contract); the rows use the event base's names.
+    from_status: str = Field(validation_alias="from_state")
+    to_status: str = Field(validation_alias="to_state")
     actor: str = Field(validation_alias="actor.username")
     at: datetime
     note: str
@@ -76,7 +77,7 @@ class StyleRef(Schema):
 class AdmissionOut(Schema):
     id: int
     style: StyleRef
-    status: AdmissionStatus
+    status: AdmissionState
     opened_by: str
     opened_at: datetime
     decided_by: str | None
@@ -98,7 +99,7 @@ def _admission_out(review: AdmissionReview) -> dict:
 
 
 class AdmissionFilters(PageQuery):
-    status: AdmissionStatus | None = None
+    status: AdmissionState | None = None
     style_id: Id | None = None
 
 
@@ -117,7 +118,7 @@ class ItemIn(InputSchema):
 
 
 class DecisionIn(InputSchema):
-    outcome: AdmissionStatus = Field(description="approved / rejected / returned")
+    outcome: AdmissionState = Field(description="approved / rejected / returned")
     reasons: Note = ""
 
 
@@ -203,7 +204,7 @@ class ListingOut(Schema):
     id: int
     store_id: int
     style: StyleRef
-    status: ListingStatus
+    status: ListingState
     title: str
     selling_points: list[str]
     description: str
@@ -236,7 +237,7 @@ def _listing_out(listing: Listing) -> dict:
 class ListingFilters(PageQuery):
     store_id: Id | None = None
     style_id: Id | None = None
-    status: ListingStatus | None = None
+    status: ListingState | None = None
     q: Search | None = Field(None, description="按标题或款号搜索")
 
 
@@ -323,7 +324,7 @@ def update_listing(request, pk: Path[Id], payload: ContentPatch):
 @router.post("/listings/{pk}/submit", response=ListingOut, tags=["listing"], summary="提交审核（自动合规检查）")
 def submit_listing(request, pk: Path[Id], payload: StepIn):
     listing = _listing(request, pk)
-    if listing.status == ListingStatus.DELISTED:
+    if listing.status == ListingState.DELISTED:
         actions.relist_listing(listing, user=request.auth, note=payload.note)
     else:
         actions.submit_listing(listing, user=request.auth, note=payload.note)

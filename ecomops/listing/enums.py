@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 # --- CAT-01: admission review ------------------------------------------------------------------
 
 
-class AdmissionStatus(models.TextChoices):
+class AdmissionState(models.TextChoices):
     PENDING = "pending", _("待审核")
     RETURNED = "returned", _("退回修改")
     APPROVED = "approved", _("准入通过")
@@ -16,12 +16,12 @@ class AdmissionStatus(models.TextChoices):
 
 # Each status and the statuses allowed next; every admission action checks its step against this map.
 ADMISSION_FLOW: dict[str, tuple[str, ...]] = {
-    AdmissionStatus.PENDING: (AdmissionStatus.APPROVED, AdmissionStatus.REJECTED, AdmissionStatus.RETURNED),
-    AdmissionStatus.RETURNED: (AdmissionStatus.PENDING,),
-    AdmissionStatus.APPROVED: (),
-    AdmissionStatus.REJECTED: (),
+    AdmissionState.PENDING: (AdmissionState.APPROVED, AdmissionState.REJECTED, AdmissionState.RETURNED),
+    AdmissionState.RETURNED: (AdmissionState.PENDING,),
+    AdmissionState.APPROVED: (),
+    AdmissionState.REJECTED: (),
 }
-OPEN_ADMISSION = (AdmissionStatus.PENDING, AdmissionStatus.RETURNED)
+OPEN_ADMISSION = (AdmissionState.PENDING, AdmissionState.RETURNED)
 
 
 class CheckItem(models.TextChoices):
@@ -54,7 +54,7 @@ class AdmissionEventKind(models.TextChoices):
 # --- CAT-02 / CAT-03: listing per store --------------------------------------------------------
 
 
-class ListingStatus(models.TextChoices):
+class ListingState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     NEEDS_REVIEW = "needs_review", _("合规待复核")
     AWAITING_REVIEW = "awaiting_review", _("待审核")
@@ -65,17 +65,17 @@ class ListingStatus(models.TextChoices):
 
 
 LISTING_FLOW: dict[str, tuple[str, ...]] = {
-    ListingStatus.DRAFT: (ListingStatus.NEEDS_REVIEW, ListingStatus.AWAITING_REVIEW),
-    ListingStatus.RETURNED: (ListingStatus.NEEDS_REVIEW, ListingStatus.AWAITING_REVIEW),
-    ListingStatus.DELISTED: (ListingStatus.NEEDS_REVIEW, ListingStatus.AWAITING_REVIEW),
-    ListingStatus.NEEDS_REVIEW: (ListingStatus.APPROVED, ListingStatus.RETURNED),
-    ListingStatus.AWAITING_REVIEW: (ListingStatus.APPROVED, ListingStatus.RETURNED),
-    ListingStatus.APPROVED: (ListingStatus.PUBLISHED, ListingStatus.RETURNED),
-    ListingStatus.PUBLISHED: (ListingStatus.DELISTED,),
+    ListingState.DRAFT: (ListingState.NEEDS_REVIEW, ListingState.AWAITING_REVIEW),
+    ListingState.RETURNED: (ListingState.NEEDS_REVIEW, ListingState.AWAITING_REVIEW),
+    ListingState.DELISTED: (ListingState.NEEDS_REVIEW, ListingState.AWAITING_REVIEW),
+    ListingState.NEEDS_REVIEW: (ListingState.APPROVED, ListingState.RETURNED),
+    ListingState.AWAITING_REVIEW: (ListingState.APPROVED, ListingState.RETURNED),
+    ListingState.APPROVED: (ListingState.PUBLISHED, ListingState.RETURNED),
+    ListingState.PUBLISHED: (ListingState.DELISTED,),
 }
 # Content can be changed only while the editor holds the listing.
-EDITABLE_LISTING = (ListingStatus.DRAFT, ListingStatus.RETURNED, ListingStatus.DELISTED)
-REVIEWABLE_LISTING = (ListingStatus.NEEDS_REVIEW, ListingStatus.AWAITING_REVIEW)
+EDITABLE_LISTING = (ListingState.DRAFT, ListingState.RETURNED, ListingState.DELISTED)
+REVIEWABLE_LISTING = (ListingState.NEEDS_REVIEW, ListingState.AWAITING_REVIEW)
 
 
 class ListingEventKind(models.TextChoices):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ecomops.core.forms import StyledFormMixin
 from ecomops.org.models import Store
 
-from .enums import ItemResult, ListingStatus
+from .enums import ItemResult, ListingState
 from .models import DESCRIPTION_MAX, TITLE_MAX
 
 
@@ -73,7 +73,7 @@ class ListingFilterForm(StyledFormMixin, forms.Form):
     store = forms.ModelChoiceField(label=_("店铺"), queryset=Store.objects.none(), required=False,
                                    empty_label=_("全部店铺"))
     status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=[("", _("全部状态")), *ListingStatus.choices])
+                               choices=[("", _("全部状态")), *ListingState.choices])
 
     def __init__(self, *args, stores=None, **kwargs):
         super().__init__(*args, **kwargs)

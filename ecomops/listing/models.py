@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ecomops.catalog.models import Style
+from ecomops.core.events import Event
 from ecomops.core.history import audited
 from ecomops.org.models import Store
 from ecomops.org.scoping import ScopedQuerySet
@@ -25,12 +26,12 @@ from ecomops.suppliers.models import RecallCase, SamplingCheck
 
 from .enums import (
     AdmissionEventKind,
-    AdmissionStatus,
+    AdmissionState,
     CheckItem,
     ContentField,
     ItemResult,
     ListingEventKind,
-    ListingStatus,
+    ListingState,
 )
 
 TITLE_MAX = 60
@@ -52,8 +53,8 @@ class AdmissionReview(models.Model):
     """CAT-01: the admission review of one style before its first listing."""
 
     style = models.ForeignKey(Style, verbose_name=_("款式"), on_delete=models.PROTECT, related_name="admissions")
-    status = models.CharField(_("状态"), max_length=10, choices=AdmissionStatus.choices,
-                              default=AdmissionStatus.PENDING)
+    status = models.CharField(_("状态"), max_length=10, choices=AdmissionState.choices,
+                              default=AdmissionState.PENDING)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT,
                                   related_name="+")
     opened_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
@@ -123,12 +124,12 @@ class AdmissionItem(models.Model):
         return str(self.get_code_display())
 
 
-class AdmissionEvent(models.Model):
+class AdmissionEvent(Event):
     review = models.ForeignKey(AdmissionReview, verbose_name=_("准入审核"), on_delete=models.CASCADE,
                                related_name="events")
     kind = models.CharField(_("事件"), max_length=20, choices=AdmissionEventKind.choices)
-    from_status = models.CharField(_("原状态"), max_length=10, choices=AdmissionStatus.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=10, choices=AdmissionStatus.choices, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=10, choices=AdmissionState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=10, choices=AdmissionState.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
                               related_name="+")
     at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -154,7 +155,7 @@ class Listing(models.Model):
 
     store = models.ForeignKey(Store, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="listings")
     style = models.ForeignKey(Style, verbose_name=_("款式"), on_delete=models.PROTECT, related_name="listings")
-    status = models.CharField(_("状态"), max_length=20, choices=ListingStatus.choices, default=ListingStatus.DRAFT)
+    status = models.CharField(_("状态"), max_length=20, choices=ListingState.choices, default=ListingState.DRAFT)
     title = models.CharField(_("标题"), max_length=TITLE_MAX)
     selling_points = models.JSONField(_("卖点"), default=_empty_list, blank=True)
     description = models.TextField(_("详情描述"), max_length=DESCRIPTION_MAX, blank=True)
@@ -226,13 +227,13 @@ class ListingHit(models.Model):
         return f"{self.term}@{self.field}:{self.start}"
 
 
-class ListingEvent(models.Model):
+class ListingEvent(Event):
     """Every step of a listing: who, when, from which status to which, and a note (CAT-03)."""
 
     listing = models.ForeignKey(Listing, verbose_name=_("商品上架"), on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=20, choices=ListingEventKind.choices)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=ListingStatus.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=ListingStatus.choices, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=ListingState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=ListingState.choices, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT,
                               related_name="+")
     at = models.DateTimeField(_("时间"), auto_now_add=True)

@@ -21,7 +21,7 @@ from ecomops.stores.queries import may_sell
 from ecomops.suppliers.enums import RecallState, SamplingResult
 from ecomops.suppliers.models import RecallCase, SamplingCheck
 
-from .enums import AdmissionStatus, CheckItem
+from .enums import AdmissionState, CheckItem
 
 
 def special_goods_of(style: Style) -> str:
@@ -30,7 +30,7 @@ def special_goods_of(style: Style) -> str:
 
 
 def is_admitted(style: Style) -> bool:
-    return style.admissions.filter(status=AdmissionStatus.APPROVED).exists()
+    return style.admissions.filter(status=AdmissionState.APPROVED).exists()
 
 
 def _evidence_client_id(q: Qualification) -> int | None:

@@ -27,7 +27,7 @@ from ecomops.org.models import Store
 from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions, rules
-from .enums import EDITABLE_LISTING, REVIEWABLE_LISTING, AdmissionStatus, CheckItem, ContentField, ListingStatus
+from .enums import EDITABLE_LISTING, REVIEWABLE_LISTING, AdmissionState, CheckItem, ContentField, ListingState
 from .forms import ContentForm, DecisionForm, ItemForm, ListingCreateForm, ListingFilterForm, measure_form
 from .models import AdmissionReview, Listing, NewProductChain
 
@@ -54,20 +54,20 @@ def _run(request, action, *args, **kwargs):
 
 @page("listing.view_admissionreview")
 def admission_list(request):
-    status = request.GET.get("status", AdmissionStatus.PENDING)
+    status = request.GET.get("status", AdmissionState.PENDING)
     reviews = AdmissionReview.objects.visible_to(request.user).select_related("style", "style__client",
                                                                               "opened_by", "decided_by")
-    if status in AdmissionStatus.values:
+    if status in AdmissionState.values:
         reviews = reviews.filter(status=status)
     page_obj = _paginate(request, reviews.order_by("-opened_at", "-pk"))
     waiting = []
     if request.user.has_perm("listing.add_admissionreview") and not is_client_member(request.user):
-        reviewed = AdmissionReview.objects.filter(style=OuterRef("pk")).exclude(status=AdmissionStatus.REJECTED)
+        reviewed = AdmissionReview.objects.filter(style=OuterRef("pk")).exclude(status=AdmissionState.REJECTED)
         waiting = list(Style.objects.visible_to(request.user).exclude(Exists(reviewed))
                        .select_related("client", "category").order_by("client__code", "style_no")[:50])
     return render(request, "listing/admission_list.html", {
         "page_obj": page_obj, "reviews": page_obj.object_list, "status": status,
-        "statuses": AdmissionStatus.choices, "waiting": waiting,
+        "statuses": AdmissionState.choices, "waiting": waiting,
     })
 
 
@@ -105,7 +105,7 @@ def admission_detail(request, pk: int, forms_by_code=None):
     style = review.style
     user = request.user
     can_review = (user.has_perm("listing.review_admissionreview") and not is_client_member(user)
-                  and review.status == AdmissionStatus.PENDING)
+                  and review.status == AdmissionState.PENDING)
     items = list(review.items.select_related("evidence", "checked_by", "sampling_check",
                                              "sampling_check__style").order_by("pk"))
     forms_by_code = forms_by_code or {}
@@ -122,7 +122,7 @@ def admission_detail(request, pk: int, forms_by_code=None):
         "review": review, "style": style, "items": items, "events": review.events.select_related("actor"),
         "can_review": can_review, "decision_form": DecisionForm(),
         "can_resubmit": (user.has_perm("listing.add_admissionreview") and not is_client_member(user)
-                         and review.status == AdmissionStatus.RETURNED),
+                         and review.status == AdmissionState.RETURNED),
         "special_goods": rules.special_goods_of(style),
         "listings": Listing.objects.visible_to(user).filter(style=style).select_related("store"),
     })
@@ -156,8 +156,8 @@ def admission_item(request, pk: int, code: str):
 def admission_step(request, pk: int, step: str):
     review = _review_or_404(request, pk)
     reasons = request.POST.get("reasons", "")
-    outcomes = {"approve": AdmissionStatus.APPROVED, "reject": AdmissionStatus.REJECTED,
-                "return": AdmissionStatus.RETURNED}
+    outcomes = {"approve": AdmissionState.APPROVED, "reject": AdmissionState.REJECTED,
+                "return": AdmissionState.RETURNED}
     if step in outcomes:
         done = _run(request, actions.decide_admission, review, user=request.user, outcome=outcomes[step],
                     reasons=reasons)
@@ -259,18 +259,18 @@ def listing_detail(request, pk: int, content_form=None):
             "description": listing.description, "images": "\n".join(listing.images), "price": listing.price,
         })
     refusals = rules.listing_refusals(listing.store, listing.style) if listing.status not in (
-        ListingStatus.PUBLISHED,) else []
+        ListingState.PUBLISHED,) else []
     can_review = internal and user.has_perm("listing.review_listing")
     can_publish = internal and user.has_perm("listing.publish_listing")
     return render(request, "listing/listing_detail.html", {
         "listing": listing, "hits": hits, "fields": fields, "content_form": content_form if editable else None,
         "events": listing.events.select_related("actor"), "refusals": refusals,
-        "can_submit": editable and listing.status != ListingStatus.DELISTED,
-        "can_relist": editable and listing.status == ListingStatus.DELISTED,
+        "can_submit": editable and listing.status != ListingState.DELISTED,
+        "can_relist": editable and listing.status == ListingState.DELISTED,
         "can_review": can_review and listing.status in REVIEWABLE_LISTING,
-        "can_return_approved": can_review and listing.status == ListingStatus.APPROVED,
-        "can_publish": can_publish and listing.status == ListingStatus.APPROVED,
-        "can_delist": can_publish and listing.status == ListingStatus.PUBLISHED,
+        "can_return_approved": can_review and listing.status == ListingState.APPROVED,
+        "can_publish": can_publish and listing.status == ListingState.APPROVED,
+        "can_delist": can_publish and listing.status == ListingState.PUBLISHED,
         "admission": listing.style.admissions.order_by("-opened_at", "-pk").first(),
     })
 
@@ -299,7 +299,7 @@ def listing_step(request, pk: int, step: str):
         raise Http404
     done = _run(request, steps[step])
     if done is not None:
-        if done.status == ListingStatus.NEEDS_REVIEW:
+        if done.status == ListingState.NEEDS_REVIEW:
             messages.warning(request, _("内容命中违禁词，已转人工复核，请查看命中位置"))
         else:
             messages.success(request, _("商品上架现为“%(status)s”") % {"status": done.get_status_display()})

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from ecomops.audit import dues
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.inventory import actions as inventory
 from ecomops.inventory.enums import BinKind, DocKind
@@ -32,12 +33,13 @@ from ecomops.org.actions import require_internal, require_perm
 from ecomops.org.enums import StaffStatus
 from ecomops.org.scoping import scope_for
 from ecomops.policy import registry
-from ecomops.supply import actions as supply
 from ecomops.supply.enums import OPEN_PO_STATES, ReturnReason
 from ecomops.supply.models import PurchaseOrder
+from ecomops.supply.purchasing import record_received
+from ecomops.supply.returns import ReturnItem, raise_supplier_return
 
 from . import sampling
-from .enums import TRANSITIONS, QcRecordKind, QcStage, ReceiptState
+from .enums import RECEIPT_FLOW, QcRecordKind, QcStage, ReceiptState
 from .models import QcRecord, Receipt, ReceiptLine
 
 RECEIPT_PREFIX = "SH"
@@ -86,13 +88,17 @@ def _lock(receipt: Receipt) -> Receipt:
 
 
 def _move_to(receipt: Receipt, state: str, *, user, reason: str) -> None:
-    if state not in TRANSITIONS[receipt.state]:
-        raise Conflict(
-            _("入库单 %(n)s 当前状态为“%(s)s”，不能%(what)s")
-            % {"n": receipt.number, "s": receipt.get_state_display(), "what": reason}
-        )
-    receipt.state = state
-    save_audited(receipt, user=user, reason=reason)
+    """``core.flow.transition`` with RECEIPT_FLOW; a refused step is a conflict (409) saying what was
+    attempted (``reason``, also the history row's reason)."""
+
+    def check(receipt: Receipt, to: str) -> None:
+        if not allowed(RECEIPT_FLOW, receipt.state, to):
+            raise Conflict(
+                _("入库单 %(n)s 当前状态为“%(s)s”，不能%(what)s")
+                % {"n": receipt.number, "s": receipt.get_state_display(), "what": reason}
+            )
+
+    transition(receipt, state, flow=RECEIPT_FLOW, user=user, reason=reason, check=check)
 
 
 def _wrong_state(receipt: Receipt, what: str) -> Conflict:
@@ -358,7 +364,7 @@ def book_receipt(receipt: Receipt, *, user, inspection_bin: Bin | None = None) -
         for line in lines if line.counted_quantity
     ]
     post_moves(moves, doc=receipt_doc(receipt), by=user)
-    supply.record_received(
+    record_received(
         receipt.purchase_order, {line.sku_id: line.counted_quantity for line in lines if line.counted_quantity},
         user=user,
     )
@@ -551,9 +557,9 @@ def _isolate(receipt: Receipt, items, *, user) -> None:
         for line, quantity, why, _detail in items
     ]
     post_moves(moves, doc=putaway_doc(receipt), by=user)
-    ret = supply.raise_supplier_return(
+    ret = raise_supplier_return(
         client=receipt.client, supplier=receipt.supplier, warehouse=receipt.warehouse,
-        items=[supply.ReturnItem(sku=line.sku, lot=receipt.lot, bin=defective_bin, quantity=quantity, reason=why,
+        items=[ReturnItem(sku=line.sku, lot=receipt.lot, bin=defective_bin, quantity=quantity, reason=why,
                                  detail=detail or "") for line, quantity, why, detail in items],
         source=receipt.number, by=user,
     )

@@ -18,7 +18,7 @@ class ReceiptState(models.TextChoices):
     CANCELLED = "cancelled", _("已作废")
 
 
-TRANSITIONS: dict[str, tuple[str, ...]] = {
+RECEIPT_FLOW: dict[str, tuple[str, ...]] = {
     ReceiptState.DRAFT: (ReceiptState.RECEIVER_SIGNED, ReceiptState.CANCELLED),
     ReceiptState.RECEIVER_SIGNED: (ReceiptState.SIGNED, ReceiptState.CANCELLED),
     ReceiptState.SIGNED: (ReceiptState.BOOKED, ReceiptState.CANCELLED),

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from ecomops.audit import dues
 from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.inventory import actions as inventory
 from ecomops.inventory.enums import BinKind, DocKind
@@ -41,8 +42,11 @@ from ecomops.org.models import Client
 from ecomops.org.scoping import scope_for
 from ecomops.policy import registry
 
+from . import events
 from .enums import (
     COUNT_FLOW,
+    EXTENSION_FLOW,
+    LOAN_FLOW,
     SCRAP_FLOW,
     TRANSFER_FLOW,
     CountKind,
@@ -60,7 +64,6 @@ from .models import (
     SampleLoanLine,
     ScrapLine,
     ScrapNote,
-    StockopsEvent,
     Transfer,
     TransferLine,
     TransferLot,
@@ -97,12 +100,26 @@ def _client(user, client_id: int, label: str = "") -> None:
 def _step(obj, model, flow: dict, to_state: str):
     """Lock the document, read its state from the database and refuse a move the flow does not allow."""
     current = model.objects.select_for_update().get(pk=obj.pk)
-    if to_state not in flow[current.state]:
-        raise Conflict(
-            _("%(doc)s 当前为“%(current)s”，不能%(target)s")
-            % {"doc": current.number, "current": current.get_state_display(), "target": _target(to_state)}
-        )
+    _checker(flow)(current, to_state)
     return current
+
+
+def _checker(flow: dict):
+    """The check ``core.flow.transition`` runs: the flow map, refused as a conflict naming the step."""
+
+    def check(current, to_state: str) -> None:
+        if not allowed(flow, current.state, to_state):
+            raise Conflict(
+                _("%(doc)s 当前为“%(current)s”，不能%(target)s")
+                % {"doc": current.number, "current": current.get_state_display(), "target": _target(to_state)}
+            )
+
+    return check
+
+
+def _move(obj, flow: dict, to_state: str, *, user, reason: str = "") -> None:
+    """Set, save with the audit history (the reason defaults to the new state's name) via the one helper."""
+    transition(obj, to_state, flow=flow, user=user, reason=reason, check=_checker(flow))
 
 
 def _target(to_state: str) -> str:
@@ -118,15 +135,8 @@ def _target(to_state: str) -> str:
     }.get(to_state, to_state)
 
 
-def _event(doc_kind: str, obj, *, user, action: str, note: str = "", at: datetime | None = None) -> StockopsEvent:
-    return StockopsEvent.objects.create(
-        client_id=obj.client_id, doc_kind=str(doc_kind), doc_id=str(obj.pk), action=action, note=note[:300],
-        by=user, at=at or timezone.now(),
-    )
-
-
 def events_of(doc_kind: str, obj):
-    return StockopsEvent.objects.filter(doc_kind=str(doc_kind), doc_id=str(obj.pk)).select_related("by")
+    return events.of(doc_kind, obj)
 
 
 def _text(value, *, field: str, label: str, required: bool = False, max_length: int = 200) -> str:
@@ -221,11 +231,11 @@ def request_transfer(*, user, client: Client, from_warehouse: Warehouse, to_ware
         to_warehouse=to_warehouse, note=_text(note, field="note", label=_("备注")), requested_by=user,
         requested_at=now,
     )
-    save_audited(transfer, user=user, reason="request")
+    save_audited(transfer, user=user)
     for sku, quantity in merged.values():
         save_audited(TransferLine(transfer=transfer, sku=sku, quantity=quantity), user=user)
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("申请调拨"), at=now,
-           note=_("%(a)s → %(b)s") % {"a": from_warehouse.code, "b": to_warehouse.code})
+    events.transfer_step(transfer, user=user, kind=_("申请调拨"), at=now,
+                         note=_("%(a)s → %(b)s") % {"a": from_warehouse.code, "b": to_warehouse.code})
     return transfer
 
 
@@ -246,15 +256,14 @@ def ship_transfer(transfer: Transfer, *, user) -> Transfer:
             rows.append(TransferLot(line=line, lot_id=pick.balance.lot_id, from_bin=pick.balance.bin,
                                     quantity=pick.quantity))
         line.shipped = line.quantity
-        save_audited(line, user=user, reason="ship")
+        save_audited(line, user=user, reason=_("调拨发货"))
     posted = post_moves(moves, doc=transfer_doc(transfer), by=user)
     TransferLot.objects.bulk_create(rows)
-    transfer.state = TransferState.SHIPPED
     transfer.shipped_by, transfer.shipped_at = user, posted[0].posted_at
-    save_audited(transfer, user=user, reason="ship")
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("发货签字"), at=transfer.shipped_at,
-           note=_("共 %(n)s 件进入 %(wh)s 在途") % {"n": sum(m.quantity for m in moves),
-                                                  "wh": transfer.from_warehouse.code})
+    _move(transfer, TRANSFER_FLOW, TransferState.SHIPPED, user=user)
+    events.transfer_step(transfer, user=user, kind=_("发货签字"), at=transfer.shipped_at,
+                         note=_("共 %(n)s 件进入 %(wh)s 在途") % {"n": sum(m.quantity for m in moves),
+                                                                "wh": transfer.from_warehouse.code})
     return transfer
 
 
@@ -318,17 +327,16 @@ def receive_transfer(transfer: Transfer, *, user, counts, reasons: dict[int, str
                                   note=_("调拨多收")))
         line.received = total
         line.difference_reason = reason if total != line.shipped else ""
-        save_audited(line, user=user, reason="receive")
+        save_audited(line, user=user, reason=_("调拨收货"))
     now = timezone.now()
     if moves:
         now = post_moves(moves, doc=doc, by=user)[0].posted_at
-    transfer.state = TransferState.DISCREPANCY if short else TransferState.DONE
     transfer.received_by, transfer.received_at = user, now
-    save_audited(transfer, user=user, reason="receive")
+    _move(transfer, TRANSFER_FLOW, TransferState.DISCREPANCY if short else TransferState.DONE, user=user)
     note = _("实收 %(n)s 件") % {"n": sum(line.received for line in lines.values())}
     if short:
         note += _("；短少留在途，待处理差异")
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("收货签字"), at=now, note=note)
+    events.transfer_step(transfer, user=user, kind=_("收货签字"), at=now, note=note)
     return transfer
 
 
@@ -352,11 +360,10 @@ def settle_transfer(transfer: Transfer, *, user, reason: str) -> Transfer:
             row.settled += row.in_transit
             row.save(update_fields=["settled"])
     now = post_moves(moves, doc=transfer_doc(transfer), by=user)[0].posted_at if moves else timezone.now()
-    transfer.state = TransferState.DONE
     transfer.settled_by, transfer.settled_at, transfer.settle_reason = user, now, reason
-    save_audited(transfer, user=user, reason="settle")
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("核销短少"), at=now,
-           note=_("核销 %(n)s 件：%(r)s") % {"n": sum(m.quantity for m in moves), "r": reason})
+    _move(transfer, TRANSFER_FLOW, TransferState.DONE, user=user)
+    events.transfer_step(transfer, user=user, kind=_("核销短少"), at=now,
+                         note=_("核销 %(n)s 件：%(r)s") % {"n": sum(m.quantity for m in moves), "r": reason})
     return transfer
 
 
@@ -368,11 +375,10 @@ def cancel_transfer(transfer: Transfer, *, user, reason: str = "") -> Transfer:
     _client(user, transfer.client_id)
     transfer = _step(transfer, Transfer, TRANSFER_FLOW, TransferState.CANCELLED)
     now = timezone.now()
-    transfer.state = TransferState.CANCELLED
     transfer.cancelled_by, transfer.cancelled_at = user, now
     transfer.cancel_reason = _text(reason, field="reason", label=_("取消原因"))
-    save_audited(transfer, user=user, reason="cancel")
-    _event(DocKind.TRANSFER, transfer, user=user, action=_("取消调拨"), at=now, note=transfer.cancel_reason)
+    _move(transfer, TRANSFER_FLOW, TransferState.CANCELLED, user=user)
+    events.transfer_step(transfer, user=user, kind=_("取消调拨"), at=now, note=transfer.cancel_reason)
     return transfer
 
 
@@ -447,7 +453,7 @@ def create_count(*, user, client: Client, warehouse: Warehouse, kind: str = Coun
         finance_participant=finance_participant if kind == CountKind.FULL else None,
         note=_text(note, field="note", label=_("备注")), created_by=user, snapshot_at=now,
     )
-    save_audited(sheet, user=user, reason="create")
+    save_audited(sheet, user=user)
     if bins:
         sheet.bins.set(bins)
     if skus:
@@ -462,7 +468,7 @@ def create_count(*, user, client: Client, warehouse: Warehouse, kind: str = Coun
     label = CountKind(kind).label
     if finance_participant is not None and kind == CountKind.FULL:
         label += _("（财务监盘：%(who)s）") % {"who": finance_participant}
-    _event(DocKind.COUNT, sheet, user=user, action=_("创建盘点单"), at=now, note=label)
+    events.count_step(sheet, user=user, kind=_("创建盘点单"), at=now, note=label)
     return sheet
 
 
@@ -508,7 +514,7 @@ def record_count(sheet: CountSheet, *, user, bin: Bin, sku: SKU, quantity: int, 
         line = CountLine(sheet=sheet, bin=bin, sku=sku, lot=lot, book=0, found=True)
     line.counted = ((line.counted or 0) + quantity) if add else quantity
     line.counted_by, line.counted_at = user, timezone.now()
-    save_audited(line, user=user, reason="count")
+    save_audited(line, user=user, reason=_("盘点"))
     return line
 
 
@@ -553,12 +559,11 @@ def submit_count(sheet: CountSheet, *, user) -> CountSheet:
     sheet = _step(sheet, CountSheet, COUNT_FLOW, CountState.SUBMITTED)
     now = timezone.now()
     sheet.lines.filter(counted__isnull=True).update(counted=0)
-    sheet.state = CountState.SUBMITTED
     sheet.submitted_by, sheet.submitted_at = user, now
-    save_audited(sheet, user=user, reason="submit")
+    _move(sheet, COUNT_FLOW, CountState.SUBMITTED, user=user)
     differing = [line for line in sheet.lines.all() if line.difference]
-    _event(DocKind.COUNT, sheet, user=user, action=_("提交盘点"), at=now,
-           note=_("差异 %(n)s 行") % {"n": len(differing)})
+    events.count_step(sheet, user=user, kind=_("提交盘点"), at=now,
+                      note=_("差异 %(n)s 行") % {"n": len(differing)})
     return sheet
 
 
@@ -581,7 +586,7 @@ def explain_difference(line: CountLine, *, user, reason: str) -> CountLine:
     if not line.difference:
         raise BusinessError(_("%(line)s 没有差异") % {"line": _describe_line(line)}, field="reason")
     line.reason = _text(reason, field="reason", label=_("差异原因"), required=True)
-    save_audited(line, user=user, reason="explain")
+    save_audited(line, user=user, reason=_("差异原因"))
     return line
 
 
@@ -650,13 +655,12 @@ def approve_count(sheet: CountSheet, *, user) -> CountSheet:
         else:
             moves.append(Move(sku_id=line.sku_id, lot_id=line.lot_id, quantity=-diff, from_bin=line.bin, note=note))
     now = post_moves(moves, doc=doc, by=user)[0].posted_at if moves else timezone.now()
-    sheet.state = CountState.POSTED
     sheet.approved_by, sheet.approved_at = user, now
-    save_audited(sheet, user=user, reason="approve")
+    _move(sheet, COUNT_FLOW, CountState.POSTED, user=user)
     gain = sum(m.quantity for m in moves if m.from_bin is None)
     loss = sum(m.quantity for m in moves if m.to_bin is None)
-    _event(DocKind.COUNT, sheet, user=user, action=_("审核过账"), at=now,
-           note=_("盘盈 %(g)s 件，盘亏 %(l)s 件") % {"g": gain, "l": loss})
+    events.count_step(sheet, user=user, kind=_("审核过账"), at=now,
+                      note=_("盘盈 %(g)s 件，盘亏 %(l)s 件") % {"g": gain, "l": loss})
     return sheet
 
 
@@ -667,11 +671,10 @@ def cancel_count(sheet: CountSheet, *, user, reason: str = "") -> CountSheet:
     _client(user, sheet.client_id)
     sheet = _step(sheet, CountSheet, COUNT_FLOW, CountState.CANCELLED)
     now = timezone.now()
-    sheet.state = CountState.CANCELLED
     sheet.cancelled_by, sheet.cancelled_at = user, now
-    save_audited(sheet, user=user, reason="cancel")
-    _event(DocKind.COUNT, sheet, user=user, action=_("作废盘点单"), at=now,
-           note=_text(reason, field="reason", label=_("作废原因")))
+    _move(sheet, COUNT_FLOW, CountState.CANCELLED, user=user)
+    events.count_step(sheet, user=user, kind=_("作废盘点单"), at=now,
+                      note=_text(reason, field="reason", label=_("作废原因")))
     return sheet
 
 
@@ -722,10 +725,10 @@ def create_scrap(*, user, client: Client, warehouse: Warehouse, reason: str, lin
     now = timezone.now()
     note = ScrapNote(number=inventory.next_number(PREFIX_SCRAP), client=client, warehouse=warehouse, reason=reason,
                      created_by=user, created_at=now)
-    save_audited(note, user=user, reason="create")
+    save_audited(note, user=user)
     for sku, bin_, lot, quantity in rows:
         save_audited(ScrapLine(note=note, sku=sku, bin=bin_, lot=lot, quantity=quantity), user=user)
-    _event(DocKind.SCRAP, note, user=user, action=_("填写报废单"), at=now, note=reason)
+    events.scrap_step(note, user=user, kind=_("填写报废单"), at=now, note=reason)
     return note
 
 
@@ -739,10 +742,9 @@ def approve_scrap(note: ScrapNote, *, user) -> ScrapNote:
     if note.created_by_id == user.pk:
         raise NotAllowed(_("报废单须由制单人以外的人审批（WMS-08）"))
     now = timezone.now()
-    note.state = ScrapState.APPROVED
     note.approved_by, note.approved_at = user, now
-    save_audited(note, user=user, reason="approve")
-    _event(DocKind.SCRAP, note, user=user, action=_("审批报废"), at=now)
+    _move(note, SCRAP_FLOW, ScrapState.APPROVED, user=user)
+    events.scrap_step(note, user=user, kind=_("审批报废"), at=now)
     return note
 
 
@@ -756,11 +758,10 @@ def post_scrap(note: ScrapNote, *, user) -> ScrapNote:
     moves = [Move(sku_id=line.sku_id, lot_id=line.lot_id, quantity=line.quantity, from_bin=line.bin,
                   note=_("报废：%(r)s") % {"r": note.reason}) for line in note.lines.select_related("bin")]
     rows = post_moves(moves, doc=scrap_doc(note), by=user)
-    note.state = ScrapState.POSTED
     note.posted_by, note.posted_at = user, rows[0].posted_at
-    save_audited(note, user=user, reason="post")
-    _event(DocKind.SCRAP, note, user=user, action=_("报废过账"), at=note.posted_at,
-           note=_("报废 %(n)s 件") % {"n": sum(m.quantity for m in moves)})
+    _move(note, SCRAP_FLOW, ScrapState.POSTED, user=user)
+    events.scrap_step(note, user=user, kind=_("报废过账"), at=note.posted_at,
+                      note=_("报废 %(n)s 件") % {"n": sum(m.quantity for m in moves)})
     return note
 
 
@@ -771,11 +772,10 @@ def cancel_scrap(note: ScrapNote, *, user, reason: str = "") -> ScrapNote:
     _client(user, note.client_id)
     note = _step(note, ScrapNote, SCRAP_FLOW, ScrapState.CANCELLED)
     now = timezone.now()
-    note.state = ScrapState.CANCELLED
     note.cancelled_by, note.cancelled_at = user, now
-    save_audited(note, user=user, reason="cancel")
-    _event(DocKind.SCRAP, note, user=user, action=_("作废报废单"), at=now,
-           note=_text(reason, field="reason", label=_("作废原因")))
+    _move(note, SCRAP_FLOW, ScrapState.CANCELLED, user=user)
+    events.scrap_step(note, user=user, kind=_("作废报废单"), at=now,
+                      note=_text(reason, field="reason", label=_("作废原因")))
     return note
 
 
@@ -819,7 +819,7 @@ def lend_samples(*, user, client: Client, warehouse: Warehouse, borrower: str, l
         borrower=borrower, purpose=_text(purpose, field="purpose", label=_("用途")), lent_on=lent_on,
         due_on=lent_on + timedelta(days=days), policy_days=days, lent_by=user, lent_at=now,
     )
-    save_audited(loan, user=user, reason="lend")
+    save_audited(loan, user=user)
     moves, rows = [], []
     for index, (sku, quantity) in enumerate(merged.values()):
         for pick in _fifo(sku, warehouse, quantity, field=f"lines.{index}.quantity"):
@@ -829,9 +829,9 @@ def lend_samples(*, user, client: Client, warehouse: Warehouse, borrower: str, l
                                        quantity=pick.quantity))
     post_moves(moves, doc=loan_doc(loan), by=user)
     SampleLoanLine.objects.bulk_create(rows)
-    _event(DocKind.SAMPLE_LOAN, loan, user=user, action=_("借出样品"), at=now,
-           note=_("借用人 %(who)s，应还日期 %(due)s（WMS-12：%(days)s 天）")
-           % {"who": borrower, "due": loan.due_on.isoformat(), "days": days})
+    events.loan_step(loan, user=user, kind=_("借出样品"), at=now,
+                     note=_("借用人 %(who)s，应还日期 %(due)s（WMS-12：%(days)s 天）")
+                     % {"who": borrower, "due": loan.due_on.isoformat(), "days": days})
     return loan
 
 
@@ -857,10 +857,15 @@ def request_extension(loan: SampleLoan, *, user, new_due_on: date, note: str) ->
         raise Conflict(_("%(doc)s 已有待审批的延期申请") % {"doc": loan.number})
     now = timezone.now()
     extension = SampleLoanExtension(loan=loan, new_due_on=new_due_on, note=note, requested_by=user, requested_at=now)
-    save_audited(extension, user=user, reason="request")
-    _event(DocKind.SAMPLE_LOAN, loan, user=user, action=_("申请延期"), at=now,
-           note=_("延至 %(due)s：%(note)s") % {"due": new_due_on.isoformat(), "note": note})
+    save_audited(extension, user=user)
+    events.loan_step(loan, user=user, kind=_("申请延期"), at=now,
+                     note=_("延至 %(due)s：%(note)s") % {"due": new_due_on.isoformat(), "note": note})
     return extension
+
+
+def _extension_pending(extension: SampleLoanExtension, to_state: str) -> None:
+    if not allowed(EXTENSION_FLOW, extension.state, to_state):
+        raise Conflict(_("该延期申请已处理"))
 
 
 @transaction.atomic
@@ -871,28 +876,26 @@ def decide_extension(extension: SampleLoanExtension, *, user, approve: bool) -> 
     _client(user, extension.loan.client_id)
     loan = _lent(extension.loan, _("审批延期"))
     extension = SampleLoanExtension.objects.select_for_update().get(pk=extension.pk)
-    if extension.state != ExtensionState.PENDING:
-        raise Conflict(_("该延期申请已处理"))
+    _extension_pending(extension, ExtensionState.APPROVED if approve else ExtensionState.REJECTED)
     supervisor = loan.warehouse.supervisor_id
     if supervisor and supervisor != user.pk and not user.is_superuser:
         raise NotAllowed(_("样品借用延期须由仓库主管审批（WMS-12）"))
     if extension.requested_by_id == user.pk:
         raise NotAllowed(_("不能审批自己提交的延期申请"))
     now = timezone.now()
-    extension.state = ExtensionState.APPROVED if approve else ExtensionState.REJECTED
-    extension.decided_by, extension.decided_at = user, now
-    save_audited(extension, user=user, reason="decide")
+    transition(extension, ExtensionState.APPROVED if approve else ExtensionState.REJECTED, flow=EXTENSION_FLOW,
+               user=user, check=_extension_pending, changes={"decided_by": user, "decided_at": now})
     if approve:
         old = loan.due_on
         loan.due_on = extension.new_due_on
-        save_audited(loan, user=user, reason="extend")
+        save_audited(loan, user=user, reason=_("批准延期"))
         if not loan.is_overdue(timezone.localdate()):
             dues.complete_due(kind=OVERDUE_DUE_KIND, source=loan, by=user, at=now)
         note = _("应还日期 %(old)s → %(new)s") % {"old": old.isoformat(), "new": loan.due_on.isoformat()}
     else:
         note = _("驳回延期至 %(new)s") % {"new": extension.new_due_on.isoformat()}
-    _event(DocKind.SAMPLE_LOAN, loan, user=user, action=_("批准延期") if approve else _("驳回延期"), at=now,
-           note=note)
+    events.loan_step(loan, user=user, kind=_("批准延期") if approve else _("驳回延期"), at=now,
+                     note=note)
     return extension
 
 
@@ -911,13 +914,12 @@ def return_samples(loan: SampleLoan, *, user, to_bin: Bin | None = None) -> Samp
         for line in loan.lines.select_related("from_bin")
     ]
     rows = post_moves(moves, doc=loan_doc(loan), by=user)
-    loan.state = LoanState.RETURNED
     loan.returned_by, loan.returned_at = user, rows[0].posted_at
-    save_audited(loan, user=user, reason="return")
+    _move(loan, LOAN_FLOW, LoanState.RETURNED, user=user)
     dues.complete_due(kind=OVERDUE_DUE_KIND, source=loan, by=user, at=loan.returned_at)
     late = (timezone.localdate() - loan.due_on).days
     note = _("逾期 %(n)s 天归还") % {"n": late} if late > 0 else _("按期归还")
-    _event(DocKind.SAMPLE_LOAN, loan, user=user, action=_("样品归还"), at=loan.returned_at, note=note)
+    events.loan_step(loan, user=user, kind=_("样品归还"), at=loan.returned_at, note=note)
     return loan
 
 

@@ -47,4 +47,4 @@ class SampleLoanAdmin(ReadOnlyAdmin):
 
 @admin.register(StockopsEvent)
 class StockopsEventAdmin(ReadOnlyAdmin):
-    list_display = ("doc_kind", "doc_id", "action", "by", "at")
+    list_display = ("doc_kind", "doc_id", "kind", "actor", "at")

@@ -65,7 +65,21 @@ class LoanState(models.TextChoices):
     RETURNED = "returned", _("已归还")
 
 
+# WMS-12: lent → returned (an approved extension moves the due date, not the state).
+LOAN_FLOW: dict[str, tuple[str, ...]] = {
+    LoanState.LENT: (LoanState.RETURNED,),
+    LoanState.RETURNED: (),
+}
+
+
 class ExtensionState(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
+
+
+EXTENSION_FLOW: dict[str, tuple[str, ...]] = {
+    ExtensionState.PENDING: (ExtensionState.APPROVED, ExtensionState.REJECTED),
+    ExtensionState.APPROVED: (),
+    ExtensionState.REJECTED: (),
+}

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ecomops.catalog.models import SKU
+from ecomops.core.events import Event
 from ecomops.core.history import audited
 from ecomops.inventory.models import Bin, Lot, Warehouse, Zone
 from ecomops.org.models import Client
@@ -344,15 +345,16 @@ class SampleLoanExtension(models.Model):
 # --- events -------------------------------------------------------------------------------------
 
 
-class StockopsEvent(models.Model):
-    """One step of a document of this app: who did what, when."""
+class StockopsEvent(Event):
+    """One step of a document of this app: who did what (``kind``, the step's name), when. The
+    document is a generic pointer (``doc_kind`` / ``doc_id``) since four document types share the table."""
 
     client = models.ForeignKey(Client, verbose_name=_("委托方"), on_delete=models.PROTECT, related_name="+")
     doc_kind = models.CharField(_("单据类型"), max_length=20)
     doc_id = models.CharField(_("单据ID"), max_length=40)
-    action = models.CharField(_("操作"), max_length=40)
+    kind = models.CharField(_("操作"), max_length=40)
     note = models.CharField(_("说明"), max_length=300, blank=True)
-    by = _user(_("操作人"))
+    actor = _user(_("操作人"))
     at = models.DateTimeField(_("时间"))
 
     objects = ScopedQuerySet.as_manager()
@@ -365,4 +367,4 @@ class StockopsEvent(models.Model):
         indexes = [models.Index(fields=["doc_kind", "doc_id"], name="stockops_event_doc")]
 
     def __str__(self) -> str:
-        return f"{self.doc_kind}:{self.doc_id} {self.action}"
+        return f"{self.doc_kind}:{self.doc_id} {self.kind}"

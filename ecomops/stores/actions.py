@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.org import actions as org_actions
 from ecomops.org.actions import require_perm
@@ -23,18 +24,19 @@ from ecomops.org.enums import StoreStatus
 from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import is_client_member, scope_for
 
-from . import files
+from . import events, files
 from .enums import (
     APPLICATION_FLOW,
+    CHANGE_FLOW,
     EDITABLE_STATUSES,
     LICENCE_FOR,
     ApplicationEventKind,
-    ApplicationStatus,
-    ChangeStatus,
+    ApplicationState,
+    ChangeState,
     DocumentReview,
     HolderKind,
     QualificationKind,
-    QualificationStatus,
+    QualificationState,
     SpecialGoods,
 )
 from .models import (
@@ -42,7 +44,6 @@ from .models import (
     PROPOSABLE_FIELDS,
     STORE_FIELDS,
     ApplicationDocument,
-    ApplicationEvent,
     PlatformDocumentType,
     ProfileChangeRequest,
     Qualification,
@@ -126,33 +127,32 @@ def update_document_type(document_type: PlatformDocumentType, *, user, **changes
 # --- STO-02: the onboarding application ------------------------------------------------------
 
 
-def _event(application, *, kind: str, user, before: str = "", after: str = "", note: str = "", document=None):
-    event = ApplicationEvent(
-        application=application, kind=kind, from_status=before, to_status=after, note=note[:1000],
-        document=document, actor=user,
-    )
-    save_audited(event, user=user)
-    return event
-
-
 def _locked(application: StoreApplication) -> StoreApplication:
     return StoreApplication.objects.select_for_update().select_related("store", "store__platform").get(
         pk=application.pk
     )
 
 
-def _move(application: StoreApplication, to: str, *, user, kind: str, note: str = "") -> None:
-    before = application.status
-    if to not in APPLICATION_FLOW[before]:
+def _check_step(application: StoreApplication, to: str) -> None:
+    if not allowed(APPLICATION_FLOW, application.status, to):
         raise BusinessError(
             _("入驻申请当前为“%(current)s”，不能变为“%(target)s”")
-            % {"current": application.get_status_display(), "target": ApplicationStatus(to).label},
+            % {"current": application.get_status_display(), "target": ApplicationState(to).label},
             field="status",
             code="wrong_state",
         )
-    application.status = to
-    _save(application, user=user, reason=str(ApplicationEventKind(kind).label))
-    _event(application, kind=kind, user=user, before=before, after=to, note=note)
+
+
+def _move(application: StoreApplication, to: str, *, user, kind: str, note: str = "") -> None:
+    """``core.flow.transition`` on APPLICATION_FLOW: check, set, save with the event's name as the history
+    reason (a broken constraint is a 400, as in ``_save``), write the event."""
+    try:
+        with transaction.atomic():
+            transition(application, to, flow=APPLICATION_FLOW, field="status", user=user,
+                       reason=str(ApplicationEventKind(kind).label), check=_check_step, event=events.application_moved,
+                       event_kwargs={"kind": kind, "note": note})
+    except IntegrityError:
+        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
 
 
 def _application_access(user, application: StoreApplication, perm: str) -> None:
@@ -191,7 +191,7 @@ def create_application(*, user, store: Store, note: str = "") -> StoreApplicatio
             is_required=document_type.is_required, sort_order=order,
         )
         save_audited(document, user=user)
-    _event(application, kind=ApplicationEventKind.CREATED, user=user, after=ApplicationStatus.DRAFT, note=note)
+    events.application_created(application, user=user, note=note)
     return application
 
 
@@ -219,9 +219,7 @@ def upload_document(document: ApplicationDocument, upload, *, user) -> Applicati
     document.reviewed_at = None
     document.review_comment = ""
     _save(document, user=user)
-    note = (_("更换文件：%(name)s") if replaced else _("上传文件：%(name)s")) % {"name": document.original_name}
-    _event(application, kind=ApplicationEventKind.UPLOADED, user=user, note=f"{document.name} · {note}",
-           document=document)
+    events.document_uploaded(application, document, user=user, replaced=replaced)
     return document
 
 
@@ -231,14 +229,14 @@ def submit_application(application: StoreApplication, *, user, note: str = "") -
     application = _locked(application)
     _application_access(user, application, "stores.change_storeapplication")
     if application.status not in EDITABLE_STATUSES:
-        _move(application, ApplicationStatus.SUBMITTED, user=user, kind=ApplicationEventKind.SUBMITTED)
+        _move(application, ApplicationState.SUBMITTED, user=user, kind=ApplicationEventKind.SUBMITTED)
     missing = [d.name for d in application.documents.filter(is_required=True).order_by("sort_order") if not d.file]
     if missing:
         raise BusinessError(
             _("还缺少必须提供的资料：%(names)s") % {"names": "、".join(missing)}, field="documents",
         )
     application.submitted_at = timezone.now()
-    _move(application, ApplicationStatus.SUBMITTED, user=user, kind=ApplicationEventKind.SUBMITTED, note=note)
+    _move(application, ApplicationState.SUBMITTED, user=user, kind=ApplicationEventKind.SUBMITTED, note=note)
     return application
 
 
@@ -246,7 +244,7 @@ def submit_application(application: StoreApplication, *, user, note: str = "") -
 def start_review(application: StoreApplication, *, user) -> StoreApplication:
     application = _locked(application)
     _application_access(user, application, "stores.review_storeapplication")
-    _move(application, ApplicationStatus.UNDER_REVIEW, user=user, kind=ApplicationEventKind.REVIEW_STARTED)
+    _move(application, ApplicationState.UNDER_REVIEW, user=user, kind=ApplicationEventKind.REVIEW_STARTED)
     return application
 
 
@@ -257,7 +255,7 @@ def review_document(
     """STO-02: the internal check of one document — complete, true and valid — with who, when and why."""
     application = _locked(document.application)
     _application_access(user, application, "stores.review_storeapplication")
-    if application.status != ApplicationStatus.UNDER_REVIEW:
+    if application.status != ApplicationState.UNDER_REVIEW:
         raise BusinessError(
             _("入驻申请当前为“%(status)s”，只有审核中的申请可以审核资料")
             % {"status": application.get_status_display()},
@@ -276,8 +274,7 @@ def review_document(
     document.reviewed_at = timezone.now()
     document.review_comment = comment[:500]
     _save(document, user=user)
-    _event(application, kind=ApplicationEventKind.DOCUMENT_REVIEWED, user=user, document=document,
-           note=f"{document.name}：{document.get_review_display()}" + (f"（{comment}）" if comment else ""))
+    events.document_reviewed(application, document, user=user, comment=comment)
     return document
 
 
@@ -286,8 +283,8 @@ def approve_application(application: StoreApplication, *, user, comment: str = "
     """The overall decision: every required document reviewed and accepted, every uploaded one reviewed."""
     application = _locked(application)
     _application_access(user, application, "stores.approve_storeapplication")
-    if application.status != ApplicationStatus.UNDER_REVIEW:
-        _move(application, ApplicationStatus.APPROVED, user=user, kind=ApplicationEventKind.APPROVED)
+    if application.status != ApplicationState.UNDER_REVIEW:
+        _move(application, ApplicationState.APPROVED, user=user, kind=ApplicationEventKind.APPROVED)
     documents = list(application.documents.order_by("sort_order", "pk"))
     not_passed = [d.name for d in documents if d.is_required and d.review != DocumentReview.ACCEPTED]
     if not_passed:
@@ -300,7 +297,7 @@ def approve_application(application: StoreApplication, *, user, comment: str = "
     application.decided_by = user
     application.decided_at = timezone.now()
     application.decision_comment = (comment or "").strip()[:1000]
-    _move(application, ApplicationStatus.APPROVED, user=user, kind=ApplicationEventKind.APPROVED,
+    _move(application, ApplicationState.APPROVED, user=user, kind=ApplicationEventKind.APPROVED,
           note=application.decision_comment)
     return application
 
@@ -316,7 +313,7 @@ def return_application(application: StoreApplication, *, user, comment: str) -> 
     application.decided_by = user
     application.decided_at = timezone.now()
     application.decision_comment = comment[:1000]
-    _move(application, ApplicationStatus.RETURNED, user=user, kind=ApplicationEventKind.RETURNED, note=comment)
+    _move(application, ApplicationState.RETURNED, user=user, kind=ApplicationEventKind.RETURNED, note=comment)
     return application
 
 
@@ -325,7 +322,7 @@ def record_agreement(application: StoreApplication, *, user, signed_on: date, ac
     """STO-02: the signed platform agreement, after approval; by default the store opens with it."""
     application = _locked(application)
     _application_access(user, application, "stores.approve_storeapplication")
-    if application.status != ApplicationStatus.APPROVED:
+    if application.status != ApplicationState.APPROVED:
         raise BusinessError(
             _("入驻申请当前为“%(status)s”，审核通过后才能登记平台协议") % {"status": application.get_status_display()},
             field="signed_on", code="wrong_state",
@@ -338,8 +335,7 @@ def record_agreement(application: StoreApplication, *, user, signed_on: date, ac
         raise BusinessError(_("协议签署日期不能早于申请提交日期"), field="signed_on")
     application.agreement_signed_on = signed_on
     _save(application, user=user)
-    _event(application, kind=ApplicationEventKind.AGREEMENT, user=user, before=application.status,
-           after=application.status, note=_("协议签署日期 %(day)s") % {"day": signed_on.isoformat()})
+    events.agreement_registered(application, user=user, signed_on=signed_on)
     if activate:
         return activate_store(application, user=user)
     return application
@@ -350,8 +346,8 @@ def activate_store(application: StoreApplication, *, user) -> StoreApplication:
     """Approval plus the signed agreement open the store (org.Store → active)."""
     application = _locked(application)
     _application_access(user, application, "stores.approve_storeapplication")
-    if application.status != ApplicationStatus.APPROVED:
-        _move(application, ApplicationStatus.ACTIVATED, user=user, kind=ApplicationEventKind.ACTIVATED)
+    if application.status != ApplicationState.APPROVED:
+        _move(application, ApplicationState.ACTIVATED, user=user, kind=ApplicationEventKind.ACTIVATED)
     if application.agreement_signed_on is None:
         raise BusinessError(_("尚未登记平台协议签署日期，店铺不能开通"), field="signed_on")
     store = application.store
@@ -360,7 +356,7 @@ def activate_store(application: StoreApplication, *, user) -> StoreApplication:
         changes["opened_on"] = application.agreement_signed_on
     org_actions.update_store(store, user=user, **changes)
     application.activated_at = timezone.now()
-    _move(application, ApplicationStatus.ACTIVATED, user=user, kind=ApplicationEventKind.ACTIVATED)
+    _move(application, ApplicationState.ACTIVATED, user=user, kind=ApplicationEventKind.ACTIVATED)
     return application
 
 
@@ -419,7 +415,7 @@ def request_profile_change(*, user, store: Store, proposed: dict, logo=None, rea
         files.check_upload(logo, field="logo", allowed=files.IMAGE_TYPES)
     if not changes and logo is None:
         raise BusinessError(_("没有要变更的内容：拟变更的值与当前资料相同"))
-    if ProfileChangeRequest.objects.filter(store=store, status=ChangeStatus.PENDING).exists():
+    if ProfileChangeRequest.objects.filter(store=store, status=ChangeState.PENDING).exists():
         raise BusinessError(_("该店铺已有待审批的资料变更申请，请先处理"), code="conflict")
     request = ProfileChangeRequest(store=store, proposed=changes, reason=(reason or "").strip()[:500],
                                    requested_by=user)
@@ -434,7 +430,7 @@ def _decidable(request: ProfileChangeRequest, user) -> ProfileChangeRequest:
     _require_internal(user)
     _require_store(user, request.store)
     request = ProfileChangeRequest.objects.select_for_update().select_related("store").get(pk=request.pk)
-    if request.status != ChangeStatus.PENDING:
+    if request.status != ChangeState.PENDING:
         raise BusinessError(
             _("该变更申请已是“%(status)s”，不能再审批") % {"status": request.get_status_display()}, code="wrong_state"
         )
@@ -463,11 +459,8 @@ def approve_profile_change(request: ProfileChangeRequest, *, user, comment: str 
         profile.logo = request.logo.name
     _save(profile, user=user, reason=_("资料变更申请 #%(pk)s") % {"pk": request.pk})
     request.previous = {k: previous[k] for k in [*request.proposed, *(["logo"] if request.logo else [])]}
-    request.status = ChangeStatus.APPROVED
-    request.decided_by = user
-    request.decided_at = timezone.now()
-    request.decision_comment = (comment or "").strip()[:500]
-    _save(request, user=user)
+    transition(request, ChangeState.APPROVED, flow=CHANGE_FLOW, field="status", user=user, changes={
+        "decided_by": user, "decided_at": timezone.now(), "decision_comment": (comment or "").strip()[:500]})
     return request
 
 
@@ -477,11 +470,8 @@ def reject_profile_change(request: ProfileChangeRequest, *, user, comment: str) 
     comment = (comment or "").strip()
     if not comment:
         raise BusinessError(_("驳回时须填写原因"), field="comment")
-    request.status = ChangeStatus.REJECTED
-    request.decided_by = user
-    request.decided_at = timezone.now()
-    request.decision_comment = comment[:500]
-    _save(request, user=user)
+    transition(request, ChangeState.REJECTED, flow=CHANGE_FLOW, field="status", user=user, changes={
+        "decided_by": user, "decided_at": timezone.now(), "decision_comment": comment[:500]})
     return request
 
 
@@ -597,7 +587,7 @@ def update_qualification(q: Qualification, *, user, file=None, **changes) -> Qua
     from .queries import qualification_status, reminder_until
 
     today = timezone.localdate()
-    if qualification_status(q, today, reminder_until(today)) == QualificationStatus.VALID:
+    if qualification_status(q, today, reminder_until(today)) == QualificationState.VALID:
         # Corrected to a date beyond the reminder period: the reminder is settled.
         dues.complete_due(kind=RENEWAL_DUE_KIND, source=q, by=user)
     return q

@@ -25,12 +25,12 @@ from ecomops.org.scoping import get_visible_or_404
 from . import actions, queries
 from .enums import (
     ApplicationEventKind,
-    ApplicationStatus,
-    ChangeStatus,
+    ApplicationState,
+    ChangeState,
     DocumentReview,
     HolderKind,
     QualificationKind,
-    QualificationStatus,
+    QualificationState,
     SpecialGoods,
 )
 from .models import ApplicationDocument, PlatformDocumentType, ProfileChangeRequest, Qualification, StoreApplication
@@ -158,7 +158,7 @@ class ApplicationOut(Schema):
     store: Ref
     client: Ref
     platform: Ref
-    status: ApplicationStatus
+    status: ApplicationState
     created_by: UserRef
     created_at: datetime
     submitted_at: datetime | None
@@ -189,7 +189,7 @@ def application_out(application: StoreApplication) -> dict:
             for d in application.documents.select_related("document_type", "reviewed_by").order_by("sort_order", "pk")
         ],
         "events": [
-            {"kind": e.kind, "from_status": e.from_status, "to_status": e.to_status, "actor": _user(e.actor),
+            {"kind": e.kind, "from_status": e.from_state, "to_status": e.to_state, "actor": _user(e.actor),
              "at": e.at, "note": e.note}
             for e in application.events.select_related("actor").order_by("at", "pk")
         ],
@@ -199,13 +199,13 @@ def application_out(application: StoreApplication) -> dict:
 class ApplicationSummary(Schema):
     id: int
     store: Ref
-    status: ApplicationStatus
+    status: ApplicationState
     submitted_at: datetime | None
     agreement_signed_on: date | None
 
 
 class ApplicationFilters(PageQuery):
-    status: ApplicationStatus | None = None
+    status: ApplicationState | None = None
     store_id: Id | None = None
 
 
@@ -327,7 +327,7 @@ class QualificationOut(Schema):
     scope: str
     valid_from: date | None
     valid_to: date | None = Field(description="为空表示长期有效")
-    status: QualificationStatus = Field(description="按今天和 STO-04 提醒期计算")
+    status: QualificationState = Field(description="按今天和 STO-04 提醒期计算")
     has_file: bool
     special_goods: list[SpecialGoods]
     replaces_id: int | None
@@ -344,7 +344,7 @@ def qualification_out(q: Qualification) -> dict:
 
 
 class QualificationFilters(PageQuery):
-    status: QualificationStatus | None = Field(None, description="expiring = STO-04 提醒期内到期")
+    status: QualificationState | None = Field(None, description="expiring = STO-04 提醒期内到期")
     kind: QualificationKind | None = None
     holder_kind: HolderKind | None = None
     client_id: Id | None = None
@@ -497,7 +497,7 @@ def may_sell(request, store_id: Path[Id], query: Query[MaySellQuery]):
 class ChangeOut(Schema):
     id: int
     store: Ref
-    status: ChangeStatus
+    status: ChangeState
     proposed: dict[str, str]
     previous: dict[str, str]
     has_logo: bool
@@ -530,7 +530,7 @@ class ChangeIn(InputSchema):
 
 
 class ChangeFilters(PageQuery):
-    status: ChangeStatus | None = None
+    status: ChangeState | None = None
     store_id: Id | None = None
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ecomops.catalog.enums import SpecialGoods as CatalogSpecialGoods
 
 
-class ApplicationStatus(models.TextChoices):
+class ApplicationState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     SUBMITTED = "submitted", _("已提交")
     UNDER_REVIEW = "under_review", _("审核中")
@@ -17,16 +17,16 @@ class ApplicationStatus(models.TextChoices):
 
 # STO-02: each status and the statuses allowed next; every action checks its step against this map.
 APPLICATION_FLOW: dict[str, tuple[str, ...]] = {
-    ApplicationStatus.DRAFT: (ApplicationStatus.SUBMITTED,),
-    ApplicationStatus.RETURNED: (ApplicationStatus.SUBMITTED,),
-    ApplicationStatus.SUBMITTED: (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.RETURNED),
-    ApplicationStatus.UNDER_REVIEW: (ApplicationStatus.APPROVED, ApplicationStatus.RETURNED),
-    ApplicationStatus.APPROVED: (ApplicationStatus.ACTIVATED,),
-    ApplicationStatus.ACTIVATED: (),
+    ApplicationState.DRAFT: (ApplicationState.SUBMITTED,),
+    ApplicationState.RETURNED: (ApplicationState.SUBMITTED,),
+    ApplicationState.SUBMITTED: (ApplicationState.UNDER_REVIEW, ApplicationState.RETURNED),
+    ApplicationState.UNDER_REVIEW: (ApplicationState.APPROVED, ApplicationState.RETURNED),
+    ApplicationState.APPROVED: (ApplicationState.ACTIVATED,),
+    ApplicationState.ACTIVATED: (),
 }
 
 # Documents can be uploaded or replaced only while the applicant holds the application.
-EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+EDITABLE_STATUSES = (ApplicationState.DRAFT, ApplicationState.RETURNED)
 
 
 class DocumentReview(models.TextChoices):
@@ -47,11 +47,20 @@ class ApplicationEventKind(models.TextChoices):
     ACTIVATED = "activated", _("店铺开通")
 
 
-class ChangeStatus(models.TextChoices):
+class ChangeState(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("已驳回")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# STO-03: a profile change request is decided once (or withdrawn by who asked).
+CHANGE_FLOW: dict[str, tuple[str, ...]] = {
+    ChangeState.PENDING: (ChangeState.APPROVED, ChangeState.REJECTED, ChangeState.WITHDRAWN),
+    ChangeState.APPROVED: (),
+    ChangeState.REJECTED: (),
+    ChangeState.WITHDRAWN: (),
+}
 
 
 class HolderKind(models.TextChoices):
@@ -90,7 +99,7 @@ LICENCE_FOR: dict[str, str] = {
 DISPLAYED_KINDS = (QualificationKind.BUSINESS_LICENCE, *LICENCE_FOR.values())
 
 
-class QualificationStatus(models.TextChoices):
+class QualificationState(models.TextChoices):
     VALID = "valid", _("有效")
     EXPIRING = "expiring", _("即将到期")
     EXPIRED = "expired", _("已过期")

@@ -10,7 +10,7 @@ from ecomops.core.forms import DateInput, StyledFormMixin
 from ecomops.org.enums import StoreStatus
 from ecomops.org.models import Client, Platform, Store
 
-from .enums import HolderKind, QualificationKind, QualificationStatus, SpecialGoods
+from .enums import HolderKind, QualificationKind, QualificationState, SpecialGoods
 from .models import PlatformDocumentType, StoreApplication
 
 ALL = ""
@@ -91,7 +91,7 @@ class QualificationFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(required=False, max_length=100)
     holder_kind = forms.ChoiceField(required=False, choices=[(ALL, _("全部持有方"))] + HolderKind.choices)
     kind = forms.ChoiceField(required=False, choices=[(ALL, _("全部类型"))] + QualificationKind.choices)
-    status = forms.ChoiceField(required=False, choices=[(ALL, _("全部状态"))] + QualificationStatus.choices)
+    status = forms.ChoiceField(required=False, choices=[(ALL, _("全部状态"))] + QualificationState.choices)
     client = forms.ModelChoiceField(required=False, queryset=Client.objects.none(), empty_label=_("全部委托方"))
 
     def __init__(self, *args, user, **kwargs):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ecomops.core.events import Event
 from ecomops.core.history import audited
 from ecomops.org.models import Client, Platform, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet, is_client_member, scope_for
@@ -17,12 +18,12 @@ from ecomops.org.scoping import ScopedQuerySet, is_client_member, scope_for
 from . import files
 from .enums import (
     ApplicationEventKind,
-    ApplicationStatus,
-    ChangeStatus,
+    ApplicationState,
+    ChangeState,
     DocumentReview,
     HolderKind,
     QualificationKind,
-    QualificationStatus,
+    QualificationState,
 )
 
 # --- STO-01: what each platform's onboarding requires -----------------------------------------
@@ -63,7 +64,7 @@ class StoreApplication(models.Model):
         Store, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="onboarding_application"
     )
     status = models.CharField(
-        _("状态"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+        _("状态"), max_length=20, choices=ApplicationState.choices, default=ApplicationState.DRAFT
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
@@ -156,15 +157,15 @@ class ApplicationDocument(models.Model):
         return bool(self.file)
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(Event):
     """Every step of an application: who, when, from which status to which, and a note."""
 
     application = models.ForeignKey(
         StoreApplication, verbose_name=_("入驻申请"), on_delete=models.CASCADE, related_name="events"
     )
     kind = models.CharField(_("事件"), max_length=20, choices=ApplicationEventKind.choices)
-    from_status = models.CharField(_("原状态"), max_length=20, choices=ApplicationStatus.choices, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=20, choices=ApplicationStatus.choices, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=ApplicationState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=ApplicationState.choices, blank=True)
     document = models.ForeignKey(
         ApplicationDocument, verbose_name=_("资料"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -231,7 +232,7 @@ class ProfileChangeRequest(models.Model):
     store = models.ForeignKey(
         Store, verbose_name=_("店铺"), on_delete=models.PROTECT, related_name="profile_change_requests"
     )
-    status = models.CharField(_("状态"), max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    status = models.CharField(_("状态"), max_length=10, choices=ChangeState.choices, default=ChangeState.PENDING)
     proposed = models.JSONField(_("拟变更内容"), default=dict)
     previous = models.JSONField(_("变更前内容"), default=dict, blank=True)
     logo = models.FileField(_("新店铺标志"), upload_to=files.logo_path, blank=True, max_length=200)
@@ -296,16 +297,16 @@ class QualificationQuerySet(ScopedQuerySet):
     def status_on(self, status: str, on: date, reminder_until: date) -> QualificationQuerySet:
         """The rows whose computed status on ``on`` is ``status`` (``reminder_until`` = on + reminder)."""
         current = self.filter(replaced_by__isnull=True)
-        if status == QualificationStatus.SUPERSEDED:
+        if status == QualificationState.SUPERSEDED:
             return self.filter(replaced_by__isnull=False)
-        if status == QualificationStatus.NOT_YET_VALID:
+        if status == QualificationState.NOT_YET_VALID:
             return current.filter(valid_from__gt=on)
         started = current.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        if status == QualificationStatus.EXPIRED:
+        if status == QualificationState.EXPIRED:
             return started.filter(valid_to__lt=on)
-        if status == QualificationStatus.EXPIRING:
+        if status == QualificationState.EXPIRING:
             return started.filter(valid_to__gte=on, valid_to__lte=reminder_until)
-        if status == QualificationStatus.VALID:
+        if status == QualificationState.VALID:
             return started.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=reminder_until))
         return self.none()
 
@@ -404,13 +405,13 @@ class Qualification(models.Model):
 
     def status_on(self, on: date, reminder_until: date) -> str:
         if getattr(self, "replaced_by", None) is not None:
-            return QualificationStatus.SUPERSEDED
+            return QualificationState.SUPERSEDED
         if self.valid_from and self.valid_from > on:
-            return QualificationStatus.NOT_YET_VALID
+            return QualificationState.NOT_YET_VALID
         if self.valid_to is None:
-            return QualificationStatus.VALID
+            return QualificationState.VALID
         if self.valid_to < on:
-            return QualificationStatus.EXPIRED
+            return QualificationState.EXPIRED
         if self.valid_to <= reminder_until:
-            return QualificationStatus.EXPIRING
-        return QualificationStatus.VALID
+            return QualificationState.EXPIRING
+        return QualificationState.VALID

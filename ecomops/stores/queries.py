@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ecomops.org.models import ClientGrant, Store, StoreGrant
 from ecomops.policy import registry
 
-from .enums import DISPLAYED_KINDS, LICENCE_FOR, HolderKind, QualificationKind, QualificationStatus, SpecialGoods
+from .enums import DISPLAYED_KINDS, LICENCE_FOR, HolderKind, QualificationKind, QualificationState, SpecialGoods
 from .models import Qualification
 
 REMINDER_KEY = "STO-04.renewal_reminder_before"
@@ -41,7 +41,7 @@ def annotate_status(qualifications, on: date | None = None) -> list[Qualificatio
     rows = list(qualifications)
     for q in rows:
         q.status = q.status_on(on, until)
-        q.status_label = QualificationStatus(q.status).label
+        q.status_label = QualificationState(q.status).label
         q.days_left = (q.valid_to - on).days if q.valid_to else None
     return rows
 
@@ -93,7 +93,7 @@ def may_sell(store: Store, special_goods_kind: str, on: date | None = None) -> t
     goods_label = SpecialGoods(special_goods_kind).label
     candidates = list(store_licences(store, licence_kind).order_by("-valid_to", "pk"))
     in_force = [q for q in candidates if q.status_on(on, on) not in (
-        QualificationStatus.EXPIRED, QualificationStatus.NOT_YET_VALID, QualificationStatus.SUPERSEDED)]
+        QualificationState.EXPIRED, QualificationState.NOT_YET_VALID, QualificationState.SUPERSEDED)]
     if in_force:
         best = sorted(in_force, key=lambda q: (q.valid_to is not None, q.valid_to or on, q.store_id is None))[-1]
         holder = _("店铺") if best.store_id else _("委托方")

@@ -22,7 +22,7 @@ from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions, queries
-from .enums import EDITABLE_STATUSES, ApplicationStatus, ChangeStatus, HolderKind
+from .enums import EDITABLE_STATUSES, ApplicationState, ChangeState, HolderKind
 from .forms import (
     AgreementForm,
     ApplicationCreateForm,
@@ -123,12 +123,12 @@ def _applications(user):
 def application_list(request):
     applications = _applications(request.user).order_by("-created_at", "-pk")
     status = request.GET.get("status", "")
-    if status in ApplicationStatus.values:
+    if status in ApplicationState.values:
         applications = applications.filter(status=status)
     page_obj = _page(request, applications)
     return render(request, "stores/application_list.html", {
         "page_obj": page_obj, "applications": page_obj.object_list, "status": status,
-        "statuses": ApplicationStatus.choices,
+        "statuses": ApplicationState.choices,
         "can_add": request.user.has_perm("stores.add_storeapplication"),
     })
 
@@ -152,7 +152,7 @@ def application_detail(request, pk: int):
     user = request.user
     documents = list(application.documents.select_related("uploaded_by", "reviewed_by").order_by("sort_order", "pk"))
     editable = application.status in EDITABLE_STATUSES and user.has_perm("stores.change_storeapplication")
-    reviewing = application.status == ApplicationStatus.UNDER_REVIEW and user.has_perm(
+    reviewing = application.status == ApplicationState.UNDER_REVIEW and user.has_perm(
         "stores.review_storeapplication")
     deciding = user.has_perm("stores.approve_storeapplication")
     return render(request, "stores/application_detail.html", {
@@ -163,12 +163,12 @@ def application_detail(request, pk: int):
         "events": application.events.select_related("actor", "document").order_by("at", "pk"),
         "can_upload": editable,
         "can_submit": editable,
-        "can_start_review": application.status == ApplicationStatus.SUBMITTED
+        "can_start_review": application.status == ApplicationState.SUBMITTED
         and user.has_perm("stores.review_storeapplication"),
         "can_review": reviewing,
-        "can_decide": deciding and application.status == ApplicationStatus.UNDER_REVIEW,
-        "can_return": deciding and application.status in (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW),
-        "can_agree": deciding and application.status == ApplicationStatus.APPROVED,
+        "can_decide": deciding and application.status == ApplicationState.UNDER_REVIEW,
+        "can_return": deciding and application.status in (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW),
+        "can_agree": deciding and application.status == ApplicationState.APPROVED,
         "upload_form": UploadForm(),
         "review_form": ReviewForm(),
         "comment_form": CommentForm(),
@@ -394,14 +394,14 @@ def change_create(request, store_pk: int):
 
 @internal_page("stores.view_profilechangerequest")
 def change_list(request):
-    status = request.GET.get("status", ChangeStatus.PENDING)
+    status = request.GET.get("status", ChangeState.PENDING)
     changes = (ProfileChangeRequest.objects.visible_to(request.user)
                .select_related("store", "requested_by", "decided_by").order_by("-requested_at", "-pk"))
-    if status in ChangeStatus.values:
+    if status in ChangeState.values:
         changes = changes.filter(status=status)
     page_obj = _page(request, changes)
     return render(request, "stores/change_list.html", {
-        "page_obj": page_obj, "changes": page_obj.object_list, "status": status, "statuses": ChangeStatus.choices,
+        "page_obj": page_obj, "changes": page_obj.object_list, "status": status, "statuses": ChangeState.choices,
         "can_decide": request.user.has_perm("stores.decide_profilechangerequest"), "comment_form": CommentForm(),
     })
 

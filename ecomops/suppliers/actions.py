@@ -27,19 +27,19 @@ from django.utils.translation import gettext as _
 from ecomops.audit import dues
 from ecomops.catalog.models import SKU, Style
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
+from ecomops.core.flow import allowed, transition
 from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import parse_money, validate_model
 from ecomops.org.actions import require_perm
 from ecomops.org.models import Client, ClientGrant, Store
 from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
 
-from . import files, recall_hooks
-from .enums import RECALL_FLOW, AffectedOrderStatus, RecallState, SamplingResult, SupplierStatus
+from . import events, files, recall_hooks
+from .enums import AFFECTED_ORDER_FLOW, RECALL_FLOW, AffectedOrderState, RecallState, SamplingResult, SupplierState
 from .models import (
     QualityAgreement,
     RecallAffectedOrder,
     RecallCase,
-    RecallEvent,
     SamplingCheck,
     StyleSupplier,
     Supplier,
@@ -210,7 +210,7 @@ def link_style(supplier: Supplier, style: Style, *, user, is_primary: bool = Fal
     _check_style(user, style)
     if not supplier.serves(style.client_id):
         raise BusinessError(_("该供应商属于其他委托方，不能供应此款式"), field="style")
-    if supplier.status != SupplierStatus.ACTIVE:
+    if supplier.status != SupplierState.ACTIVE:
         raise BusinessError(_("供应商不在合作中，不能关联新款式"), field="supplier")
     price = parse_money(purchase_price, field="purchase_price", required=False)
     code = _text(supplier_item_code, field="supplier_item_code", label=_("供应商货号"), max_length=60)
@@ -328,11 +328,6 @@ def recall_owners(client_id: int) -> list:
     return found
 
 
-def _event(case: RecallCase, *, user, from_state: str, to_state: str, note: str, at) -> RecallEvent:
-    return RecallEvent.objects.create(case=case, from_state=from_state, to_state=to_state, note=note[:500],
-                                      by=user, at=at)
-
-
 @transaction.atomic
 def record_sampling(*, user, supplier: Supplier, style: Style, sampled_on: date | None, sample_size,
                     result: str, inspector: str, findings: str = "", sku: SKU | None = None,
@@ -382,7 +377,7 @@ def _open_recall(check: SamplingCheck, *, user) -> RecallCase:
     )
     _save(case, user=user, reason=_("抽检不合格自动立案"))
     case.styles.add(check.style)
-    _event(case, user=user, from_state="", to_state=RecallState.OPENED, note=_("抽检不合格自动立案"), at=now)
+    events.recall_moved(case, user=user, before="", after=RecallState.OPENED, note=_("抽检不合格自动立案"), at=now)
     title = _("抽检不合格，下架召回：%(style)s %(name)s（%(number)s）") % {
         "style": check.style.style_no, "name": check.style.name, "number": case.number}
     link = reverse("suppliers:recall_detail", args=[case.pk])
@@ -390,6 +385,14 @@ def _open_recall(check: SamplingCheck, *, user) -> RecallCase:
     dues.raise_dues(kind=RECALL_DUE_KIND, owners=recall_owners(check.client_id), title=title, due_at=now,
                     source=case, clause="CAT-06", link=link, client=check.client)
     return case
+
+
+def _check_recall(case: RecallCase, to_state: str) -> None:
+    if not allowed(RECALL_FLOW, case.state, to_state):
+        raise Conflict(
+            _("召回单当前为“%(current)s”，不能改为“%(target)s”")
+            % {"current": case.get_state_display(), "target": RecallState(to_state).label},
+        )
 
 
 @transaction.atomic
@@ -401,26 +404,19 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
     case = RecallCase.objects.select_for_update().get(pk=case.pk)
     if to_state not in RecallState.values:
         raise BusinessError(_("未知的状态"), field="to_state")
-    if to_state not in RECALL_FLOW[case.state]:
-        raise Conflict(
-            _("召回单当前为“%(current)s”，不能改为“%(target)s”")
-            % {"current": case.get_state_display(), "target": RecallState(to_state).label},
-        )
+    _check_recall(case, to_state)
     note = _text(note, field="note", label=_("说明"), max_length=500)
     if to_state == RecallState.CLOSED:
         if not note:
             raise BusinessError(_("结案须写明处理结果"), field="note")
         if case.state == RecallState.DELISTED and case.affected_orders.exists():
             raise Conflict(_("已售出的商品须先召回，不能直接结案"))
-        open_statuses = [AffectedOrderStatus.PENDING, AffectedOrderStatus.CONTACTED]
+        open_statuses = [AffectedOrderState.PENDING, AffectedOrderState.CONTACTED]
         if case.affected_orders.filter(status__in=open_statuses).exists():
             raise Conflict(_("还有涉及订单未处理完，不能结案"))
     now = timezone.now()
-    from_state = case.state
-    case.state = to_state
-    if to_state == RecallState.CLOSED:
-        case.closed_at = now
-    _save(case, user=user, reason=f"{from_state}→{to_state}")
+    from_state = transition(case, to_state, flow=RECALL_FLOW, user=user, check=_check_recall,
+                            changes={"closed_at": now} if to_state == RecallState.CLOSED else {})
     if to_state == RecallState.DELISTED:
         # CAT-06: "delisted" means off sale: every published listing of the case's styles comes down in
         # this same transaction, each with a listing event naming the case.
@@ -433,7 +429,7 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
         if found:
             count = _("登记涉及订单 %(n)d 笔") % {"n": found}
             note = f"{note}（{count}）" if note else count
-    _event(case, user=user, from_state=from_state, to_state=to_state, note=note, at=now)
+    events.recall_moved(case, user=user, before=from_state, after=to_state, note=note, at=now)
     if to_state == RecallState.CLOSED:
         dues.complete_due(kind=RECALL_DUE_KIND, source=case, by=user, at=now)
     return case
@@ -481,10 +477,12 @@ def set_affected_order_status(row: RecallAffectedOrder, *, user, status: str, no
         raise BusinessError(_("召回单不存在"), field="case", code="not_found")
     if row.case.state == RecallState.CLOSED:
         raise Conflict(_("召回单已结案，不能再修改"))
-    if status not in AffectedOrderStatus.values:
+    if status not in AffectedOrderState.values:
         raise BusinessError(_("未知的处理状态"), field="status")
-    row.status = status
     if note:
         row.note = _text(note, field="note", label=_("备注"), max_length=500)
-    _save(row, user=user)
+    if status == row.status:
+        _save(row, user=user)
+    else:
+        transition(row, status, flow=AFFECTED_ORDER_FLOW, field="status", user=user)
     return row

@@ -29,7 +29,7 @@ from ecomops.org.models import Client, Store
 from ecomops.org.scoping import get_visible_or_404
 
 from . import actions
-from .enums import AgreementStatus, RecallState, SamplingResult, SupplierStatus
+from .enums import AgreementState, RecallState, SamplingResult, SupplierState
 from .models import QualityAgreement, RecallCase, SamplingCheck, Supplier, SupplierContact, SupplierRating
 from .queries import search_suppliers, visible_or_404
 
@@ -75,7 +75,7 @@ class SupplierOut(Schema):
     name: str
     credit_code: str
     address: str
-    status: SupplierStatus
+    status: SupplierState
     client: Ref | None = Field(description="空表示本公司共用供应商")
     note: str
     current_score: Decimal | None = Field(None, description="最近一次评级的综合得分")
@@ -89,7 +89,7 @@ class SupplierOut(Schema):
 
 class SupplierFilters(PageQuery):
     q: Search | None = Field(None, description="按编码、名称或统一社会信用代码搜索")
-    status: SupplierStatus | None = None
+    status: SupplierState | None = None
     client_id: Id | None = None
     shared: Flag | None = Field(None, description="只列出本公司共用供应商")
     min_score: Score | None = Field(None, description="当前评级不低于")
@@ -101,7 +101,7 @@ class SupplierIn(InputSchema):
     name: Text(100, min_length=1)
     credit_code: CreditCode = ""
     address: Text(200) = ""
-    status: SupplierStatus = SupplierStatus.ACTIVE
+    status: SupplierState = SupplierState.ACTIVE
     note: Text(2000, multiline=True) = ""
 
 
@@ -110,7 +110,7 @@ class SupplierPatch(PatchSchema):
     name: Text(100, min_length=1) | None = None
     credit_code: CreditCode | None = None
     address: Text(200) | None = None
-    status: SupplierStatus | None = None
+    status: SupplierState | None = None
     note: Text(2000, multiline=True) | None = None
 
 
@@ -211,7 +211,7 @@ class AgreementOut(Schema):
     signed_on: date
     valid_from: date
     valid_to: date
-    status: AgreementStatus = Field(description="按今天计算：未生效、有效或已过期")
+    status: AgreementState = Field(description="按今天计算：未生效、有效或已过期")
     sampling_interval_days: int | None
     terms: str
     has_file: bool
@@ -374,7 +374,7 @@ class RecallEventOut(Schema):
     from_state: str
     to_state: RecallState
     note: str
-    by: str = Field(validation_alias="by.username")
+    by: str = Field(validation_alias="actor.username")  # the API keeps its field name (a contract)
     at: datetime
 
 
@@ -419,7 +419,7 @@ def _recall_out(case: RecallCase) -> dict:
         "sampling_check_id": case.sampling_check_id, "state": case.state, "reason": case.reason,
         "opened_at": case.opened_at, "closed_at": case.closed_at,
         "styles": list(case.styles.order_by("style_no", "pk")),
-        "events": list(case.events.select_related("by").order_by("at", "pk")),
+        "events": list(case.events.select_related("actor").order_by("at", "pk")),
         "affected_orders": list(case.affected_orders.order_by("pk")),
     }
 

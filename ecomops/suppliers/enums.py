@@ -4,13 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class SupplierStatus(models.TextChoices):
+class SupplierState(models.TextChoices):
     ACTIVE = "active", _("合作中")
     SUSPENDED = "suspended", _("暂停合作")
     TERMINATED = "terminated", _("终止合作")
 
 
-class AgreementStatus(models.TextChoices):
+class AgreementState(models.TextChoices):
     NOT_YET_VALID = "not_yet_valid", _("未生效")
     VALID = "valid", _("有效")
     EXPIRED = "expired", _("已过期")
@@ -38,8 +38,14 @@ RECALL_FLOW: dict[str, tuple[str, ...]] = {
 }
 
 
-class AffectedOrderStatus(models.TextChoices):
+class AffectedOrderState(models.TextChoices):
     PENDING = "pending", _("待联系")
     CONTACTED = "contacted", _("已联系买家")
     RETURNED = "returned", _("已退回")
     CLOSED = "closed", _("已处理")
+
+
+# CAT-06: the handling of an affected order may be corrected either way while the case is open.
+AFFECTED_ORDER_FLOW: dict[str, tuple[str, ...]] = {
+    state: tuple(other for other in AffectedOrderState.values if other != state) for state in AffectedOrderState.values
+}

@@ -12,7 +12,7 @@ from ecomops.core.templatetags.ecomops_ui import loc
 from ecomops.org.models import Store
 from ecomops.org.scoping import is_client_member
 
-from .enums import RECALL_FLOW, RecallState, SamplingResult, SupplierStatus
+from .enums import RECALL_FLOW, RecallState, SamplingResult, SupplierState
 from .models import QualityAgreement, SamplingCheck, Supplier, SupplierContact, SupplierRating
 
 RATING_BANDS = [
@@ -30,7 +30,7 @@ class SupplierFilterForm(StyledFormMixin, forms.Form):
     compact = True
     q = forms.CharField(label=gettext_lazy("搜索"), required=False, max_length=100)
     status = forms.ChoiceField(label=gettext_lazy("合作状态"), required=False,
-                               choices=[("", gettext_lazy("全部状态")), *SupplierStatus.choices])
+                               choices=[("", gettext_lazy("全部状态")), *SupplierState.choices])
     rating = forms.ChoiceField(label=gettext_lazy("评级"), required=False, choices=RATING_BANDS)
 
 

@@ -26,12 +26,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ecomops.catalog.models import SKU, Style
+from ecomops.core.events import Event
 from ecomops.core.history import audited
 from ecomops.org.models import Client, Store, code_validator
 from ecomops.org.scoping import ScopedQuerySet, is_client_member, scope_for
 
 from . import files
-from .enums import AffectedOrderStatus, AgreementStatus, RecallState, SamplingResult, SupplierStatus
+from .enums import AffectedOrderState, AgreementState, RecallState, SamplingResult, SupplierState
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -80,7 +81,7 @@ class Supplier(models.Model):
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     status = models.CharField(
-        _("合作状态"), max_length=20, choices=SupplierStatus.choices, default=SupplierStatus.ACTIVE
+        _("合作状态"), max_length=20, choices=SupplierState.choices, default=SupplierState.ACTIVE
     )
     client = models.ForeignKey(
         Client, verbose_name=_("委托方"), null=True, blank=True, on_delete=models.PROTECT, related_name="suppliers",
@@ -203,13 +204,13 @@ class QualityAgreement(models.Model):
 
     def status_on(self, on: date) -> str:
         if on < self.valid_from:
-            return AgreementStatus.NOT_YET_VALID
+            return AgreementState.NOT_YET_VALID
         if on > self.valid_to:
-            return AgreementStatus.EXPIRED
-        return AgreementStatus.VALID
+            return AgreementState.EXPIRED
+        return AgreementState.VALID
 
     def status_label_on(self, on: date) -> str:
-        return str(AgreementStatus(self.status_on(on)).label)
+        return str(AgreementState(self.status_on(on)).label)
 
 
 class SupplierRating(models.Model):
@@ -338,12 +339,14 @@ class RecallCase(models.Model):
         return self.state != RecallState.CLOSED
 
 
-class RecallEvent(models.Model):
+class RecallEvent(Event):
+    """A move of a recall case; its ``kind`` is the state the case reached (CAT-06)."""
+
     case = models.ForeignKey(RecallCase, verbose_name=_("召回单"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=30, choices=RecallState.choices)
     from_state = models.CharField(_("原状态"), max_length=20, choices=RecallState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=20, choices=RecallState.choices)
-    note = models.CharField(_("说明"), max_length=500, blank=True)
-    by = models.ForeignKey(
+    actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("时间"))
@@ -380,7 +383,7 @@ class RecallAffectedOrder(models.Model):
     )
     quantity = models.PositiveIntegerField(_("数量"), default=1)
     status = models.CharField(
-        _("处理状态"), max_length=20, choices=AffectedOrderStatus.choices, default=AffectedOrderStatus.PENDING
+        _("处理状态"), max_length=20, choices=AffectedOrderState.choices, default=AffectedOrderState.PENDING
     )
     note = models.CharField(_("备注"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)

@@ -20,7 +20,7 @@ from ecomops.audit.masking import personal_value
 from ecomops.core.decorators import page
 from ecomops.core.forms import submit
 from ecomops.org.scoping import get_visible_or_404
-from ecomops.stores.enums import QualificationStatus
+from ecomops.stores.enums import QualificationState
 from ecomops.stores.queries import reminder_until
 
 from . import actions, recall_hooks
@@ -81,7 +81,7 @@ def supplier_detail(request, pk: int):
     archive = list(supplier_qualifications(user, supplier))
     until = reminder_until(today)
     for q in archive:
-        q.status_label = QualificationStatus(q.status_on(today, until)).label
+        q.status_label = QualificationState(q.status_on(today, until)).label
     return render(request, "suppliers/supplier_detail.html", {
         "supplier": supplier, "contacts": contacts, "agreements": agreements,
         "ratings": supplier.ratings.select_related("rated_by").order_by("-rated_at", "-pk")[:50],
@@ -266,7 +266,7 @@ def recall_detail(request, pk: int, form=None):
     affected, unshipped = recall_hooks.buyers(case, request.user)
     return render(request, "suppliers/recall_detail.html", {
         "case": case, "styles": case.styles.order_by("style_no"),
-        "events": case.events.select_related("by").order_by("at", "pk"),
+        "events": case.events.select_related("actor").order_by("at", "pk"),
         "orders": affected,
         "unshipped": unshipped,
         "can_find_orders": request.user.has_perm(actions.RECALL_PERM) and case.is_open,

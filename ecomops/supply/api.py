@@ -1,9 +1,10 @@
 """API of purchasing, replenishment plans, supplier returns and packaging materials (WMS-01, WMS-14,
 WMS-16, WMS-18).
 
-Thin: reads through scoped querysets (another client's record is a 404), writes through
-``supply.actions``. Internal to the company: a client's own user is refused. Operation ids and schema
-names carry the app's prefix (``supply_`` / ``Supply``) so they stay unique across the API.
+Thin: reads through scoped querysets (another client's record is a 404), writes through the action
+modules (``purchasing``, ``plans``, ``returns``, ``packaging``). Internal to the company: a client's
+own user is refused. Operation ids and schema names carry the app's prefix (``supply_`` / ``Supply``)
+so they stay unique across the API.
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ from ecomops.org.models import Client
 from ecomops.org.scoping import get_visible_or_404, scope_for
 from ecomops.suppliers.models import Supplier
 
-from . import actions
 from .enums import PlanState, POState, ReturnState
 from .models import PackagingBalance, PackagingMaterial, PurchaseOrder, ReplenishmentPlan, SupplierReturn
+from .packaging import consume_packaging, create_material, packaging_cover
+from .plans import approve_plan, reject_plan
+from .purchasing import POItem, cancel_purchase_order, confirm_purchase_order, create_purchase_order
+from .returns import hand_over_return, mark_return_ready, pickup_due_on
 
 router = Router(tags=["supply"])
 
@@ -138,8 +142,8 @@ def supply_create_purchase_order(request, payload: SupplyPurchaseOrderIn):
         sku = SKU.objects.filter(pk=line.sku_id, client=client).first()
         if sku is None:
             raise BusinessError(_("该委托方没有此 SKU"), field=f"lines.{index}.sku_id", code="not_found")
-        items.append(actions.POItem(sku, line.quantity, line.unit_cost))
-    order = actions.create_purchase_order(user=user, client=client, supplier=supplier, warehouse=warehouse,
+        items.append(POItem(sku, line.quantity, line.unit_cost))
+    order = create_purchase_order(user=user, client=client, supplier=supplier, warehouse=warehouse,
                                           lines=items, expected_on=payload.expected_on, note=payload.note,
                                           confirm=payload.confirm)
     return Status(201, _order(request, order.pk))
@@ -152,13 +156,13 @@ def _whole_clients(user):
 
 @router.post("/supply/purchase-orders/{order_id}/confirm", response=SupplyPurchaseOrderOut, summary="确认下单")
 def supply_confirm_purchase_order(request, order_id: Path[Id]):
-    order = actions.confirm_purchase_order(_order(request, order_id), user=request.auth)
+    order = confirm_purchase_order(_order(request, order_id), user=request.auth)
     return _order(request, order.pk)
 
 
 @router.post("/supply/purchase-orders/{order_id}/cancel", response=SupplyPurchaseOrderOut, summary="取消采购单")
 def supply_cancel_purchase_order(request, order_id: Path[Id], payload: SupplyReasonIn):
-    order = actions.cancel_purchase_order(_order(request, order_id), user=request.auth, reason=payload.reason)
+    order = cancel_purchase_order(_order(request, order_id), user=request.auth, reason=payload.reason)
     return _order(request, order.pk)
 
 
@@ -235,13 +239,13 @@ def supply_get_plan(request, plan_id: Path[Id]):
 @router.post("/supply/replenishment-plans/{plan_id}/approve", response=SupplyApprovalOut,
              summary="批准补货计划并生成采购单（WMS-14）")
 def supply_approve_plan(request, plan_id: Path[Id], payload: SupplyDecisionIn):
-    orders = actions.approve_plan(_plan(request, plan_id), user=request.auth, note=payload.note)
+    orders = approve_plan(_plan(request, plan_id), user=request.auth, note=payload.note)
     return {"plan": _plan(request, plan_id), "purchase_order_ids": [o.pk for o in orders]}
 
 
 @router.post("/supply/replenishment-plans/{plan_id}/reject", response=SupplyPlanOut, summary="驳回补货计划")
 def supply_reject_plan(request, plan_id: Path[Id], payload: SupplyDecisionIn):
-    actions.reject_plan(_plan(request, plan_id), user=request.auth, note=payload.note)
+    reject_plan(_plan(request, plan_id), user=request.auth, note=payload.note)
     return _plan(request, plan_id)
 
 
@@ -281,7 +285,7 @@ class SupplyReturnOut(Schema):
     @staticmethod
     def resolve_due_on(obj):
         if obj.state in (ReturnState.COLLECTING, ReturnState.READY):
-            return actions.pickup_due_on(obj)
+            return pickup_due_on(obj)
         return None
 
 
@@ -320,14 +324,14 @@ def supply_get_return(request, return_id: Path[Id]):
 
 @router.post("/supply/supplier-returns/{return_id}/ready", response=SupplyReturnOut, summary="退厂备货完成")
 def supply_mark_return_ready(request, return_id: Path[Id]):
-    actions.mark_return_ready(_return(request, return_id), user=request.auth)
+    mark_return_ready(_return(request, return_id), user=request.auth)
     return _return(request, return_id)
 
 
 @router.post("/supply/supplier-returns/{return_id}/hand-over", response=SupplyReturnOut,
              summary="交接供应商并出库（WMS-16）")
 def supply_hand_over_return(request, return_id: Path[Id], payload: SupplyHandOverIn):
-    actions.hand_over_return(_return(request, return_id), user=request.auth, **payload.model_dump())
+    hand_over_return(_return(request, return_id), user=request.auth, **payload.model_dump())
     return _return(request, return_id)
 
 
@@ -358,7 +362,7 @@ class SupplyMaterialOut(Schema):
         rows = []
         for balance in PackagingBalance.objects.filter(material=obj).select_related("warehouse").order_by(
                 "warehouse__code"):
-            cover = actions.packaging_cover(obj, balance.warehouse, today)
+            cover = packaging_cover(obj, balance.warehouse, today)
             rows.append({"warehouse_code": balance.warehouse.code, "on_hand": cover.on_hand,
                          "daily_use": cover.daily_use.quantize(Decimal("0.0001")),
                          "cover_days": None if cover.cover_days is None else cover.cover_days.quantize(Decimal("0.01")),
@@ -397,7 +401,7 @@ def supply_list_materials(request, filters: Query[PageQuery]):
 @router.post("/supply/packaging-materials", response={201: SupplyMaterialOut}, summary="添加包装材料")
 def supply_create_material(request, payload: SupplyMaterialIn):
     require_internal(request.auth)
-    return Status(201, actions.create_material(user=request.auth, **payload.model_dump()))
+    return Status(201, create_material(user=request.auth, **payload.model_dump()))
 
 
 @router.post("/supply/packaging-consumptions", response={201: SupplyConsumptionOut}, summary="包材领用（WMS-18）")
@@ -408,6 +412,6 @@ def supply_consume_packaging(request, payload: SupplyConsumptionIn):
         raise BusinessError(_("仓库不存在"), field="warehouse_code", code="not_found")
     material = _lookup(PackagingMaterial.objects.all(), payload.material_id, field="material_id",
                        message=_("包装材料不存在"))
-    row = actions.consume_packaging(user=request.auth, warehouse=warehouse, material=material,
+    row = consume_packaging(user=request.auth, warehouse=warehouse, material=material,
                                     quantity=payload.quantity, note=payload.note)
     return Status(201, row)

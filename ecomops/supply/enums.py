@@ -39,6 +39,8 @@ RETURN_FLOW = {
     ReturnState.CANCELLED: (),
 }
 
+# Allowed moves of a purchase order (WMS-01): confirmed, then received in one or more receipts (a
+# further partial receipt keeps the state); cancelled only before anything arrived.
 PO_FLOW = {
     POState.DRAFT: (POState.CONFIRMED, POState.CANCELLED),
     POState.CONFIRMED: (POState.PARTIALLY_RECEIVED, POState.RECEIVED, POState.CANCELLED),
@@ -90,3 +92,9 @@ class PackagingMoveKind(models.TextChoices):
 class PackagingReceiptState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     POSTED = "posted", _("已过账")
+
+
+PACKAGING_RECEIPT_FLOW = {
+    PackagingReceiptState.DRAFT: (PackagingReceiptState.POSTED,),
+    PackagingReceiptState.POSTED: (),
+}

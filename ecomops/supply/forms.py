@@ -1,4 +1,5 @@
-"""Forms of the supply pages. They check and show input; every change goes through ``supply.actions``.
+"""Forms of the supply pages. They check and show input; every change goes through the action
+modules (``purchasing``, ``returns``, ``defects``, ``packaging``, ``plans``).
 
 Lines are typed one per row ("SKU编码 数量" / "包材编码 数量"), so a barcode scanner that types the
 code and presses Enter fills them; a bad row is named by its number."""
@@ -68,7 +69,7 @@ class PurchaseOrderForm(StyledFormMixin, forms.Form):
         text = data.get("lines")
         if client is None or text is None:
             return data
-        from .actions import POItem
+        from .purchasing import POItem
 
         items = []
         for number, parts in _rows(text):

@@ -2,7 +2,7 @@
 register (WMS-01, WMS-14, WMS-16, WMS-17, WMS-18).
 
 Thin: scope (another client's order, plan, return or defect is a 404), render, and call
-``supply.actions`` through ``submit``. Internal pages: a client's own user gets 404.
+the action modules through ``submit``. Internal pages: a client's own user gets 404.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from ecomops.core.forms import submit
 from ecomops.inventory.reservations import available
 from ecomops.org.scoping import get_visible_or_404
 
-from . import actions
+from .defects import register_shipping_defect
 from .enums import PlanState, POState, ReturnState
 from .forms import (
     ConsumeForm,
@@ -50,6 +50,26 @@ from .models import (
     ShippingDefect,
     SupplierReturn,
     SupplierReturnTerms,
+)
+from .owners import APPROVE_PERM
+from .packaging import (
+    consume_packaging,
+    create_material,
+    create_packaging_receipt,
+    enter_promotion,
+    packaging_cover,
+    post_packaging_receipt,
+)
+from .plans import approve_plan, reject_plan
+from .purchasing import cancel_purchase_order, confirm_purchase_order, create_purchase_order
+from .returns import (
+    cancel_return,
+    hand_over_return,
+    mark_return_ready,
+    pickup_due_on,
+    reopen_return,
+    set_return_terms,
+    uncollected_in_month,
 )
 
 PER_PAGE = 25
@@ -111,7 +131,7 @@ def order_create(request):
     form = PurchaseOrderForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        order = submit(form, actions.create_purchase_order, user=request.user, client=data["client"],
+        order = submit(form, create_purchase_order, user=request.user, client=data["client"],
                        supplier=data["supplier"], warehouse=data["warehouse"], lines=data["items"],
                        expected_on=data["expected_on"], note=data["note"])
         if order is not None:
@@ -126,7 +146,7 @@ def order_create(request):
 def order_confirm(request, pk: int):
     order = _order(request, pk)
     form = ReasonForm()
-    if submit(form, actions.confirm_purchase_order, order, user=request.user) is not None:
+    if submit(form, confirm_purchase_order, order, user=request.user) is not None:
         messages.success(request, _("采购单已下单"))
     else:
         messages.error(request, form.non_field_errors()[0] if form.non_field_errors() else _("操作失败"))
@@ -139,7 +159,7 @@ def order_cancel(request, pk: int):
     order = _order(request, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
-        if submit(form, actions.cancel_purchase_order, order, user=request.user,
+        if submit(form, cancel_purchase_order, order, user=request.user,
                   reason=form.cleaned_data["reason"]) is not None:
             messages.success(request, _("采购单已取消"))
             return redirect("supply:order_detail", pk=order.pk)
@@ -173,7 +193,7 @@ def plan_detail(request, pk: int, form=None, status: int = 200):
     return render(request, "supply/plan_detail.html", {
         "plan": plan, "lines": lines, "form": form or DecisionForm(),
         "missing_supplier": [line for line in lines if line.supplier_id is None],
-        "can_decide": request.user.has_perm(actions.APPROVE_PERM) and plan.state == PlanState.PENDING,
+        "can_decide": request.user.has_perm(APPROVE_PERM) and plan.state == PlanState.PENDING,
         "citations": sorted((plan.policy or {}).get("citations", {}).items()),
     }, status=status)
 
@@ -186,10 +206,10 @@ def plan_decide(request, pk: int):
     if form.is_valid():
         note = form.cleaned_data["note"]
         if request.POST.get("decision") == "reject":
-            done = submit(form, actions.reject_plan, plan, user=request.user, note=note)
+            done = submit(form, reject_plan, plan, user=request.user, note=note)
             text = _("补货计划已驳回")
         else:
-            done = submit(form, actions.approve_plan, plan, user=request.user, note=note)
+            done = submit(form, approve_plan, plan, user=request.user, note=note)
             text = _("补货计划已批准，已生成采购单")
         if done is not None:
             messages.success(request, text)
@@ -212,7 +232,7 @@ def return_list(request):
     page_obj = _page(request, returns.order_by("supplier__code", "-id"))
     rows = list(page_obj.object_list)
     for ret in rows:
-        ret.due_on = actions.pickup_due_on(ret) if ret.state in (ReturnState.COLLECTING, ReturnState.READY) else None
+        ret.due_on = pickup_due_on(ret) if ret.state in (ReturnState.COLLECTING, ReturnState.READY) else None
     return render(request, "supply/return_list.html", {
         "page_obj": page_obj, "returns": rows, "state": state, "states": ReturnState.choices,
         "today": timezone.localdate(),
@@ -231,7 +251,7 @@ def return_detail(request, pk: int, form=None, reason_form=None, status: int = 2
     return render(request, "supply/return_detail.html", {
         "ret": ret, "lines": ret.lines.select_related("sku", "lot", "bin").order_by("pk"),
         "form": form or HandOverForm(), "reason_form": reason_form or ReasonForm(), "terms": terms,
-        "due_on": actions.pickup_due_on(ret) if ret.state in (ReturnState.COLLECTING, ReturnState.READY) else None,
+        "due_on": pickup_due_on(ret) if ret.state in (ReturnState.COLLECTING, ReturnState.READY) else None,
         "can_change": request.user.has_perm("supply.change_supplierreturn"),
     }, status=status)
 
@@ -241,7 +261,7 @@ def return_detail(request, pk: int, form=None, reason_form=None, status: int = 2
 def return_ready(request, pk: int):
     ret = _return(request, pk)
     form = ReasonForm()
-    if submit(form, actions.mark_return_ready, ret, user=request.user) is not None:
+    if submit(form, mark_return_ready, ret, user=request.user) is not None:
         messages.success(request, _("退厂单已备货，待供应商取回"))
         return redirect("supply:return_detail", pk=ret.pk)
     return return_detail(request, pk, reason_form=form, status=400)
@@ -252,7 +272,7 @@ def return_ready(request, pk: int):
 def return_reopen(request, pk: int):
     ret = _return(request, pk)
     form = ReasonForm()
-    if submit(form, actions.reopen_return, ret, user=request.user) is not None:
+    if submit(form, reopen_return, ret, user=request.user) is not None:
         messages.success(request, _("退厂单已改回收集中"))
         return redirect("supply:return_detail", pk=ret.pk)
     return return_detail(request, pk, reason_form=form, status=400)
@@ -264,7 +284,7 @@ def return_hand_over(request, pk: int):
     ret = _return(request, pk)
     form = HandOverForm(request.POST)
     if form.is_valid():
-        if submit(form, actions.hand_over_return, ret, user=request.user, **form.cleaned_data) is not None:
+        if submit(form, hand_over_return, ret, user=request.user, **form.cleaned_data) is not None:
             messages.success(request, _("已交接供应商，商品已出库"))
             return redirect("supply:return_detail", pk=ret.pk)
     return return_detail(request, pk, form=form, status=400)
@@ -276,7 +296,7 @@ def return_cancel(request, pk: int):
     ret = _return(request, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
-        if submit(form, actions.cancel_return, ret, user=request.user,
+        if submit(form, cancel_return, ret, user=request.user,
                   reason=form.cleaned_data["reason"]) is not None:
             messages.success(request, _("退厂单已取消"))
             return redirect("supply:return_detail", pk=ret.pk)
@@ -297,7 +317,7 @@ def _month(request) -> tuple[int, int]:
 def returns_uncollected(request):
     """WMS-16 month-end list: returns not collected within the month, for purchasing and finance."""
     year, month = _month(request)
-    rows = list(actions.uncollected_in_month(year, month, SupplierReturn.objects.visible_to(request.user))
+    rows = list(uncollected_in_month(year, month, SupplierReturn.objects.visible_to(request.user))
                 .select_related("client", "supplier", "warehouse").annotate(units=Sum("lines__quantity"))
                 .order_by("supplier__code", "pk"))
     label = f"{year:04d}-{month:02d}"
@@ -324,7 +344,7 @@ def return_terms(request):
     form = TermsForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if submit(form, actions.set_return_terms, data["supplier"], user=request.user, source=data["source"],
+        if submit(form, set_return_terms, data["supplier"], user=request.user, source=data["source"],
                   note=data["note"]) is not None:
             messages.success(request, _("已保存退厂约定"))
             return redirect("supply:return_terms")
@@ -349,7 +369,7 @@ def defect_create(request):
     form = DefectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        defect = submit(form, actions.register_shipping_defect, user=request.user, warehouse=data["warehouse"],
+        defect = submit(form, register_shipping_defect, user=request.user, warehouse=data["warehouse"],
                         sku=data["sku"], from_bin=data["bin"], quantity=data["quantity"], reason=data["reason"],
                         supplier=data["supplier"], brand=data["brand"], model=data["model"], name=data["name"])
         if defect is not None:
@@ -384,7 +404,7 @@ def packaging(request):
     rows = []
     for balance in PackagingBalance.objects.select_related("material", "warehouse").order_by(
             "warehouse__code", "material__code"):
-        rows.append(actions.packaging_cover(balance.material, balance.warehouse, today))
+        rows.append(packaging_cover(balance.material, balance.warehouse, today))
     return render(request, "supply/packaging.html", {
         "covers": rows,
         "materials": PackagingMaterial.objects.order_by("code"),
@@ -400,7 +420,7 @@ def packaging(request):
 def material_create(request):
     form = MaterialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if submit(form, actions.create_material, user=request.user, **form.cleaned_data) is not None:
+        if submit(form, create_material, user=request.user, **form.cleaned_data) is not None:
             messages.success(request, _("已添加包装材料"))
             return redirect("supply:packaging")
     return _form_page(request, form, title=_("添加包装材料"), back="supply:packaging",
@@ -412,7 +432,7 @@ def packaging_receipt_create(request):
     form = PackagingReceiptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        receipt = submit(form, actions.create_packaging_receipt, user=request.user, warehouse=data["warehouse"],
+        receipt = submit(form, create_packaging_receipt, user=request.user, warehouse=data["warehouse"],
                          lines=data["lines"], vendor=data["vendor"], note=data["note"])
         if receipt is not None:
             messages.success(request, _("已创建包材入库单 %(n)s，请核对后过账") % {"n": receipt.number})
@@ -439,7 +459,7 @@ def _receipt(pk: int) -> PackagingReceipt:
 def packaging_receipt_post(request, pk: int):
     receipt = _receipt(pk)
     form = ReasonForm()
-    if submit(form, actions.post_packaging_receipt, receipt, user=request.user) is not None:
+    if submit(form, post_packaging_receipt, receipt, user=request.user) is not None:
         messages.success(request, _("包材入库单已过账"))
     else:
         messages.error(request, "；".join(str(e) for e in form.non_field_errors()) or _("操作失败"))
@@ -452,7 +472,7 @@ def packaging_consume(request):
     form = ConsumeForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        if submit(form, actions.consume_packaging, user=request.user, **data) is not None:
+        if submit(form, consume_packaging, user=request.user, **data) is not None:
             messages.success(request, _("已登记领用"))
             return redirect("supply:packaging")
     return _form_page(request, form, title=_("包材领用"), back="supply:packaging", status=400)
@@ -462,7 +482,7 @@ def packaging_consume(request):
 def promotion_create(request):
     form = PromotionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        promotion = submit(form, actions.enter_promotion, user=request.user, **form.cleaned_data)
+        promotion = submit(form, enter_promotion, user=request.user, **form.cleaned_data)
         if promotion is not None:
             messages.success(request, _("已登记大促，%(d)s 前备齐包材并预打包（FUL-05）") % {
                 "d": promotion.prepare_on.isoformat()})

@@ -16,9 +16,9 @@ from ecomops.inventory.enums import BinKind
 from ecomops.inventory.models import StockBalance
 from ecomops.org.models import Client, ClientGrant
 from ecomops.suppliers.models import Supplier
-from ecomops.supply import actions as supply
 from ecomops.supply.enums import ReturnReason
 from ecomops.supply.models import SupplierReturnLine
+from ecomops.supply.purchasing import POItem, create_purchase_order
 
 PASSWORD = "Browser-Passw0rd!"
 VIEW = ("receiving.view_receipt", "supply.view_purchaseorder")
@@ -46,8 +46,8 @@ def delivery(transactional_db):
     sku = SKU.objects.create(client=client, style=style, colour="黑色", size="M", sku_code="D001-BK-M",
                              barcode="6901234567892", barcode_source="external")
     supplier = Supplier.objects.create(code="SUP1", name="杭州丝绸厂", client=client, created_by=admin)
-    order = supply.create_purchase_order(user=admin, client=client, supplier=supplier, warehouse=wh, confirm=True,
-                                         lines=[supply.POItem(sku, 30)])
+    order = create_purchase_order(user=admin, client=client, supplier=supplier, warehouse=wh, confirm=True,
+                                         lines=[POItem(sku, 30)])
     _user("shouhuo", client, "receiving.add_receipt", "receiving.change_receipt", "receiving.sign_receipt")
     _user("zhuguan", client, "receiving.approve_receipt", "receiving.book_receipt")
     _user("zhijian", client, "receiving.inspect_receipt")

@@ -94,7 +94,7 @@ def test_dat02_the_warehouse_owner_pickers_keep_to_the_client(org):
     from ecomops.inventory import actions as stock
     from ecomops.inventory.models import Warehouse
     from ecomops.stockops.actions import warehouse_supervisors
-    from ecomops.supply.actions import purchasing_finance_owners, warehouse_owners
+    from ecomops.supply.owners import purchasing_finance_owners, warehouse_owners
 
     wh = stock.create_warehouse(user=org.admin, code="HZ", name="杭州仓")
     Warehouse.objects.filter(pk=wh.pk).update(supervisor=org.user_b)

@@ -14,7 +14,7 @@ from ecomops.catalog import actions as catalog_actions
 from ecomops.catalog.enums import SpecialGoods
 from ecomops.catalog.models import Category
 from ecomops.listing import actions
-from ecomops.listing.enums import AdmissionStatus, CheckItem, ItemResult
+from ecomops.listing.enums import AdmissionState, CheckItem, ItemResult
 from ecomops.org.enums import StoreStatus
 from ecomops.org.models import ClientGrant
 from ecomops.stores.enums import HolderKind, QualificationKind
@@ -95,8 +95,8 @@ def admit(style, *, opener, reviewer, evidence=None):
                                     evidence=(evidence or {}).get(code))
         else:
             actions.record_item(review, user=reviewer, code=code, result=ItemResult.PASSED)
-    review = actions.decide_admission(review, user=reviewer, outcome=AdmissionStatus.APPROVED)
-    assert review.status == AdmissionStatus.APPROVED
+    review = actions.decide_admission(review, user=reviewer, outcome=AdmissionState.APPROVED)
+    assert review.status == AdmissionState.APPROVED
     return review
 
 

@@ -8,7 +8,7 @@ import pytest
 from ecomops.catalog.models import Brand
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.listing import actions
-from ecomops.listing.enums import AdmissionEventKind, AdmissionStatus, CheckItem, ItemResult
+from ecomops.listing.enums import AdmissionEventKind, AdmissionState, CheckItem, ItemResult
 from ecomops.listing.models import AdmissionReview
 from ecomops.stores.enums import HolderKind, QualificationKind
 
@@ -22,7 +22,7 @@ def test_cat01_review_opens_with_the_whole_checklist_and_an_event(lst):
     assert [i.code for i in review.items.order_by("pk")] == CheckItem.values
     assert all(i.result == ItemResult.PENDING for i in review.items.all())
     event = review.events.get()
-    assert (event.kind, event.actor, event.to_status) == (AdmissionEventKind.OPENED, lst.user_a, "pending")
+    assert (event.kind, event.actor, event.to_state) == (AdmissionEventKind.OPENED, lst.user_a, "pending")
 
 
 def test_cat01_no_listing_anywhere_before_admission_is_approved(lst):
@@ -33,7 +33,7 @@ def test_cat01_no_listing_anywhere_before_admission_is_approved(lst):
     listing = actions.create_listing(user=lst.user_a, store=lst.store_a2, style=lst.dress, **CLEAN)
     with pytest.raises(BusinessError, match="尚未通过商品准入审核"):
         actions.submit_listing(listing, user=lst.user_a)
-    actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionStatus.RETURNED, reasons="缺质检报告")
+    actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionState.RETURNED, reasons="缺质检报告")
     with pytest.raises(BusinessError, match="尚未通过商品准入审核"):
         actions.submit_listing(listing, user=lst.user_a)
 
@@ -41,15 +41,15 @@ def test_cat01_no_listing_anywhere_before_admission_is_approved(lst):
 def test_cat01_approval_needs_every_item_checked_and_none_failed(lst):
     review = actions.open_admission(user=lst.user_a, style=lst.dress)
     with pytest.raises(BusinessError, match="还有未检查的项目"):
-        actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionStatus.APPROVED)
+        actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionState.APPROVED)
     for code in CheckItem.values:
         result = ItemResult.NOT_APPLICABLE if code in ("brand_authorisation", "certificates") else ItemResult.PASSED
         actions.record_item(review, user=lst.reviewer, code=code, result=result, sampling_reference="抽检合格")
     actions.record_item(review, user=lst.reviewer, code=CheckItem.INTELLECTUAL_PROPERTY, result=ItemResult.FAILED,
                         note="图案疑似侵权")
     with pytest.raises(BusinessError, match="有不符合的项目"):
-        actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionStatus.APPROVED)
-    review = actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionStatus.REJECTED,
+        actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionState.APPROVED)
+    review = actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionState.REJECTED,
                                       reasons="图案侵权")
     assert (review.status, review.decided_by, review.reasons) == ("rejected", lst.reviewer, "图案侵权")
     assert review.decided_at is not None
@@ -101,7 +101,7 @@ def test_cat01_branded_goods_need_a_valid_brand_authorisation(lst):
     jd_only = qualification(user=lst.admin, kind=QualificationKind.BRAND_AUTHORISATION, number="BA-1",
                             client=lst.client_a, holder_kind=HolderKind.BRAND, holder_name="山岚", scope="京东",
                             valid_to=lst.today + timedelta(days=90))
-    actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionStatus.RETURNED, reasons="补授权")
+    actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionState.RETURNED, reasons="补授权")
     actions.resubmit_admission(review, user=lst.user_a)
     admit_items = {CheckItem.BRAND_AUTHORISATION: jd_only}
     for code in CheckItem.values:
@@ -110,7 +110,7 @@ def test_cat01_branded_goods_need_a_valid_brand_authorisation(lst):
         else:
             actions.record_item(review, user=lst.reviewer, code=code, result=ItemResult.PASSED,
                                 evidence=admit_items.get(code), sampling_reference="抽检合格")
-    actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionStatus.APPROVED)
+    actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionState.APPROVED)
     on_taobao = actions.create_listing(user=lst.user_a, store=lst.store_a1, style=lst.dress, **CLEAN)
     with pytest.raises(BusinessError, match="适用于淘宝的品牌授权书"):
         actions.submit_listing(on_taobao, user=lst.user_a)
@@ -125,14 +125,14 @@ def test_cat01_out_of_order_steps_are_refused(lst):
     with pytest.raises(BusinessError, match="不能记录检查结果"):
         actions.record_item(review, user=lst.reviewer, code=CheckItem.SAFETY, result=ItemResult.PASSED)
     with pytest.raises(BusinessError, match="不能变为"):
-        actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionStatus.REJECTED, reasons="x")
+        actions.decide_admission(review, user=lst.reviewer, outcome=AdmissionState.REJECTED, reasons="x")
     with pytest.raises(BusinessError, match="不能变为"):
         actions.resubmit_admission(review, user=lst.user_a)
     pending = actions.open_admission(user=lst.user_a, style=lst.longjing)
     with pytest.raises(BusinessError, match="已有进行中的准入审核"):
         actions.open_admission(user=lst.user_a, style=lst.longjing)
     with pytest.raises(BusinessError, match="须写明原因"):
-        actions.decide_admission(pending, user=lst.reviewer, outcome=AdmissionStatus.RETURNED)
+        actions.decide_admission(pending, user=lst.reviewer, outcome=AdmissionState.RETURNED)
     with pytest.raises(BusinessError, match="不能变为"):
         actions.resubmit_admission(pending, user=lst.user_a)
 

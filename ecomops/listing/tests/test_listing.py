@@ -7,7 +7,7 @@ import pytest
 
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.listing import actions
-from ecomops.listing.enums import ListingEventKind, ListingStatus
+from ecomops.listing.enums import ListingEventKind, ListingState
 from ecomops.listing.models import Listing
 from ecomops.org.enums import StoreStatus
 
@@ -29,17 +29,17 @@ def kinds(listing):
 def test_cat03_clean_content_goes_to_awaiting_review_then_approval_publishes(admitted):
     o = admitted
     listing = actions.create_listing(user=o.user_a, store=o.store_a1, style=o.dress, **CLEAN)
-    assert listing.status == ListingStatus.DRAFT
+    assert listing.status == ListingState.DRAFT
     listing = actions.submit_listing(listing, user=o.user_a)
-    assert listing.status == ListingStatus.AWAITING_REVIEW
+    assert listing.status == ListingState.AWAITING_REVIEW
     assert not listing.current_hits().exists()
     listing = actions.approve_listing(listing, user=o.reviewer, comment="内容属实")
-    assert (listing.status, listing.reviewed_by) == (ListingStatus.APPROVED, o.reviewer)
+    assert (listing.status, listing.reviewed_by) == (ListingState.APPROVED, o.reviewer)
     listing = actions.publish_listing(listing, user=o.user_a)
-    assert listing.status == ListingStatus.PUBLISHED and listing.published_at is not None
+    assert listing.status == ListingState.PUBLISHED and listing.published_at is not None
     assert kinds(listing) == ["created", "submitted", "compliance", "approved", "published"]
     event = listing.events.get(kind="published")
-    assert (event.actor, event.from_status, event.to_status) == (o.user_a, "approved", "published")
+    assert (event.actor, event.from_state, event.to_state) == (o.user_a, "approved", "published")
 
 
 def test_law02_hits_send_to_human_review_with_positions_never_a_silent_reject(admitted):
@@ -47,7 +47,7 @@ def test_law02_hits_send_to_human_review_with_positions_never_a_silent_reject(ad
     content = {**CLEAN, "title": "全网第一 真丝连衣裙", "description": "这是史上最低价的裙子"}
     listing = actions.create_listing(user=o.user_a, store=o.store_a1, style=o.dress, **content)
     listing = actions.submit_listing(listing, user=o.user_a)
-    assert listing.status == ListingStatus.NEEDS_REVIEW
+    assert listing.status == ListingState.NEEDS_REVIEW
     hits = {(h.field, h.matched): h for h in listing.current_hits()}
     title_hit = hits[("title", "全网第一")]
     assert (title_hit.start, title_hit.end) == (0, 4) and title_hit.reason
@@ -59,10 +59,10 @@ def test_law02_hits_send_to_human_review_with_positions_never_a_silent_reject(ad
     with pytest.raises(BusinessError, match="须写明理由"):
         actions.approve_listing(listing, user=o.reviewer)
     listing = actions.return_listing(listing, user=o.reviewer, reasons="删除绝对化用语")
-    assert listing.status == ListingStatus.RETURNED and listing.review_comment == "删除绝对化用语"
+    assert listing.status == ListingState.RETURNED and listing.review_comment == "删除绝对化用语"
     listing = actions.update_content(listing, user=o.user_a, title="真丝连衣裙 夏季新款", description="桑蚕丝面料")
     listing = actions.submit_listing(listing, user=o.user_a)
-    assert listing.status == ListingStatus.AWAITING_REVIEW and listing.submission == 2
+    assert listing.status == ListingState.AWAITING_REVIEW and listing.submission == 2
     assert listing.hits.filter(submission=1).count() == 2  # the first round's hits are kept
     assert not listing.current_hits().exists()
 
@@ -94,7 +94,7 @@ def test_cat03_out_of_order_steps_are_refused(admitted):
         actions.publish_listing(listing, user=o.user_a)
     with pytest.raises(BusinessError, match="须写明原因"):
         actions.delist_listing(listing, user=o.user_a, reason=" ")
-    assert Listing.objects.get(pk=listing.pk).status == ListingStatus.PUBLISHED
+    assert Listing.objects.get(pk=listing.pk).status == ListingState.PUBLISHED
 
 
 def test_cat03_delist_with_reason_and_relist_through_review_again(admitted):
@@ -103,16 +103,16 @@ def test_cat03_delist_with_reason_and_relist_through_review_again(admitted):
     listing = actions.submit_listing(listing, user=o.user_a)
     listing = actions.approve_listing(listing, user=o.reviewer, publish=True)
     listing = actions.delist_listing(listing, user=o.user_a, reason="断码")
-    assert (listing.status, listing.delist_reason) == (ListingStatus.DELISTED, "断码")
+    assert (listing.status, listing.delist_reason) == (ListingState.DELISTED, "断码")
     listing = actions.update_content(listing, user=o.user_a, price=Decimal("359.00"))
     listing = actions.relist_listing(listing, user=o.user_a, note="补货到位")
-    assert listing.status == ListingStatus.AWAITING_REVIEW
+    assert listing.status == ListingState.AWAITING_REVIEW
     listing = actions.approve_listing(listing, user=o.reviewer, publish=True)
-    assert listing.status == ListingStatus.PUBLISHED and listing.delisted_at is None
+    assert listing.status == ListingState.PUBLISHED and listing.delisted_at is None
     assert kinds(listing) == ["created", "submitted", "compliance", "approved", "published", "delisted", "edited",
                               "relisted", "compliance", "approved", "published"]
     delisted = listing.events.get(kind="delisted")
-    assert (delisted.actor, delisted.note, delisted.from_status) == (o.user_a, "断码", "published")
+    assert (delisted.actor, delisted.note, delisted.from_state) == (o.user_a, "断码", "published")
     assert listing.history.count() >= 5
 
 
@@ -130,17 +130,17 @@ def test_sto04_expired_food_licence_blocks_listing_in_its_category(lst):
     licence.save()
     with pytest.raises(BusinessError, match="食品经营许可证 JY13301060000001 已于 .* 过期，不能销售食品"):
         actions.publish_listing(listing, user=o.user_a)
-    assert Listing.objects.get(pk=listing.pk).status == ListingStatus.APPROVED
+    assert Listing.objects.get(pk=listing.pk).status == ListingState.APPROVED
     # Another draft in the same category cannot even be submitted; clothing is not affected.
     other = actions.create_listing(user=o.user_a, store=o.store_a2, style=o.longjing, title="龙井", price="100")
     with pytest.raises(BusinessError, match="须具备许可证"):
         actions.submit_listing(other, user=o.user_a)
     admit(o.dress, opener=o.user_a, reviewer=o.reviewer)
     dress = actions.create_listing(user=o.user_a, store=o.store_a1, style=o.dress, **CLEAN)
-    assert actions.submit_listing(dress, user=o.user_a).status == ListingStatus.AWAITING_REVIEW
+    assert actions.submit_listing(dress, user=o.user_a).status == ListingState.AWAITING_REVIEW
     # A store's own licence in force lets that store list food again.
     food_licence(o, days_left=30, store=o.store_a1, number="JY-STORE-A1")
-    assert actions.publish_listing(listing, user=o.user_a).status == ListingStatus.PUBLISHED
+    assert actions.publish_listing(listing, user=o.user_a).status == ListingState.PUBLISHED
 
 
 def test_cat03_store_must_be_active(admitted):

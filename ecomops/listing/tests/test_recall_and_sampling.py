@@ -14,7 +14,7 @@ from django.utils import timezone
 from ecomops.catalog import actions as catalog_actions
 from ecomops.core.errors import BusinessError
 from ecomops.listing import actions
-from ecomops.listing.enums import AdmissionStatus, CheckItem, ItemResult, ListingEventKind, ListingStatus
+from ecomops.listing.enums import AdmissionState, CheckItem, ItemResult, ListingEventKind, ListingState
 from ecomops.listing.models import Listing, ListingEvent
 from ecomops.org.models import ClientGrant
 from ecomops.suppliers import actions as supplier_actions
@@ -73,14 +73,14 @@ def test_cat06_delisted_case_takes_down_every_published_listing_of_its_styles(rc
     case = supplier_actions.move_recall(case, user=o.handler, to_state=RecallState.DELISTED, note="立即下架")
     for listing in (on_a1, on_a2):
         listing.refresh_from_db()
-        assert listing.status == ListingStatus.DELISTED and listing.delisted_at is not None
+        assert listing.status == ListingState.DELISTED and listing.delisted_at is not None
         assert case.number in listing.delist_reason and "甲醛超标" in listing.delist_reason
         event = listing.events.order_by("-at", "-pk").first()
-        assert (event.kind, event.from_status, event.to_status) == (
-            ListingEventKind.DELISTED, ListingStatus.PUBLISHED, ListingStatus.DELISTED)
+        assert (event.kind, event.from_state, event.to_state) == (
+            ListingEventKind.DELISTED, ListingState.PUBLISHED, ListingState.DELISTED)
         assert event.recall_case == case and event.actor == o.handler and case.number in event.note
     other.refresh_from_db()
-    assert other.status == ListingStatus.PUBLISHED  # another style of the same client stays on sale
+    assert other.status == ListingState.PUBLISHED  # another style of the same client stays on sale
     moved = case.events.order_by("-at", "-pk").first()
     assert moved.to_state == RecallState.DELISTED and "下架 2 个在售商品" in moved.note and "立即下架" in moved.note
 
@@ -92,7 +92,7 @@ def test_cat06_listings_not_on_sale_are_left_as_they_are(rc):
     case = _sample(o, o.dress, result="fail").recall_case
     supplier_actions.move_recall(case, user=o.handler, to_state=RecallState.DELISTED)
     draft.refresh_from_db()
-    assert draft.status == ListingStatus.DRAFT
+    assert draft.status == ListingState.DRAFT
     assert not ListingEvent.objects.filter(recall_case=case).exists()
     assert "下架 0 个在售商品" in case.events.order_by("-at", "-pk").first().note
 
@@ -112,7 +112,7 @@ def test_cat06_case_and_delisting_are_one_transaction(rc, monkeypatch):
     case.refresh_from_db()
     listing.refresh_from_db()
     assert case.state == RecallState.OPENED and case.events.count() == 1
-    assert listing.status == ListingStatus.PUBLISHED
+    assert listing.status == ListingState.PUBLISHED
 
 
 def test_cat06_an_open_case_blocks_listing_until_it_is_closed(rc):
@@ -132,7 +132,7 @@ def test_cat06_an_open_case_blocks_listing_until_it_is_closed(rc):
         actions.relist_listing(published, user=o.user_a)
     supplier_actions.move_recall(case, user=o.handler, to_state=RecallState.CLOSED, note="未售出，下架即可")
     relisted = actions.relist_listing(published, user=o.user_a)
-    assert relisted.status == ListingStatus.AWAITING_REVIEW
+    assert relisted.status == ListingState.AWAITING_REVIEW
 
 
 def test_cat06_pages_link_the_case_and_its_listings(rc):
@@ -163,7 +163,7 @@ def test_cat01_quality_passes_on_a_passed_sampling_check_of_the_client(rc):
         actions.record_item(review, user=o.reviewer, code=code, result=ItemResult.PASSED)
     for code in (CheckItem.BRAND_AUTHORISATION, CheckItem.CERTIFICATES):
         actions.record_item(review, user=o.reviewer, code=code, result=ItemResult.NOT_APPLICABLE)
-    assert actions.decide_admission(review, user=o.reviewer, outcome="approved").status == AdmissionStatus.APPROVED
+    assert actions.decide_admission(review, user=o.reviewer, outcome="approved").status == AdmissionState.APPROVED
 
 
 def test_cat01_a_failed_sampling_check_cannot_pass_quality(rc):

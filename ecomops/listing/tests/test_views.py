@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from ecomops.listing import actions
-from ecomops.listing.enums import ListingStatus
+from ecomops.listing.enums import ListingState
 
 from .conftest import CLEAN, admit
 
@@ -48,7 +48,7 @@ def test_cat03_review_from_the_page_and_member_reads_only(client, lst, listing):
     assert "须写明理由" in response.content.decode()
     client.post(reverse("listing:listing_step", args=[listing.pk, "return"]), {"comment": "删掉销量第一"})
     listing.refresh_from_db()
-    assert listing.status == ListingStatus.RETURNED
+    assert listing.status == ListingState.RETURNED
 
 
 def test_cat01_admission_page_records_items_and_decides(client, lst):

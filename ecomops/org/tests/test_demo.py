@@ -274,13 +274,13 @@ class TestTheDemoCatalogue:
 
     def test_listings_in_every_review_state_and_a_recall(self, built):
         """CAT-01…03, CAT-06: the demo shows the listing workflow and a failed sampling check's recall case."""
-        from ecomops.listing.enums import ListingStatus
+        from ecomops.listing.enums import ListingState
         from ecomops.listing.models import Listing
         from ecomops.suppliers.models import RecallCase, Supplier
 
         states = set(Listing.objects.values_list("status", flat=True))
-        assert states == set(ListingStatus.values)
-        flagged = Listing.objects.filter(status=ListingStatus.NEEDS_REVIEW)
+        assert states == set(ListingState.values)
+        flagged = Listing.objects.filter(status=ListingState.NEEDS_REVIEW)
         assert flagged.count() == 2 and all(listing.hits.exists() for listing in flagged)
         assert Supplier.objects.count() == 4
         assert RecallCase.objects.count() == 1

@@ -16,7 +16,7 @@ from ecomops.org.actions import hire_staff
 from ecomops.org.models import ClientGrant, Department, Position
 from ecomops.receiving import actions
 from ecomops.suppliers.models import Supplier
-from ecomops.supply import actions as supply
+from ecomops.supply.purchasing import POItem, create_purchase_order
 
 VIEW = ("receiving.view_receipt", "supply.view_purchaseorder", "inventory.view_warehouse")
 RECEIVER = (*VIEW, "receiving.add_receipt", "receiving.change_receipt", "receiving.sign_receipt")
@@ -43,9 +43,9 @@ def person(username, *perms, client=None, position=None, department="warehouse",
 class World:
     def po(self, *lines, confirm=True, supplier=None, client=None):
         """A purchase order of (sku, quantity) lines."""
-        return supply.create_purchase_order(
+        return create_purchase_order(
             user=self.stock.admin, client=client or self.stock.org.client_a, supplier=supplier or self.supplier,
-            warehouse=self.stock.wh, confirm=confirm, lines=[supply.POItem(sku, qty) for sku, qty in lines],
+            warehouse=self.stock.wh, confirm=confirm, lines=[POItem(sku, qty) for sku, qty in lines],
         )
 
     def receipt(self, order, *lines, note_no="DN-001"):

@@ -13,7 +13,7 @@ from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.org.enums import StoreStatus
 from ecomops.org.models import Platform, Store
 from ecomops.stores import actions
-from ecomops.stores.enums import ApplicationEventKind, ApplicationStatus, DocumentReview
+from ecomops.stores.enums import ApplicationEventKind, ApplicationState, DocumentReview
 from ecomops.stores.models import ApplicationEvent, PlatformDocumentType
 from ecomops.stores.seed import seed_document_types
 
@@ -114,7 +114,7 @@ def test_submit_with_missing_required_documents_is_refused_and_names_them(applic
         actions.submit_application(application, user=people.applicant)
     assert refused.value.field == "documents"
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.DRAFT
+    assert application.status == ApplicationState.DRAFT
 
 
 def test_review_before_submission_is_refused(application, people):
@@ -195,7 +195,7 @@ def test_returned_application_is_corrected_and_submitted_again(under_review, peo
     licence.refresh_from_db()
     assert licence.review == DocumentReview.PENDING and licence.original_name == "licence-v2.pdf"
     submitted = actions.submit_application(under_review, user=people.applicant)
-    assert submitted.status == ApplicationStatus.SUBMITTED
+    assert submitted.status == ApplicationState.SUBMITTED
 
 
 # --- the happy path: approval + agreement open the store -----------------------------------------
@@ -206,7 +206,7 @@ def test_approval_and_agreement_make_the_store_active_and_every_step_is_an_event
     assert approved.decided_by == people.approver and approved.decided_at is not None
     today = timezone.localdate()
     activated = actions.record_agreement(approved, user=people.approver, signed_on=today)
-    assert activated.status == ApplicationStatus.ACTIVATED and activated.agreement_signed_on == today
+    assert activated.status == ApplicationState.ACTIVATED and activated.agreement_signed_on == today
     store = Store.objects.get(pk=under_review.store_id)
     assert store.status == StoreStatus.ACTIVE and store.opened_on == today
     assert store.history.first().history_user == people.approver
@@ -215,13 +215,13 @@ def test_approval_and_agreement_make_the_store_active_and_every_step_is_an_event
     kinds = [e.kind for e in events]
     assert kinds[0] == ApplicationEventKind.CREATED
     assert kinds.count(ApplicationEventKind.UPLOADED) == under_review.documents.filter(is_required=True).count()
-    transitions = [(e.kind, e.from_status, e.to_status) for e in events if e.from_status != e.to_status]
+    transitions = [(e.kind, e.from_state, e.to_state) for e in events if e.from_state != e.to_state]
     assert transitions == [
-        (ApplicationEventKind.CREATED, "", ApplicationStatus.DRAFT),
-        (ApplicationEventKind.SUBMITTED, ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED),
-        (ApplicationEventKind.REVIEW_STARTED, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW),
-        (ApplicationEventKind.APPROVED, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.APPROVED),
-        (ApplicationEventKind.ACTIVATED, ApplicationStatus.APPROVED, ApplicationStatus.ACTIVATED),
+        (ApplicationEventKind.CREATED, "", ApplicationState.DRAFT),
+        (ApplicationEventKind.SUBMITTED, ApplicationState.DRAFT, ApplicationState.SUBMITTED),
+        (ApplicationEventKind.REVIEW_STARTED, ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW),
+        (ApplicationEventKind.APPROVED, ApplicationState.UNDER_REVIEW, ApplicationState.APPROVED),
+        (ApplicationEventKind.ACTIVATED, ApplicationState.APPROVED, ApplicationState.ACTIVATED),
     ]
     assert all(e.actor_id for e in events)
     assert events[-1].actor == people.approver

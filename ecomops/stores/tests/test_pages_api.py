@@ -15,7 +15,7 @@ from ecomops.core.errors import BusinessError
 from ecomops.org.enums import StoreStatus
 from ecomops.org.models import Store
 from ecomops.stores import actions
-from ecomops.stores.enums import ApplicationStatus, ChangeStatus, HolderKind, QualificationKind
+from ecomops.stores.enums import ApplicationState, ChangeState, HolderKind, QualificationKind
 from ecomops.stores.models import ApplicationDocument, ProfileChangeRequest, Qualification, StoreProfile
 
 from .conftest import DECIDE, PROFILE, make_user, pdf, png
@@ -106,7 +106,7 @@ def test_onboarding_through_the_pages(client, org, people):
     assert "类型不支持" in response.content.decode()
     client.post(reverse("stores:application_step", args=[application.pk, "submit"]))
     application.refresh_from_db()
-    assert application.status == ApplicationStatus.SUBMITTED
+    assert application.status == ApplicationState.SUBMITTED
     page = client.get(reverse("stores:application_detail", args=[application.pk]))
     assert page.status_code == 200 and "资料清单" in page.content.decode()
     document = application.documents.exclude(file="").first()
@@ -203,7 +203,7 @@ def test_profile_change_applies_on_approval_and_keeps_history(org, people):
     profile = StoreProfile.objects.get(store=store)
     assert profile.introduction == "西湖龙井" and profile.contact_phone == "0571-88886666" and profile.logo
     assert approved.previous["name"] == "甲品牌淘宝店" and approved.previous["main_category"] == ""
-    assert approved.status == ChangeStatus.APPROVED and approved.decided_by == people.decider
+    assert approved.status == ChangeState.APPROVED and approved.decided_by == people.decider
     with pytest.raises(BusinessError, match="不能再审批"):
         actions.reject_profile_change(approved, user=people.decider, comment="晚了")
     assert store.history.count() >= 2 and profile.history.exists()
@@ -240,7 +240,7 @@ def test_profile_change_api_and_scope(api, org, people):
     response = api(people.decider).post(f"store-profile-changes/{pk}/approve", {"comment": "同意"})
     assert response.status_code == 200 and body(response)["previous"] == {"main_category": ""}
     assert Store.objects.get(pk=org.store_a1.pk).main_category == "茶叶"
-    assert not ProfileChangeRequest.objects.filter(status=ChangeStatus.PENDING).exists()
+    assert not ProfileChangeRequest.objects.filter(status=ChangeState.PENDING).exists()
 
 
 def test_store_profile_page_shows_licences_and_changes(client, org, people):

@@ -14,7 +14,7 @@ from ecomops.audit.models import DueItem
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.policy import registry
 from ecomops.stores import actions
-from ecomops.stores.enums import HolderKind, QualificationKind, QualificationStatus, SpecialGoods
+from ecomops.stores.enums import HolderKind, QualificationKind, QualificationState, SpecialGoods
 from ecomops.stores.models import Qualification
 from ecomops.stores.queries import displayed_licences, may_sell, qualification_status, renewal_owners, with_status
 
@@ -45,20 +45,20 @@ def licence(user, *, valid_to, kind=QualificationKind.FOOD_LICENCE, store=None, 
 
 def test_status_boundaries_follow_the_policy_reminder_period(org, people, today, reminder):
     cases = {
-        today - timedelta(days=1): QualificationStatus.EXPIRED,
-        today: QualificationStatus.EXPIRING,
-        today + reminder: QualificationStatus.EXPIRING,
-        today + reminder + timedelta(days=1): QualificationStatus.VALID,
+        today - timedelta(days=1): QualificationState.EXPIRED,
+        today: QualificationState.EXPIRING,
+        today + reminder: QualificationState.EXPIRING,
+        today + reminder + timedelta(days=1): QualificationState.VALID,
     }
     for n, (valid_to, expected) in enumerate(cases.items()):
         q = licence(people.clerk, valid_to=valid_to, store=org.store_a1, number=f"N{n}")
         assert qualification_status(q, today) == expected, valid_to
         assert list(with_status(Qualification.objects.filter(pk=q.pk), expected, today)) == [q]
     no_end = licence(people.clerk, valid_to=None, store=org.store_a1, number="FOREVER")
-    assert qualification_status(no_end, today) == QualificationStatus.VALID
+    assert qualification_status(no_end, today) == QualificationState.VALID
     later = licence(people.clerk, valid_from=today + timedelta(days=3), valid_to=None, store=org.store_a1,
                     number="LATER")
-    assert qualification_status(later, today) == QualificationStatus.NOT_YET_VALID
+    assert qualification_status(later, today) == QualificationState.NOT_YET_VALID
 
 
 def test_changing_the_policy_moves_the_expiring_boundary(org, people, today, reminder, settings):
@@ -66,11 +66,11 @@ def test_changing_the_policy_moves_the_expiring_boundary(org, people, today, rem
     from ecomops.policy.models import PolicyParameter
 
     q = licence(people.clerk, valid_to=today + reminder + timedelta(days=5), store=org.store_a1)
-    assert qualification_status(q, today) == QualificationStatus.VALID
+    assert qualification_status(q, today) == QualificationState.VALID
     longer = reminder + timedelta(days=10)
     policy_actions.change_value(PolicyParameter.objects.get(key=REMINDER), f"{longer.days}d",
                                 effective_from=today, reason="测试延长提醒期", user=org.admin)
-    assert qualification_status(q, today) == QualificationStatus.EXPIRING
+    assert qualification_status(q, today) == QualificationState.EXPIRING
 
 
 def test_dates_must_be_ordered_and_number_given(org, people, today):
@@ -172,7 +172,7 @@ def test_a_renewal_replaces_the_old_licence(org, people, today):
     old = licence(people.clerk, valid_to=today - timedelta(days=1), store=org.store_a1, number="OLD")
     new = licence(people.clerk, valid_to=today + timedelta(days=365 * 3), store=org.store_a1, number="NEW",
                   replaces=old)
-    assert qualification_status(Qualification.objects.get(pk=old.pk), today) == QualificationStatus.SUPERSEDED
+    assert qualification_status(Qualification.objects.get(pk=old.pk), today) == QualificationState.SUPERSEDED
     allowed, reason = may_sell(org.store_a1, SpecialGoods.FOOD, on=today)
     assert allowed and "NEW" in reason
     with pytest.raises(BusinessError):

@@ -30,7 +30,7 @@ def test_cat06_failed_check_opens_a_recall_case_and_due_item(sup):
     assert case.state == RecallState.OPENED
     assert case.client_id == sup.style_a.client_id and case.supplier == sup.supplier_a
     assert list(case.styles.all()) == [sup.style_a]
-    assert [(e.from_state, e.to_state, e.by) for e in case.events.all()] == [("", "opened", sup.clerk)]
+    assert [(e.from_state, e.to_state, e.actor) for e in case.events.all()] == [("", "opened", sup.clerk)]
     due = DueItem.objects.get(kind=actions.RECALL_DUE_KIND)
     assert due.clause == "CAT-06" and due.owner == sup.handler and due.source_id == str(case.pk)
     assert check.report.name and check.original_name == "report.pdf"

@@ -10,7 +10,7 @@ from ecomops.inventory.ledger import DocRef
 from ecomops.inventory.models import StockMove
 from ecomops.inventory.reservations import available
 from ecomops.inventory.verify import differences
-from ecomops.supply import actions
+from ecomops.supply.defects import register_shipping_defect
 from ecomops.supply.enums import ReturnReason, ReturnState
 from ecomops.supply.models import SupplierReturn
 
@@ -22,7 +22,7 @@ def test_defect_moves_to_the_defective_bin_and_onto_the_supplier_return(stock, s
     defective bin; the supplier's collecting return gets them; available falls 10 → 8."""
     supplier_lot(stock, supplier, quantity=10)
     assert available(stock.sku.pk, stock.wh.pk) == 10
-    defect = actions.register_shipping_defect(user=keeper, warehouse=stock.wh, sku=stock.sku, from_bin=stock.a1,
+    defect = register_shipping_defect(user=keeper, warehouse=stock.wh, sku=stock.sku, from_bin=stock.a1,
                                               quantity=2, reason="领口开线", brand="甲牌")
     assert (defect.brand, defect.code, defect.model, defect.quantity, defect.reason) == (
         "甲牌", stock.sku.sku_code, "DRESS1", 2, "领口开线")
@@ -50,7 +50,7 @@ def test_defect_register_refuses_bad_input_naming_the_field(stock, supplier, kee
         args = {"user": keeper, "warehouse": stock.wh, "sku": stock.sku, "from_bin": stock.a1, "quantity": 1,
                 "reason": "污渍", **change}
         with pytest.raises(BusinessError) as error:
-            actions.register_shipping_defect(**args)
+            register_shipping_defect(**args)
         assert error.value.field == field, change
     assert available(stock.sku.pk, stock.wh.pk) == 3
 
@@ -59,14 +59,14 @@ def test_lot_without_supplier_needs_one_and_other_clients_are_refused(stock, sup
     """WMS-17: the return goes to the lot's supplier; without one the register asks for it."""
     stock.put(stock.sku2, 2)  # opening stock: lot without a supplier
     with pytest.raises(BusinessError) as error:
-        actions.register_shipping_defect(user=keeper, warehouse=stock.wh, sku=stock.sku2, from_bin=stock.a1,
+        register_shipping_defect(user=keeper, warehouse=stock.wh, sku=stock.sku2, from_bin=stock.a1,
                                          quantity=1, reason="破损")
     assert error.value.field == "supplier"
-    defect = actions.register_shipping_defect(user=keeper, warehouse=stock.wh, sku=stock.sku2, from_bin=stock.a1,
+    defect = register_shipping_defect(user=keeper, warehouse=stock.wh, sku=stock.sku2, from_bin=stock.a1,
                                               quantity=1, reason="破损", supplier=supplier)
     assert defect.available_after == 1
     lot_b = inv.open_lot(client=stock.org.client_b, source=DocRef(DocKind.RECEIPT, "9", "RK9"))
     stock.put(stock.sku_b, 1, lot=lot_b)
     with pytest.raises(NotAllowed):
-        actions.register_shipping_defect(user=keeper, warehouse=stock.wh, sku=stock.sku_b, from_bin=stock.a1,
+        register_shipping_defect(user=keeper, warehouse=stock.wh, sku=stock.sku_b, from_bin=stock.a1,
                                          quantity=1, reason="破损")

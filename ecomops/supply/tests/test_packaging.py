@@ -9,14 +9,25 @@ from django.utils import timezone
 
 from ecomops.audit.models import DueItem
 from ecomops.core.errors import BusinessError, Conflict
-from ecomops.supply import actions
 from ecomops.supply.closing import open_documents
+from ecomops.supply.daily import run_daily
 from ecomops.supply.models import PackagingBalance, PackagingMove, PackagingReorder
+from ecomops.supply.packaging import (
+    PACKAGING_REORDER_DUE,
+    PROMOTION_DUE,
+    check_packaging,
+    consume_packaging,
+    create_material,
+    create_packaging_receipt,
+    enter_promotion,
+    packaging_cover,
+    post_packaging_receipt,
+)
 
 
 @pytest.fixture
 def box(keeper):
-    return actions.create_material(user=keeper, code="BOX-3", name="三号纸箱", unit="个")
+    return create_material(user=keeper, code="BOX-3", name="三号纸箱", unit="个")
 
 
 def _at(day):
@@ -24,26 +35,26 @@ def _at(day):
 
 
 def stocked(stock, keeper, box, quantity):
-    receipt = actions.create_packaging_receipt(user=keeper, warehouse=stock.wh, lines=[(box, quantity)])
-    return actions.post_packaging_receipt(receipt, user=keeper, at=_at(timezone.localdate() - timedelta(days=8)))
+    receipt = create_packaging_receipt(user=keeper, warehouse=stock.wh, lines=[(box, quantity)])
+    return post_packaging_receipt(receipt, user=keeper, at=_at(timezone.localdate() - timedelta(days=8)))
 
 
 def test_receipts_and_consumption_keep_an_append_only_ledger(stock, keeper, box):
     """WMS-18: packaging is stock: a draft receipt is open for the daily close until posted; use cannot
     take more than is on hand; every change is a ledger row with the balance after it."""
-    receipt = actions.create_packaging_receipt(user=keeper, warehouse=stock.wh, lines=[(box, 100)], vendor="纸品厂")
+    receipt = create_packaging_receipt(user=keeper, warehouse=stock.wh, lines=[(box, 100)], vendor="纸品厂")
     assert [n for n, _d, _u in open_documents(stock.wh, timezone.localdate())] == [receipt.number]
-    actions.post_packaging_receipt(receipt, user=keeper)
+    post_packaging_receipt(receipt, user=keeper)
     assert open_documents(stock.wh, timezone.localdate()) == []
     with pytest.raises(Conflict):
-        actions.post_packaging_receipt(receipt, user=keeper)
-    row = actions.consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=30)
+        post_packaging_receipt(receipt, user=keeper)
+    row = consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=30)
     assert row.on_hand_after == 70
     with pytest.raises(BusinessError) as error:
-        actions.consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=71)
+        consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=71)
     assert error.value.field == "quantity"
     with pytest.raises(BusinessError) as error:
-        actions.consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=0)
+        consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=0)
     assert error.value.field == "quantity"
     assert PackagingBalance.objects.get(material=box).on_hand == 70
     assert list(PackagingMove.objects.values_list("kind", "quantity", "on_hand_after")) == [
@@ -62,42 +73,42 @@ def test_reorder_when_cover_falls_below_ten_days_not_at_ten(stock, keeper, box):
     stocked(stock, keeper, box, 170)
     today = timezone.localdate()
     for days_ago in range(1, 8):  # 10 a day for 7 days → on hand 100 = exactly 10 days
-        actions.consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=10,
+        consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=10,
                                   at=_at(today - timedelta(days=days_ago)))
-    assert actions.check_packaging(stock.wh, today - timedelta(days=1)) == 0
-    cover = actions.packaging_cover(box, stock.wh, today - timedelta(days=1))
+    assert check_packaging(stock.wh, today - timedelta(days=1)) == 0
+    cover = packaging_cover(box, stock.wh, today - timedelta(days=1))
     assert cover.cover_days == 10 and not cover.below
     # today 6 more: 94 on hand at (60 + 6) ÷ 7 = 9.43 a day → 9.97 days, below 10
-    actions.consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=6)
+    consume_packaging(user=keeper, warehouse=stock.wh, material=box, quantity=6)
     reorder = PackagingReorder.objects.get(material=box, closed_at__isnull=True)
     assert reorder.on_hand == 94 and reorder.cover_days < 10 and "WMS-18" in reorder.reason
-    assert DueItem.objects.open().filter(kind=actions.PACKAGING_REORDER_DUE, clause="WMS-18").exists()
-    assert actions.run_daily(today).reorders == 0  # one open reorder per material
-    receipt = actions.create_packaging_receipt(user=keeper, warehouse=stock.wh, lines=[(box, 200)])
-    actions.post_packaging_receipt(receipt, user=keeper)
+    assert DueItem.objects.open().filter(kind=PACKAGING_REORDER_DUE, clause="WMS-18").exists()
+    assert run_daily(today).reorders == 0  # one open reorder per material
+    receipt = create_packaging_receipt(user=keeper, warehouse=stock.wh, lines=[(box, 200)])
+    post_packaging_receipt(receipt, user=keeper)
     reorder.refresh_from_db()
     assert reorder.closed_at is not None
-    assert not DueItem.objects.open().filter(kind=actions.PACKAGING_REORDER_DUE).exists()
+    assert not DueItem.objects.open().filter(kind=PACKAGING_REORDER_DUE).exists()
 
 
 def test_big_promotion_raises_the_prepare_item_three_days_ahead(stock, keeper):
     """WMS-18 / FUL-05: a promotion date entered → due item FUL-05 days (3) before it starts."""
     starts = timezone.localdate() + timedelta(days=20)
-    promotion = actions.enter_promotion(user=keeper, name="双11", starts_on=starts, warehouse=stock.wh)
+    promotion = enter_promotion(user=keeper, name="双11", starts_on=starts, warehouse=stock.wh)
     assert promotion.prepare_on == starts - timedelta(days=3) and "FUL-05" in promotion.policy_citation
-    items = list(DueItem.objects.filter(kind=actions.PROMOTION_DUE))
+    items = list(DueItem.objects.filter(kind=PROMOTION_DUE))
     assert items and all(timezone.localtime(i.due_at).date() == starts - timedelta(days=3) for i in items)
     assert {i.clause for i in items} == {"FUL-05"}
     with pytest.raises(BusinessError) as error:
-        actions.enter_promotion(user=keeper, name="过去", starts_on=timezone.localdate() - timedelta(days=1),
+        enter_promotion(user=keeper, name="过去", starts_on=timezone.localdate() - timedelta(days=1),
                                 warehouse=stock.wh)
     assert error.value.field == "starts_on"
     with pytest.raises(BusinessError) as error:
-        actions.enter_promotion(user=keeper, name="", starts_on=starts, warehouse=stock.wh)
+        enter_promotion(user=keeper, name="", starts_on=starts, warehouse=stock.wh)
     assert error.value.field == "name"
 
 
 def test_material_codes_are_unique(keeper, box):
     with pytest.raises(BusinessError) as error:
-        actions.create_material(user=keeper, code="BOX-3", name="另一个")
+        create_material(user=keeper, code="BOX-3", name="另一个")
     assert error.value.field == "code"

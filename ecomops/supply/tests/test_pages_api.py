@@ -15,9 +15,10 @@ from ecomops.inventory.enums import DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.reservations import available
 from ecomops.inventory.verify import differences
-from ecomops.supply import actions
 from ecomops.supply.enums import PlanState, ReturnState
 from ecomops.supply.models import PurchaseOrder, ShippingDefect, SupplierReturn
+from ecomops.supply.plans import build_plan
+from ecomops.supply.returns import ReturnItem, raise_supplier_return
 
 from .conftest import supplier_lot
 
@@ -47,7 +48,7 @@ def plans(stock, supplier, supplier_b):
     lot_b = supplier_lot(stock, supplier_b, sku=stock.sku_b, quantity=10)
     _sell(stock, stock.sku, lot_a, 7)
     _sell(stock, stock.sku_b, lot_b, 7)
-    return [actions.build_plan(warehouse=stock.wh, client=c, on=timezone.localdate())
+    return [build_plan(warehouse=stock.wh, client=c, on=timezone.localdate())
             for c in (stock.org.client_a, stock.org.client_b)]
 
 
@@ -72,8 +73,8 @@ def test_client_b_plan_and_return_are_404_to_a_client_a_grantee(stock, plans, ap
     assert [p["id"] for p in listed["items"]] == [plan_a.pk]
     assert api(approver).get(f"supply/replenishment-plans/{plan_b.pk}").status_code == 404
     lot = supplier_lot(stock, supplier_b, sku=stock.sku_b, quantity=1, bin_=stock.defective)
-    ret_b = actions.raise_supplier_return(client=stock.org.client_b, supplier=supplier_b, warehouse=stock.wh,
-                                          items=[actions.ReturnItem(stock.sku_b, lot, stock.defective, 1)])
+    ret_b = raise_supplier_return(client=stock.org.client_b, supplier=supplier_b, warehouse=stock.wh,
+                                          items=[ReturnItem(stock.sku_b, lot, stock.defective, 1)])
     assert browser(keeper).get(reverse("supply:return_detail", args=[ret_b.pk])).status_code == 404
     assert api(keeper).get(f"supply/supplier-returns/{ret_b.pk}").status_code == 404
     assert api(keeper).post(f"supply/supplier-returns/{ret_b.pk}/ready").status_code == 404
@@ -95,8 +96,8 @@ def test_plan_page_shows_reasons_and_approval_makes_orders(stock, plans, approve
 
 def test_hand_over_page_names_the_missing_signature_then_posts(stock, supplier, keeper):
     lot = supplier_lot(stock, supplier, quantity=2, bin_=stock.defective)
-    ret = actions.raise_supplier_return(client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
-                                        items=[actions.ReturnItem(stock.sku, lot, stock.defective, 2)])
+    ret = raise_supplier_return(client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
+                                        items=[ReturnItem(stock.sku, lot, stock.defective, 2)])
     page = browser(keeper)
     early = page.post(reverse("supply:return_hand_over", args=[ret.pk]), SIGN)
     assert early.status_code == 400 and "收集中" in early.content.decode()
@@ -130,8 +131,8 @@ def test_defect_form_registers_and_shows_the_sellable_quantity(stock, supplier, 
 
 def test_month_end_list_downloads_as_xlsx(stock, supplier, keeper):
     lot = supplier_lot(stock, supplier, quantity=1, bin_=stock.defective)
-    ret = actions.raise_supplier_return(client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
-                                        items=[actions.ReturnItem(stock.sku, lot, stock.defective, 1)])
+    ret = raise_supplier_return(client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
+                                        items=[ReturnItem(stock.sku, lot, stock.defective, 1)])
     month = timezone.localdate().strftime("%Y-%m")
     page = browser(keeper)
     assert ret.number in page.get(reverse("supply:returns_uncollected"), {"month": month}).content.decode()
@@ -189,8 +190,8 @@ def test_month_end_xlsx_cells_never_run_as_formulas(stock, supplier, keeper):
 
     Supplier.objects.filter(pk=supplier.pk).update(name='=HYPERLINK("http://evil.example","退货")')
     lot = supplier_lot(stock, supplier, quantity=1, bin_=stock.defective)
-    actions.raise_supplier_return(client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
-                                  items=[actions.ReturnItem(stock.sku, lot, stock.defective, 1)])
+    raise_supplier_return(client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
+                                  items=[ReturnItem(stock.sku, lot, stock.defective, 1)])
     month = timezone.localdate().strftime("%Y-%m")
     response = browser(keeper).get(reverse("supply:returns_uncollected"), {"month": month, "format": "xlsx"})
     row = list(load_workbook(io.BytesIO(response.content)).active.iter_rows())[1]

@@ -14,9 +14,9 @@ from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.tests.conftest import make_sku
 from ecomops.inventory.verify import differences
 from ecomops.suppliers.models import StyleSupplier
-from ecomops.supply import actions
 from ecomops.supply.enums import PlanState, POState, ReplenishmentRule
 from ecomops.supply.models import PurchaseOrder, ReplenishmentPlan
+from ecomops.supply.plans import PLAN_APPROVAL_DUE, approve_plan, build_plan, reject_plan
 from ecomops.supply.sales import daily_sales
 
 from .conftest import supplier_lot
@@ -62,7 +62,7 @@ def test_plan_orders_hero_goods_below_two_days_and_keeps_its_reasons(stock, supp
     sell(stock, stock.sku, 280, today - timedelta(days=2), other_lot, number="SO2")  # 40 a day, 20 left
     sell(stock, hero, 215, today - timedelta(days=1), lot, number="SO4")  # 285 in the week → 40.71/day
     StyleSupplier.objects.create(style=hero.style, supplier=supplier, is_primary=True)
-    plan = actions.build_plan(warehouse=stock.wh, client=stock.org.client_a, on=today)
+    plan = build_plan(warehouse=stock.wh, client=stock.org.client_a, on=today)
     assert plan.state == PlanState.PENDING
     lines = {line.sku_id: line for line in plan.lines.all()}
     assert lines[hero.pk].rule == ReplenishmentRule.HERO and lines[hero.pk].quantity == 285  # 40.71 × 7 ↑
@@ -72,9 +72,9 @@ def test_plan_orders_hero_goods_below_two_days_and_keeps_its_reasons(stock, supp
     assert lines[stock.sku.pk].supplier_id is None  # listed as needing a supplier
     assert "WMS-14.hero_order_days" in plan.policy["citations"]
     assert "WMS-14" in plan.policy["citations"]["WMS-14.hero_order_days"]
-    assert DueItem.objects.filter(kind=actions.PLAN_APPROVAL_DUE, owner=approver, clause="WMS-14").exists()
+    assert DueItem.objects.filter(kind=PLAN_APPROVAL_DUE, owner=approver, clause="WMS-14").exists()
     # run again the same day: the same plan
-    assert actions.build_plan(warehouse=stock.wh, client=stock.org.client_a, on=today).pk == plan.pk
+    assert build_plan(warehouse=stock.wh, client=stock.org.client_a, on=today).pk == plan.pk
 
 
 def test_approved_plan_becomes_one_purchase_order_per_supplier(stock, supplier, approver, today, django_user_model):
@@ -90,41 +90,41 @@ def test_approved_plan_becomes_one_purchase_order_per_supplier(stock, supplier, 
         sell(stock, sku, 14, today - timedelta(days=1), lot, number=f"S-{sku.pk}")
     StyleSupplier.objects.create(style=stock.sku.style, supplier=supplier, is_primary=True)
     StyleSupplier.objects.create(style=other.style, supplier=second)
-    plan = actions.build_plan(warehouse=stock.wh, client=stock.org.client_a, on=today)
+    plan = build_plan(warehouse=stock.wh, client=stock.org.client_a, on=today)
     assert plan.lines.count() == 3
     nobody = django_user_model.objects.create_user("plain")
     with pytest.raises(NotAllowed):
-        actions.approve_plan(plan, user=nobody)
-    orders = actions.approve_plan(plan, user=approver, note="同意")
+        approve_plan(plan, user=nobody)
+    orders = approve_plan(plan, user=approver, note="同意")
     assert len(orders) == 2
     assert {o.supplier_id for o in orders} == {supplier.pk, second.pk}
     assert all(o.state == POState.DRAFT and o.source == plan.number and o.warehouse == stock.wh for o in orders)
     assert plan.lines.filter(purchase_order__isnull=True).get().sku_id == third.pk
     with pytest.raises(Conflict):
-        actions.approve_plan(plan, user=approver)
+        approve_plan(plan, user=approver)
     with pytest.raises(Conflict):
-        actions.reject_plan(plan, user=approver, note="晚了")
-    assert not DueItem.objects.open().filter(kind=actions.PLAN_APPROVAL_DUE).exists()
+        reject_plan(plan, user=approver, note="晚了")
+    assert not DueItem.objects.open().filter(kind=PLAN_APPROVAL_DUE).exists()
 
 
 def test_reject_needs_a_reason_and_client_b_plans_are_out_of_reach(stock, supplier, supplier_b, approver, today):
     """WMS-14: rejection names its reason; a client-A approver cannot decide client B's plan."""
     lot = supplier_lot(stock, supplier_b, sku=stock.sku_b, quantity=10)
     sell(stock, stock.sku_b, 7, today - timedelta(days=1), lot)
-    plan_b = actions.build_plan(warehouse=stock.wh, client=stock.org.client_b, on=today)
+    plan_b = build_plan(warehouse=stock.wh, client=stock.org.client_b, on=today)
     assert plan_b is not None
     with pytest.raises(NotAllowed):
-        actions.approve_plan(plan_b, user=approver)
+        approve_plan(plan_b, user=approver)
     with pytest.raises(BusinessError) as error:
-        actions.reject_plan(plan_b, user=stock.org.admin, note=" ")
+        reject_plan(plan_b, user=stock.org.admin, note=" ")
     assert error.value.field == "note"
-    assert actions.reject_plan(plan_b, user=stock.org.admin, note="库存够用").state == PlanState.REJECTED
+    assert reject_plan(plan_b, user=stock.org.admin, note="库存够用").state == PlanState.REJECTED
 
 
 def test_no_plan_when_nothing_needs_ordering(stock, supplier, today):
     lot = supplier_lot(stock, supplier, quantity=500)
     sell(stock, stock.sku, 7, today - timedelta(days=1), lot)
-    assert actions.build_plan(warehouse=stock.wh, client=stock.org.client_a, on=today) is None
+    assert build_plan(warehouse=stock.wh, client=stock.org.client_a, on=today) is None
 
 
 def test_replenishment_plan_command(stock, supplier, today, capsys):

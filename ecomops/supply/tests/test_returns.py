@@ -13,10 +13,23 @@ from ecomops.inventory.enums import DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import StockBalance, StockMove
 from ecomops.inventory.verify import differences
-from ecomops.supply import actions
 from ecomops.supply.closing import open_documents
+from ecomops.supply.daily import run_daily
 from ecomops.supply.enums import ReturnState, SupplierSource
 from ecomops.supply.models import SupplierReturn
+from ecomops.supply.owners import warehouse_owners
+from ecomops.supply.returns import (
+    RETURN_PICKUP_DUE,
+    RETURN_UNCOLLECTED_DUE,
+    ReturnItem,
+    cancel_return,
+    hand_over_return,
+    mark_return_ready,
+    pickup_due_on,
+    raise_supplier_return,
+    set_return_terms,
+    uncollected_in_month,
+)
 
 from .conftest import supplier_lot
 
@@ -25,9 +38,9 @@ SIGN = {"collector": "王师傅", "collector_signature": "王建国", "keeper_si
 
 def collecting(stock, supplier, quantity=3):
     lot = supplier_lot(stock, supplier, quantity=quantity, bin_=stock.defective)
-    return actions.raise_supplier_return(
+    return raise_supplier_return(
         client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
-        items=[actions.ReturnItem(stock.sku, lot, stock.defective, quantity)], by=stock.keeper)
+        items=[ReturnItem(stock.sku, lot, stock.defective, quantity)], by=stock.keeper)
 
 
 def test_hand_over_posts_the_goods_out_of_the_defective_bin(stock, supplier, keeper):
@@ -35,31 +48,31 @@ def test_hand_over_posts_the_goods_out_of_the_defective_bin(stock, supplier, kee
     leave the defective bin as a 退厂单 (to nowhere) in the same transaction."""
     ret = collecting(stock, supplier)
     with pytest.raises(Conflict, match="收集中"):
-        actions.hand_over_return(ret, user=keeper, **SIGN)  # out of order: not ready yet
-    actions.mark_return_ready(ret, user=keeper)
+        hand_over_return(ret, user=keeper, **SIGN)  # out of order: not ready yet
+    mark_return_ready(ret, user=keeper)
     with pytest.raises(BusinessError) as error:
-        actions.hand_over_return(ret, user=keeper, **{**SIGN, "collector_signature": " "})
+        hand_over_return(ret, user=keeper, **{**SIGN, "collector_signature": " "})
     assert error.value.field == "collector_signature"
-    done = actions.hand_over_return(ret, user=keeper, collector_phone="13800000000", **SIGN)
+    done = hand_over_return(ret, user=keeper, collector_phone="13800000000", **SIGN)
     assert done.state == ReturnState.COLLECTED and done.handed_over_by == keeper and done.collector == "王师傅"
     assert done.collector_signature == "王建国" and done.keeper_signature == "李仓管"
     move = StockMove.objects.get(doc_kind=DocKind.SUPPLIER_RETURN, doc_id=str(ret.pk))
     assert move.from_bin == stock.defective and move.to_bin is None and move.quantity == 3
     assert StockBalance.objects.get(bin=stock.defective).on_hand == 0
     with pytest.raises(Conflict):
-        actions.hand_over_return(ret, user=keeper, **SIGN)
+        hand_over_return(ret, user=keeper, **SIGN)
     assert differences() == []
 
 
 def test_hand_over_is_refused_when_the_goods_are_gone(stock, supplier, keeper):
     """WMS-16: goods no longer in the defective bin → refused, nothing posted, still ready."""
     ret = collecting(stock, supplier)
-    actions.mark_return_ready(ret, user=keeper)
+    mark_return_ready(ret, user=keeper)
     line = ret.lines.get()
     post_moves([Move(sku_id=stock.sku.pk, lot_id=line.lot_id, quantity=2, from_bin=stock.defective)],
                doc=DocRef(DocKind.SCRAP, "X1", "BF1"), by=keeper)
     with pytest.raises(Conflict, match="不在次品库位"):
-        actions.hand_over_return(ret, user=keeper, **SIGN)
+        hand_over_return(ret, user=keeper, **SIGN)
     ret.refresh_from_db()
     assert ret.state == ReturnState.READY and not StockMove.objects.filter(doc_kind=DocKind.SUPPLIER_RETURN).exists()
     assert differences() == []
@@ -67,17 +80,17 @@ def test_hand_over_is_refused_when_the_goods_are_gone(stock, supplier, keeper):
 
 def test_client_b_returns_are_out_of_reach_and_cancel_needs_a_reason(stock, supplier, supplier_b, keeper):
     lot = supplier_lot(stock, supplier_b, sku=stock.sku_b, quantity=1, bin_=stock.defective)
-    ret_b = actions.raise_supplier_return(client=stock.org.client_b, supplier=supplier_b, warehouse=stock.wh,
-                                          items=[actions.ReturnItem(stock.sku_b, lot, stock.defective, 1)])
+    ret_b = raise_supplier_return(client=stock.org.client_b, supplier=supplier_b, warehouse=stock.wh,
+                                          items=[ReturnItem(stock.sku_b, lot, stock.defective, 1)])
     with pytest.raises(NotAllowed):
-        actions.mark_return_ready(ret_b, user=keeper)
+        mark_return_ready(ret_b, user=keeper)
     ret = collecting(stock, supplier)
     with pytest.raises(BusinessError) as error:
-        actions.cancel_return(ret, user=keeper, reason="")
+        cancel_return(ret, user=keeper, reason="")
     assert error.value.field == "reason"
-    assert actions.cancel_return(ret, user=keeper, reason="改为报废").state == ReturnState.CANCELLED
+    assert cancel_return(ret, user=keeper, reason="改为报废").state == ReturnState.CANCELLED
     with pytest.raises(Conflict):
-        actions.mark_return_ready(ret, user=keeper)
+        mark_return_ready(ret, user=keeper)
 
 
 def test_manufacturer_returns_daily_and_traders_weekly(stock, supplier, keeper):
@@ -85,23 +98,23 @@ def test_manufacturer_returns_daily_and_traders_weekly(stock, supplier, keeper):
     daily run raises the pick-up item to the warehouse once, and the hand-over completes it."""
     ret = collecting(stock, supplier)
     today = timezone.localdate()
-    assert actions.pickup_due_on(ret) == today + timedelta(days=7)  # no terms: trader, weekly
-    assert actions.run_daily(today + timedelta(days=6)).pickups == 0
-    actions.set_return_terms(supplier, user=keeper, source=SupplierSource.MANUFACTURER)
-    assert actions.pickup_due_on(ret) == today + timedelta(days=1)
-    assert actions.run_daily(today).pickups == 0
-    assert actions.run_daily(today + timedelta(days=1)).pickups == 1
-    actions.run_daily(today + timedelta(days=1))
-    items = DueItem.objects.filter(kind=actions.RETURN_PICKUP_DUE, clause="WMS-16")
-    assert items.count() == len(actions.warehouse_owners(stock.wh)) >= 1
-    actions.mark_return_ready(ret, user=keeper)
-    actions.hand_over_return(ret, user=keeper, **SIGN)
-    assert not DueItem.objects.open().filter(kind=actions.RETURN_PICKUP_DUE).exists()
+    assert pickup_due_on(ret) == today + timedelta(days=7)  # no terms: trader, weekly
+    assert run_daily(today + timedelta(days=6)).pickups == 0
+    set_return_terms(supplier, user=keeper, source=SupplierSource.MANUFACTURER)
+    assert pickup_due_on(ret) == today + timedelta(days=1)
+    assert run_daily(today).pickups == 0
+    assert run_daily(today + timedelta(days=1)).pickups == 1
+    run_daily(today + timedelta(days=1))
+    items = DueItem.objects.filter(kind=RETURN_PICKUP_DUE, clause="WMS-16")
+    assert items.count() == len(warehouse_owners(stock.wh)) >= 1
+    mark_return_ready(ret, user=keeper)
+    hand_over_return(ret, user=keeper, **SIGN)
+    assert not DueItem.objects.open().filter(kind=RETURN_PICKUP_DUE).exists()
     # the next return of that supplier is due one day after the last hand-over
     nxt = collecting(stock, supplier, quantity=1)
-    assert actions.pickup_due_on(nxt) == today + timedelta(days=1)
+    assert pickup_due_on(nxt) == today + timedelta(days=1)
     with pytest.raises(BusinessError) as error:
-        actions.set_return_terms(supplier, user=keeper, source="weird")
+        set_return_terms(supplier, user=keeper, source="weird")
     assert error.value.field == "source"
 
 
@@ -116,14 +129,14 @@ def test_month_end_list_goes_to_purchasing_and_finance(stock, supplier, keeper, 
     ret.refresh_from_db()
     call_command("supply-daily", "--date", today.isoformat())
     assert "1 not collected" in capsys.readouterr().out
-    assert DueItem.objects.filter(kind=actions.RETURN_UNCOLLECTED_DUE, clause="WMS-16").exists()
-    listed = actions.uncollected_in_month(last_month_day.year, last_month_day.month)
+    assert DueItem.objects.filter(kind=RETURN_UNCOLLECTED_DUE, clause="WMS-16").exists()
+    listed = uncollected_in_month(last_month_day.year, last_month_day.month)
     assert list(listed) == [ret]
-    actions.mark_return_ready(ret, user=keeper)
-    actions.hand_over_return(ret, user=keeper, **SIGN)
-    assert list(actions.uncollected_in_month(last_month_day.year, last_month_day.month)) == [ret]  # late
-    assert list(actions.uncollected_in_month(today.year, today.month)) == []
-    assert not DueItem.objects.open().filter(kind=actions.RETURN_UNCOLLECTED_DUE).exists()
+    mark_return_ready(ret, user=keeper)
+    hand_over_return(ret, user=keeper, **SIGN)
+    assert list(uncollected_in_month(last_month_day.year, last_month_day.month)) == [ret]  # late
+    assert list(uncollected_in_month(today.year, today.month)) == []
+    assert not DueItem.objects.open().filter(kind=RETURN_UNCOLLECTED_DUE).exists()
 
 
 def test_ready_returns_keep_the_day_open(stock, supplier, keeper):
@@ -133,6 +146,6 @@ def test_ready_returns_keep_the_day_open(stock, supplier, keeper):
     ret = collecting(stock, supplier)
     today = timezone.localdate()
     assert open_documents(stock.wh, today) == []
-    actions.mark_return_ready(ret, user=keeper)
+    mark_return_ready(ret, user=keeper)
     assert [n for n, _d, _u in open_documents(stock.wh, today)] == [ret.number]
     assert "supply" in closing.registered()

@@ -9,7 +9,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from ecomops.inventory.models import Warehouse
-from ecomops.supply.actions import build_plans
+from ecomops.supply.plans import build_plans
 
 
 class Command(BaseCommand):

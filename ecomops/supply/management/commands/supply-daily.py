@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ecomops.supply.actions import run_daily
+from ecomops.supply.daily import run_daily
 
 
 class Command(BaseCommand):
