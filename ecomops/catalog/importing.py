@@ -417,136 +417,185 @@ def _column_order(header: str) -> int:
     return next((i for i, c in enumerate(COLUMNS) if c.header == header), len(COLUMNS))
 
 
+@dataclass
+class _References:
+    """The reference data the rows name: categories (shared), the client's brands, the stores."""
+
+    categories: _Categories | None
+    brands: dict
+    stores: dict[str, Store]
+
+    @classmethod
+    def load(cls, *, client, rows: list[Row], present: set[str]) -> _References:
+        categories = _Categories() if "category" in present else None
+        brands = {}
+        for brand in Brand.objects.filter(client=client):
+            brands.setdefault(brand.name, brand)
+            if brand.name_en:
+                brands.setdefault(brand.name_en.lower(), brand)
+        store_codes = {r.store_code for r in rows if r.store_code}
+        stores = {s.code: s for s in Store.objects.filter(code__in=store_codes)} if store_codes else {}
+        return cls(categories, brands, stores)
+
+
+@dataclass
+class _Current:
+    """The styles and SKUs the file names, as they are now (locked while importing)."""
+
+    styles: dict[str, Style]
+    skus_by_style: dict[int, list[SKU]]
+    by_code: dict[str, SKU]
+    by_barcode: dict[str, SKU]
+    style_no_of: dict[int, str]
+
+    @classmethod
+    def load(cls, *, client, rows: list[Row], style_nos, barcodes_: set[str], lock: bool) -> _Current:
+        styles = {s.style_no: s for s in _existing(Style.objects.filter(client=client), "style_no", style_nos,
+                                                   lock=lock)}
+        skus_by_style: dict[int, list[SKU]] = defaultdict(list)
+        for sku in _existing(SKU.objects.filter(client=client), "style_id", [s.pk for s in styles.values()],
+                             lock=lock):
+            skus_by_style[sku.style_id].append(sku)
+        for group in skus_by_style.values():
+            group.sort(key=lambda s: s.pk)
+        file_codes = {r.sku_code for r in rows if r.sku_code}
+        by_code = {s.sku_code: s for group in skus_by_style.values() for s in group}
+        for sku in _existing(SKU.objects.filter(client=client), "sku_code", file_codes - set(by_code)):
+            by_code[sku.sku_code] = sku
+        by_barcode = {s.barcode: s for s in _existing(SKU.objects.filter(client=client), "barcode", barcodes_)}
+        style_no_of = {s.pk: s.style_no for s in styles.values()}
+        missing_style_ids = {s.style_id for s in by_code.values()} - set(style_no_of)
+        if missing_style_ids:
+            style_no_of.update(Style.objects.filter(pk__in=missing_style_ids).values_list("pk", "style_no"))
+        return cls(styles, skus_by_style, by_code, by_barcode, style_no_of)
+
+
+@dataclass
+class _StylePlan:
+    """What planning the styles hands to planning the SKUs."""
+
+    objects: dict[str, Style] = field(default_factory=dict)
+    old_prices: dict[str, tuple] = field(default_factory=dict)  # style number → (unit cost, price) before
+    price_errors: set[int] = field(default_factory=set)  # rows already told they may not change prices
+
+
 def _plan_against_database(plan: Plan, *, user, client, rows: list[Row], present: set[str], lock: bool) -> None:
-    scope = scope_for(user)
-    # Reference data: categories (shared), the client's brands, the stores named.
-    categories = _Categories() if "category" in present else None
-    brands = {}
-    for brand in Brand.objects.filter(client=client):
-        brands.setdefault(brand.name, brand)
-        if brand.name_en:
-            brands.setdefault(brand.name_en.lower(), brand)
-    store_codes = {r.store_code for r in rows if r.store_code}
-    stores = {s.code: s for s in Store.objects.filter(code__in=store_codes)} if store_codes else {}
-
-    style_of: dict[str, Row] = {}
-    for row in rows:
-        if row.category and categories is not None:
-            category, message = categories.find(row.category)
-            if category is None:
-                plan.error(row.number, "category", message, row.category)
-                row.ok = False
-        if row.brand and row.brand not in brands and row.brand.lower() not in brands:
-            plan.error(row.number, "brand", _("品牌“%(name)s”不存在，请先为该委托方建立品牌") % {"name": row.brand},
-                       row.brand)
-            row.ok = False
-        if row.store_code:
-            store = stores.get(row.store_code)
-            if store is None or not scope.sees_store(store.pk):
-                plan.error(row.number, "store_code", _("店铺“%(code)s”不存在") % {"code": row.store_code},
-                           row.store_code)
-                row.ok = False
-            elif store.client_id != client.pk:
-                plan.error(row.number, "store_code", _("店铺“%(code)s”不属于委托方 %(client)s")
-                           % {"code": row.store_code, "client": client.name}, row.store_code)
-                row.ok = False
-        style_of.setdefault(row.style_no, row)
-
-    # The styles and SKUs the file names, as they are now (locked while importing).
-    styles = {s.style_no: s for s in _existing(Style.objects.filter(client=client), "style_no", style_of, lock=lock)}
-    skus_by_style: dict[int, list[SKU]] = defaultdict(list)
-    for sku in _existing(SKU.objects.filter(client=client), "style_id", [s.pk for s in styles.values()], lock=lock):
-        skus_by_style[sku.style_id].append(sku)
-    for group in skus_by_style.values():
-        group.sort(key=lambda s: s.pk)
-    file_codes = {r.sku_code for r in rows if r.sku_code}
-    by_code = {s.sku_code: s for group in skus_by_style.values() for s in group}
-    for sku in _existing(SKU.objects.filter(client=client), "sku_code", file_codes - set(by_code)):
-        by_code[sku.sku_code] = sku
+    refs = _References.load(client=client, rows=rows, present=present)
+    style_of = _check_references(plan, rows, refs, scope=scope_for(user), client=client)
     plan.file_barcodes = {r.barcode for r in rows if r.barcode}
-    by_barcode = {s.barcode: s for s in _existing(SKU.objects.filter(client=client), "barcode", plan.file_barcodes)}
-    style_no_of = {s.pk: s.style_no for s in styles.values()}
-    missing_style_ids = {s.style_id for s in by_code.values()} - set(style_no_of)
-    if missing_style_ids:
-        style_no_of.update(Style.objects.filter(pk__in=missing_style_ids).values_list("pk", "style_no"))
-
-    # Match each SKU of the file to the SKU it updates, if any.
-    sku_rows: dict[tuple, Row] = {}
+    current = _Current.load(client=client, rows=rows, style_nos=style_of, barcodes_=plan.file_barcodes, lock=lock)
+    sku_rows = {}
     for row in rows:
         if row.ok:
             sku_rows.setdefault(row.sku_key, row)
+    matched = _match_skus(plan, sku_rows, current)
+    if any(not r.ok for r in rows):
+        return  # the errors are what the person needs now; the plan below would be thrown away
+    # Prices need the price right when they change an existing style or SKU (CAT-07).
+    may_change_price = user.has_perm("catalog.change_style_price")
+    styles = _plan_styles(plan, client=client, style_of=style_of, sku_rows=sku_rows, matched=matched,
+                          current=current, refs=refs, present=present, may_change_price=may_change_price)
+    _plan_skus(plan, client=client, sku_rows=sku_rows, matched=matched, current=current, styles=styles,
+               may_change_price=may_change_price)
+    _plan_platform_codes(plan, rows, matched, refs.stores)
+
+
+# --- resolving references ---
+
+
+def _check_references(plan: Plan, rows: list[Row], refs: _References, *, scope, client) -> dict[str, Row]:
+    """Check each row's category, brand and store; return the first row of each style."""
+    style_of: dict[str, Row] = {}
+    for row in rows:
+        _check_row_references(plan, row, refs, scope=scope, client=client)
+        style_of.setdefault(row.style_no, row)
+    return style_of
+
+
+def _check_row_references(plan: Plan, row: Row, refs: _References, *, scope, client) -> None:
+    if row.category and refs.categories is not None:
+        category, message = refs.categories.find(row.category)
+        if category is None:
+            plan.error(row.number, "category", message, row.category)
+            row.ok = False
+    if row.brand and row.brand not in refs.brands and row.brand.lower() not in refs.brands:
+        plan.error(row.number, "brand", _("品牌“%(name)s”不存在，请先为该委托方建立品牌") % {"name": row.brand},
+                   row.brand)
+        row.ok = False
+    if row.store_code:
+        store = refs.stores.get(row.store_code)
+        if store is None or not scope.sees_store(store.pk):
+            plan.error(row.number, "store_code", _("店铺“%(code)s”不存在") % {"code": row.store_code},
+                       row.store_code)
+            row.ok = False
+        elif store.client_id != client.pk:
+            plan.error(row.number, "store_code", _("店铺“%(code)s”不属于委托方 %(client)s")
+                       % {"code": row.store_code, "client": client.name}, row.store_code)
+            row.ok = False
+
+
+def _match_skus(plan: Plan, sku_rows: dict[tuple, Row], current: _Current) -> dict[tuple, SKU | None]:
+    """Match each SKU of the file to the SKU it updates, if any (``None``: a new SKU)."""
     matched: dict[tuple, SKU | None] = {}
     claimed: dict[int, Row] = {}
     for key, row in sku_rows.items():
-        style = styles.get(row.style_no)
-        current = None
-        variants = {(s.colour, s.size): s for s in skus_by_style.get(style.pk, [])} if style else {}
-        if row.sku_code:
-            current = by_code.get(row.sku_code)
-            if current is not None and (style is None or current.style_id != style.pk):
-                plan.error(row.number, "sku_code", _("SKU编码 %(code)s 已属于款号 %(no)s，不能改到其他款号")
-                           % {"code": row.sku_code, "no": style_no_of.get(current.style_id, "?")}, row.sku_code)
-                row.ok = False
-                continue
-            other = variants.get((row.colour, row.size))
-            if other is not None and other is not current:
-                plan.error(row.number, "sku_code",
-                           _("款号 %(no)s 下颜色“%(colour)s”、尺码“%(size)s”已有 SKU（编码 %(code)s）")
-                           % {"no": row.style_no, "colour": row.colour, "size": row.size, "code": other.sku_code},
-                           row.sku_code)
-                row.ok = False
-                continue
-        else:
-            current = variants.get((row.colour, row.size))
-        if current is not None:
-            if current.pk in claimed:
-                plan.error(row.number, "sku_code",
-                           _("与第 %(row)s 行是同一个 SKU") % {"row": claimed[current.pk].number})
-                row.ok = False
-                continue
-            claimed[current.pk] = row
-        if row.barcode:
-            owner = by_barcode.get(row.barcode)
-            if owner is not None and owner.pk != getattr(current, "pk", None):
-                plan.error(row.number, "barcode", _("条码 %(code)s 已用于 SKU %(sku)s")
-                           % {"code": row.barcode, "sku": owner.sku_code}, row.barcode)
-                row.ok = False
-                continue
-        matched[key] = current
+        found = _match_sku(plan, row, current, claimed)
+        if row.ok:
+            matched[key] = found
+    return matched
 
-    # Prices need the price right when they change an existing style or SKU (CAT-07).
-    may_change_price = user.has_perm("catalog.change_style_price")
 
-    if any(not r.ok for r in rows):
-        return  # the errors are what the person needs now; the plan below would be thrown away
+def _match_sku(plan: Plan, row: Row, current: _Current, claimed: dict[int, Row]) -> SKU | None:
+    """The existing SKU ``row`` updates; on a conflict, an error and ``row.ok`` false."""
+    style = current.styles.get(row.style_no)
+    variants = {(s.colour, s.size): s for s in current.skus_by_style.get(style.pk, [])} if style else {}
+    if row.sku_code:
+        sku = current.by_code.get(row.sku_code)
+        if sku is not None and (style is None or sku.style_id != style.pk):
+            plan.error(row.number, "sku_code", _("SKU编码 %(code)s 已属于款号 %(no)s，不能改到其他款号")
+                       % {"code": row.sku_code, "no": current.style_no_of.get(sku.style_id, "?")}, row.sku_code)
+            row.ok = False
+            return None
+        other = variants.get((row.colour, row.size))
+        if other is not None and other is not sku:
+            plan.error(row.number, "sku_code",
+                       _("款号 %(no)s 下颜色“%(colour)s”、尺码“%(size)s”已有 SKU（编码 %(code)s）")
+                       % {"no": row.style_no, "colour": row.colour, "size": row.size, "code": other.sku_code},
+                       row.sku_code)
+            row.ok = False
+            return None
+    else:
+        sku = variants.get((row.colour, row.size))
+    if sku is not None:
+        if sku.pk in claimed:
+            plan.error(row.number, "sku_code", _("与第 %(row)s 行是同一个 SKU") % {"row": claimed[sku.pk].number})
+            row.ok = False
+            return None
+        claimed[sku.pk] = row
+    if row.barcode:
+        owner = current.by_barcode.get(row.barcode)
+        if owner is not None and owner.pk != getattr(sku, "pk", None):
+            plan.error(row.number, "barcode", _("条码 %(code)s 已用于 SKU %(sku)s")
+                       % {"code": row.barcode, "sku": owner.sku_code}, row.barcode)
+            row.ok = False
+            return None
+    return sku
 
-    # Styles: create, update, or leave.
+
+# --- planning the writes ---
+
+
+def _plan_styles(plan: Plan, *, client, style_of: dict[str, Row], sku_rows: dict[tuple, Row], matched: dict,
+                 current: _Current, refs: _References, present: set[str], may_change_price: bool) -> _StylePlan:
+    """Styles: create, update, or leave."""
     rows_of_style: dict[str, list[Row]] = defaultdict(list)
     for row in sku_rows.values():
         rows_of_style[row.style_no].append(row)
-    style_objects: dict[str, Style] = {}
-    old_prices: dict[str, tuple] = {}  # style number → (unit cost, price) before this import changed them
-    price_errors: set[int] = set()
+    out = _StylePlan()
     for style_no, first in style_of.items():
-        style = styles.get(style_no)
-        group = rows_of_style[style_no]
-        existing_skus = skus_by_style.get(style.pk, []) if style else []
-        in_file = {matched[r.sku_key].pk for r in group if matched.get(r.sku_key) is not None}
-        values = {}
-        for name in ("unit_cost", "price"):
-            desired = [getattr(r, name) for r in group]
-            kept = [(s.unit_cost if name == "unit_cost" else s.price) for s in existing_skus if s.pk not in in_file]
-            current = getattr(style, name) if style else None
-            everything = desired + [v if v is not None else current for v in kept]
-            values[name] = current if current is not None and current in everything else _mode(desired)
-        brand = _brand(brands, first.brand) if "brand" in present else (style.brand if style else None)
-        category = (categories.find(first.category)[0] if first.category else None) if categories else (
-            style.category if style else None)
-        fields = {"name": first.name, "brand": brand, "category": category, **values}
-        if "is_hero" in present or style is None:
-            fields["is_hero"] = first.is_hero
-        if "return_class" in present or style is None:
-            fields["return_class"] = first.return_class
+        style = current.styles.get(style_no)
+        fields = _style_fields(first, style, rows_of_style[style_no], matched=matched, current=current, refs=refs,
+                               present=present)
         if style is None:
             style = Style(client=client, style_no=style_no, status=StyleState.ACTIVE, attributes={}, **fields)
             plan.new_styles.append(style)
@@ -554,23 +603,57 @@ def _plan_against_database(plan: Plan, *, user, client, rows: list[Row], present
             changed = [n for n, v in fields.items() if _differs(getattr(style, n), v)]
             if set(changed) & {"unit_cost", "price"} and not may_change_price:
                 plan.error(first.number, "price", _("您没有修改成本价或销售价的权限"))
-                price_errors.add(first.number)
+                out.price_errors.add(first.number)
             if changed:
-                old_prices[style_no] = (style.unit_cost, style.price)
+                out.old_prices[style_no] = (style.unit_cost, style.price)
                 for n in changed:
                     setattr(style, n, fields[n])
                 plan.changed_styles.append(style)
             else:
                 plan.unchanged_styles += 1
-        style_objects[style_no] = style
+        out.objects[style_no] = style
+    return out
 
-    # SKUs: create, update, or leave.
-    generated = _generated_codes(sku_rows, matched, style_objects, skus_by_style, client)
+
+def _style_fields(first: Row, style: Style | None, group: list[Row], *, matched: dict, current: _Current,
+                  refs: _References, present: set[str]) -> dict:
+    """The values the style should have after the import (its first row speaks for it)."""
+    fields = {"name": first.name}
+    fields["brand"] = _brand(refs.brands, first.brand) if "brand" in present else (style.brand if style else None)
+    if refs.categories:
+        fields["category"] = refs.categories.find(first.category)[0] if first.category else None
+    else:
+        fields["category"] = style.category if style else None
+    fields.update(_style_prices(style, group, matched=matched, current=current))
+    if "is_hero" in present or style is None:
+        fields["is_hero"] = first.is_hero
+    if "return_class" in present or style is None:
+        fields["return_class"] = first.return_class
+    return fields
+
+
+def _style_prices(style: Style | None, group: list[Row], *, matched: dict, current: _Current) -> dict:
+    """The style keeps its price while any of its SKUs still sells at it; else the file's most frequent."""
+    existing_skus = current.skus_by_style.get(style.pk, []) if style else []
+    in_file = {matched[r.sku_key].pk for r in group if matched.get(r.sku_key) is not None}
+    values = {}
+    for name in ("unit_cost", "price"):
+        desired = [getattr(r, name) for r in group]
+        kept = [(s.unit_cost if name == "unit_cost" else s.price) for s in existing_skus if s.pk not in in_file]
+        now = getattr(style, name) if style else None
+        everything = desired + [v if v is not None else now for v in kept]
+        values[name] = now if now is not None and now in everything else _mode(desired)
+    return values
+
+
+def _plan_skus(plan: Plan, *, client, sku_rows: dict[tuple, Row], matched: dict, current: _Current,
+               styles: _StylePlan, may_change_price: bool) -> None:
+    """SKUs: create, update, or leave. New SKUs are added to ``matched``."""
+    generated = _generated_codes(sku_rows, matched, styles.objects, current.skus_by_style, client)
     for key, row in sku_rows.items():
-        style = style_objects[row.style_no]
-        current = matched.get(key)
-        old_style_prices = old_prices.get(row.style_no, (style.unit_cost, style.price))
-        if current is None:
+        style = styles.objects[row.style_no]
+        sku = matched.get(key)
+        if sku is None:
             sku = SKU(client=client, style=style, colour=row.colour, size=row.size,
                       sku_code=row.sku_code or generated[key], barcode=row.barcode,
                       barcode_source=row.barcode_source or BarcodeSource.INTERNAL_EAN13,
@@ -578,31 +661,34 @@ def _plan_against_database(plan: Plan, *, user, client, rows: list[Row], present
                       price=None if row.price == style.price else row.price)
             plan.new_skus.append(sku)
             matched[key] = sku
-            continue
-        changed = False
-        for name in ("colour", "size"):
-            if getattr(current, name) != getattr(row, name):
-                setattr(current, name, getattr(row, name))
-                changed = True
-        if row.barcode and row.barcode != current.barcode:
-            current.barcode, current.barcode_source = row.barcode, row.barcode_source
-            changed = True
-        for index, name in enumerate(("unit_cost", "price")):
-            desired, override, new_style_value = getattr(row, name), getattr(current, name), getattr(style, name)
-            if (override if override is not None else new_style_value) == desired:
-                continue
-            old_effective = override if override is not None else old_style_prices[index]
-            if old_effective != desired and not may_change_price and row.number not in price_errors:
-                plan.error(row.number, name, _("您没有修改成本价或销售价的权限"))
-                price_errors.add(row.number)
-            setattr(current, name, None if desired == new_style_value else desired)
-            changed = True
-        if changed:
-            plan.changed_skus.append(current)
+        elif _update_sku(plan, sku, row, style, styles, may_change_price=may_change_price):
+            plan.changed_skus.append(sku)
         else:
             plan.unchanged_skus += 1
 
-    _plan_platform_codes(plan, rows, matched, stores)
+
+def _update_sku(plan: Plan, sku: SKU, row: Row, style: Style, styles: _StylePlan, *, may_change_price: bool) -> bool:
+    """Set the row's values on an existing SKU; whether anything changed."""
+    old_style_prices = styles.old_prices.get(row.style_no, (style.unit_cost, style.price))
+    changed = False
+    for name in ("colour", "size"):
+        if getattr(sku, name) != getattr(row, name):
+            setattr(sku, name, getattr(row, name))
+            changed = True
+    if row.barcode and row.barcode != sku.barcode:
+        sku.barcode, sku.barcode_source = row.barcode, row.barcode_source
+        changed = True
+    for index, name in enumerate(("unit_cost", "price")):
+        desired, override, new_style_value = getattr(row, name), getattr(sku, name), getattr(style, name)
+        if (override if override is not None else new_style_value) == desired:
+            continue
+        old_effective = override if override is not None else old_style_prices[index]
+        if old_effective != desired and not may_change_price and row.number not in styles.price_errors:
+            plan.error(row.number, name, _("您没有修改成本价或销售价的权限"))
+            styles.price_errors.add(row.number)
+        setattr(sku, name, None if desired == new_style_value else desired)
+        changed = True
+    return changed
 
 
 def _brand(brands: dict, name: str):

@@ -154,119 +154,55 @@ def _describe(sku_codes: dict[int, str], lots: dict[int, LotRef], move: Move, bi
     }
 
 
+@dataclass(frozen=True)
+class _Known:
+    """What the batch's SKUs and lots are: each SKU's client and code, each lot."""
+
+    sku_client: dict[int, int]
+    sku_codes: dict[int, str]
+    lots: dict[int, LotRef]
+
+    @classmethod
+    def load(cls, moves: Sequence[Move]) -> _Known:
+        sku_client, sku_codes = {}, {}
+        skus = SKU.objects.filter(pk__in={m.sku_id for m in moves})
+        for pk, client_id, code in skus.values_list("pk", "client_id", "sku_code"):
+            sku_client[pk], sku_codes[pk] = client_id, code
+        lots = {
+            pk: LotRef(pk, client, number)
+            for pk, client, number in Lot.objects.filter(pk__in={m.lot_id for m in moves}).values_list(
+                "pk", "client_id", "number"
+            )
+        }
+        return cls(sku_client, sku_codes, lots)
+
+
 def post_moves(moves: Sequence[Move], *, doc: DocRef, by, at: datetime | None = None) -> list[StockMove]:
     """Post ``moves`` against ``doc`` in one transaction; all or nothing.
 
     Refuses (``BusinessError`` / ``InsufficientStock`` naming the SKU, bin and lot): an empty batch, a
     quantity below 1, a move without any bin, an inactive bin, a lot of another client than the SKU, a
     warehouse whose day is already closed (WMS-13), and taking more than is available (on-hand minus
-    reserved, plus what the move itself un-reserves)."""
+    reserved, plus what the move itself un-reserves).
+
+    The steps, in this order inside the one transaction: validate the moves, check (and share-lock)
+    the warehouses' day, lock the balances in primary-key order (creating the missing destination
+    balances), apply the moves to the balances, write the balances and the ledger rows."""
     if not moves:
         raise BusinessError(_("单据没有任何库存移动"))
     at = at or timezone.now()
     day = timezone.localdate(at)
     with transaction.atomic():
-        sku_ids = {m.sku_id for m in moves}
-        lot_ids = {m.lot_id for m in moves}
-        sku_info, sku_codes = {}, {}
-        for pk, client_id, code in SKU.objects.filter(pk__in=sku_ids).values_list("pk", "client_id", "sku_code"):
-            sku_info[pk], sku_codes[pk] = client_id, code
-        lots = {
-            pk: LotRef(pk, client, number)
-            for pk, client, number in Lot.objects.filter(pk__in=lot_ids).values_list("pk", "client_id", "number")
-        }
-        warehouses: set[int] = set()
-        for index, move in enumerate(moves, start=1):
-            if move.quantity < 1:
-                raise BusinessError(_("第 %(n)s 行：数量必须大于 0") % {"n": index}, field="quantity")
-            if move.from_reserved < 0 or move.from_reserved > move.quantity:
-                raise BusinessError(_("第 %(n)s 行：占用出库数量无效") % {"n": index}, field="quantity")
-            if move.from_bin is None and move.to_bin is None:
-                raise BusinessError(_("第 %(n)s 行：必须有来源库位或目标库位") % {"n": index}, field="bin")
-            if move.sku_id not in sku_info:
-                raise BusinessError(_("第 %(n)s 行：SKU 不存在") % {"n": index}, field="sku")
-            lot = lots.get(move.lot_id)
-            if lot is None or lot.client_id != sku_info[move.sku_id]:
-                raise BusinessError(_("第 %(n)s 行：批次不属于该 SKU 的委托方") % {"n": index}, field="lot")
-            for bin_ in (move.from_bin, move.to_bin):
-                if bin_ is not None:
-                    if not bin_.is_active:
-                        raise BusinessError(_("库位 %(bin)s 已停用") % {"bin": bin_.code}, field="bin")
-                    warehouses.add(bin_.warehouse_id)
-        closed = _closed_warehouses(warehouses, day)
-        if closed:
-            raise BusinessError(
-                _("仓库 %(day)s 已日结，不能再过账当日单据（WMS-13）") % {"day": day}, field="warehouse"
-            )
-
-        from_keys = {(m.sku_id, m.from_bin.pk, m.lot_id) for m in moves if m.from_bin is not None}
-        to_keys = {(m.sku_id, m.to_bin.pk, m.lot_id) for m in moves if m.to_bin is not None}
-        balances = lock_balances(from_keys | to_keys)
-        missing_to = to_keys - balances.keys()
-        if missing_to:
-            bins = {m.to_bin.pk: m.to_bin for m in moves if m.to_bin is not None}
-            StockBalance.objects.bulk_create(
-                [
-                    StockBalance(
-                        client_id=sku_info[sku_id],
-                        warehouse_id=bins[bin_id].warehouse_id,
-                        sku_id=sku_id,
-                        bin_id=bin_id,
-                        lot_id=lot_id,
-                    )
-                    for sku_id, bin_id, lot_id in sorted(missing_to)
-                ],
-                ignore_conflicts=True,
-            )
-            balances.update(lock_balances(missing_to))
-
-        rows: list[StockMove] = []
+        known = _Known.load(moves)
+        warehouses = _validate(moves, known)
+        _check_day_open(warehouses, day)
+        balances = _lock_for(moves, known)
         changed: dict[int, StockBalance] = {}
-        for move in moves:
-            from_after = to_after = None
-            if move.from_bin is not None:
-                balance = balances.get((move.sku_id, move.from_bin.pk, move.lot_id))
-                free = (balance.on_hand - balance.reserved + move.from_reserved) if balance else 0
-                if balance is None or move.quantity > free or move.from_reserved > balance.reserved:
-                    where = _describe(sku_codes, lots, move, move.from_bin)
-                    raise InsufficientStock(
-                        _("%(where)s 可用 %(free)s 件，不足 %(qty)s 件")
-                        % {"where": where, "free": max(free, 0), "qty": move.quantity},
-                        shortages=[(sku_codes.get(move.sku_id, ""), move.quantity, max(free, 0))],
-                        field="quantity",
-                    )
-                balance.on_hand -= move.quantity
-                balance.reserved -= move.from_reserved
-                from_after = balance.on_hand
-                changed[balance.pk] = balance
-            if move.to_bin is not None:
-                balance = balances[(move.sku_id, move.to_bin.pk, move.lot_id)]
-                balance.on_hand += move.quantity
-                to_after = balance.on_hand
-                changed[balance.pk] = balance
-            rows.append(
-                StockMove(
-                    posted_at=at,
-                    business_day=day,
-                    client_id=sku_info[move.sku_id],
-                    sku_id=move.sku_id,
-                    lot_id=move.lot_id,
-                    quantity=move.quantity,
-                    from_bin=move.from_bin,
-                    to_bin=move.to_bin,
-                    from_warehouse_id=move.from_bin.warehouse_id if move.from_bin else None,
-                    to_warehouse_id=move.to_bin.warehouse_id if move.to_bin else None,
-                    from_after=from_after,
-                    to_after=to_after,
-                    from_reserved=move.from_reserved,
-                    doc_kind=doc.kind,
-                    doc_id=doc.id,
-                    doc_number=doc.number,
-                    by=by if getattr(by, "pk", None) else None,
-                    note=move.note[:200],
-                    reverses_id=move.reverses_id,
-                )
-            )
+        rows = [
+            _stock_move(move, *_apply(move, balances, changed, known), doc=doc, by=by, at=at, day=day,
+                        client_id=known.sku_client[move.sku_id])
+            for move in moves
+        ]
         _write_balances(changed.values(), at)
         insert_returning(StockMove, rows)
         arrived = {m.sku_id for m in moves if m.to_bin is not None and m.to_bin.kind in SELLABLE_BIN_KINDS}
@@ -274,3 +210,113 @@ def post_moves(moves: Sequence[Move], *, doc: DocRef, by, at: datetime | None = 
             # Orders waiting for these SKUs (ORD-04) are retried once the stock is really there.
             transaction.on_commit(lambda: stock_arrived.send(sender=StockMove, sku_ids=sorted(arrived)))
         return rows
+
+
+def _validate(moves: Sequence[Move], known: _Known) -> set[int]:
+    """Refuse the first invalid move; return the warehouses the moves touch."""
+    warehouses: set[int] = set()
+    for index, move in enumerate(moves, start=1):
+        if move.quantity < 1:
+            raise BusinessError(_("第 %(n)s 行：数量必须大于 0") % {"n": index}, field="quantity")
+        if move.from_reserved < 0 or move.from_reserved > move.quantity:
+            raise BusinessError(_("第 %(n)s 行：占用出库数量无效") % {"n": index}, field="quantity")
+        if move.from_bin is None and move.to_bin is None:
+            raise BusinessError(_("第 %(n)s 行：必须有来源库位或目标库位") % {"n": index}, field="bin")
+        if move.sku_id not in known.sku_client:
+            raise BusinessError(_("第 %(n)s 行：SKU 不存在") % {"n": index}, field="sku")
+        lot = known.lots.get(move.lot_id)
+        if lot is None or lot.client_id != known.sku_client[move.sku_id]:
+            raise BusinessError(_("第 %(n)s 行：批次不属于该 SKU 的委托方") % {"n": index}, field="lot")
+        for bin_ in (move.from_bin, move.to_bin):
+            if bin_ is not None:
+                if not bin_.is_active:
+                    raise BusinessError(_("库位 %(bin)s 已停用") % {"bin": bin_.code}, field="bin")
+                warehouses.add(bin_.warehouse_id)
+    return warehouses
+
+
+def _check_day_open(warehouses: set[int], day) -> None:
+    if _closed_warehouses(warehouses, day):
+        raise BusinessError(_("仓库 %(day)s 已日结，不能再过账当日单据（WMS-13）") % {"day": day}, field="warehouse")
+
+
+def _lock_for(moves: Sequence[Move], known: _Known) -> dict[BalanceKey, StockBalance]:
+    """Lock every balance the moves touch, in primary-key order; create the missing destinations
+    (ignoring a concurrent creation) and lock them too."""
+    from_keys = {(m.sku_id, m.from_bin.pk, m.lot_id) for m in moves if m.from_bin is not None}
+    to_keys = {(m.sku_id, m.to_bin.pk, m.lot_id) for m in moves if m.to_bin is not None}
+    balances = lock_balances(from_keys | to_keys)
+    missing_to = to_keys - balances.keys()
+    if missing_to:
+        bins = {m.to_bin.pk: m.to_bin for m in moves if m.to_bin is not None}
+        StockBalance.objects.bulk_create(
+            [
+                StockBalance(
+                    client_id=known.sku_client[sku_id],
+                    warehouse_id=bins[bin_id].warehouse_id,
+                    sku_id=sku_id,
+                    bin_id=bin_id,
+                    lot_id=lot_id,
+                )
+                for sku_id, bin_id, lot_id in sorted(missing_to)
+            ],
+            ignore_conflicts=True,
+        )
+        balances.update(lock_balances(missing_to))
+    return balances
+
+
+def _apply(
+    move: Move, balances: dict[BalanceKey, StockBalance], changed: dict[int, StockBalance], known: _Known
+) -> tuple[int | None, int | None]:
+    """Apply one move to the locked balances (refusing to take more than is available); return the
+    on-hand quantities of its source and destination after it."""
+    from_after = to_after = None
+    if move.from_bin is not None:
+        balance = balances.get((move.sku_id, move.from_bin.pk, move.lot_id))
+        free = (balance.on_hand - balance.reserved + move.from_reserved) if balance else 0
+        if balance is None or move.quantity > free or move.from_reserved > balance.reserved:
+            where = _describe(known.sku_codes, known.lots, move, move.from_bin)
+            raise InsufficientStock(
+                _("%(where)s 可用 %(free)s 件，不足 %(qty)s 件")
+                % {"where": where, "free": max(free, 0), "qty": move.quantity},
+                shortages=[(known.sku_codes.get(move.sku_id, ""), move.quantity, max(free, 0))],
+                field="quantity",
+            )
+        balance.on_hand -= move.quantity
+        balance.reserved -= move.from_reserved
+        from_after = balance.on_hand
+        changed[balance.pk] = balance
+    if move.to_bin is not None:
+        balance = balances[(move.sku_id, move.to_bin.pk, move.lot_id)]
+        balance.on_hand += move.quantity
+        to_after = balance.on_hand
+        changed[balance.pk] = balance
+    return from_after, to_after
+
+
+def _stock_move(
+    move: Move, from_after: int | None, to_after: int | None, *, doc: DocRef, by, at: datetime, day, client_id: int
+) -> StockMove:
+    """The ledger row of one applied move (not saved yet)."""
+    return StockMove(
+        posted_at=at,
+        business_day=day,
+        client_id=client_id,
+        sku_id=move.sku_id,
+        lot_id=move.lot_id,
+        quantity=move.quantity,
+        from_bin=move.from_bin,
+        to_bin=move.to_bin,
+        from_warehouse_id=move.from_bin.warehouse_id if move.from_bin else None,
+        to_warehouse_id=move.to_bin.warehouse_id if move.to_bin else None,
+        from_after=from_after,
+        to_after=to_after,
+        from_reserved=move.from_reserved,
+        doc_kind=doc.kind,
+        doc_id=doc.id,
+        doc_number=doc.number,
+        by=by if getattr(by, "pk", None) else None,
+        note=move.note[:200],
+        reverses_id=move.reverses_id,
+    )

@@ -314,121 +314,33 @@ class Checker:
         return self.mapping.headers.get(name) or str(FIELD_LABELS.get(name, name))
 
     def parse(self, group: Group) -> tuple[ParsedOrder | None, list[RowProblem]]:
+        """Check a group's rows and read them into an order, or return the problems found.
+
+        The steps: read each row (its line, and the first row's order-level values: ``head``), check
+        the order-level columns of every row, check the platform's money, then build the order."""
         problems: list[RowProblem] = []
-        lines: list[ParsedLine] = []
-        head: dict = {}
 
         def problem(row_no: int, name: str, reason: str) -> None:
             problems.append(RowProblem(row_no, self.column(name), reason))
 
+        head: dict = {}
+        lines: list[ParsedLine] = []
         for index, (row_no, cells) in enumerate(group.rows):
             values = {name: self.mapping.get(cells, name) for name in self.mapping.columns}
-            for name, limit in TEXT_LIMITS.items():
-                if len(values.get(name, "")) > limit:
-                    problem(row_no, name, _("超过 %(n)d 个字") % {"n": limit})
-            if not values.get("order_no"):
-                problem(row_no, "order_no", _("订单号为空"))
-            if not values.get("sku_code") and not values.get("platform_sku_id"):
-                problem(row_no, "sku_code", _("商品编码为空"))
-            try:
-                if not QUANTITY_TEXT.fullmatch(values.get("quantity", "")):
-                    raise ValueError  # checked as text first: "1e999999999" or "inf" never reach int()
-                quantity = int(Decimal(values.get("quantity", "") or "x"))
-                if quantity < 1 or quantity > QUANTITY_MAX or Decimal(values["quantity"]) != quantity:
-                    raise ValueError
-            except (InvalidOperation, ValueError):
-                problem(row_no, "quantity", _("数量“%(v)s”不是正整数") % {"v": values.get("quantity", "")[:20]})
-                quantity = 0
-            amounts = {}
-            for name in ("unit_price", "line_amount", *ORDER_AMOUNTS, *PLATFORM_AMOUNTS):
-                text = values.get(name, "")
-                if not text:
-                    continue
-                try:
-                    amounts[name] = _money(text)
-                except ValueError:
-                    problem(row_no, name, _("金额“%(v)s”最多两位小数") % {"v": text[:20]})
-                except InvalidOperation:
-                    problem(row_no, name, _("金额“%(v)s”无效") % {"v": text[:20]})
-            if index == 0:
-                head = dict(values)
-                head.update({k: v for k, v in amounts.items() if k in ORDER_AMOUNTS or k in PLATFORM_AMOUNTS})
-            else:
-                for name in self.summed & set(amounts):  # ImportFormat.aggregate: "sum" over the rows
-                    before = head.get(name)
-                    head[name] = amounts[name] + (before if isinstance(before, Decimal) else Decimal("0.00"))
-            if quantity and "unit_price" in amounts:
-                unit, amount = amounts["unit_price"], amounts.get("line_amount", (amounts["unit_price"] * quantity))
-            elif quantity and "line_amount" in amounts:
-                amount = amounts["line_amount"]
-                unit = (amount / quantity).quantize(FEN)
-            else:
-                unit = amount = Decimal("0.00")
-            if amount > MONEY_MAX:
-                problem(row_no, "line_amount" if "line_amount" in amounts else "unit_price",
-                        _("金额“%(v)s”过大") % {"v": str(amount)[:20]})
-                amount = Decimal("0.00")
-            lines.append(ParsedLine(row_no, values.get("sku_code", ""), values.get("title", ""), quantity,
-                                    unit, amount.quantize(FEN), platform_sku_id=values.get("platform_sku_id", ""),
-                                    attributes=values.get("attributes", "")))
-
-        status = placed_at = paid_at = closed_at = None
-        # Order-level columns repeat on every line row: each row is checked, the first row's values count.
-        for index, (row_no, cells) in enumerate(group.rows):
-            values = head if index == 0 else {n: self.mapping.get(cells, n) for n in ("status", "placed_at", "paid_at",
-                                                                                      "receiver_phone")}
-            status_text = values.get("status", "")
-            row_status = (self.statuses.get(status_text) if status_text
-                          else "paid" if values.get("paid_at") else "unpaid")
-            if row_status is None or row_status not in START_STATE:
-                problem(row_no, "status", _("未知的订单状态“%(v)s”：请在导入格式的状态映射中添加")
-                        % {"v": status_text[:30]})
-            times = {}
-            for name in ("placed_at", "paid_at", *(("closed_at",) if index == 0 else ())):
-                text = values.get(name, "")
-                if not text:
-                    if name == "placed_at":
-                        problem(row_no, name, _("下单时间为空"))
-                    continue
-                try:
-                    times[name] = self.when(text)
-                except ValueError:
-                    problem(row_no, name, _("时间“%(v)s”无法识别") % {"v": text[:30]})
-            phone = values.get("receiver_phone", "")
-            if phone and not re.fullmatch(r"[0-9+\-\s()*#]{5,30}", phone):
-                problem(row_no, "receiver_phone", _("手机号格式不正确"))
-            if index == 0:
-                status, placed_at, paid_at = row_status, times.get("placed_at"), times.get("paid_at")
-                closed_at = times.get("closed_at")
-        if status in ("paid", "shipped", "received", "completed") and paid_at is None and placed_at is not None:
-            paid_at = placed_at  # the platform says paid but gives no time: take the order time
+            amounts = self._read_row(row_no, values, problem)
+            self._add_to_head(head, index, values, amounts)
+            lines.append(self._line(row_no, values, amounts, problem))
+        status, placed_at, paid_at, closed_at = self._order_state(group, head, problem)
+        stated = _stated_amounts(head)
+        _fill_single_line(lines, stated)
         _check_platform_money(group, head, paid_at=paid_at, placed_at=placed_at, closed_at=closed_at,
                               lines=lines, problem=problem)
         if problems:
             return None, problems
-        fields = {name: head.get(name, "") for name in ORDER_LEVEL
-                  if name not in ("status", "placed_at", "paid_at", "paid_amount", "shipping_fee")}
-        # Amounts the file states (parsed to Decimal above); a blank or absent cell states nothing.
-        stated = {name: head[name] for name in ("goods_amount", "discount_amount", *PLATFORM_AMOUNTS)
-                  if isinstance(head.get(name), Decimal)}
-        if "goods_amount" in stated and len(lines) == 1 and not lines[0].amount and lines[0].quantity:
-            # A one-line order without a line price (PDD states only 商品总价): the line is the goods.
-            only = lines[0]
-            only.amount = stated["goods_amount"]
-            only.unit_price = (only.amount / only.quantity).quantize(FEN)
-        if fields["receiver_address"] and not fields["province"]:
-            province, city, district, rest = _split_address(fields["receiver_address"])
-            if province:
-                fields.update(province=province, city=city, district=district or fields["district"])
-                fields["receiver_address"] = rest
-        goods = sum((line.amount for line in lines), Decimal("0.00"))
-        shipping = head.get("shipping_fee") or Decimal("0.00")
-        paid_amount = head.get("paid_amount")
-        if paid_amount is None or isinstance(paid_amount, str):
-            paid_amount = goods + shipping
+        paid_amount = paid_amount_of(head, lines)
         parsed = ParsedOrder(number=group.number, first_row=group.first_row, last_row=group.last_row, status=status,
-                             placed_at=placed_at, paid_at=paid_at, fields=fields, lines=lines,
-                             paid_amount=paid_amount, shipping_fee=shipping,
+                             placed_at=placed_at, paid_at=paid_at, fields=_order_fields(head), lines=lines,
+                             paid_amount=paid_amount, shipping_fee=_shipping_fee(head),
                              goods_amount=stated.get("goods_amount"), discount_amount=stated.get("discount_amount"),
                              close_reason=head.get("close_reason", ""), refund_amount=stated.get("refund_amount"),
                              closed_at=closed_at, transaction_amount=stated.get("transaction_amount"))
@@ -438,17 +350,157 @@ class Checker:
         parsed.content_hash = content_hash(parsed)
         return parsed, []
 
+    def _read_row(self, row_no: int, values: dict, problem) -> dict[str, Decimal]:
+        """Check a row's texts, order number and SKU; return its amounts that parse."""
+        for name, limit in TEXT_LIMITS.items():
+            if len(values.get(name, "")) > limit:
+                problem(row_no, name, _("超过 %(n)d 个字") % {"n": limit})
+        if not values.get("order_no"):
+            problem(row_no, "order_no", _("订单号为空"))
+        if not values.get("sku_code") and not values.get("platform_sku_id"):
+            problem(row_no, "sku_code", _("商品编码为空"))
+        amounts = {}
+        for name in ("unit_price", "line_amount", *ORDER_AMOUNTS, *PLATFORM_AMOUNTS):
+            text = values.get(name, "")
+            if not text:
+                continue
+            try:
+                amounts[name] = _money(text)
+            except ValueError:
+                problem(row_no, name, _("金额“%(v)s”最多两位小数") % {"v": text[:20]})
+            except InvalidOperation:
+                problem(row_no, name, _("金额“%(v)s”无效") % {"v": text[:20]})
+        return amounts
+
+    def _add_to_head(self, head: dict, index: int, values: dict, amounts: dict[str, Decimal]) -> None:
+        """The first row's values are the order's; ImportFormat.aggregate "sum" adds the other rows'."""
+        if index == 0:
+            head.update(values)
+            head.update({k: v for k, v in amounts.items() if k in ORDER_AMOUNTS or k in PLATFORM_AMOUNTS})
+            return
+        for name in self.summed & set(amounts):
+            before = head.get(name)
+            head[name] = amounts[name] + (before if isinstance(before, Decimal) else Decimal("0.00"))
+
+    def _line(self, row_no: int, values: dict, amounts: dict[str, Decimal], problem) -> ParsedLine:
+        """A row's line: quantity, unit price and amount (one worked out from the other)."""
+        quantity = _quantity(values.get("quantity", ""))
+        if quantity is None:
+            problem(row_no, "quantity", _("数量“%(v)s”不是正整数") % {"v": values.get("quantity", "")[:20]})
+            quantity = 0
+        if quantity and "unit_price" in amounts:
+            unit, amount = amounts["unit_price"], amounts.get("line_amount", (amounts["unit_price"] * quantity))
+        elif quantity and "line_amount" in amounts:
+            amount = amounts["line_amount"]
+            unit = (amount / quantity).quantize(FEN)
+        else:
+            unit = amount = Decimal("0.00")
+        if amount > MONEY_MAX:
+            problem(row_no, "line_amount" if "line_amount" in amounts else "unit_price",
+                    _("金额“%(v)s”过大") % {"v": str(amount)[:20]})
+            amount = Decimal("0.00")
+        return ParsedLine(row_no, values.get("sku_code", ""), values.get("title", ""), quantity,
+                          unit, amount.quantize(FEN), platform_sku_id=values.get("platform_sku_id", ""),
+                          attributes=values.get("attributes", ""))
+
+    def _order_state(self, group: Group, head: dict, problem) -> tuple:
+        """(status, placed_at, paid_at, closed_at) of the order. Order-level columns repeat on every
+        line row: each row is checked, the first row's values count."""
+        status = placed_at = paid_at = closed_at = None
+        for index, (row_no, cells) in enumerate(group.rows):
+            values = head if index == 0 else {n: self.mapping.get(cells, n) for n in ("status", "placed_at", "paid_at",
+                                                                                      "receiver_phone")}
+            row_status, times = self._check_order_columns(row_no, values, problem, first=index == 0)
+            if index == 0:
+                status, placed_at, paid_at = row_status, times.get("placed_at"), times.get("paid_at")
+                closed_at = times.get("closed_at")
+        if status in ("paid", "shipped", "received", "completed") and paid_at is None and placed_at is not None:
+            paid_at = placed_at  # the platform says paid but gives no time: take the order time
+        return status, placed_at, paid_at, closed_at
+
+    def _check_order_columns(self, row_no: int, values: dict, problem, *, first: bool) -> tuple[str | None, dict]:
+        """One row's status, times (the close time on the first row only) and phone."""
+        status_text = values.get("status", "")
+        row_status = (self.statuses.get(status_text) if status_text
+                      else "paid" if values.get("paid_at") else "unpaid")
+        if row_status is None or row_status not in START_STATE:
+            problem(row_no, "status", _("未知的订单状态“%(v)s”：请在导入格式的状态映射中添加")
+                    % {"v": status_text[:30]})
+        times = {}
+        for name in ("placed_at", "paid_at", *(("closed_at",) if first else ())):
+            text = values.get(name, "")
+            if not text:
+                if name == "placed_at":
+                    problem(row_no, name, _("下单时间为空"))
+                continue
+            try:
+                times[name] = self.when(text)
+            except ValueError:
+                problem(row_no, name, _("时间“%(v)s”无法识别") % {"v": text[:30]})
+        phone = values.get("receiver_phone", "")
+        if phone and not re.fullmatch(r"[0-9+\-\s()*#]{5,30}", phone):
+            problem(row_no, "receiver_phone", _("手机号格式不正确"))
+        return row_status, times
+
+
+def _quantity(text: str) -> int | None:
+    """A positive whole quantity, or None."""
+    if not QUANTITY_TEXT.fullmatch(text):
+        return None  # checked as text first: "1e999999999" or "inf" never reach int()
+    try:
+        quantity = int(Decimal(text or "x"))
+    except (InvalidOperation, ValueError):
+        return None
+    if quantity < 1 or quantity > QUANTITY_MAX or Decimal(text) != quantity:
+        return None
+    return quantity
+
+
+def _stated_amounts(head: dict) -> dict[str, Decimal]:
+    """Amounts the file states (parsed to Decimal); a blank, absent or invalid cell states nothing."""
+    return {name: head[name] for name in ("goods_amount", "discount_amount", *PLATFORM_AMOUNTS)
+            if isinstance(head.get(name), Decimal)}
+
+
+def _fill_single_line(lines: list[ParsedLine], stated: dict[str, Decimal]) -> None:
+    """A one-line order without a line price (PDD states only 商品总价): the line is the goods."""
+    if "goods_amount" in stated and len(lines) == 1 and not lines[0].amount and lines[0].quantity:
+        only = lines[0]
+        only.amount = stated["goods_amount"]
+        only.unit_price = (only.amount / only.quantity).quantize(FEN)
+
+
+def _order_fields(head: dict) -> dict:
+    """The order's plain fields; an address without a province is split into its parts."""
+    fields = {name: head.get(name, "") for name in ORDER_LEVEL
+              if name not in ("status", "placed_at", "paid_at", "paid_amount", "shipping_fee")}
+    if fields["receiver_address"] and not fields["province"]:
+        province, city, district, rest = _split_address(fields["receiver_address"])
+        if province:
+            fields.update(province=province, city=city, district=district or fields["district"])
+            fields["receiver_address"] = rest
+    return fields
+
+
+def _shipping_fee(head: dict) -> Decimal:
+    fee = head.get("shipping_fee")
+    return fee if isinstance(fee, Decimal) else Decimal("0.00")
+
+
+def paid_amount_of(head: dict, lines: list[ParsedLine]) -> Decimal:
+    """The order's paid amount: the file's, or (the file states none) the goods plus shipping."""
+    paid = head.get("paid_amount")
+    if isinstance(paid, Decimal):
+        return paid
+    return sum((line.amount for line in lines), Decimal("0.00")) + _shipping_fee(head)
+
 
 def _check_platform_money(group: Group, head: dict, *, paid_at, placed_at, closed_at,
                           lines: list[ParsedLine], problem) -> None:
     """ORD-02 / PER-07: a refund total needs a payment and cannot exceed it; a close time is not before
     the order was placed; PAY-01: a transaction's total covers at least this order's payment."""
     row = group.first_row
-    paid = head.get("paid_amount")
-    if not isinstance(paid, Decimal):
-        shipping = head.get("shipping_fee")
-        paid = sum((line.amount for line in lines), Decimal("0.00")) + (
-            shipping if isinstance(shipping, Decimal) else Decimal("0.00"))
+    paid = paid_amount_of(head, lines)
     refund = head.get("refund_amount")
     if isinstance(refund, Decimal) and refund > 0:
         if paid_at is None:

@@ -254,107 +254,148 @@ def normalise(kind: str, raw: Any, options: dict | None = None, *, human: bool =
     ``human`` means the value was typed by a person: percentages in percent, durations like "7d".
     Raises PolicyValueError with a message naming what is wrong.
     """
-    options = options or {}
-    if kind == ParameterKind.DECIMAL or kind == ParameterKind.MONEY:
-        number = to_decimal(raw, _("取值"))
-        if kind == ParameterKind.MONEY:
-            if number != number.quantize(FEN):
-                raise PolicyValueError(_("金额最多两位小数（精确到分）"))
-            number = number.quantize(FEN)
-        _check_bounds(number, options)
-        return fmt_decimal(number) if kind == ParameterKind.DECIMAL else format(number, "f")
-    if kind == ParameterKind.INTEGER:
-        number = to_decimal(raw, _("取值"))
-        if number != number.to_integral_value():
-            raise PolicyValueError(_("取值必须是整数"))
-        _check_bounds(number, options)
-        return int(number)
-    if kind == ParameterKind.PERCENTAGE:
-        fraction = to_percentage(raw, _("百分比"), as_fraction=not human)
-        low = Decimal(str(options.get("min", "0")))
-        high = Decimal(str(options.get("max", "1")))
-        if not low <= fraction <= high:
-            raise PolicyValueError(
-                _("百分比必须在 %(low)s 到 %(high)s 之间")
-                % {"low": fmt_percent(low), "high": fmt_percent(high)}
-            )
-        return fmt_decimal(fraction)
-    if kind == ParameterKind.DURATION:
-        stored = _normalise_duration(raw)
-        _check_duration_bounds(stored, options)
-        return stored
-    if kind == ParameterKind.TIME:
-        return to_time(raw, _("时刻")).strftime("%H:%M")
-    if kind == ParameterKind.TIME_LIST:
-        items = _as_list(raw)
-        if not items:
-            raise PolicyValueError(_("至少要有一个时刻"))
-        times = [to_time(item, _("第 %(n)d 个时刻") % {"n": i}) for i, item in enumerate(items, start=1)]
-        if any(b <= a for a, b in zip(times, times[1:], strict=False)):
-            raise PolicyValueError(_("时刻必须从早到晚排列且不能重复"))
-        return [t.strftime("%H:%M") for t in times]
-    if kind == ParameterKind.TIER_TABLE:
-        if isinstance(raw, str):
-            raw = _json_object(raw, _("阶梯表"))
-        stored, _table = _parse_tier_table(raw, options)
-        return stored
-    if kind == ParameterKind.TERM_LIST:
-        items = [str(item).strip() for item in _as_list(raw)]
-        items = [item for item in items if item]
-        if not items:
-            raise PolicyValueError(_("至少要有一个词条"))
-        too_long = next((item for item in items if len(item) > 50), None)
-        if too_long:
-            raise PolicyValueError(_("词条“%(term)s…”超过 50 个字符") % {"term": too_long[:10]})
-        split = next((item for item in items if _LIST_SEPARATORS.search(item)), None)
-        if split:
-            raise PolicyValueError(
-                _("词条“%(term)s”含有分隔符（逗号、顿号、分号或换行），请拆成多个词条") % {"term": split[:20]}
-            )
-        if len(items) > 2000:
-            raise PolicyValueError(_("词条最多 2000 个"))
-        # The same term typed twice (also in another case or full-width form) is kept once.
-        seen, unique = set(), []
-        for item in items:
-            fold = unicodedata.normalize("NFKC", item).casefold()
-            if fold not in seen:
-                seen.add(fold)
-                unique.append(item)
-        return unique
-    if kind == ParameterKind.RANGE:
-        if isinstance(raw, str):
-            parts = re.split(r"\s*[-–~～至]\s*", raw.strip())
-            raw = {"min": parts[0], "max": parts[-1]} if len(parts) == 2 else {}
-        if not isinstance(raw, dict) or "min" not in raw or "max" not in raw:
-            raise PolicyValueError(_("区间应写成“下限-上限”，如 50-100"))
-        low, high = to_decimal(raw["min"], _("下限")), to_decimal(raw["max"], _("上限"))
-        if low != low.quantize(FEN) or high != high.quantize(FEN):
+    normaliser = _NORMALISERS.get(kind)
+    if normaliser is None:
+        raise PolicyValueError(_("未知的参数类型 %(kind)s") % {"kind": kind})
+    return normaliser(kind, raw, options or {}, human)
+
+
+def _normalise_number(kind: str, raw: Any, options: dict, human: bool) -> str:
+    number = to_decimal(raw, _("取值"))
+    if kind == ParameterKind.MONEY:
+        if number != number.quantize(FEN):
             raise PolicyValueError(_("金额最多两位小数（精确到分）"))
-        if low < 0 or high < low:
-            raise PolicyValueError(_("区间下限不能为负，且不能大于上限"))
-        _check_bounds(low, options)
-        _check_bounds(high, options)
-        return {"min": format(low.quantize(FEN), "f"), "max": format(high.quantize(FEN), "f")}
-    if kind == ParameterKind.WEIGHTS:
-        expected = [str(c["key"]) for c in options.get("columns", [])]
-        if isinstance(raw, str):
-            raw = _parse_weights_text(raw, expected)
-        if not isinstance(raw, dict) or not raw:
-            raise PolicyValueError(_("权重必须是“名称: 百分比”的对应表"))
-        if expected and set(map(str, raw)) != set(expected):
-            raise PolicyValueError(_("权重必须恰好包含：%(keys)s") % {"keys": "、".join(expected)})
-        weights = {str(k): to_percentage(v, str(k), as_fraction=not human) for k, v in raw.items()}
-        if any(w < 0 for w in weights.values()) or sum(weights.values()) != 1:
-            raise PolicyValueError(_("各项权重不能为负，且合计必须为 100%"))
-        order = expected or list(weights)
-        return {k: fmt_decimal(weights[k]) for k in order}
-    if kind == ParameterKind.CHOICE:
-        choices = [c["key"] for c in options.get("choices", [])]
-        text = str(raw).strip()
-        if text not in choices:
-            raise PolicyValueError(_("取值必须是以下之一：%(choices)s") % {"choices": "、".join(choices)})
-        return text
-    raise PolicyValueError(_("未知的参数类型 %(kind)s") % {"kind": kind})
+        number = number.quantize(FEN)
+    _check_bounds(number, options)
+    return fmt_decimal(number) if kind == ParameterKind.DECIMAL else format(number, "f")
+
+
+def _normalise_integer(kind: str, raw: Any, options: dict, human: bool) -> int:
+    number = to_decimal(raw, _("取值"))
+    if number != number.to_integral_value():
+        raise PolicyValueError(_("取值必须是整数"))
+    _check_bounds(number, options)
+    return int(number)
+
+
+def _normalise_percentage(kind: str, raw: Any, options: dict, human: bool) -> str:
+    fraction = to_percentage(raw, _("百分比"), as_fraction=not human)
+    low = Decimal(str(options.get("min", "0")))
+    high = Decimal(str(options.get("max", "1")))
+    if not low <= fraction <= high:
+        raise PolicyValueError(
+            _("百分比必须在 %(low)s 到 %(high)s 之间")
+            % {"low": fmt_percent(low), "high": fmt_percent(high)}
+        )
+    return fmt_decimal(fraction)
+
+
+def _normalise_duration_value(kind: str, raw: Any, options: dict, human: bool) -> dict:
+    stored = _normalise_duration(raw)
+    _check_duration_bounds(stored, options)
+    return stored
+
+
+def _normalise_time(kind: str, raw: Any, options: dict, human: bool) -> str:
+    return to_time(raw, _("时刻")).strftime("%H:%M")
+
+
+def _normalise_time_list(kind: str, raw: Any, options: dict, human: bool) -> list[str]:
+    items = _as_list(raw)
+    if not items:
+        raise PolicyValueError(_("至少要有一个时刻"))
+    times = [to_time(item, _("第 %(n)d 个时刻") % {"n": i}) for i, item in enumerate(items, start=1)]
+    if any(b <= a for a, b in zip(times, times[1:], strict=False)):
+        raise PolicyValueError(_("时刻必须从早到晚排列且不能重复"))
+    return [t.strftime("%H:%M") for t in times]
+
+
+def _normalise_tier_table(kind: str, raw: Any, options: dict, human: bool) -> dict:
+    if isinstance(raw, str):
+        raw = _json_object(raw, _("阶梯表"))
+    stored, _table = _parse_tier_table(raw, options)
+    return stored
+
+
+def _normalise_term_list(kind: str, raw: Any, options: dict, human: bool) -> list[str]:
+    items = [str(item).strip() for item in _as_list(raw)]
+    items = [item for item in items if item]
+    if not items:
+        raise PolicyValueError(_("至少要有一个词条"))
+    too_long = next((item for item in items if len(item) > 50), None)
+    if too_long:
+        raise PolicyValueError(_("词条“%(term)s…”超过 50 个字符") % {"term": too_long[:10]})
+    split = next((item for item in items if _LIST_SEPARATORS.search(item)), None)
+    if split:
+        raise PolicyValueError(
+            _("词条“%(term)s”含有分隔符（逗号、顿号、分号或换行），请拆成多个词条") % {"term": split[:20]}
+        )
+    if len(items) > 2000:
+        raise PolicyValueError(_("词条最多 2000 个"))
+    # The same term typed twice (also in another case or full-width form) is kept once.
+    seen, unique = set(), []
+    for item in items:
+        fold = unicodedata.normalize("NFKC", item).casefold()
+        if fold not in seen:
+            seen.add(fold)
+            unique.append(item)
+    return unique
+
+
+def _normalise_range(kind: str, raw: Any, options: dict, human: bool) -> dict:
+    if isinstance(raw, str):
+        parts = re.split(r"\s*[-–~～至]\s*", raw.strip())
+        raw = {"min": parts[0], "max": parts[-1]} if len(parts) == 2 else {}
+    if not isinstance(raw, dict) or "min" not in raw or "max" not in raw:
+        raise PolicyValueError(_("区间应写成“下限-上限”，如 50-100"))
+    low, high = to_decimal(raw["min"], _("下限")), to_decimal(raw["max"], _("上限"))
+    if low != low.quantize(FEN) or high != high.quantize(FEN):
+        raise PolicyValueError(_("金额最多两位小数（精确到分）"))
+    if low < 0 or high < low:
+        raise PolicyValueError(_("区间下限不能为负，且不能大于上限"))
+    _check_bounds(low, options)
+    _check_bounds(high, options)
+    return {"min": format(low.quantize(FEN), "f"), "max": format(high.quantize(FEN), "f")}
+
+
+def _normalise_weights(kind: str, raw: Any, options: dict, human: bool) -> dict:
+    expected = [str(c["key"]) for c in options.get("columns", [])]
+    if isinstance(raw, str):
+        raw = _parse_weights_text(raw, expected)
+    if not isinstance(raw, dict) or not raw:
+        raise PolicyValueError(_("权重必须是“名称: 百分比”的对应表"))
+    if expected and set(map(str, raw)) != set(expected):
+        raise PolicyValueError(_("权重必须恰好包含：%(keys)s") % {"keys": "、".join(expected)})
+    weights = {str(k): to_percentage(v, str(k), as_fraction=not human) for k, v in raw.items()}
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) != 1:
+        raise PolicyValueError(_("各项权重不能为负，且合计必须为 100%"))
+    order = expected or list(weights)
+    return {k: fmt_decimal(weights[k]) for k in order}
+
+
+def _normalise_choice(kind: str, raw: Any, options: dict, human: bool) -> str:
+    choices = [c["key"] for c in options.get("choices", [])]
+    text = str(raw).strip()
+    if text not in choices:
+        raise PolicyValueError(_("取值必须是以下之一：%(choices)s") % {"choices": "、".join(choices)})
+    return text
+
+
+# Each kind's check: (kind, raw, options, human) → the JSON to store.
+_NORMALISERS = {
+    ParameterKind.DECIMAL: _normalise_number,
+    ParameterKind.MONEY: _normalise_number,
+    ParameterKind.INTEGER: _normalise_integer,
+    ParameterKind.PERCENTAGE: _normalise_percentage,
+    ParameterKind.DURATION: _normalise_duration_value,
+    ParameterKind.TIME: _normalise_time,
+    ParameterKind.TIME_LIST: _normalise_time_list,
+    ParameterKind.TIER_TABLE: _normalise_tier_table,
+    ParameterKind.TERM_LIST: _normalise_term_list,
+    ParameterKind.RANGE: _normalise_range,
+    ParameterKind.WEIGHTS: _normalise_weights,
+    ParameterKind.CHOICE: _normalise_choice,
+}
 
 
 def to_python(kind: str, stored: Any, options: dict | None = None) -> Any:

@@ -21,3 +21,24 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+PASSWORD = "Browser-Passw0rd!"  # every browser test's users have it
+
+
+@pytest.fixture
+def log_in(page, live_server):
+    """Sign in through the login form and land on the home page: ``log_in(user_or_username)``; whoever
+    was signed in before is signed out first. ``open_page=False`` when the test already stands on the
+    login page."""
+
+    def sign_in(user, *, password: str = PASSWORD, open_page: bool = True) -> None:
+        if open_page:
+            page.context.clear_cookies()
+            page.goto(live_server.url + "/login/")
+        page.fill("#id_username", getattr(user, "username", user))
+        page.fill("#id_password", password)
+        page.click("form button[type=submit].btn-primary")
+        page.wait_for_url(live_server.url + "/")
+
+    return sign_in

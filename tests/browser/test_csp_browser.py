@@ -46,14 +46,11 @@ def violations(page):
 
 
 @pytest.mark.browser
-def test_main_pages_htmx_and_api_docs_run_under_the_policy(live_server, page, chief, violations):
+def test_main_pages_htmx_and_api_docs_run_under_the_policy(live_server, page, log_in, chief, violations):
     page.goto(live_server.url + "/login/")
     header = page.evaluate("""async () => (await fetch(location.href)).headers.get('content-security-policy')""")
     assert "default-src 'self'" in header and "'unsafe-inline'" not in header
-    page.fill("#id_username", "csp_chief")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(live_server.url + "/")
+    log_in("csp_chief", open_page=False)
     assert violations() == []
 
     # Every entry of the side menu (a superuser sees them all), the API docs among them.

@@ -38,17 +38,14 @@ def staff_member(transactional_db):
 
 
 @pytest.mark.browser
-def test_sign_in_and_see_my_due_items_in_chinese(live_server, page, staff_member):
+def test_sign_in_and_see_my_due_items_in_chinese(live_server, page, log_in, staff_member):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
 
     page.goto(live_server.url + "/")
     assert page.url.startswith(live_server.url + "/login/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    page.fill("#id_username", "wenyuan")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(live_server.url + "/")
+    log_in("wenyuan", open_page=False)
 
     assert page.title() == "首页 · EcomOps"
     assert page.locator("h1").inner_text() == "首页"

@@ -31,12 +31,8 @@ def supervisor(transactional_db):
 
 
 @pytest.mark.browser
-def test_one_product_from_admission_through_review_to_listed(live_server, page, supervisor):
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_username", "zhuguan")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(live_server.url + "/")
+def test_one_product_from_admission_through_review_to_listed(live_server, page, log_in, supervisor):
+    log_in("zhuguan")
 
     # CAT-04: the product is created on the catalogue page, with its colour × size SKUs.
     page.goto(live_server.url + "/catalog/styles/new/")

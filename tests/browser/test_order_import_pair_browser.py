@@ -59,12 +59,8 @@ def _finished(page, count_text: str):
 
 
 @pytest.mark.browser
-def test_ord02_clerk_uploads_a_taobao_pair_and_the_job_finishes_with_its_counts(live_server, page, shop):
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_username", "zhidan")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(live_server.url + "/")
+def test_ord02_clerk_uploads_a_taobao_pair_and_the_job_finishes_with_its_counts(live_server, page, log_in, shop):
+    log_in("zhidan")
 
     page.goto(live_server.url + "/order-imports/")
     page.select_option("#id_store", value=str(shop["store"].pk))

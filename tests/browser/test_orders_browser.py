@@ -62,12 +62,8 @@ def shop(transactional_db, settings, tmp_path):
 
 
 @pytest.mark.browser
-def test_clerk_imports_an_export_and_reviews_a_batch_from_the_keyboard(live_server, page, shop):
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_username", "zhidan")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(live_server.url + "/")
+def test_clerk_imports_an_export_and_reviews_a_batch_from_the_keyboard(live_server, page, log_in, shop):
+    log_in("zhidan")
 
     # ORD-02: upload the platform's own export (GB18030, as Excel saves it); the job runs in the background.
     page.goto(live_server.url + "/order-imports/")

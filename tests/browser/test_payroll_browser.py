@@ -28,12 +28,8 @@ def pay(transactional_db, org):
 
 
 @pytest.mark.browser
-def test_agent_opens_her_slip_and_its_pdf(live_server, page, pay):
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_username", pay["username"])
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(live_server.url + "/")
+def test_agent_opens_her_slip_and_its_pdf(live_server, page, log_in, pay):
+    log_in(pay["username"])
 
     # The module opens on the month's targets (she may see them); her slips are a tab away.
     page.click("nav[aria-label='主导航'] >> text=目标与薪资")

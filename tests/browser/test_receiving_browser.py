@@ -54,20 +54,11 @@ def delivery(transactional_db):
     return {"sku": sku, "order": order, "defective": defective}
 
 
-def login(page, live_server, username):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit].btn-primary")
-    page.wait_for_url(live_server.url + "/")
-
-
 @pytest.mark.browser
-def test_receiver_and_inspector_take_a_delivery_through_qc_to_the_defective_bin(live_server, page, delivery):
+def test_receiver_and_inspector_take_a_delivery_through_qc_to_the_defective_bin(live_server, page, log_in, delivery):
     sku, order = delivery["sku"], delivery["order"]
     # WMS-01: the receiver creates the receipt against the purchase order and scans the goods.
-    login(page, live_server, "shouhuo")
+    log_in("shouhuo")
     page.goto(live_server.url + "/receiving/")
     page.click("[data-testid=new-receipt]")
     page.select_option("#id_purchase_order", value=str(order.pk))
@@ -85,14 +76,14 @@ def test_receiver_and_inspector_take_a_delivery_through_qc_to_the_defective_bin(
     receipt_url = page.url
 
     # WMS-03: the supervisor signs and books into the inspection bin.
-    login(page, live_server, "zhuguan")
+    log_in("zhuguan")
     page.goto(receipt_url)
     page.click("[data-testid=sign-supervisor]")
     page.click("[data-testid=book]")
     assert page.locator(".eo-subtitle [data-testid=state]").inner_text() == "待质检"
 
     # WMS-25: the inspector scans the SKU, enters the failures; the page says what comes next.
-    login(page, live_server, "zhijian")
+    log_in("zhijian")
     page.goto(receipt_url + "qc/")
     page.fill("#id_barcode", sku.barcode)
     page.press("#id_barcode", "Enter")

@@ -60,14 +60,14 @@ def test_law04_detail_masks_the_receiver_and_reveal_is_logged(od):
     url = reverse("orders:order_detail", args=[od.a1.pk])
     for user in (od.clerk, od.cs):
         body = http(user).get(url).content.decode()
-        assert "13812345678" not in body and "138******78" in body and "502" not in body
+        assert "13812345678" not in body and "138******78" in body and "502 室" not in body
         assert ('data-testid="reveal"' in body) == (user == od.cs)
     assert not PersonalDataAccess.objects.exists()
     refused = http(od.clerk).post(reverse("orders:order_reveal", args=[od.a1.pk]))
     assert refused.status_code == 403 and not PersonalDataAccess.objects.exists()
     shown = http(od.cs).post(reverse("orders:order_reveal", args=[od.a1.pk]), HTTP_HX_REQUEST="true")
     body = shown.content.decode()
-    assert shown.status_code == 200 and "13812345678" in body and "502" in body
+    assert shown.status_code == 200 and "13812345678" in body and "502 室" in body
     assert PersonalDataAccess.objects.filter(user=od.cs, object_id=str(od.a1.pk)).count() == 1
 
 

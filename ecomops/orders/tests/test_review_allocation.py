@@ -296,7 +296,9 @@ def test_ord03_batch_page_and_api_are_scoped(od, org, wh):
 
     wh.put(wh.hz_bin, 2)
     noted = paid(od, org, "SC1", merchant_note="加急")
-    other = new_order(od.clerk_b, org.store_b1, "SCB", lines=[LineInput(quantity=1, unit_price=Decimal("5.00"))])
+    # Long enough never to turn up by chance inside a page's random CSRF token.
+    other_no = "SCOPE-CLIENT-B-ORDER-0001"
+    other = new_order(od.clerk_b, org.store_b1, other_no, lines=[LineInput(quantity=1, unit_price=Decimal("5.00"))])
     Order.objects.filter(pk=other.pk).update(state=S.AWAITING_REVIEW, paid_at=at(2), allocation_state="waiting_stock")
     review.auto_review(by=od.clerk)
     batch = review.take_batch(user=od.clerk)
@@ -309,9 +311,9 @@ def test_ord03_batch_page_and_api_are_scoped(od, org, wh):
     assert http.post(f"/api/v1/orders/review/batches/{batch.pk}/orders/{other.pk}/approve").status_code == 404
     assert http.post(f"/api/v1/orders/review/batches/{batch.pk}/orders/{other.pk}/hold",
                      json.dumps({"reason": "x"}), content_type="application/json").status_code == 404
-    assert "SCB" not in http.get(reverse("orders:review_waiting")).content.decode()
+    assert other_no not in http.get(reverse("orders:review_waiting")).content.decode()
     assert [o["platform_order_no"] for o in http.get("/api/v1/orders/review/waiting").json()] == []
-    assert [o["platform_order_no"] for o in _http(od.clerk_b).get("/api/v1/orders/review/waiting").json()] == ["SCB"]
+    assert [o["platform_order_no"] for o in _http(od.clerk_b).get("/api/v1/orders/review/waiting").json()] == [other_no]
     # Another client's clerk sees neither the batch page nor the batch in the API.
     assert _http(od.clerk_b).get(reverse("orders:review_batch", args=[batch.pk])).status_code == 404
     assert _http(od.clerk_b).post(f"/api/v1/orders/review/batches/{batch.pk}/orders/{noted.pk}/approve"
