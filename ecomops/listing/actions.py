@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from ecomops.catalog.models import Style
 from ecomops.compliance import checker
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.history import save_audited
+from ecomops.core.validate import save_checked
 from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Store
@@ -85,14 +86,6 @@ def _require_store(user, store: Store) -> None:
         raise BusinessError(_("店铺不存在"), field="store", code="not_found")
 
 
-def _save(instance, *, user, reason: str = "") -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
-
-
 def _wrong_state(current_label, target_label, what) -> BusinessError:
     return BusinessError(
         _("%(what)s当前为“%(current)s”，不能变为“%(target)s”")
@@ -121,7 +114,7 @@ def _move_review(review: AdmissionReview, to: str, *, user, kind: str, note: str
     if to not in ADMISSION_FLOW[before]:
         raise _wrong_state(review.get_status_display(), AdmissionStatus(to).label, _("准入审核"))
     review.status = to
-    _save(review, user=user, reason=str(AdmissionEventKind(kind).label))
+    save_checked(review, user=user, reason=str(AdmissionEventKind(kind).label))
     _admission_event(review, kind=kind, user=user, before=before, after=to, note=note)
 
 
@@ -138,7 +131,7 @@ def open_admission(*, user, style: Style, note: str = "") -> AdmissionReview:
             raise BusinessError(_("款式 %(no)s 已通过准入审核") % {"no": style.style_no}, code="conflict")
         raise BusinessError(_("款式 %(no)s 已有进行中的准入审核") % {"no": style.style_no}, code="conflict")
     review = AdmissionReview(style=style, opened_by=user, note=note[:500])
-    _save(review, user=user)
+    save_checked(review, user=user)
     for code in CheckItem.values:
         item = AdmissionItem(review=review, code=code)
         save_audited(item, user=user)
@@ -270,7 +263,7 @@ def _move_listing(listing: Listing, to: str, *, user, kind: str, note: str = "")
     if to not in LISTING_FLOW.get(before, ()):
         raise _wrong_state(listing.get_status_display(), ListingStatus(to).label, _("商品上架"))
     listing.status = to
-    _save(listing, user=user, reason=str(ListingEventKind(kind).label))
+    save_checked(listing, user=user, reason=str(ListingEventKind(kind).label))
     _listing_event(listing, kind=kind, user=user, before=before, after=to, note=note)
 
 
@@ -327,7 +320,7 @@ def create_listing(*, user, store: Store, style: Style, title: str, price, selli
     content = _clean_content(title=title, selling_points=selling_points, description=description, images=images,
                              price=price)
     listing = Listing(store=store, style=style, created_by=user, **content)
-    _save(listing, user=user)
+    save_checked(listing, user=user)
     _listing_event(listing, kind=ListingEventKind.CREATED, user=user, after=listing.status)
     return listing
 
@@ -353,7 +346,7 @@ def update_content(listing: Listing, *, user, **changes) -> Listing:
         return listing
     for name in changed:
         setattr(listing, name, content[name])
-    _save(listing, user=user, reason=str(ListingEventKind.EDITED.label))
+    save_checked(listing, user=user, reason=str(ListingEventKind.EDITED.label))
     labels = "、".join(str(Listing._meta.get_field(name).verbose_name) for name in changed)
     _listing_event(listing, kind=ListingEventKind.EDITED, user=user, before=listing.status, after=listing.status,
                    note=_("修改了：%(fields)s") % {"fields": labels})
@@ -516,7 +509,7 @@ def delist_for_recall(case, *, user) -> list[Listing]:
         listing.delisted_at, listing.delist_reason = now, reason[:500]
         before = listing.status
         listing.status = ListingStatus.DELISTED
-        _save(listing, user=user, reason=str(ListingEventKind.DELISTED.label))
+        save_checked(listing, user=user, reason=str(ListingEventKind.DELISTED.label))
         event = ListingEvent(listing=listing, kind=ListingEventKind.DELISTED, from_status=before,
                              to_status=listing.status, note=reason[:2000], actor=user, recall_case=case)
         event.save()

@@ -10,13 +10,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.history import save_audited
+from ecomops.core.validate import save_checked
 from ecomops.org import actions as org_actions
 from ecomops.org.actions import require_perm
 from ecomops.org.enums import StoreStatus
@@ -77,14 +78,6 @@ def _clean(instance, *, exclude: tuple[str, ...] = ()) -> None:
         raise BusinessError(f"{label}：{messages[0]}", field=field) from None
 
 
-def _save(instance, *, user, reason: str = "") -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
-
-
 # --- STO-01: platform document types ---------------------------------------------------------
 
 DOCUMENT_TYPE_FIELDS = ("code", "name", "name_en", "description", "is_required", "sort_order", "is_active")
@@ -101,7 +94,7 @@ def create_document_type(*, user, platform: Platform, **fields) -> PlatformDocum
         raise BusinessError(_("该平台已有编码为 %(code)s 的资料类型") % {"code": fields.get("code")}, field="code")
     document_type = PlatformDocumentType(platform=platform, **fields)
     _clean(document_type)
-    _save(document_type, user=user)
+    save_checked(document_type, user=user)
     return document_type
 
 
@@ -119,7 +112,7 @@ def update_document_type(document_type: PlatformDocumentType, *, user, **changes
     ).exists():
         raise BusinessError(_("该平台已有编码为 %(code)s 的资料类型") % {"code": document_type.code}, field="code")
     _clean(document_type)
-    _save(document_type, user=user)
+    save_checked(document_type, user=user)
     return document_type
 
 
@@ -151,7 +144,7 @@ def _move(application: StoreApplication, to: str, *, user, kind: str, note: str 
             code="wrong_state",
         )
     application.status = to
-    _save(application, user=user, reason=str(ApplicationEventKind(kind).label))
+    save_checked(application, user=user, reason=str(ApplicationEventKind(kind).label))
     _event(application, kind=kind, user=user, before=before, after=to, note=note)
 
 
@@ -184,7 +177,7 @@ def create_application(*, user, store: Store, note: str = "") -> StoreApplicatio
             field="store",
         )
     application = StoreApplication(store=store, created_by=user)
-    _save(application, user=user)
+    save_checked(application, user=user)
     for order, document_type in enumerate(types, start=1):
         document = ApplicationDocument(
             application=application, document_type=document_type, name=document_type.name,
@@ -218,7 +211,7 @@ def upload_document(document: ApplicationDocument, upload, *, user) -> Applicati
     document.reviewed_by = None
     document.reviewed_at = None
     document.review_comment = ""
-    _save(document, user=user)
+    save_checked(document, user=user)
     note = (_("更换文件：%(name)s") if replaced else _("上传文件：%(name)s")) % {"name": document.original_name}
     _event(application, kind=ApplicationEventKind.UPLOADED, user=user, note=f"{document.name} · {note}",
            document=document)
@@ -275,7 +268,7 @@ def review_document(
     document.reviewed_by = user
     document.reviewed_at = timezone.now()
     document.review_comment = comment[:500]
-    _save(document, user=user)
+    save_checked(document, user=user)
     _event(application, kind=ApplicationEventKind.DOCUMENT_REVIEWED, user=user, document=document,
            note=f"{document.name}：{document.get_review_display()}" + (f"（{comment}）" if comment else ""))
     return document
@@ -337,7 +330,7 @@ def record_agreement(application: StoreApplication, *, user, signed_on: date, ac
     if application.submitted_at and signed_on < timezone.localtime(application.submitted_at).date():
         raise BusinessError(_("协议签署日期不能早于申请提交日期"), field="signed_on")
     application.agreement_signed_on = signed_on
-    _save(application, user=user)
+    save_checked(application, user=user)
     _event(application, kind=ApplicationEventKind.AGREEMENT, user=user, before=application.status,
            after=application.status, note=_("协议签署日期 %(day)s") % {"day": signed_on.isoformat()})
     if activate:
@@ -425,7 +418,7 @@ def request_profile_change(*, user, store: Store, proposed: dict, logo=None, rea
                                    requested_by=user)
     if logo is not None:
         request.logo.save(files.original_name(logo), logo, save=False)
-    _save(request, user=user)
+    save_checked(request, user=user)
     return request
 
 
@@ -461,13 +454,13 @@ def approve_profile_change(request: ProfileChangeRequest, *, user, comment: str 
     if request.logo:
         previous["logo"] = profile.logo.name if profile.logo else ""
         profile.logo = request.logo.name
-    _save(profile, user=user, reason=_("资料变更申请 #%(pk)s") % {"pk": request.pk})
+    save_checked(profile, user=user, reason=_("资料变更申请 #%(pk)s") % {"pk": request.pk})
     request.previous = {k: previous[k] for k in [*request.proposed, *(["logo"] if request.logo else [])]}
     request.status = ChangeStatus.APPROVED
     request.decided_by = user
     request.decided_at = timezone.now()
     request.decision_comment = (comment or "").strip()[:500]
-    _save(request, user=user)
+    save_checked(request, user=user)
     return request
 
 
@@ -481,7 +474,7 @@ def reject_profile_change(request: ProfileChangeRequest, *, user, comment: str) 
     request.decided_by = user
     request.decided_at = timezone.now()
     request.decision_comment = comment[:500]
-    _save(request, user=user)
+    save_checked(request, user=user)
     return request
 
 
@@ -576,7 +569,7 @@ def create_qualification(*, user, file=None, replaces: Qualification | None = No
             raise BusinessError(_("换证须与旧证的资质类型和持有方一致"), field="replaces")
         q.replaces = replaces
     _attach(q, file)
-    _save(q, user=user)
+    save_checked(q, user=user)
     if replaces is not None:
         dues.complete_due(kind=RENEWAL_DUE_KIND, source=replaces, by=user)
     return q
@@ -593,7 +586,7 @@ def update_qualification(q: Qualification, *, user, file=None, **changes) -> Qua
         setattr(q, name, value)
     _check_qualification(q, user, file)
     _attach(q, file)
-    _save(q, user=user)
+    save_checked(q, user=user)
     from .queries import qualification_status, reminder_until
 
     today = timezone.localdate()
