@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ecomops.audit.middleware import client_ip, current_request
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
-from ecomops.core.history import delete_audited, save_audited
-from ecomops.core.validate import apply_changes, parse_money, validate_model
+from ecomops.core.history import delete_audited
+from ecomops.core.validate import apply_changes, parse_money, save_checked, validate_model
 from ecomops.org.actions import require_perm
 from ecomops.org.models import Client, Store
 from ecomops.org.scoping import is_client_member, scope_for
@@ -32,6 +33,9 @@ DEFAULT_BARCODE_PREFIX = "20"
 BATCH = 500
 PRICE_FIELDS = ("unit_cost", "price")
 PRICE_PERM = "catalog.change_style_price"
+
+# An IntegrityError on save: the same unique value saved at the same moment by somebody else.
+DUPLICATE = gettext_lazy("保存失败：编码、条码或唯一字段与已有记录重复")
 
 
 def chunks(values: Sequence, size: int = BATCH):
@@ -54,14 +58,6 @@ def _check_record(user, client_id: int) -> None:
         raise NotAllowed(_("您无权修改该委托方的商品"))
 
 
-def _save(instance, *, user, reason: str = "") -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise Conflict(_("保存失败：编码、条码或唯一字段与已有记录重复")) from None
-
-
 # --- brands and categories ----------------------------------------------------------------------
 
 BRAND_FIELDS = ("name", "name_en", "trademark_no", "is_active")
@@ -75,7 +71,7 @@ def create_brand(*, user, client: Client, **fields) -> Brand:
     brand = Brand(client=client, **{k: v for k, v in fields.items() if k in BRAND_FIELDS})
     _brand_name_free(brand)
     validate_model(brand)
-    _save(brand, user=user)
+    save_checked(brand, user=user, duplicate=DUPLICATE)
     return brand
 
 
@@ -87,7 +83,7 @@ def update_brand(brand: Brand, *, user, **changes) -> Brand:
     if apply_changes(brand, changes, BRAND_FIELDS):
         _brand_name_free(brand)
         validate_model(brand)
-        _save(brand, user=user)
+        save_checked(brand, user=user, duplicate=DUPLICATE)
     return brand
 
 
@@ -133,7 +129,7 @@ def create_category(*, user, **fields) -> Category:
     category = Category(**data)
     _category_code_free(category)
     validate_model(category)
-    _save(category, user=user)
+    save_checked(category, user=user, duplicate=DUPLICATE)
     return category
 
 
@@ -156,7 +152,7 @@ def update_category(category: Category, *, user, **changes) -> Category:
         if category.parent_id in below:
             raise BusinessError(_("上级类目不能是本类目或其下级类目"), field="parent")
     validate_model(category)
-    _save(category, user=user)
+    save_checked(category, user=user, duplicate=DUPLICATE)
     return category
 
 
@@ -243,7 +239,7 @@ def create_style(*, user, client: Client, colours: Iterable[str] = (), sizes: It
         raise BusinessError(_("款号 %(no)s 已存在") % {"no": style.style_no}, field="style_no", code="duplicate")
     _check_style_refs(style)
     validate_model(style)
-    _save(style, user=user)
+    save_checked(style, user=user, duplicate=DUPLICATE)
     add_variants(style, user=user, colours=colours, sizes=sizes, check=False)
     return style
 
@@ -268,7 +264,7 @@ def update_style(style: Style, *, user, reason: str = "", **changes) -> Style:
         raise BusinessError(_("款号 %(no)s 已存在") % {"no": style.style_no}, field="style_no", code="duplicate")
     _check_style_refs(style)
     validate_model(style)
-    _save(style, user=user, reason=reason)
+    save_checked(style, user=user, reason=reason, duplicate=DUPLICATE)
     return style
 
 
@@ -294,7 +290,7 @@ def change_price(target: Style | SKU, *, user, reason: str = "", **amounts) -> S
     if changed:
         if model is Style:
             validate_model(record)
-        _save(record, user=user, reason=reason)
+        save_checked(record, user=user, reason=reason, duplicate=DUPLICATE)
     return record
 
 
@@ -398,7 +394,7 @@ def update_sku(sku: SKU, *, user, reason: str = "", **changes) -> SKU:
         style_id=sku.style_id, colour=sku.colour, size=sku.size
     ).exclude(pk=sku.pk).exists():
         raise BusinessError(_("该款号下已有相同颜色和尺码的 SKU"), field="colour", code="duplicate")
-    _save(sku, user=user, reason=reason)
+    save_checked(sku, user=user, reason=reason, duplicate=DUPLICATE)
     return sku
 
 
@@ -444,7 +440,7 @@ def set_platform_codes(sku: SKU, store: Store, platform_codes: Iterable[str], *,
     for code in wanted:
         if code not in current:
             record = PlatformSKU(store=store, sku=sku, platform_sku_code=code)
-            _save(record, user=user)
+            save_checked(record, user=user, duplicate=DUPLICATE)
     return list(PlatformSKU.objects.filter(store=store, sku=sku).order_by("platform_sku_code"))
 
 

@@ -9,15 +9,15 @@ one transaction and records the acting user.
 from __future__ import annotations
 
 import logging
-import unicodedata
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ecomops.core import validate
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
-from ecomops.core.history import save_audited
+from ecomops.core.validate import save_checked
 from ecomops.org.models import Client
 from ecomops.org.scoping import is_client_member, scope_for
 from ecomops.policy import registry
@@ -47,19 +47,6 @@ def require_perm(user, perm: str) -> None:
 
 
 # --- Checking input --------------------------------------------------------------------------
-
-
-def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise BusinessError(_("请填写%(label)s") % {"label": label}, field=field)
-    if len(value) > max_length:
-        raise BusinessError(
-            _("%(label)s最多 %(n)d 个字符") % {"label": label, "n": max_length}, field=field
-        )
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise BusinessError(_("%(label)s不能包含换行或控制字符") % {"label": label}, field=field)
-    return value
 
 
 def _choice(value, choices, *, field: str, label: str) -> str:
@@ -100,14 +87,6 @@ def _full_clean(instance) -> None:
         raise BusinessError(messages[0], field=None if field == "__all__" else field) from None
 
 
-def _save(instance, *, user, reason: str, duplicate: str, field: str) -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:  # the same entry saved at the same moment by somebody else
-        raise Conflict(duplicate, field=field) from None
-
-
 # --- Barred terms ----------------------------------------------------------------------------
 
 
@@ -136,7 +115,8 @@ def create_barred_term(*, user, term: str, category: str, reason: str, severity:
 
 
 def _create_term(*, user, term, category, reason, severity, is_active, origin) -> BarredTerm:
-    term = _text(term, field="term", label=_("禁用词"), max_length=TERM_MAX_LENGTH)
+    term = validate.text(term, field="term", label=_("禁用词"), max_length=TERM_MAX_LENGTH, required=True,
+                         single_line=True)
     key = term_key(term)
     other = _term_duplicate(key)
     if other is not None:
@@ -145,7 +125,8 @@ def _create_term(*, user, term, category, reason, severity, is_active, origin) -
         term=term,
         key=key,
         category=_choice(category, TermCategory, field="category", label=_("类别")),
-        reason=_text(reason, field="reason", label=_("提示理由"), max_length=REASON_MAX_LENGTH),
+        reason=validate.text(reason, field="reason", label=_("提示理由"), max_length=REASON_MAX_LENGTH, required=True,
+                             single_line=True),
         severity=_choice(severity, Severity, field="severity", label=_("严重程度")),
         origin=origin,
         is_active=bool(is_active),
@@ -153,7 +134,7 @@ def _create_term(*, user, term, category, reason, severity, is_active, origin) -
         updated_by=user,
     )
     _full_clean(row)
-    _save(row, user=user, reason="add barred term", duplicate=_("该禁用词已存在"), field="term")
+    save_checked(row, user=user, reason="add barred term", duplicate=_("该禁用词已存在"), field="term")
     return row
 
 
@@ -166,7 +147,9 @@ def update_barred_term(term: BarredTerm, /, *, user, **changes) -> BarredTerm:
         if name not in TERM_FIELDS:
             raise BusinessError(_("字段 %(name)s 不能修改") % {"name": name}, field=name)
     if "term" in changes:
-        text = _text(changes["term"], field="term", label=_("禁用词"), max_length=TERM_MAX_LENGTH)
+        text = validate.text(changes["term"], field="term", label=_("禁用词"), max_length=TERM_MAX_LENGTH,
+                             required=True,
+                             single_line=True)
         key = term_key(text)
         other = _term_duplicate(key, exclude=row.pk)
         if other is not None:
@@ -175,7 +158,8 @@ def update_barred_term(term: BarredTerm, /, *, user, **changes) -> BarredTerm:
     if "category" in changes:
         row.category = _choice(changes["category"], TermCategory, field="category", label=_("类别"))
     if "reason" in changes:
-        row.reason = _text(changes["reason"], field="reason", label=_("提示理由"), max_length=REASON_MAX_LENGTH)
+        row.reason = validate.text(changes["reason"], field="reason", label=_("提示理由"), max_length=REASON_MAX_LENGTH,
+                                   required=True, single_line=True)
     if "severity" in changes:
         row.severity = _choice(changes["severity"], Severity, field="severity", label=_("严重程度"))
     if "is_active" in changes:
@@ -185,7 +169,7 @@ def update_barred_term(term: BarredTerm, /, *, user, **changes) -> BarredTerm:
     reason = "change barred term" if set(changes) - {"is_active"} else (
         "enable barred term" if row.is_active else "disable barred term"
     )
-    _save(row, user=user, reason=reason, duplicate=_("该禁用词已存在"), field="term")
+    save_checked(row, user=user, reason=reason, duplicate=_("该禁用词已存在"), field="term")
     return row
 
 
@@ -267,7 +251,8 @@ def create_allowed_phrase(*, user, phrase: str, kind: str = PhraseKind.CLEARED, 
 
 
 def _create_phrase(*, user, phrase, kind, client, reference, note, is_active) -> AllowedPhrase:
-    phrase = _text(phrase, field="phrase", label=_("允许词"), max_length=PHRASE_MAX_LENGTH)
+    phrase = validate.text(phrase, field="phrase", label=_("允许词"), max_length=PHRASE_MAX_LENGTH, required=True,
+                           single_line=True)
     key = phrase_key(phrase)
     other = _phrase_duplicate(key, client.pk if client else None)
     if other is not None:
@@ -277,14 +262,15 @@ def _create_phrase(*, user, phrase, kind, client, reference, note, is_active) ->
         key=key,
         kind=_choice(kind, PhraseKind, field="kind", label=_("类型")),
         client=client,
-        reference=_text(reference, field="reference", label=_("依据"), max_length=100, required=False),
-        note=_text(note, field="note", label=_("说明"), max_length=200, required=False),
+        reference=validate.text(reference, field="reference", label=_("依据"), max_length=100, required=False,
+                                single_line=True),
+        note=validate.text(note, field="note", label=_("说明"), max_length=200, required=False, single_line=True),
         is_active=bool(is_active),
         cleared_by=user,
         updated_by=user,
     )
     _full_clean(row)
-    _save(row, user=user, reason="clear phrase", duplicate=_("该允许词已存在"), field="phrase")
+    save_checked(row, user=user, reason="clear phrase", duplicate=_("该允许词已存在"), field="phrase")
     return row
 
 
@@ -300,7 +286,8 @@ def update_allowed_phrase(phrase: AllowedPhrase, /, *, user, **changes) -> Allow
         if name not in PHRASE_FIELDS:
             raise BusinessError(_("字段 %(name)s 不能修改") % {"name": name}, field=name)
     if "phrase" in changes:
-        text = _text(changes["phrase"], field="phrase", label=_("允许词"), max_length=PHRASE_MAX_LENGTH)
+        text = validate.text(changes["phrase"], field="phrase", label=_("允许词"), max_length=PHRASE_MAX_LENGTH,
+                             required=True, single_line=True)
         key = phrase_key(text)
         other = _phrase_duplicate(key, row.client_id, exclude=row.pk)
         if other is not None:
@@ -309,10 +296,11 @@ def update_allowed_phrase(phrase: AllowedPhrase, /, *, user, **changes) -> Allow
     if "kind" in changes:
         row.kind = _choice(changes["kind"], PhraseKind, field="kind", label=_("类型"))
     if "reference" in changes:
-        row.reference = _text(changes["reference"], field="reference", label=_("依据"), max_length=100,
-                              required=False)
+        row.reference = validate.text(changes["reference"], field="reference", label=_("依据"), max_length=100,
+                              required=False, single_line=True)
     if "note" in changes:
-        row.note = _text(changes["note"], field="note", label=_("说明"), max_length=200, required=False)
+        row.note = validate.text(changes["note"], field="note", label=_("说明"), max_length=200, required=False,
+                                 single_line=True)
     if "is_active" in changes:
         row.is_active = bool(changes["is_active"])
     row.updated_by = user
@@ -320,7 +308,7 @@ def update_allowed_phrase(phrase: AllowedPhrase, /, *, user, **changes) -> Allow
     reason = "change allowed phrase" if set(changes) - {"is_active"} else (
         "enable allowed phrase" if row.is_active else "disable allowed phrase"
     )
-    _save(row, user=user, reason=reason, duplicate=_("该允许词已存在"), field="phrase")
+    save_checked(row, user=user, reason=reason, duplicate=_("该允许词已存在"), field="phrase")
     return row
 
 

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -20,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import internal_page
-from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import submit
+from ecomops.core.outcome import run_action
 
 from . import actions
 from .checker import Cleared, Hit, check_text, line_column
@@ -171,15 +170,9 @@ def term_edit(request, pk: int):
 def term_toggle(request, pk: int):
     """Switch a term off (it stays in the list and in the history) or on again."""
     term = get_object_or_404(BarredTerm, pk=pk)
-    try:
-        term = actions.update_barred_term(term, user=request.user, is_active=not term.is_active)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
-    else:
-        message = _("已启用禁用词“%(term)s”") if term.is_active else _("已停用禁用词“%(term)s”")
-        messages.success(request, message % {"term": term.term})
+    run_action(request, actions.update_barred_term, term, user=request.user, is_active=not term.is_active,
+               done=lambda term: (_("已启用禁用词“%(term)s”") if term.is_active else _("已停用禁用词“%(term)s”"))
+               % {"term": term.term})
     return redirect(_back(request, "compliance:terms"))
 
 
@@ -187,17 +180,14 @@ def term_toggle(request, pk: int):
 @internal_page((VIEW_TERMS, actions.ADD_TERM))
 def term_import(request):
     """Add the terms of the policy parameter LAW-02.barred_terms that the list lacks."""
-    try:
-        created = actions.import_policy_terms(user=request.user)
-    except NotAllowed:
-        raise PermissionDenied from None
+    created = run_action(request, actions.import_policy_terms, user=request.user)
     if created:
         messages.success(
             request,
             _("已从政策参数 LAW-02 补充 %(n)d 个禁用词：%(terms)s")
             % {"n": len(created), "terms": "、".join(t.term for t in created)},
         )
-    else:
+    elif created is not None:
         messages.info(request, _("政策参数 LAW-02 中的词条都已在词库中（含已停用的）"))
     return redirect("compliance:terms")
 
@@ -286,13 +276,7 @@ def phrase_edit(request, pk: int):
 @internal_page((VIEW_PHRASES, actions.CHANGE_PHRASE))
 def phrase_toggle(request, pk: int):
     phrase = _visible_phrase(request.user, pk)
-    try:
-        phrase = actions.update_allowed_phrase(phrase, user=request.user, is_active=not phrase.is_active)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
-    else:
-        message = _("已启用允许词“%(phrase)s”") if phrase.is_active else _("已停用允许词“%(phrase)s”")
-        messages.success(request, message % {"phrase": phrase.phrase})
+    run_action(request, actions.update_allowed_phrase, phrase, user=request.user, is_active=not phrase.is_active,
+               done=lambda phrase: (_("已启用允许词“%(phrase)s”") if phrase.is_active
+                                    else _("已停用允许词“%(phrase)s”")) % {"phrase": phrase.phrase})
     return redirect(_back(request, "compliance:phrases"))

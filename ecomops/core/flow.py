@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .errors import BusinessError
+from .errors import BusinessError, Conflict
 from .history import save_audited
 
 Flow = Mapping[str, Iterable[str]]
@@ -74,8 +75,13 @@ def transition(instance, to: str, *, flow: Flow, user, reason: str = "", field: 
     save_kwargs = {}
     if update_fields is not None:
         save_kwargs["update_fields"] = [*update_fields, field, *(changes or {})]
-    save_audited(instance, user=user, reason=str(reason or state_label(instance, to, field=field)),
-                 **save_kwargs)
+    try:
+        with transaction.atomic():
+            save_audited(instance, user=user, reason=str(reason or state_label(instance, to, field=field)),
+                         **save_kwargs)
+    except IntegrityError:
+        # A constraint the new state breaks is a clash like any other (core.validate.save_checked).
+        raise Conflict(_("保存失败：与已有记录重复或不符合约束")) from None
     if event is not None:
         event(instance, **{"before": before, "after": to, "user": user, "note": reason, **(event_kwargs or {})})
     return before

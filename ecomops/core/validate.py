@@ -4,13 +4,20 @@ report it the same way."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .errors import BusinessError
+from .errors import BusinessError, Conflict
+from .history import save_audited
+
+FEN = Decimal("0.01")
+# The largest amount a DecimalField(max_digits=12, decimal_places=2) holds.
+MONEY_MAX = Decimal("9999999999.99")
 
 
 def validate_model(instance) -> None:
@@ -61,3 +68,55 @@ def parse_money(value, *, field: str, required: bool = True) -> Decimal | None:
     if amount >= Decimal("10000000000"):
         raise BusinessError(_("金额过大"), field=field)
     return amount.quantize(Decimal("0.01"))
+
+
+def text(value, *, field: str, label: str, max_length: int | None = None, required: bool = False,
+         single_line: bool = False) -> str:
+    """A piece of text stripped of surrounding spaces; ``required`` refuses it empty, ``max_length``
+    too long, ``single_line`` with a line break or another control character."""
+    result = ("" if value is None else str(value)).strip()
+    if required and not result:
+        raise BusinessError(_("请填写%(label)s") % {"label": label}, field=field)
+    if max_length is not None and len(result) > max_length:
+        raise BusinessError(_("%(label)s最多 %(n)d 个字符") % {"label": label, "n": max_length}, field=field)
+    if single_line and any(unicodedata.category(ch) == "Cc" for ch in result):
+        raise BusinessError(_("%(label)s不能包含换行或控制字符") % {"label": label}, field=field)
+    return result
+
+
+def money(value, *, field: str, label: str, minimum: Decimal | None = None, allow_negative: bool = False,
+          maximum: Decimal = MONEY_MAX) -> Decimal:
+    """An exact amount in yuan with at most two decimals (fen), never a float; not negative unless
+    ``allow_negative``, at least ``minimum`` when given, at most ``maximum`` in size."""
+    if isinstance(value, float):
+        raise BusinessError(_("%(label)s不是有效金额") % {"label": label}, field=field)
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        raise BusinessError(_("%(label)s不是有效金额") % {"label": label}, field=field) from None
+    if not amount.is_finite():
+        raise BusinessError(_("%(label)s不是有效金额") % {"label": label}, field=field)
+    if amount != amount.quantize(FEN):
+        raise BusinessError(_("%(label)s最多两位小数（精确到分）") % {"label": label}, field=field)
+    if abs(amount) > maximum:
+        raise BusinessError(_("%(label)s过大") % {"label": label}, field=field)
+    if not allow_negative and amount < 0:
+        raise BusinessError(_("%(label)s不能为负") % {"label": label}, field=field)
+    if minimum is not None and amount < minimum:
+        raise BusinessError(_("%(label)s不能小于 %(min)s") % {"label": label, "min": minimum}, field=field)
+    return amount.quantize(FEN)
+
+
+def save_checked(instance, *, user, reason: str = "", duplicate: str | None = None, field: str | None = None,
+                 validate: bool = False) -> None:
+    """Save ``instance`` with its history entry, in a savepoint. A clash with a unique field or another
+    constraint (two people saving the same code at once) is a ``Conflict`` (409): ``duplicate`` is its
+    message and ``field`` the input it names, when the caller knows which. ``validate`` runs the
+    model's own validation first."""
+    if validate:
+        validate_model(instance)
+    try:
+        with transaction.atomic():
+            save_audited(instance, user=user, reason=reason)
+    except IntegrityError:
+        raise Conflict(str(duplicate or _("保存失败：与已有记录重复或不符合约束")), field=field) from None

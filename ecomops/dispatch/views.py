@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import internal_page
-from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.outcome import run_action
 
 from . import actions
 from .models import BatchOrder, BatchState, LateFlag, ShipBatch
@@ -66,19 +66,18 @@ def batch_detail(request, pk: int):
                                                    "can_print": request.user.has_perm(PRINT) and part.to_print > 0})
 
 
+def _printed(result) -> str:
+    text = _("已打印 %(n)d 单，转为待发货") % {"n": len(result.printed)}
+    if result.skipped:
+        text += _("；%(n)d 单未付款或已变更，已移出批次") % {"n": len(result.skipped)}
+    return text
+
+
 @require_POST
 @internal_page((VIEW, PRINT))
 def batch_print(request, pk: int):
     batch = _batch(request, pk)
-    try:
-        result = actions.print_batch(batch, user=request.user)
-    except (NotAllowed, BusinessError) as error:
-        messages.error(request, error.message)
-        return redirect("dispatch:batch", pk=batch.pk)
-    text = _("已打印 %(n)d 单，转为待发货") % {"n": len(result.printed)}
-    if result.skipped:
-        text += _("；%(n)d 单未付款或已变更，已移出批次") % {"n": len(result.skipped)}
-    messages.success(request, text)
+    run_action(request, actions.print_batch, batch, user=request.user, flash_forbidden=True, done=_printed)
     return redirect("dispatch:batch", pk=batch.pk)
 
 

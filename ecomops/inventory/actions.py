@@ -16,13 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.catalog.models import SKU
 from ecomops.core.documents import next_number  # noqa: F401  (inventory.next_number: the callers' name)
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.flow import transition
 from ecomops.core.history import save_audited
-from ecomops.core.validate import apply_changes, validate_model
+from ecomops.core.validate import apply_changes, save_checked
 from ecomops.org.actions import require_internal as _internal
 from ecomops.org.actions import require_perm
 from ecomops.org.models import Client
@@ -58,14 +59,8 @@ PREFIXES = {
     DocKind.REVERSAL: "CX",
 }
 
-
-def _save(instance, *, user, reason: str = "") -> None:
-    validate_model(instance)
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：编码与已有记录重复"), field="code") from None
+# An IntegrityError on save: the same unique value saved at the same moment by somebody else.
+DUPLICATE = gettext_lazy("保存失败：编码与已有记录重复")
 
 
 def _require_client(user, client_id: int) -> None:
@@ -85,9 +80,9 @@ def create_warehouse(*, user, **fields) -> Warehouse:
     _internal(user)
     warehouse = Warehouse()
     apply_changes(warehouse, fields, WAREHOUSE_FIELDS)
-    _save(warehouse, user=user)
+    save_checked(warehouse, user=user, duplicate=DUPLICATE, field="code", validate=True)
     transit = Bin(warehouse=warehouse, code="TRANSIT", kind=BinKind.TRANSIT, pick_order=9999)
-    _save(transit, user=user)
+    save_checked(transit, user=user, duplicate=DUPLICATE, field="code", validate=True)
     return warehouse
 
 
@@ -96,7 +91,7 @@ def update_warehouse(warehouse: Warehouse, *, user, **changes) -> Warehouse:
     require_perm(user, LOCATION_PERM)
     _internal(user)
     if apply_changes(warehouse, changes, WAREHOUSE_FIELDS):
-        _save(warehouse, user=user)
+        save_checked(warehouse, user=user, duplicate=DUPLICATE, field="code", validate=True)
     return warehouse
 
 
@@ -106,7 +101,7 @@ def create_zone(warehouse: Warehouse, *, user, **fields) -> Zone:
     _internal(user)
     zone = Zone(warehouse=warehouse)
     apply_changes(zone, fields, ZONE_FIELDS)
-    _save(zone, user=user)
+    save_checked(zone, user=user, duplicate=DUPLICATE, field="code", validate=True)
     return zone
 
 
@@ -115,7 +110,7 @@ def update_zone(zone: Zone, *, user, **changes) -> Zone:
     require_perm(user, LOCATION_PERM)
     _internal(user)
     if apply_changes(zone, changes, ZONE_FIELDS):
-        _save(zone, user=user)
+        save_checked(zone, user=user, duplicate=DUPLICATE, field="code", validate=True)
     return zone
 
 
@@ -133,7 +128,7 @@ def create_bin(warehouse: Warehouse, *, user, **fields) -> Bin:
     bin_ = Bin(warehouse=warehouse)
     apply_changes(bin_, fields, BIN_FIELDS)
     _check_bin(bin_)
-    _save(bin_, user=user)
+    save_checked(bin_, user=user, duplicate=DUPLICATE, field="code", validate=True)
     return bin_
 
 
@@ -150,7 +145,7 @@ def update_bin(bin_: Bin, *, user, **changes) -> Bin:
         raise Conflict(_("库位 %(bin)s 仍有库存，不能停用") % {"bin": bin_.code}, field="is_active")
     if apply_changes(bin_, changes, BIN_FIELDS):
         _check_bin(bin_)
-        _save(bin_, user=user)
+        save_checked(bin_, user=user, duplicate=DUPLICATE, field="code", validate=True)
     return bin_
 
 
@@ -242,7 +237,7 @@ def create_document(
         note=note,
         created_by=user,
     )
-    _save(document, user=user)
+    save_checked(document, user=user, duplicate=DUPLICATE, field="code", validate=True)
     return document
 
 

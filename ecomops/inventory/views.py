@@ -28,6 +28,7 @@ from ecomops.catalog.models import SKU
 from ecomops.core.decorators import internal_page, page
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import add_business_error, submit
+from ecomops.core.outcome import run_action
 from ecomops.org.scoping import get_visible_or_404, scope_for, scope_q
 
 from . import actions, closing, holds, queries, report, trace
@@ -307,12 +308,7 @@ def document_add_line(request, pk: int):
 def document_remove_line(request, pk: int, line_pk: int):
     document = _document(request, pk)
     line = get_object_or_404(document.lines, pk=line_pk)
-    try:
-        actions.remove_line(line, user=request.user)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
+    run_action(request, actions.remove_line, line, user=request.user)
     return redirect("inventory:document_detail", pk=pk)
 
 
@@ -320,13 +316,8 @@ def document_remove_line(request, pk: int, line_pk: int):
 @internal_page(actions.POST_PERM)
 def document_post(request, pk: int):
     document = _document(request, pk)
-    try:
-        actions.post_document(document, user=request.user)
-        messages.success(request, _("单据 %(number)s 已过账") % {"number": document.number})
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
+    run_action(request, actions.post_document, document, user=request.user,
+               done=lambda result: _("单据 %(number)s 已过账") % {"number": document.number})
     return redirect("inventory:document_detail", pk=pk)
 
 
@@ -334,11 +325,8 @@ def document_post(request, pk: int):
 @internal_page(actions.DOCUMENT_PERM)
 def document_cancel(request, pk: int):
     document = _document(request, pk)
-    try:
-        actions.cancel_document(document, user=request.user)
-        messages.success(request, _("单据 %(number)s 已作废") % {"number": document.number})
-    except BusinessError as error:
-        messages.error(request, error.message)
+    run_action(request, actions.cancel_document, document, user=request.user, flash_forbidden=True,
+               done=lambda result: _("单据 %(number)s 已作废") % {"number": document.number})
     return redirect("inventory:document_detail", pk=pk)
 
 

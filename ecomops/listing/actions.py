@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from ecomops.compliance import checker
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
+from ecomops.core.validate import save_checked
 from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Store
@@ -84,22 +85,9 @@ def _require_store(user, store: Store) -> None:
         raise BusinessError(_("店铺不存在"), field="store", code="not_found")
 
 
-def _save(instance, *, user, reason: str = "") -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
-
-
 def _transition(instance, to: str, **kwargs) -> None:
-    """``core.flow.transition`` on the ``status`` field; a constraint the new state breaks is a 400, as
-    in ``_save``."""
-    try:
-        with transaction.atomic():
-            transition(instance, to, field="status", **kwargs)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
+    """``core.flow.transition`` on the ``status`` field."""
+    transition(instance, to, field="status", **kwargs)
 
 
 def _wrong_state(current_label, target_label, what) -> BusinessError:
@@ -143,7 +131,7 @@ def open_admission(*, user, style: Style, note: str = "") -> AdmissionReview:
             raise BusinessError(_("款式 %(no)s 已通过准入审核") % {"no": style.style_no}, code="conflict")
         raise BusinessError(_("款式 %(no)s 已有进行中的准入审核") % {"no": style.style_no}, code="conflict")
     review = AdmissionReview(style=style, opened_by=user, note=note[:500])
-    _save(review, user=user)
+    save_checked(review, user=user)
     for code in CheckItem.values:
         item = AdmissionItem(review=review, code=code)
         save_audited(item, user=user)
@@ -327,7 +315,7 @@ def create_listing(*, user, store: Store, style: Style, title: str, price, selli
     content = _clean_content(title=title, selling_points=selling_points, description=description, images=images,
                              price=price)
     listing = Listing(store=store, style=style, created_by=user, **content)
-    _save(listing, user=user)
+    save_checked(listing, user=user)
     events.listing_created(listing, user=user)
     return listing
 
@@ -353,7 +341,7 @@ def update_content(listing: Listing, *, user, **changes) -> Listing:
         return listing
     for name in changed:
         setattr(listing, name, content[name])
-    _save(listing, user=user, reason=str(ListingEventKind.EDITED.label))
+    save_checked(listing, user=user, reason=str(ListingEventKind.EDITED.label))
     labels = "、".join(str(Listing._meta.get_field(name).verbose_name) for name in changed)
     events.listing_edited(listing, user=user, fields=labels)
     return listing

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from ecomops.audit.models import DueItem
 from ecomops.catalog.models import Style
 from ecomops.core.decorators import internal_page, page
-from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import submit
+from ecomops.core.outcome import run_action
 from ecomops.org.models import Store
 from ecomops.org.scoping import get_visible_or_404, is_client_member
 
@@ -36,17 +36,6 @@ PER_PAGE = 25
 
 def _paginate(request, queryset):
     return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-
-
-def _run(request, action, *args, **kwargs):
-    """Run an action for a button; a refusal is shown as a message (403 for lack of rights)."""
-    try:
-        return action(*args, **kwargs)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
-        return None
 
 
 # --- CAT-01: admission ---------------------------------------------------------------------------
@@ -75,7 +64,7 @@ def admission_list(request):
 @require_POST
 def admission_open(request, style_pk: int):
     style = get_visible_or_404(Style, request.user, pk=style_pk)
-    review = _run(request, actions.open_admission, user=request.user, style=style,
+    review = run_action(request, actions.open_admission, user=request.user, style=style,
                   note=request.POST.get("note", "")[:500])
     if review is None:
         return redirect("listing:admissions")
@@ -159,10 +148,10 @@ def admission_step(request, pk: int, step: str):
     outcomes = {"approve": AdmissionState.APPROVED, "reject": AdmissionState.REJECTED,
                 "return": AdmissionState.RETURNED}
     if step in outcomes:
-        done = _run(request, actions.decide_admission, review, user=request.user, outcome=outcomes[step],
+        done = run_action(request, actions.decide_admission, review, user=request.user, outcome=outcomes[step],
                     reasons=reasons)
     elif step == "resubmit":
-        done = _run(request, actions.resubmit_admission, review, user=request.user, note=reasons)
+        done = run_action(request, actions.resubmit_admission, review, user=request.user, note=reasons)
     else:
         raise Http404
     if done is not None:
@@ -297,7 +286,7 @@ def listing_step(request, pk: int, step: str):
     }
     if step not in steps:
         raise Http404
-    done = _run(request, steps[step])
+    done = run_action(request, steps[step])
     if done is not None:
         if done.status == ListingState.NEEDS_REVIEW:
             messages.warning(request, _("内容命中违禁词，已转人工复核，请查看命中位置"))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import internal_page
 from ecomops.core.forms import submit
+from ecomops.core.outcome import run_action
 from ecomops.orders.enums import OrderState
 from ecomops.orders.models import Order
 from ecomops.org.models import Store
@@ -86,11 +87,8 @@ def job_errors_xlsx(request, pk: int):
 @internal_page(("orderimport.add_importjob", VIEW))
 def job_resume(request, pk: int):
     job = _job(request, pk)
-    try:
-        actions.resume(job, user=request.user)
-        messages.success(request, _("已继续导入 %(job)s") % {"job": job})
-    except actions.BusinessError as error:
-        messages.error(request, error.message)
+    run_action(request, actions.resume, job, user=request.user, flash_forbidden=True,
+               done=lambda result: _("已继续导入 %(job)s") % {"job": job})
     return redirect("orderimport:job_detail", pk=job.pk)
 
 
@@ -108,11 +106,8 @@ def exceptions(request):
 @internal_page(("orders.hold_order", VIEW))
 def rematch(request):
     store = get_visible_or_404(Store.objects.all(), request.user, pk=request.POST.get("store") or 0)
-    try:
-        done = actions.rematch_held(user=request.user, store=store)
-        messages.success(request, _("重新匹配 %(lines)d 行，%(released)d 笔订单解除异常") % done)
-    except actions.BusinessError as error:
-        messages.error(request, error.message)
+    run_action(request, actions.rematch_held, user=request.user, store=store, flash_forbidden=True,
+               done=lambda counts: _("重新匹配 %(lines)d 行，%(released)d 笔订单解除异常") % counts)
     return redirect("orderimport:exceptions")
 
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -31,10 +31,11 @@ from ecomops.audit import dues
 from ecomops.audit.access import log_personal_read
 from ecomops.audit.masking import mask_address, mask_name, mask_phone
 from ecomops.catalog.models import SKU, PlatformSKU
+from ecomops.core import validate
 from ecomops.core.crypto import digits_only, keyed_hash
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.flow import transition
-from ecomops.core.history import save_audited
+from ecomops.core.validate import save_checked
 from ecomops.org.actions import require_staff_perm
 from ecomops.org.enums import StaffState
 from ecomops.org.models import ClientGrant, Store, StoreGrant
@@ -127,29 +128,6 @@ def _require_store(user, store_id: int) -> None:
         raise BusinessError(_("订单不存在"), field="order", code="not_found")
 
 
-def _text(value, *, field: str, label: str, max_length: int, required: bool = False) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not text:
-        raise BusinessError(_("请填写%(label)s") % {"label": label}, field=field)
-    if len(text) > max_length:
-        raise BusinessError(_("%(label)s最多 %(n)d 个字") % {"label": label, "n": max_length}, field=field)
-    return text
-
-
-def _money(value, *, field: str, label: str, minimum: Decimal = Decimal("0")) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise BusinessError(_("%(label)s不是有效金额") % {"label": label}, field=field) from None
-    if not amount.is_finite() or amount != amount.quantize(FEN):
-        raise BusinessError(_("%(label)s最多两位小数（精确到分）") % {"label": label}, field=field)
-    if amount < minimum:
-        raise BusinessError(_("%(label)s不能小于 %(min)s") % {"label": label, "min": minimum}, field=field)
-    if amount >= Decimal("10000000000"):
-        raise BusinessError(_("%(label)s过大") % {"label": label}, field=field)
-    return amount.quantize(FEN)
-
-
 def _choice(value, choices, *, field: str, label: str, blank: bool = False) -> str:
     value = value or ""
     if blank and value == "":
@@ -157,14 +135,6 @@ def _choice(value, choices, *, field: str, label: str, blank: bool = False) -> s
     if value not in choices.values:
         raise BusinessError(_("%(label)s无效") % {"label": label}, field=field)
     return value
-
-
-def _save(instance, *, user, reason: str = "") -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
 
 
 def _locked(order: Order) -> Order:
@@ -239,12 +209,7 @@ def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = Non
     def write(order, **step):
         written.append(events.state_changed(order, kind=kind, data=data, at=when, **step))
 
-    try:
-        with transaction.atomic():
-            transition(order, to, flow=ORDER_FLOW, user=by, reason=reason, check=check_move, changes=changes,
-                       event=write)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
+    transition(order, to, flow=ORDER_FLOW, user=by, reason=reason, check=check_move, changes=changes, event=write)
     return written[0]
 
 
@@ -388,22 +353,20 @@ def set_receiver(order: Order, *, name, phone, address, province="", city="", di
     """Check and fill the receiver of an order (or parcel) not saved yet, with the keyed hashes that
     matching and merging compare (CRM-03: never the plain values). Also what the import uses to
     build new orders and to tell whether the platform's receiver differs from ours."""
-    order.receiver_name = _text(name, field="receiver_name", label=_("收货人"), max_length=NAME_MAX)
-    phone = _text(phone, field="receiver_phone", label=_("收货人手机"), max_length=PHONE_MAX)
+    order.receiver_name = validate.text(name, field="receiver_name", label=_("收货人"), max_length=NAME_MAX)
+    phone = validate.text(phone, field="receiver_phone", label=_("收货人手机"), max_length=PHONE_MAX)
     if phone and not re.fullmatch(r"[0-9+\-\s()*#]{5,30}", phone):
         raise BusinessError(_("收货人手机格式不正确"), field="receiver_phone")
     order.receiver_phone = phone
-    order.receiver_address = _text(address, field="receiver_address", label=_("收货详细地址"),
+    order.receiver_address = validate.text(address, field="receiver_address", label=_("收货详细地址"),
                                    max_length=ADDRESS_MAX)
-    order.province = _text(province, field="province", label=_("省份"), max_length=20)
-    order.city = _text(city, field="city", label=_("城市"), max_length=30)
-    order.district = _text(district, field="district", label=_("区县"), max_length=30)
+    order.province = validate.text(province, field="province", label=_("省份"), max_length=20)
+    order.city = validate.text(city, field="city", label=_("城市"), max_length=30)
+    order.district = validate.text(district, field="district", label=_("区县"), max_length=30)
     order.phone_hash = keyed_hash(phone, normalise=digits_only)
     whole = "|".join([order.receiver_name, digits_only(phone), order.province, order.city, order.district,
                       order.receiver_address])
     order.receiver_hash = keyed_hash(whole) if order.receiver_address else ""
-
-
 
 
 ORDER_FIELDS = {"buyer_nick", "merchant_note", "buyer_message", "courier", "payment_method", "goods_amount",
@@ -422,23 +385,24 @@ def create_order(*, user, store: Store, platform_order_no: str, placed_at: datet
     if unknown:
         field = sorted(unknown)[0]
         raise BusinessError(_("字段 %(name)s 不能设置") % {"name": field}, field=field)
-    number = _text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64, required=True)
+    number = validate.text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64,
+                           required=True)
     if Order.objects.filter(store=store, platform_order_no=number).exists():
         raise Conflict(_("店铺 %(store)s 已有平台订单号 %(no)s") % {"store": store.code, "no": number},
                        field="platform_order_no")
     if not lines:
         raise BusinessError(_("订单至少要有一行商品"), field="lines")
     order = Order(store=store, platform_order_no=number, placed_at=placed_at)
-    order.buyer_nick = _text(fields.get("buyer_nick"), field="buyer_nick", label=_("买家昵称"), max_length=100)
-    order.merchant_note = _text(fields.get("merchant_note"), field="merchant_note", label=_("商家备注"),
+    order.buyer_nick = validate.text(fields.get("buyer_nick"), field="buyer_nick", label=_("买家昵称"), max_length=100)
+    order.merchant_note = validate.text(fields.get("merchant_note"), field="merchant_note", label=_("商家备注"),
                                 max_length=1000)
-    order.buyer_message = _text(fields.get("buyer_message"), field="buyer_message", label=_("买家留言"),
+    order.buyer_message = validate.text(fields.get("buyer_message"), field="buyer_message", label=_("买家留言"),
                                 max_length=1000)
     order.courier = _choice(fields.get("courier"), Courier, field="courier", label=_("快递公司"), blank=True)
     order.payment_method = _choice(fields.get("payment_method") or PaymentMethod.PLATFORM, PaymentMethod,
                                    field="payment_method", label=_("支付方式"))
     for name, label in (("shipping_fee", _("运费")), ("discount_amount", _("优惠金额"))):
-        setattr(order, name, _money(fields.get(name, 0), field=name, label=label))
+        setattr(order, name, validate.money(fields.get(name, 0), field=name, label=label))
     set_receiver(order, name=receiver_name, phone=receiver_phone, address=receiver_address, province=province,
                  city=city, district=district)
     built = []
@@ -450,26 +414,27 @@ def create_order(*, user, store: Store, platform_order_no: str, placed_at: datet
             quantity = 0
         if quantity < 1:
             raise BusinessError(_("%(where)s数量至少为 1") % {"where": where}, field="quantity")
-        price = _money(line.unit_price, field="unit_price", label=where + _("单价"))
-        amount = (price * quantity).quantize(FEN) if line.amount is None else _money(
+        price = validate.money(line.unit_price, field="unit_price", label=where + _("单价"))
+        amount = (price * quantity).quantize(FEN) if line.amount is None else validate.money(
             line.amount, field="amount", label=where + _("金额"))
         sku = line.sku
         if sku is not None and sku.client_id != store.client_id:
             raise BusinessError(_("%(where)s的商品不属于本店铺的委托方") % {"where": where}, field="sku")
-        code = _text(line.platform_sku_code, field="platform_sku_code", label=_("平台SKU编码"), max_length=64)
+        code = validate.text(line.platform_sku_code, field="platform_sku_code", label=_("平台SKU编码"), max_length=64)
         if sku is None:
             sku = match_sku(store, code)
         built.append(OrderLine(line_no=index, sku=sku, platform_sku_code=code, quantity=quantity, unit_price=price,
-                               amount=amount, title=_text(line.title, field="title", label=_("商品标题"),
+                               amount=amount, title=validate.text(line.title, field="title", label=_("商品标题"),
                                                           max_length=200)))
     goods = sum((line.amount for line in built), Decimal("0.00"))
-    order.goods_amount = _money(fields.get("goods_amount", goods), field="goods_amount", label=_("商品金额"))
+    order.goods_amount = validate.money(fields.get("goods_amount", goods), field="goods_amount", label=_("商品金额"))
     default_paid = max(order.goods_amount + order.shipping_fee - order.discount_amount, Decimal("0.00"))
-    order.paid_amount = _money(fields.get("paid_amount", default_paid), field="paid_amount", label=_("实付金额"))
+    order.paid_amount = validate.money(fields.get("paid_amount", default_paid), field="paid_amount",
+                                       label=_("实付金额"))
     if order.is_cod:
         # Cash on delivery: nothing is paid before shipping; the confirmation clock runs from placing.
         order.confirm_due_at = placed_at + registry.value(CONFIRM_WITHIN_KEY, on=timezone.localdate(placed_at))
-    _save(order, user=user, reason=_("创建订单"))
+    save_checked(order, user=user, reason=_("创建订单"))
     for line in built:
         line.order = order
     OrderLine.objects.bulk_create(built)
@@ -480,7 +445,7 @@ def create_order(*, user, store: Store, platform_order_no: str, placed_at: datet
     for payment in Payment.objects.select_for_update().filter(
             store=store, platform_order_no=number, order__isnull=True).order_by("paid_at", "pk"):
         payment.order = order
-        _save(payment, user=user, reason=_("匹配到订单"))
+        save_checked(payment, user=user, reason=_("匹配到订单"))
         _apply_payment(order, payment, by=user)
     if unmatched:
         reason = _("第 %(lines)s 行商品未匹配到SKU") % {"lines": "、".join(str(n) for n in unmatched)}
@@ -512,7 +477,7 @@ def _apply_payment(order: Order, payment: Payment, *, by) -> None:
     if order.paid_at is not None or _successful_payments(order).exclude(pk=payment.pk).exists():
         # ORD-07: a second successful payment is a duplicate; it must be refunded.
         payment.is_duplicate = True
-        _save(payment, user=by, reason=_("重复付款"))
+        save_checked(payment, user=by, reason=_("重复付款"))
         events.payment_duplicate(order, user=by, note=_("重复付款，须退回"), data=data)
         _raise_refund_due(order, payment, title=_("退回重复付款：订单 %(no)s，%(amount)s 元")
                           % {"no": order.platform_order_no, "amount": payment.amount})
@@ -539,7 +504,7 @@ def _mark_paid(order: Order, *, paid_at: datetime, by, data: dict | None = None)
         _move(order, S.PAID, by=by, reason=_("付款成功"), data=data, at=paid_at)
     else:
         # Cash on delivery paid at the door, or an order held before its payment arrived.
-        _save(order, user=by, reason=_("付款成功"))
+        save_checked(order, user=by, reason=_("付款成功"))
         events.order_paid(order, user=by, data=data)
 
 
@@ -568,12 +533,13 @@ def record_payment(*, user, store: Store, platform_order_no: str, amount, method
     one checkout under one transaction number."""
     _require(user, _perm_for(source, "orders.add_payment"))
     _require_store(user, store.pk)
-    number = _text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64, required=True)
-    transaction_no = _text(transaction_no, field="transaction_no", label=_("平台交易号"), max_length=64)
+    number = validate.text(platform_order_no, field="platform_order_no", label=_("平台订单号"), max_length=64,
+                           required=True)
+    transaction_no = validate.text(transaction_no, field="transaction_no", label=_("平台交易号"), max_length=64)
     status = _choice(status, PaymentState, field="status", label=_("付款结果"))
     method = _choice(method, PaymentMethod, field="method", label=_("支付方式"))
-    amount = _money(amount, field="amount", label=_("金额"))
-    failure_reason = _text(failure_reason, field="failure_reason", label=_("失败原因"), max_length=200,
+    amount = validate.money(amount, field="amount", label=_("金额"))
+    failure_reason = validate.text(failure_reason, field="failure_reason", label=_("失败原因"), max_length=200,
                            required=status == PaymentState.FAILED)
     if status == PaymentState.SUCCESS and amount <= 0:
         raise BusinessError(_("成功付款的金额必须大于 0"), field="amount")
@@ -587,7 +553,7 @@ def record_payment(*, user, store: Store, platform_order_no: str, amount, method
     payment = Payment(store=store, order=order, platform_order_no=number, transaction_no=transaction_no,
                       amount=amount, method=method, status=status, paid_at=paid_at, failure_reason=failure_reason,
                       recorded_by=user)
-    _save(payment, user=user, reason=_("登记付款"))
+    save_checked(payment, user=user, reason=_("登记付款"))
     if order is not None:
         _apply_payment(order, payment, by=user)
     return payment
@@ -609,8 +575,8 @@ def _refund(order: Order, *, by, amount, source: str, reason: str, payment: Paym
             refunded_at: datetime | None, data: dict | None = None) -> Refund:
     """Record a refund of a locked order whose act was allowed (``record_refund``, ``record_platform_refund``)."""
     source = _choice(source, RefundSource, field="source", label=_("来源"))
-    amount = _money(amount, field="amount", label=_("退款金额"), minimum=FEN)
-    reason = _text(reason, field="reason", label=_("退款原因"), max_length=500, required=True)
+    amount = validate.money(amount, field="amount", label=_("退款金额"), minimum=FEN)
+    reason = validate.text(reason, field="reason", label=_("退款原因"), max_length=500, required=True)
     if payment is not None:
         if payment.order_id != order.pk or payment.status != PaymentState.SUCCESS:
             raise BusinessError(_("退回的付款不是本订单的成功付款"), field="payment")
@@ -625,7 +591,7 @@ def _refund(order: Order, *, by, amount, source: str, reason: str, payment: Paym
                             field="amount")
     refund = Refund(order=order, payment=payment, amount=amount, source=source, reason=reason,
                     refunded_at=refunded_at or timezone.now(), recorded_by=by)
-    _save(refund, user=by, reason=_("登记退款"))
+    save_checked(refund, user=by, reason=_("登记退款"))
     events.refund_recorded(order, user=by, note=reason,
                            data={"refund": refund.pk, "amount": str(amount), "source": source, **(data or {})})
     dues.complete_due(kind=REFUND_DUE_KIND, source=payment or order, by=by)
@@ -649,7 +615,7 @@ def record_platform_refund(order: Order, amount, *, reason: str, user, at: datet
     is never taken back by an export). ``at``: the platform's refund time, else now (the import's
     observation). On the import's right (the platform's word), in the user's store scope."""
     order = _acting(order, user, "orders.add_refund", SOURCE_PLATFORM)
-    total = _money(amount, field="refund_amount", label=_("退款金额"))
+    total = validate.money(amount, field="refund_amount", label=_("退款金额"))
     missing = total - platform_refunded(order)
     if missing <= 0:
         return None
@@ -691,7 +657,7 @@ def confirm(order: Order, *, by, at: datetime | None = None) -> Order:
     order.confirmed_at, order.confirmed_by = when, by
     late = order.confirm_due_at is not None and when > order.confirm_due_at
     order.confirm_late = order.confirm_late or late
-    _save(order, user=by, reason=_("确认订单"))
+    save_checked(order, user=by, reason=_("确认订单"))
     events.order_confirmed(order, user=by, at=when, data={
                            "late": late, "due_at": order.confirm_due_at.isoformat() if order.confirm_due_at else None})
     dues.complete_due(kind=CONFIRM_DUE_KIND, source=order, by=by, at=when)
@@ -702,7 +668,7 @@ def confirm(order: Order, *, by, at: datetime | None = None) -> Order:
 def hold(order: Order, *, by, reason: str) -> Order:
     """ORD-08: put an order aside as an exception, with the reason."""
     order = _acting(order, by, "orders.hold_order")
-    reason = _text(reason, field="reason", label=_("挂起原因"), max_length=200, required=True)
+    reason = validate.text(reason, field="reason", label=_("挂起原因"), max_length=200, required=True)
     if order.state not in HOLDABLE:
         raise _wrong_state(order, S.ON_HOLD)
     _nothing_left_yet(order, _("挂起"))
@@ -727,7 +693,7 @@ def _give_back_stock(order: Order, *, by, reason: str) -> None:
 @transaction.atomic
 def release_hold(order: Order, *, by, reason: str) -> Order:
     order = _acting(order, by, "orders.hold_order")
-    reason = _text(reason, field="reason", label=_("解除原因"), max_length=200, required=True)
+    reason = validate.text(reason, field="reason", label=_("解除原因"), max_length=200, required=True)
     if order.state != S.ON_HOLD:
         raise BusinessError(_("订单 %(no)s 没有挂起") % {"no": order.platform_order_no}, field="state",
                             code="wrong_state")
@@ -746,7 +712,7 @@ def cancel(order: Order, *, by, reason: str, source: str = SOURCE_USER, at: date
     export); the same act, on the import's right, recorded as the platform's (ORD-02). ``at``: when it
     was cancelled (the platform's close time or the import's observation time), else now."""
     order = _acting(order, by, "orders.cancel_order", source)
-    reason = _text(reason, field="reason", label=_("取消原因"), max_length=200, required=True)
+    reason = validate.text(reason, field="reason", label=_("取消原因"), max_length=200, required=True)
     check_move(order, S.CANCELLED)
     _nothing_left_yet(order, _("取消"))
     from .parcels import undo_with_order
@@ -875,7 +841,7 @@ def _not_shipped_yet(order: Order) -> None:
 def _set_waybill(order: Order, *, courier: str, tracking_no: str, required: bool) -> None:
     if courier or required:
         order.courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
-    tracking_no = _text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40, required=required)
+    tracking_no = validate.text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40, required=required)
     order.tracking_no = tracking_no or order.tracking_no
 
 
@@ -985,13 +951,13 @@ def change_address(order: Order, *, by, receiver_name: str, receiver_phone: str,
     ``source="platform"``: the buyer changed it on the platform (the import's right, ORD-02)."""
     order = _acting(order, by, "orders.change_order", source)
     _before_shipping(order, _("修改地址"))
-    reason = _text(reason, field="reason", label=_("修改原因"), max_length=200)
+    reason = validate.text(reason, field="reason", label=_("修改原因"), max_length=200)
     before = _masked_receiver(order)
     set_receiver(order, name=receiver_name, phone=receiver_phone, address=receiver_address, province=province,
                  city=city, district=district)
     if not order.receiver_address:
         raise BusinessError(_("请填写收货详细地址"), field="receiver_address")
-    _save(order, user=by, reason=_("平台导入更新") if source == SOURCE_PLATFORM else _("修改地址"))
+    save_checked(order, user=by, reason=_("平台导入更新") if source == SOURCE_PLATFORM else _("修改地址"))
     events.address_changed(order, user=by, note=reason,
                            data={"before": before, "after": _masked_receiver(order)})
     return order
@@ -1006,9 +972,9 @@ def change_courier(order: Order, *, by, courier: str, reason: str = "") -> Order
     if before == courier:
         raise BusinessError(_("快递公司没有变化"), field="courier")
     order.courier = courier
-    _save(order, user=by, reason=_("修改快递"))
+    save_checked(order, user=by, reason=_("修改快递"))
     events.courier_changed(order, user=by,
-                           note=_text(reason, field="reason", label=_("修改原因"), max_length=200),
+                           note=validate.text(reason, field="reason", label=_("修改原因"), max_length=200),
                            data={"before": before, "after": courier})
     return order
 
@@ -1033,13 +999,13 @@ def update_from_platform(order: Order, *, by, reason: str, **fields) -> tuple[Or
     for name, limit in PLATFORM_FIELDS.items():
         if name not in fields:
             continue
-        value = _text(fields[name], field=name, label=str(Order._meta.get_field(name).verbose_name),
+        value = validate.text(fields[name], field=name, label=str(Order._meta.get_field(name).verbose_name),
                       max_length=limit)
         if value != getattr(order, name):
             setattr(order, name, value)
             changed.append(name)
     if changed:
-        _save(order, user=by, reason=reason)
+        save_checked(order, user=by, reason=reason)
     return order, changed
 
 
@@ -1077,8 +1043,8 @@ def request_invoice(order: Order, *, by, kind: str, title_kind: str, title: str,
         raise BusinessError(_("已取消的订单不能开票"), field="state", code="wrong_state")
     kind = _choice(kind, InvoiceKind, field="kind", label=_("发票类型"))
     title_kind = _choice(title_kind, InvoiceTitleKind, field="title_kind", label=_("抬头类型"))
-    title = _text(title, field="title", label=_("发票抬头"), max_length=100, required=True)
-    tax_number = _text(tax_number, field="tax_number", label=_("纳税人识别号"), max_length=20).upper()
+    title = validate.text(title, field="title", label=_("发票抬头"), max_length=100, required=True)
+    tax_number = validate.text(tax_number, field="tax_number", label=_("纳税人识别号"), max_length=20).upper()
     if kind == InvoiceKind.SPECIAL_VAT and title_kind != InvoiceTitleKind.COMPANY:
         raise BusinessError(_("增值税专用发票只能开给单位"), field="title_kind")
     if title_kind == InvoiceTitleKind.COMPANY:
@@ -1090,7 +1056,7 @@ def request_invoice(order: Order, *, by, kind: str, title_kind: str, title: str,
         raise BusinessError(_("个人抬头不填写纳税人识别号"), field="tax_number")
     invoice = InvoiceRequest(order=order, kind=kind, title_kind=title_kind, title=title, tax_number=tax_number,
                              requested_by=by)
-    _save(invoice, user=by, reason=_("申请发票"))
+    save_checked(invoice, user=by, reason=_("申请发票"))
     events.invoice_requested(order, user=by,
                              data={"invoice": invoice.pk, "kind": kind, "title_kind": title_kind})
     return invoice

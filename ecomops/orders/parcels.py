@@ -25,8 +25,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecomops.core import validate
 from ecomops.core.errors import BusinessError
 from ecomops.core.flow import transition
+from ecomops.core.validate import save_checked
 
 from . import events
 from .actions import (
@@ -34,9 +36,7 @@ from .actions import (
     _before_shipping,
     _choice,
     _mark_left,
-    _save,
     _take_out_stock,
-    _text,
     can_merge,
     set_receiver,
 )
@@ -69,7 +69,7 @@ def _new_parcel(order: Order, kind: str, *, by, receiver: dict | None = None) ->
         raise BusinessError(_("请填写收货详细地址"), field="receiver_address")
     parcel.save()
     parcel.number = f"PK{timezone.localdate():%y%m%d}{parcel.pk:06d}"
-    _save(parcel, user=by, reason=_("拆分发货") if kind == ParcelKind.SPLIT else _("合并发货"))
+    save_checked(parcel, user=by, reason=_("拆分发货") if kind == ParcelKind.SPLIT else _("合并发货"))
     return parcel
 
 
@@ -93,7 +93,7 @@ def split_order(order: Order, *, by, parts: list[dict], reason: str = "") -> lis
     _shippable(order, _("拆分发货"))
     if order.is_cod:
         raise BusinessError(_("货到付款订单不能拆分发货（快递员按订单收款）"), field="order", code="cod")
-    reason = _text(reason, field="reason", label=_("拆分原因"), max_length=200)
+    reason = validate.text(reason, field="reason", label=_("拆分原因"), max_length=200)
     if not isinstance(parts, list) or not 2 <= len(parts) <= MAX_PARTS:
         raise BusinessError(_("拆分须分为 2 到 %(n)d 个包裹") % {"n": MAX_PARTS}, field="parts")
     lines = {line.pk: line for line in order.lines.all()}
@@ -143,7 +143,7 @@ def merge_orders(orders: list[Order], *, by, reason: str = "") -> Parcel:
         raise BusinessError(_("合并至少需要两个订单"), field="orders")
     if len({o.pk for o in orders}) != len(orders):
         raise BusinessError(_("同一订单不能重复合并"), field="orders")
-    reason = _text(reason, field="reason", label=_("合并原因"), max_length=200)
+    reason = validate.text(reason, field="reason", label=_("合并原因"), max_length=200)
     # Lock in primary-key order, so two clerks merging overlapping orders cannot deadlock.
     locked = [_acting(o, by, "orders.change_order") for o in sorted(orders, key=lambda o: o.pk)]
     first = min(locked, key=lambda o: (o.placed_at, o.pk))
@@ -174,7 +174,7 @@ def merge_orders(orders: list[Order], *, by, reason: str = "") -> Parcel:
 def undo_parcels(order: Order, *, by, reason: str) -> list[Parcel]:
     """Cancel the order's open parcels (a merged parcel for all its orders); they ship whole again."""
     order = _acting(order, by, "orders.change_order")
-    reason = _text(reason, field="reason", label=_("撤销原因"), max_length=200, required=True)
+    reason = validate.text(reason, field="reason", label=_("撤销原因"), max_length=200, required=True)
     parcels = _undo(order, by=by, reason=reason)
     if not parcels:
         raise BusinessError(_("订单没有待发出的包裹"), field="order", code="no_parcels")
@@ -225,7 +225,8 @@ def ship_parcel(parcel: Parcel, *, by, courier: str, tracking_no: str) -> Parcel
                                 % {"no": order.platform_order_no, "state": order.get_state_display()},
                                 field="state", code="wrong_state")
     parcel.courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
-    parcel.tracking_no = _text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40, required=True)
+    parcel.tracking_no = validate.text(tracking_no, field="tracking_no", label=_("运单号"), max_length=40,
+                                       required=True)
     note = _("订单发货 包裹 %(no)s") % {"no": parcel.number}
     for order in orders:
         units: dict[int, int] = defaultdict(int)

@@ -24,6 +24,7 @@ from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecomops.core import validate
 from ecomops.core.bulk import insert_history, insert_rows
 from ecomops.core.errors import BusinessError, Conflict
 from ecomops.core.flow import transition
@@ -36,7 +37,7 @@ from ecomops.policy import registry
 
 from . import actions
 from . import events as order_events
-from .actions import _locked, _money  # the orders app's own helpers
+from .actions import _locked  # the orders app's own helpers
 from .enums import (
     REVIEW_BATCH_FLOW,
     AllocationState,
@@ -577,7 +578,7 @@ def update_rule(rule: ReviewRule, *, user, enabled: bool | None = None, limit=UN
             raise BusinessError(_("只有金额规则有上限参数"), field="limit")
         params = {k: v for k, v in rule.params.items() if k != "limit"}
         if limit not in (None, ""):
-            params["limit"] = str(_money(limit, field="limit", label=_("金额上限"), minimum=Decimal("0.01")))
+            params["limit"] = str(validate.money(limit, field="limit", label=_("金额上限"), minimum=Decimal("0.01")))
         rule.params = params
     save_audited(rule, user=user, reason=_("修改审单规则"))
     return rule

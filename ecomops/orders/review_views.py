@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import internal_page
-from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import submit
+from ecomops.core.outcome import run_action
 from ecomops.org.scoping import get_visible_or_404
 
 from . import review
@@ -24,16 +24,6 @@ from .models import RECEIVER_FIELDS, Order, ReviewBatch, ReviewRule
 from .queries import masked_receiver
 
 REVIEW = "orders.review_order"
-
-
-def _flash(request, call, *args, **kwargs):
-    try:
-        return call(*args, **kwargs)
-    except NotAllowed as error:
-        messages.error(request, error.message)
-    except BusinessError as error:
-        messages.error(request, error.message)
-    return None
 
 
 @internal_page(("orders.view_order", REVIEW))
@@ -66,7 +56,7 @@ def run_auto(request):
 @require_POST
 @internal_page(("orders.view_order", REVIEW))
 def take_batch(request):
-    batch = _flash(request, review.take_batch, user=request.user)
+    batch = run_action(request, review.take_batch, user=request.user, flash_forbidden=True)
     if batch is None:
         return redirect("orders:review")
     return redirect("orders:review_batch", pk=batch.pk)
@@ -90,8 +80,6 @@ def batch_detail(request, pk: int):
     return render(request, "orders/review_batch.html", {"batch": batch, "rows": rows,
                                                         "hold_prompt": _("挂起原因："),
                                                         "cancel_prompt": _("取消原因：")})
-
-
 
 
 def _row(request, batch: ReviewBatch, order: Order):
@@ -123,7 +111,7 @@ def batch_act(request, pk: int):
     # htmx percent-encodes a prompt answer that is not ASCII (headers are Latin-1).
     reason = (request.POST.get("reason") or unquote(request.headers.get("HX-Prompt") or "")).strip()
     if what == "approve":
-        done = _flash(request, review.approve, batch, order, user=request.user)
+        done = run_action(request, review.approve, batch, order, user=request.user, flash_forbidden=True)
         if done is not None:
             messages.success(request, _("订单 %(no)s：%(state)s") % {
                 "no": done.platform_order_no,
@@ -131,17 +119,19 @@ def batch_act(request, pk: int):
     elif what == "hold":
         if not reason:
             messages.error(request, _("请填写挂起原因"))
-        elif _flash(request, review.hold_in_batch, batch, order, user=request.user, reason=reason) is not None:
+        elif run_action(request, review.hold_in_batch, batch, order, user=request.user, reason=reason,
+                        flash_forbidden=True) is not None:
             messages.success(request, _("订单 %(no)s 已挂起") % {"no": order.platform_order_no})
     elif what == "cancel":
         if not reason:
             messages.error(request, _("请填写取消原因"))
-        elif _flash(request, review.cancel_in_batch, batch, order, user=request.user, reason=reason) is not None:
+        elif run_action(request, review.cancel_in_batch, batch, order, user=request.user, reason=reason,
+                        flash_forbidden=True) is not None:
             messages.success(request, _("订单 %(no)s 已取消") % {"no": order.platform_order_no})
     elif what == "address":
         fields = {name: request.POST.get(name, "") for name in RECEIVER_FIELDS}
-        if _flash(request, review.change_address_in_batch, batch, order, user=request.user, reason=reason,
-                  **fields) is not None:
+        if run_action(request, review.change_address_in_batch, batch, order, user=request.user, reason=reason,
+                      flash_forbidden=True, **fields) is not None:
             messages.success(request, _("订单 %(no)s 的收货地址已修改") % {"no": order.platform_order_no})
     else:
         messages.error(request, _("未知操作"))

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import page
-from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.errors import NotAllowed
+from ecomops.core.outcome import run_action
 from ecomops.org.models import Store
 from ecomops.org.scoping import get_visible_or_404, is_client_member
 
@@ -67,12 +68,8 @@ def order_export(request):
 
     reveal = request.GET.get("reveal") == "1"
     orders = search_orders(request.user, **_list_filters(request.GET))
-    try:
-        handle = export_orders(request.user, orders, reveal=reveal, request=request)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
+    handle = run_action(request, export_orders, request.user, orders, reveal=reveal, request=request)
+    if handle is None:
         return redirect(reverse("orders:orders") + "?" + request.GET.urlencode())
     name = f"orders-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return FileResponse(handle, as_attachment=True, filename=name,
@@ -195,14 +192,7 @@ def order_act(request, pk: int):
     if act not in ACTS:
         messages.error(request, _("没有这个操作"))
         return redirect("orders:order_detail", pk=order.pk)
-    try:
-        ACTS[act](order, request.user, request.POST.get("reason", ""))
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, DONE[act])
+    run_action(request, ACTS[act], order, request.user, request.POST.get("reason", ""), done=DONE[act])
     return redirect("orders:order_detail", pk=order.pk)
 
 
@@ -247,7 +237,8 @@ def order_parcels(request, pk: int):
 
     order = _order(request, pk)
     what = request.POST.get("do", "")
-    try:
+
+    def act() -> None:
         if what == "split":
             made = parcels.split_order(order, by=request.user, parts=_split_parts(request.POST, order),
                                        reason=request.POST.get("reason", ""))
@@ -273,8 +264,6 @@ def order_parcels(request, pk: int):
             messages.success(request, _("包裹 %(no)s 已发出") % {"no": parcel.number})
         else:
             messages.error(request, _("没有这个操作"))
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
+
+    run_action(request, act)
     return redirect(reverse("orders:order_detail", args=[order.pk]) + "#parcels")

@@ -11,14 +11,15 @@ from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.flow import transition
 from ecomops.core.history import delete_audited, save_audited
-from ecomops.core.validate import apply_changes, validate_model
+from ecomops.core.validate import apply_changes, save_checked, validate_model
 
 from .enums import STAFF_FLOW, StaffState
 from .models import (
@@ -36,18 +37,13 @@ from .scoping import forget_scope, is_client_member, scope_for
 
 User = get_user_model()
 
+# An IntegrityError on save: the same unique value saved at the same moment by somebody else.
+DUPLICATE = gettext_lazy("保存失败：编码或唯一字段与已有记录重复")
+
 
 def require_perm(user, perm: str) -> None:
     if user is None or not user.has_perm(perm):
         raise NotAllowed(_("您没有执行此操作的权限"))
-
-
-def _save(instance, *, user, reason: str = "") -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：编码或唯一字段与已有记录重复")) from None
 
 
 # --- Departments and positions ---------------------------------------------------------------
@@ -60,7 +56,7 @@ def create_department(*, user, **fields) -> Department:
     require_perm(user, "org.add_department")
     department = Department(**{k: v for k, v in fields.items() if k in DEPARTMENT_FIELDS})
     validate_model(department)
-    _save(department, user=user)
+    save_checked(department, user=user, duplicate=DUPLICATE)
     return department
 
 
@@ -74,7 +70,7 @@ def update_department(department: Department, *, user, **changes) -> Department:
         if department.parent_id == department.pk or department.parent_id in department.descendant_ids():
             raise BusinessError(_("上级部门不能是本部门或其下级部门"), field="parent")
     validate_model(department)
-    _save(department, user=user)
+    save_checked(department, user=user, duplicate=DUPLICATE)
     return department
 
 
@@ -120,7 +116,7 @@ def hire_staff(
         job_level=job_level, phone=phone,
     )
     validate_model(staff)
-    _save(staff, user=user)
+    save_checked(staff, user=user, duplicate=DUPLICATE)
     set_positions(staff, list(positions), primary=primary_position, user=user, check=False)
     _raise_pending_acknowledgements(staff)
     return staff
@@ -159,7 +155,7 @@ def update_staff(staff: Staff, *, user, **changes) -> Staff:
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
     apply_changes(staff, changes, STAFF_FIELDS)
     validate_model(staff)
-    _save(staff, user=user)
+    save_checked(staff, user=user, duplicate=DUPLICATE)
     return staff
 
 
@@ -184,10 +180,10 @@ def set_positions(staff: Staff, positions: list[Position], *, user, primary: Pos
         link = current.get(position_id)
         if link is None:
             link = StaffPosition(staff=staff, position=position, is_primary=is_primary, since=timezone.localdate())
-            _save(link, user=user)
+            save_checked(link, user=user, duplicate=DUPLICATE)
         elif link.is_primary != is_primary:
             link.is_primary = is_primary
-            _save(link, user=user)
+            save_checked(link, user=user, duplicate=DUPLICATE)
     position_groups = set(Position.objects.values_list("group_id", flat=True))
     staff.user.groups.remove(*[g for g in staff.user.groups.all() if g.pk in position_groups])
     staff.user.groups.add(*[p.group for p in positions])
@@ -239,10 +235,10 @@ def create_client(*, user, **fields) -> Client:
     _require_internal(user)
     client = Client(**{k: v for k, v in fields.items() if k in CLIENT_FIELDS})
     validate_model(client)
-    _save(client, user=user)
+    save_checked(client, user=user, duplicate=DUPLICATE)
     if not scope_for(user).all:
         # Whoever signs a client up can work on it.
-        _save(ClientGrant(user=user, client=client, granted_by=user), user=user)
+        save_checked(ClientGrant(user=user, client=client, granted_by=user), user=user, duplicate=DUPLICATE)
         forget_scope(user)
     return client
 
@@ -256,7 +252,7 @@ def update_client(client: Client, *, user, **changes) -> Client:
     client = Client.objects.select_for_update().get(pk=client.pk)
     apply_changes(client, changes, CLIENT_FIELDS)
     validate_model(client)
-    _save(client, user=user)
+    save_checked(client, user=user, duplicate=DUPLICATE)
     return client
 
 
@@ -268,7 +264,7 @@ def create_store(*, user, client: Client, **fields) -> Store:
         raise BusinessError(_("委托方不存在"), field="client", code="not_found")
     store = Store(client=client, **{k: v for k, v in fields.items() if k in STORE_FIELDS and k != "client"})
     validate_model(store)
-    _save(store, user=user)
+    save_checked(store, user=user, duplicate=DUPLICATE)
     forget_scope(user)
     return store
 
@@ -285,7 +281,7 @@ def update_store(store: Store, *, user, **changes) -> Store:
     store = Store.objects.select_for_update().get(pk=store.pk)
     apply_changes(store, changes, STORE_FIELDS)
     validate_model(store)
-    _save(store, user=user)
+    save_checked(store, user=user, duplicate=DUPLICATE)
     return store
 
 
@@ -313,7 +309,7 @@ def grant_client(grantee, client: Client, *, user) -> ClientGrant:
     grant = ClientGrant.objects.filter(user=grantee, client=client).first()
     if grant is None:
         grant = ClientGrant(user=grantee, client=client, granted_by=user)
-        _save(grant, user=user)
+        save_checked(grant, user=user, duplicate=DUPLICATE)
     forget_scope(grantee)
     return grant
 
@@ -329,7 +325,7 @@ def grant_store(grantee, store: Store, *, user) -> StoreGrant:
     grant = StoreGrant.objects.filter(user=grantee, store=store).first()
     if grant is None:
         grant = StoreGrant(user=grantee, store=store, granted_by=user)
-        _save(grant, user=user)
+        save_checked(grant, user=user, duplicate=DUPLICATE)
     forget_scope(grantee)
     return grant
 
@@ -363,7 +359,7 @@ def add_client_member(*, user, client: Client, username: str, name: str, passwor
         raise BusinessError(_("委托方不存在"), field="client", code="not_found")
     account = _new_account(username=username, name=name, email=email, password=password)
     member = ClientMember(user=account, client=client, title=title)
-    _save(member, user=user)
+    save_checked(member, user=user, duplicate=DUPLICATE)
     from .seed import role_group
 
     account.groups.add(role_group("client_user"))
@@ -385,7 +381,7 @@ def save_company(*, user, **fields):
     company = Company.objects.select_for_update().first() or Company()
     apply_changes(company, fields, COMPANY_FIELDS)
     validate_model(company)
-    _save(company, user=user)
+    save_checked(company, user=user, duplicate=DUPLICATE)
     return company
 
 
@@ -396,7 +392,7 @@ def create_job_level(*, user, **fields):
     require_perm(user, "org.add_joblevel")
     level = JobLevel(**{k: v for k, v in fields.items() if k in JOB_LEVEL_FIELDS})
     validate_model(level)
-    _save(level, user=user)
+    save_checked(level, user=user, duplicate=DUPLICATE)
     return level
 
 
@@ -409,7 +405,7 @@ def update_job_level(level, *, user, **changes):
     level = JobLevel.objects.select_for_update().get(pk=level.pk)
     apply_changes(level, changes, JOB_LEVEL_FIELDS)
     validate_model(level)
-    _save(level, user=user)
+    save_checked(level, user=user, duplicate=DUPLICATE)
     return level
 
 
@@ -437,7 +433,7 @@ def record_attendance(staff: Staff, *, user, day: date, kind: str, clock_in=None
     record.kind, record.clock_in, record.clock_out = kind, clock_in, clock_out
     record.late_minutes, record.early_leave_minutes, record.note = late_minutes, early_leave_minutes, note
     validate_model(record)
-    _save(record, user=user)
+    save_checked(record, user=user, duplicate=DUPLICATE)
     return record
 
 
@@ -462,7 +458,7 @@ def request_leave(staff: Staff, *, user, kind: str, start_date: date, end_date: 
 
         leave.certificate = random_name(certificate)  # health data: the stored name says nothing
     validate_model(leave)
-    _save(leave, user=user)
+    save_checked(leave, user=user, duplicate=DUPLICATE)
     return leave
 
 
@@ -512,7 +508,8 @@ def require_password_change(account, *, user, required: bool = True):
     if state.must_change != required:
         state.must_change = required
         state.required_by, state.required_at = user, timezone.now()
-        _save(state, user=user, reason=_("要求修改密码") if required else _("撤销修改密码要求"))
+        save_checked(state, user=user, reason=_("要求修改密码") if required else _("撤销修改密码要求"),
+                     duplicate=DUPLICATE)
     account._ecomops_must_change_password = required
     return state
 
@@ -556,7 +553,7 @@ def change_own_password(user, *, old_password: str, new_password: str):
         password_state, _created = PasswordState.objects.select_for_update().get_or_create(user=account)
         password_state.must_change = False
         password_state.changed_at = timezone.now()
-        _save(password_state, user=user, reason=_("本人修改密码"))
+        save_checked(password_state, user=user, reason=_("本人修改密码"), duplicate=DUPLICATE)
         throttle.record(AuthEventKind.PASSWORD_CHANGED, username=user.get_username(), request=request,
                         user=account)
     user.password = account.password  # the caller's copy: its session hash must follow

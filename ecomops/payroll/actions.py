@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
+from ecomops.core import validate
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.flow import transition
 from ecomops.core.history import save_audited
@@ -54,33 +55,6 @@ def require(user, perm: str) -> None:
         raise NotAllowed(_("您没有执行此操作的权限"))
 
 
-def _money(value, *, field: str, label_: str, minimum: Decimal | None = None, allow_negative: bool = False) -> Decimal:
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise BusinessError(_("%(label)s必须是金额") % {"label": label_}, field=field) from None
-    if not amount.is_finite() or isinstance(value, float):
-        raise BusinessError(_("%(label)s必须是金额") % {"label": label_}, field=field)
-    if amount != amount.quantize(compute.FEN):
-        raise BusinessError(_("%(label)s最多两位小数（精确到分）") % {"label": label_}, field=field)
-    if abs(amount) > MAX_AMOUNT:
-        raise BusinessError(_("%(label)s过大") % {"label": label_}, field=field)
-    if not allow_negative and amount < 0:
-        raise BusinessError(_("%(label)s不能为负") % {"label": label_}, field=field)
-    if minimum is not None and amount < minimum:
-        raise BusinessError(_("%(label)s不能小于 %(min)s") % {"label": label_, "min": minimum}, field=field)
-    return amount.quantize(compute.FEN)
-
-
-def _text(value, *, field: str, label_: str, max_length: int, required: bool = True) -> str:
-    text = str(value or "").strip()
-    if required and not text:
-        raise BusinessError(_("请填写%(label)s") % {"label": label_}, field=field)
-    if len(text) > max_length:
-        raise BusinessError(_("%(label)s最多 %(n)d 个字符") % {"label": label_, "n": max_length}, field=field)
-    return text
-
-
 def _open_month(month: date, *, field: str = "month") -> None:
     """Inputs of a month can change while its run is a draft (or not made yet)."""
     run = PayrollRun.objects.filter(month=month).first()
@@ -113,7 +87,7 @@ def save_pay_profile(*, user, staff: Staff, role: str, base_salary=None, is_acti
     if role not in PayRole.values:
         raise BusinessError(_("薪酬角色不正确"), field="role")
     if base_salary not in (None, ""):
-        base_salary = _money(base_salary, field="base_salary", label_=_("个人基本工资"))
+        base_salary = validate.money(base_salary, field="base_salary", label=_("个人基本工资"), maximum=MAX_AMOUNT)
         level = staff.job_level
         if level is not None and not level.salary_min <= base_salary <= level.salary_max:
             raise BusinessError(_("个人基本工资须在职级 %(level)s 的底薪区间 %(low)s–%(high)s 内（ORG-05）") % {
@@ -164,8 +138,8 @@ def set_target(*, user, month, scope: str, metric: str, plan, department: Depart
     deadline, the target is flagged late (and stays flagged)."""
     month = parse_month(month)
     _subject(scope, department, staff, metric=metric)
-    plan = _money(plan, field="plan", label_=_("计划值"), minimum=Decimal("0.01"))
-    note = _text(note, field="note", label_=_("备注"), max_length=200, required=False)
+    plan = validate.money(plan, field="plan", label=_("计划值"), minimum=Decimal("0.01"), maximum=MAX_AMOUNT)
+    note = validate.text(note, field="note", label=_("备注"), max_length=200, required=False)
     _open_month(month)
     now = now or timezone.now()
     subject = {"staff": staff} if scope == TargetScope.PERSON else {"department": department, "staff": None}
@@ -244,8 +218,8 @@ def record_kpi(*, user, month, scope: str, metric: str, value, evidence: str, de
     if metric not in PLAN_METRICS:
         raise BusinessError(_("指标不正确"), field="metric")
     _subject(scope, department, staff, metric=metric)
-    value = _money(value, field="value", label_=_("实际值"))
-    evidence = _text(evidence, field="evidence", label_=_("依据"), max_length=500)
+    value = validate.money(value, field="value", label=_("实际值"), maximum=MAX_AMOUNT)
+    evidence = validate.text(evidence, field="evidence", label=_("依据"), max_length=500, required=True)
     _open_month(month)
     subject = {"staff": staff} if scope == TargetScope.PERSON else {"department": department, "staff": None}
     existing = (KpiActual.objects.select_for_update(of=("self",))
@@ -274,8 +248,8 @@ def set_over_completion_bonus(*, user, month, staff: Staff, amount, reason: str)
     completion is not above 100%, or without effective sales. Nobody sets their own."""
     require(user, "payroll.add_overcompletionbonus")
     month = parse_month(month)
-    amount = _money(amount, field="amount", label_=_("奖励金额"), minimum=Decimal("0.01"))
-    reason = _text(reason, field="reason", label_=_("说明"), max_length=300)
+    amount = validate.money(amount, field="amount", label=_("奖励金额"), minimum=Decimal("0.01"), maximum=MAX_AMOUNT)
+    reason = validate.text(reason, field="reason", label=_("说明"), max_length=300, required=True)
     if staff.user_id == getattr(user, "pk", None):
         raise NotAllowed(_("超额完成奖励由经理确定，不能给自己设置"))
     profile = PayProfile.objects.filter(staff=staff, is_active=True).first()
@@ -306,7 +280,7 @@ def grant_ramp_up(*, user, month, department: Department, reason: str) -> RampUp
     """PER-05: full performance pay for the month in this department (before the shop runs fully)."""
     require(user, "payroll.add_rampupmonth")
     month = parse_month(month)
-    reason = _text(reason, field="reason", label_=_("原因"), max_length=300)
+    reason = validate.text(reason, field="reason", label=_("原因"), max_length=300, required=True)
     _open_month(month)
     if RampUpMonth.objects.filter(month=month, department=department).exists():
         raise Conflict(_("该部门当月已批准全额绩效"), field="department")
@@ -321,8 +295,8 @@ def record_harm_case(*, user, staff: Staff, occurred_on: date, recorded_on: date
                      evidence: str) -> HarmCase:
     """PER-10: a fraud/harm case; the commission not yet paid is forfeited from then on."""
     require(user, "payroll.add_harmcase")
-    description = _text(description, field="description", label_=_("事实经过"), max_length=2000)
-    evidence = _text(evidence, field="evidence", label_=_("证据"), max_length=500)
+    description = validate.text(description, field="description", label=_("事实经过"), max_length=2000, required=True)
+    evidence = validate.text(evidence, field="evidence", label=_("证据"), max_length=500, required=True)
     if recorded_on > timezone.localdate():
         raise BusinessError(_("认定日期不能晚于今天"), field="recorded_on")
     if occurred_on > recorded_on:
@@ -339,10 +313,10 @@ def add_adjustment(*, user, line: PayLine, month, amount, reason: str) -> PayAdj
     """PER-14: correct a line of a locked month in a later month; the locked month stays as it was."""
     require(user, "payroll.add_payadjustment")
     month = parse_month(month)
-    amount = _money(amount, field="amount", label_=_("调整金额"), allow_negative=True)
+    amount = validate.money(amount, field="amount", label=_("调整金额"), allow_negative=True, maximum=MAX_AMOUNT)
     if amount == 0:
         raise BusinessError(_("调整金额不能为 0"), field="amount")
-    reason = _text(reason, field="reason", label_=_("更正原因"), max_length=500)
+    reason = validate.text(reason, field="reason", label=_("更正原因"), max_length=500, required=True)
     run = line.slip.run
     if run.state != RunState.LOCKED:
         raise BusinessError(_("只能更正已锁定月份的工资行；未锁定的月份请直接重新计算"), field="line")
@@ -483,7 +457,7 @@ def set_run_state(run: PayrollRun, to: str, *, user, note: str = "", now: dateti
     """PER-14: draft → checked (supervisor) → approved (finance, not the checker) → locked; a checked or
     approved run may be sent back to draft with a reason. ``RUN_FLOW`` refuses every other step."""
     run = PayrollRun.objects.select_for_update().get(pk=run.pk)
-    note_text = _text(note, field="note", label_=_("说明"), max_length=500, required=to == RunState.DRAFT)
+    note_text = validate.text(note, field="note", label=_("说明"), max_length=500, required=to == RunState.DRAFT)
     _check_step(run, to)
     now = now or timezone.now()
     if to == RunState.DRAFT:

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import internal_page
-from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.errors import BusinessError
 from ecomops.core.forms import submit
+from ecomops.core.outcome import run_action
 
 from . import actions, compute, queries, whatif
 from .enums import RUN_FLOW, LineKind, Metric, RunState, TargetScope
@@ -282,15 +283,9 @@ def run_detail(request, month: str):
 def run_state(request, month: str):
     run = _run(month)
     to = request.POST.get("to", "")
-    try:
-        actions.set_run_state(run, to, user=request.user, note=request.POST.get("note", ""))
-    except NotAllowed as error:
-        messages.error(request, error.message)
-    except BusinessError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("%(month)s 的薪资已转为“%(state)s”") % {
-            "month": label(run.month), "state": RunState(to).label})
+    run_action(request, actions.set_run_state, run, to, user=request.user, note=request.POST.get("note", ""),
+               flash_forbidden=True, done=lambda result: _("%(month)s 的薪资已转为“%(state)s”") % {
+                   "month": label(run.month), "state": RunState(to).label})
     return redirect("payroll:run", month=label(run.month))
 
 
@@ -298,13 +293,9 @@ def run_state(request, month: str):
 @internal_page(VIEW_RUNS)
 def run_compute(request, month: str):
     run = _run(month)
-    try:
-        result = actions.compute_run(run.month, user=request.user)
-    except BusinessError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("已重新计算：%(what)s") % {
-            "what": _("结果有变化") if result.changed else _("结果与上次相同")})
+    run_action(request, actions.compute_run, run.month, user=request.user, flash_forbidden=True,
+               done=lambda result: _("已重新计算：%(what)s") % {
+                   "what": _("结果有变化") if result.changed else _("结果与上次相同")})
     return redirect("payroll:run", month=label(run.month))
 
 

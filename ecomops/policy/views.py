@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ecomops.core.decorators import internal_page
-from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.errors import BusinessError
 from ecomops.core.forms import submit
+from ecomops.core.outcome import run_action
 from ecomops.core.templatetags.ecomops_ui import loc
 from ecomops.org.enums import StaffStatus
 from ecomops.org.models import Staff
@@ -472,19 +472,7 @@ def regulation_create(request):
 @internal_page(actions.REGULATION_PERM)
 def regulation_publish(request, pk: int):
     regulation = get_object_or_404(RegulationVersion, pk=pk)
-    try:
-        raised = actions.publish_regulation(regulation, user=request.user)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("已发布 %(code)s，已向 %(n)d 名在职员工发出签署待办")
-            % {
-                "code": regulation.code,
-                "n": raised,
-            },
-        )
+    run_action(request, actions.publish_regulation, regulation, user=request.user,
+               done=lambda raised: _("已发布 %(code)s，已向 %(n)d 名在职员工发出签署待办")
+               % {"code": regulation.code, "n": raised})
     return redirect("policy:regulation_detail", pk=regulation.pk)

@@ -9,7 +9,6 @@ which submits the form; the server keeps what was scanned and puts the cursor on
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
@@ -20,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from ecomops.catalog.models import SKU
 from ecomops.core.decorators import internal_page
-from ecomops.core.errors import BusinessError, NotAllowed
-from ecomops.core.forms import add_business_error, submit
+from ecomops.core.forms import submit
+from ecomops.core.outcome import run_action
 from ecomops.inventory.models import Bin
 from ecomops.org.scoping import get_visible_or_404
 
@@ -50,17 +49,6 @@ def _receipt(request, pk: int) -> Receipt:
                                        "defective_bin", "supplier_return", "client"),
         request.user, pk=pk,
     )
-
-
-def _run(request, fn, *args, **kwargs):
-    """Run an action from a button: a refusal becomes a message (403 for lack of rights)."""
-    try:
-        return fn(*args, **kwargs)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
-        return None
 
 
 def _lines(receipt: Receipt):
@@ -152,7 +140,7 @@ def receipt_remove_line(request, pk: int, line_id: int):
     receipt = _receipt(request, pk)
     line = receipt.lines.filter(pk=line_id).first()
     if line is not None:
-        _run(request, actions.remove_line, receipt, line, user=request.user)
+        run_action(request, actions.remove_line, receipt, line, user=request.user)
     return redirect("receiving:receipt_detail", pk=receipt.pk)
 
 
@@ -160,7 +148,7 @@ def receipt_remove_line(request, pk: int, line_id: int):
 @require_POST
 def receipt_sign(request, pk: int, role: str):
     receipt = _receipt(request, pk)
-    if _run(request, actions.sign_receipt, receipt, user=request.user, role=role):
+    if run_action(request, actions.sign_receipt, receipt, user=request.user, role=role):
         messages.success(request, _("已签字"))
     return redirect("receiving:receipt_detail", pk=receipt.pk)
 
@@ -169,7 +157,7 @@ def receipt_sign(request, pk: int, role: str):
 @require_POST
 def receipt_book(request, pk: int):
     receipt = _receipt(request, pk)
-    if _run(request, actions.book_receipt, receipt, user=request.user):
+    if run_action(request, actions.book_receipt, receipt, user=request.user):
         messages.success(request, _("已记账，货物在待检区等待质检"))
     return redirect("receiving:receipt_detail", pk=receipt.pk)
 
@@ -181,7 +169,7 @@ def receipt_cancel(request, pk: int):
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("作废原因：请填写"))
-    elif _run(request, actions.cancel_receipt, receipt, user=request.user, reason=form.cleaned_data["reason"]):
+    elif run_action(request, actions.cancel_receipt, receipt, user=request.user, reason=form.cleaned_data["reason"]):
         messages.success(request, _("已作废"))
     return redirect("receiving:receipt_detail", pk=receipt.pk)
 
@@ -201,10 +189,8 @@ def receipt_labels(request, pk: int):
     if request.GET and not form.is_valid():
         messages.error(request, _("每箱件数：须为 1 到 10000 之间的整数"))
         return redirect("receiving:receipt_detail", pk=receipt.pk)
-    try:
-        content = labels.receipt_labels_pdf(receipt, per_carton)
-    except BusinessError as error:
-        messages.error(request, error.message)
+    content = run_action(request, labels.receipt_labels_pdf, receipt, per_carton, flash_forbidden=True)
+    if content is None:
         return redirect("receiving:receipt_detail", pk=receipt.pk)
     return _pdf(content, f"labels-{receipt.number}.pdf")
 
@@ -213,10 +199,8 @@ def receipt_labels(request, pk: int):
 def defect_labels(request, pk: int):
     """WMS-05: defect labels for the goods in the defective bin."""
     receipt = _receipt(request, pk)
-    try:
-        content = labels.defect_labels_pdf(receipt)
-    except BusinessError as error:
-        messages.error(request, error.message)
+    content = run_action(request, labels.defect_labels_pdf, receipt, flash_forbidden=True)
+    if content is None:
         return redirect("receiving:receipt_detail", pk=receipt.pk)
     return _pdf(content, f"defects-{receipt.number}.pdf")
 
@@ -300,13 +284,8 @@ def putaway_page(request, pk: int):
             else:
                 focus = "quantity"
         if line is not None and bin_ is not None and data["quantity"]:
-            try:
-                actions.put_away(receipt, user=request.user, sku=line.sku, bin=bin_, quantity=data["quantity"])
-            except NotAllowed:
-                raise PermissionDenied from None
-            except BusinessError as error:
-                add_business_error(form, error)
-            else:
+            if submit(form, actions.put_away, receipt, user=request.user, sku=line.sku, bin=bin_,
+                      quantity=data["quantity"]) is not None:
                 messages.success(request, _("已上架 %(sku)s × %(q)s 到 %(bin)s")
                                  % {"sku": line.sku.sku_code, "q": data["quantity"], "bin": bin_.code})
                 return redirect("receiving:putaway", pk=receipt.pk)

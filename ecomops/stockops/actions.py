@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
 from ecomops.catalog.models import SKU
+from ecomops.core import validate
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
@@ -139,15 +140,6 @@ def events_of(doc_kind: str, obj):
     return events.of(doc_kind, obj)
 
 
-def _text(value, *, field: str, label: str, required: bool = False, max_length: int = 200) -> str:
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise BusinessError(_("请填写%(label)s") % {"label": label}, field=field)
-    if len(text) > max_length:
-        raise BusinessError(_("%(label)s最多 %(max)d 个字符") % {"label": label, "max": max_length}, field=field)
-    return text
-
-
 def _quantity(value, *, field: str = "quantity", allow_zero: bool = False) -> int:
     lowest = 0 if allow_zero else 1
     if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
@@ -228,7 +220,7 @@ def request_transfer(*, user, client: Client, from_warehouse: Warehouse, to_ware
     now = timezone.now()
     transfer = Transfer(
         number=inventory.next_number(PREFIX_TRANSFER), client=client, from_warehouse=from_warehouse,
-        to_warehouse=to_warehouse, note=_text(note, field="note", label=_("备注")), requested_by=user,
+        to_warehouse=to_warehouse, note=validate.text(note, field="note", label=_("备注")), requested_by=user,
         requested_at=now,
     )
     save_audited(transfer, user=user)
@@ -299,7 +291,7 @@ def receive_transfer(transfer: Transfer, *, user, counts, reasons: dict[int, str
     short = False
     for sku_id, line in lines.items():
         total = sum(q for _b, q in arrived[sku_id])
-        reason = _text(reasons.get(sku_id, ""), field=f"reasons.{sku_id}", label=_("差异原因"))
+        reason = validate.text(reasons.get(sku_id, ""), field=f"reasons.{sku_id}", label=_("差异原因"))
         if total != line.shipped and not reason:
             raise BusinessError(
                 _("SKU %(sku)s 发货 %(sent)s 件、实收 %(got)s 件，请填写差异原因")
@@ -347,7 +339,7 @@ def settle_transfer(transfer: Transfer, *, user, reason: str) -> Transfer:
     require_perm(user, SETTLE_PERM)
     _internal(user)
     _client(user, transfer.client_id)
-    reason = _text(reason, field="reason", label=_("差异处理说明"), required=True)
+    reason = validate.text(reason, field="reason", label=_("差异处理说明"), required=True)
     transfer = _step(transfer, Transfer, TRANSFER_FLOW, TransferState.DONE)
     if transfer.state != TransferState.DISCREPANCY:
         raise Conflict(_("%(doc)s 没有待处理的差异") % {"doc": transfer.number})
@@ -376,7 +368,7 @@ def cancel_transfer(transfer: Transfer, *, user, reason: str = "") -> Transfer:
     transfer = _step(transfer, Transfer, TRANSFER_FLOW, TransferState.CANCELLED)
     now = timezone.now()
     transfer.cancelled_by, transfer.cancelled_at = user, now
-    transfer.cancel_reason = _text(reason, field="reason", label=_("取消原因"))
+    transfer.cancel_reason = validate.text(reason, field="reason", label=_("取消原因"))
     _move(transfer, TRANSFER_FLOW, TransferState.CANCELLED, user=user)
     events.transfer_step(transfer, user=user, kind=_("取消调拨"), at=now, note=transfer.cancel_reason)
     return transfer
@@ -451,7 +443,7 @@ def create_count(*, user, client: Client, warehouse: Warehouse, kind: str = Coun
     sheet = CountSheet(
         number=inventory.next_number(PREFIX_COUNT), kind=kind, client=client, warehouse=warehouse, zone=zone,
         finance_participant=finance_participant if kind == CountKind.FULL else None,
-        note=_text(note, field="note", label=_("备注")), created_by=user, snapshot_at=now,
+        note=validate.text(note, field="note", label=_("备注")), created_by=user, snapshot_at=now,
     )
     save_audited(sheet, user=user)
     if bins:
@@ -585,7 +577,7 @@ def explain_difference(line: CountLine, *, user, reason: str) -> CountLine:
     line = CountLine.objects.get(pk=line.pk)
     if not line.difference:
         raise BusinessError(_("%(line)s 没有差异") % {"line": _describe_line(line)}, field="reason")
-    line.reason = _text(reason, field="reason", label=_("差异原因"), required=True)
+    line.reason = validate.text(reason, field="reason", label=_("差异原因"), required=True)
     save_audited(line, user=user, reason=_("差异原因"))
     return line
 
@@ -674,7 +666,7 @@ def cancel_count(sheet: CountSheet, *, user, reason: str = "") -> CountSheet:
     sheet.cancelled_by, sheet.cancelled_at = user, now
     _move(sheet, COUNT_FLOW, CountState.CANCELLED, user=user)
     events.count_step(sheet, user=user, kind=_("作废盘点单"), at=now,
-                      note=_text(reason, field="reason", label=_("作废原因")))
+                      note=validate.text(reason, field="reason", label=_("作废原因")))
     return sheet
 
 
@@ -692,7 +684,7 @@ def create_scrap(*, user, client: Client, warehouse: Warehouse, reason: str, lin
     require_perm(user, "stockops.add_scrapnote")
     _internal(user)
     _client(user, client.pk, _("委托方不存在"))
-    reason = _text(reason, field="reason", label=_("报废原因"), required=True)
+    reason = validate.text(reason, field="reason", label=_("报废原因"), required=True)
     rows = []
     for index, (sku, bin_, quantity, lot) in enumerate(lines):
         field = f"lines.{index}"
@@ -775,7 +767,7 @@ def cancel_scrap(note: ScrapNote, *, user, reason: str = "") -> ScrapNote:
     note.cancelled_by, note.cancelled_at = user, now
     _move(note, SCRAP_FLOW, ScrapState.CANCELLED, user=user)
     events.scrap_step(note, user=user, kind=_("作废报废单"), at=now,
-                      note=_text(reason, field="reason", label=_("作废原因")))
+                      note=validate.text(reason, field="reason", label=_("作废原因")))
     return note
 
 
@@ -801,7 +793,7 @@ def lend_samples(*, user, client: Client, warehouse: Warehouse, borrower: str, l
     require_perm(user, "stockops.add_sampleloan")
     _internal(user)
     _client(user, client.pk, _("委托方不存在"))
-    borrower = _text(borrower, field="borrower", label=_("借用人"), required=True, max_length=60)
+    borrower = validate.text(borrower, field="borrower", label=_("借用人"), required=True, max_length=60)
     today = timezone.localdate()
     lent_on = lent_on or today
     if lent_on > today:
@@ -816,7 +808,7 @@ def lend_samples(*, user, client: Client, warehouse: Warehouse, borrower: str, l
     now = timezone.now()
     loan = SampleLoan(
         number=inventory.next_number(PREFIX_LOAN), client=client, warehouse=warehouse, samples_bin=samples_bin,
-        borrower=borrower, purpose=_text(purpose, field="purpose", label=_("用途")), lent_on=lent_on,
+        borrower=borrower, purpose=validate.text(purpose, field="purpose", label=_("用途")), lent_on=lent_on,
         due_on=lent_on + timedelta(days=days), policy_days=days, lent_by=user, lent_at=now,
     )
     save_audited(loan, user=user)
@@ -849,7 +841,7 @@ def request_extension(loan: SampleLoan, *, user, new_due_on: date, note: str) ->
     _internal(user)
     _client(user, loan.client_id)
     loan = _lent(loan, _("申请延期"))
-    note = _text(note, field="note", label=_("延期说明"), required=True)
+    note = validate.text(note, field="note", label=_("延期说明"), required=True)
     if new_due_on is None or new_due_on <= loan.due_on:
         raise BusinessError(_("延期后的应还日期须晚于当前应还日期 %(due)s") % {"due": loan.due_on.isoformat()},
                             field="new_due_on")

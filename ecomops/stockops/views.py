@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from ecomops.core.decorators import internal_page
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import add_business_error
+from ecomops.core.outcome import run_action
 from ecomops.inventory.enums import DocKind
 from ecomops.inventory.models import Bin, Lot
 from ecomops.org.scoping import get_visible_or_404
@@ -58,19 +59,6 @@ def _run(form, action, *args, **kwargs):
             error.field = head if head in form.fields else None
         add_business_error(form, error)
         return None
-
-
-def _act(request, action, *args, ok: str, **kwargs) -> bool:
-    """A button that runs one action; its refusal comes back as a message on the page."""
-    try:
-        action(*args, user=request.user, **kwargs)
-    except NotAllowed:
-        raise PermissionDenied from None
-    except BusinessError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, ok)
-    return True
 
 
 def _form_page(request, form, *, title: str, back: str):
@@ -163,11 +151,11 @@ def transfer_step(request, pk: int, step: str):
     transfer = _transfer(request, pk)
     reason = request.POST.get("reason", "")
     if step == "ship":
-        _act(request, actions.ship_transfer, transfer, ok=_("已发货签字，货物在途"))
+        run_action(request, actions.ship_transfer, transfer, user=request.user, done=_("已发货签字，货物在途"))
     elif step == "cancel":
-        _act(request, actions.cancel_transfer, transfer, reason=reason, ok=_("已取消调拨"))
+        run_action(request, actions.cancel_transfer, transfer, user=request.user, reason=reason, done=_("已取消调拨"))
     elif step == "settle":
-        _act(request, actions.settle_transfer, transfer, reason=reason, ok=_("已核销短少"))
+        run_action(request, actions.settle_transfer, transfer, user=request.user, reason=reason, done=_("已核销短少"))
     else:
         raise PermissionDenied
     return redirect("stockops:transfer_detail", pk=transfer.pk)
@@ -283,7 +271,8 @@ def count_explain(request, pk: int, line_pk: int):
     line = CountLine.objects.filter(sheet=sheet, pk=line_pk).first()
     if line is None:
         return HttpResponse(status=404)
-    _act(request, actions.explain_difference, line, reason=request.POST.get("reason", ""), ok=_("已填写差异原因"))
+    run_action(request, actions.explain_difference, line, user=request.user, reason=request.POST.get("reason", ""),
+               done=_("已填写差异原因"))
     return redirect("stockops:count_detail", pk=sheet.pk)
 
 
@@ -292,11 +281,12 @@ def count_explain(request, pk: int, line_pk: int):
 def count_step(request, pk: int, step: str):
     sheet = _sheet(request, pk)
     if step == "submit":
-        _act(request, actions.submit_count, sheet, ok=_("已提交盘点，等待审核"))
+        run_action(request, actions.submit_count, sheet, user=request.user, done=_("已提交盘点，等待审核"))
     elif step == "approve":
-        _act(request, actions.approve_count, sheet, ok=_("已审核，盘点差异已过账"))
+        run_action(request, actions.approve_count, sheet, user=request.user, done=_("已审核，盘点差异已过账"))
     elif step == "cancel":
-        _act(request, actions.cancel_count, sheet, reason=request.POST.get("reason", ""), ok=_("已作废盘点单"))
+        run_action(request, actions.cancel_count, sheet, user=request.user, reason=request.POST.get("reason", ""),
+                   done=_("已作废盘点单"))
     else:
         raise PermissionDenied
     return redirect("stockops:count_detail", pk=sheet.pk)
@@ -346,11 +336,12 @@ def scrap_detail(request, pk: int):
 def scrap_step(request, pk: int, step: str):
     note = _scrap(request, pk)
     if step == "approve":
-        _act(request, actions.approve_scrap, note, ok=_("已审批报废单"))
+        run_action(request, actions.approve_scrap, note, user=request.user, done=_("已审批报废单"))
     elif step == "post":
-        _act(request, actions.post_scrap, note, ok=_("报废已过账"))
+        run_action(request, actions.post_scrap, note, user=request.user, done=_("报废已过账"))
     elif step == "cancel":
-        _act(request, actions.cancel_scrap, note, reason=request.POST.get("reason", ""), ok=_("已作废报废单"))
+        run_action(request, actions.cancel_scrap, note, user=request.user, reason=request.POST.get("reason", ""),
+                   done=_("已作废报废单"))
     else:
         raise PermissionDenied
     return redirect("stockops:scrap_detail", pk=note.pk)
@@ -419,7 +410,7 @@ def loan_return(request, pk: int):
     to_bin = None
     if request.POST.get("to_bin"):
         to_bin = Bin.objects.filter(warehouse=loan.warehouse, pk=request.POST["to_bin"]).first()
-    _act(request, actions.return_samples, loan, to_bin=to_bin, ok=_("样品已归还入库"))
+    run_action(request, actions.return_samples, loan, user=request.user, to_bin=to_bin, done=_("样品已归还入库"))
     return redirect("stockops:loan_detail", pk=loan.pk)
 
 
@@ -431,6 +422,6 @@ def loan_decide(request, pk: int, extension_pk: int):
     if extension is None:
         return HttpResponse(status=404)
     approve = request.POST.get("decision") == "approve"
-    _act(request, actions.decide_extension, extension, approve=approve,
-         ok=_("已批准延期") if approve else _("已驳回延期"))
+    run_action(request, actions.decide_extension, extension, user=request.user, approve=approve,
+               done=_("已批准延期") if approve else _("已驳回延期"))
     return redirect("stockops:loan_detail", pk=loan.pk)

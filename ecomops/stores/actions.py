@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
+from ecomops.core.validate import save_checked
 from ecomops.org import actions as org_actions
 from ecomops.org.actions import require_perm
 from ecomops.org.enums import StoreStatus
@@ -78,14 +79,6 @@ def _clean(instance, *, exclude: tuple[str, ...] = ()) -> None:
         raise BusinessError(f"{label}：{messages[0]}", field=field) from None
 
 
-def _save(instance, *, user, reason: str = "") -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
-
-
 # --- STO-01: platform document types ---------------------------------------------------------
 
 DOCUMENT_TYPE_FIELDS = ("code", "name", "name_en", "description", "is_required", "sort_order", "is_active")
@@ -102,7 +95,7 @@ def create_document_type(*, user, platform: Platform, **fields) -> PlatformDocum
         raise BusinessError(_("该平台已有编码为 %(code)s 的资料类型") % {"code": fields.get("code")}, field="code")
     document_type = PlatformDocumentType(platform=platform, **fields)
     _clean(document_type)
-    _save(document_type, user=user)
+    save_checked(document_type, user=user)
     return document_type
 
 
@@ -120,7 +113,7 @@ def update_document_type(document_type: PlatformDocumentType, *, user, **changes
     ).exists():
         raise BusinessError(_("该平台已有编码为 %(code)s 的资料类型") % {"code": document_type.code}, field="code")
     _clean(document_type)
-    _save(document_type, user=user)
+    save_checked(document_type, user=user)
     return document_type
 
 
@@ -145,14 +138,10 @@ def _check_step(application: StoreApplication, to: str) -> None:
 
 def _move(application: StoreApplication, to: str, *, user, kind: str, note: str = "") -> None:
     """``core.flow.transition`` on APPLICATION_FLOW: check, set, save with the event's name as the history
-    reason (a broken constraint is a 400, as in ``_save``), write the event."""
-    try:
-        with transaction.atomic():
-            transition(application, to, flow=APPLICATION_FLOW, field="status", user=user,
-                       reason=str(ApplicationEventKind(kind).label), check=_check_step, event=events.application_moved,
-                       event_kwargs={"kind": kind, "note": note})
-    except IntegrityError:
-        raise BusinessError(_("保存失败：与已有记录重复或不符合约束")) from None
+    reason (a broken constraint is a 409, as in ``save_checked``), write the event."""
+    transition(application, to, flow=APPLICATION_FLOW, field="status", user=user,
+               reason=str(ApplicationEventKind(kind).label), check=_check_step, event=events.application_moved,
+               event_kwargs={"kind": kind, "note": note})
 
 
 def _application_access(user, application: StoreApplication, perm: str) -> None:
@@ -184,7 +173,7 @@ def create_application(*, user, store: Store, note: str = "") -> StoreApplicatio
             field="store",
         )
     application = StoreApplication(store=store, created_by=user)
-    _save(application, user=user)
+    save_checked(application, user=user)
     for order, document_type in enumerate(types, start=1):
         document = ApplicationDocument(
             application=application, document_type=document_type, name=document_type.name,
@@ -218,7 +207,7 @@ def upload_document(document: ApplicationDocument, upload, *, user) -> Applicati
     document.reviewed_by = None
     document.reviewed_at = None
     document.review_comment = ""
-    _save(document, user=user)
+    save_checked(document, user=user)
     events.document_uploaded(application, document, user=user, replaced=replaced)
     return document
 
@@ -273,7 +262,7 @@ def review_document(
     document.reviewed_by = user
     document.reviewed_at = timezone.now()
     document.review_comment = comment[:500]
-    _save(document, user=user)
+    save_checked(document, user=user)
     events.document_reviewed(application, document, user=user, comment=comment)
     return document
 
@@ -334,7 +323,7 @@ def record_agreement(application: StoreApplication, *, user, signed_on: date, ac
     if application.submitted_at and signed_on < timezone.localtime(application.submitted_at).date():
         raise BusinessError(_("协议签署日期不能早于申请提交日期"), field="signed_on")
     application.agreement_signed_on = signed_on
-    _save(application, user=user)
+    save_checked(application, user=user)
     events.agreement_registered(application, user=user, signed_on=signed_on)
     if activate:
         return activate_store(application, user=user)
@@ -421,7 +410,7 @@ def request_profile_change(*, user, store: Store, proposed: dict, logo=None, rea
                                    requested_by=user)
     if logo is not None:
         request.logo.save(files.original_name(logo), logo, save=False)
-    _save(request, user=user)
+    save_checked(request, user=user)
     return request
 
 
@@ -457,7 +446,7 @@ def approve_profile_change(request: ProfileChangeRequest, *, user, comment: str 
     if request.logo:
         previous["logo"] = profile.logo.name if profile.logo else ""
         profile.logo = request.logo.name
-    _save(profile, user=user, reason=_("资料变更申请 #%(pk)s") % {"pk": request.pk})
+    save_checked(profile, user=user, reason=_("资料变更申请 #%(pk)s") % {"pk": request.pk})
     request.previous = {k: previous[k] for k in [*request.proposed, *(["logo"] if request.logo else [])]}
     transition(request, ChangeState.APPROVED, flow=CHANGE_FLOW, field="status", user=user, changes={
         "decided_by": user, "decided_at": timezone.now(), "decision_comment": (comment or "").strip()[:500]})
@@ -566,7 +555,7 @@ def create_qualification(*, user, file=None, replaces: Qualification | None = No
             raise BusinessError(_("换证须与旧证的资质类型和持有方一致"), field="replaces")
         q.replaces = replaces
     _attach(q, file)
-    _save(q, user=user)
+    save_checked(q, user=user)
     if replaces is not None:
         dues.complete_due(kind=RENEWAL_DUE_KIND, source=replaces, by=user)
     return q
@@ -583,7 +572,7 @@ def update_qualification(q: Qualification, *, user, file=None, **changes) -> Qua
         setattr(q, name, value)
     _check_qualification(q, user, file)
     _attach(q, file)
-    _save(q, user=user)
+    save_checked(q, user=user)
     from .queries import qualification_status, reminder_until
 
     today = timezone.localdate()

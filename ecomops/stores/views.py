@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ecomops.core.decorators import internal_page, page
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.forms import submit
+from ecomops.core.outcome import run_action
 from ecomops.core.uploads import serve_field
 from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import get_visible_or_404, is_client_member
@@ -51,12 +52,6 @@ def _page(request, queryset):
 
 def _serve(field, name: str):
     return serve_field(field, name)
-
-
-def _refusal(request, error: BusinessError) -> None:
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied
-    messages.error(request, error.message)
 
 
 # --- STO-01: platform document types -----------------------------------------------------------
@@ -207,12 +202,9 @@ def document_review(request, pk: int, doc: int):
     form = ReviewForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.review_document(document, user=request.user, complete=data["complete"],
-                                    authentic=data["authentic"], valid=data["valid"], comment=data["comment"])
-            messages.success(request, _("已审核“%(name)s”") % {"name": document.name})
-        except BusinessError as error:
-            _refusal(request, error)
+        run_action(request, actions.review_document, document, user=request.user, complete=data["complete"],
+                   authentic=data["authentic"], valid=data["valid"], comment=data["comment"],
+                   done=_("已审核“%(name)s”") % {"name": document.name})
     return redirect("stores:application_detail", pk=pk)
 
 
@@ -249,11 +241,7 @@ def application_step(request, pk: int, step: str):
             messages.error(request, form.errors["signed_on"][0])
             return redirect("stores:application_detail", pk=pk)
         kwargs["signed_on"] = form.cleaned_data["signed_on"]
-    try:
-        action(application, user=request.user, **kwargs)
-        messages.success(request, done)
-    except BusinessError as error:
-        _refusal(request, error)
+    run_action(request, action, application, user=request.user, done=done, **kwargs)
     return redirect("stores:application_detail", pk=pk)
 
 
@@ -413,17 +401,14 @@ def change_decide(request, pk: int, decision: str):
     form = CommentForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
-    try:
-        if decision == "approve":
-            actions.approve_profile_change(change, user=request.user, comment=comment)
-            messages.success(request, _("已批准资料变更，新资料已生效"))
-        elif decision == "reject":
-            actions.reject_profile_change(change, user=request.user, comment=comment)
-            messages.success(request, _("已驳回资料变更"))
-        else:
-            raise Http404
-    except BusinessError as error:
-        _refusal(request, error)
+    if decision == "approve":
+        run_action(request, actions.approve_profile_change, change, user=request.user, comment=comment,
+                   done=_("已批准资料变更，新资料已生效"))
+    elif decision == "reject":
+        run_action(request, actions.reject_profile_change, change, user=request.user, comment=comment,
+                   done=_("已驳回资料变更"))
+    else:
+        raise Http404
     back = request.POST.get("next", "")
     if back.startswith("/") and not back.startswith("//"):
         return redirect(back)

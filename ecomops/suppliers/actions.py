@@ -18,18 +18,20 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.audit import dues
 from ecomops.catalog.models import SKU, Style
+from ecomops.core import validate
 from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.flow import allowed, transition
-from ecomops.core.history import delete_audited, save_audited
-from ecomops.core.validate import parse_money, validate_model
+from ecomops.core.history import delete_audited
+from ecomops.core.validate import parse_money, save_checked, validate_model
 from ecomops.org.actions import require_perm
 from ecomops.org.models import Client, ClientGrant, Store
 from ecomops.org.scoping import ALL_CLIENTS_PERM, is_client_member, scope_for
@@ -55,6 +57,9 @@ SUPPLIER_FIELDS = ("code", "name", "credit_code", "address", "status", "note")
 CONTACT_FIELDS = ("name", "role", "phone", "email", "is_active")
 PERIOD_RE = re.compile(r"^\d{4}(-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$")
 SCORE_FIELDS = ("score", "quality_score", "delivery_score", "service_score")
+
+# An IntegrityError on save: the same unique value saved at the same moment by somebody else.
+DUPLICATE = gettext_lazy("保存失败：编码或唯一字段与已有记录重复")
 
 
 # --- scope --------------------------------------------------------------------------------------
@@ -83,25 +88,6 @@ def _check_style(user, style: Style | None, *, field: str = "style") -> Style:
     return style
 
 
-def _save(instance, *, user, reason: str = "") -> None:
-    try:
-        with transaction.atomic():
-            save_audited(instance, user=user, reason=reason)
-    except IntegrityError:
-        raise Conflict(_("保存失败：编码或唯一字段与已有记录重复")) from None
-
-
-def _text(value, *, field: str, label: str, required: bool = False, max_length: int | None = None) -> str:
-    text = ("" if value is None else str(value)).strip()
-    if required and not text:
-        raise BusinessError(_("请填写%(label)s") % {"label": label}, field=field)
-    if max_length is not None and len(text) > max_length:
-        raise BusinessError(
-            _("%(label)s最多 %(max)d 个字符") % {"label": label, "max": max_length}, field=field
-        )
-    return text
-
-
 def _not_future(day: date | None, *, field: str, label: str) -> date:
     if day is None:
         raise BusinessError(_("请填写%(label)s") % {"label": label}, field=field)
@@ -128,7 +114,7 @@ def create_supplier(*, user, client: Client | None = None, **fields) -> Supplier
     if Supplier.objects.filter(code=supplier.code).exists():
         raise BusinessError(_("供应商编码“%(code)s”已被使用") % {"code": supplier.code}, field="code")
     validate_model(supplier)
-    _save(supplier, user=user)
+    save_checked(supplier, user=user, duplicate=DUPLICATE)
     return supplier
 
 
@@ -155,7 +141,8 @@ def update_supplier(supplier: Supplier, *, user, **changes) -> Supplier:
     if "code" in changed and Supplier.objects.filter(code=supplier.code).exclude(pk=supplier.pk).exists():
         raise BusinessError(_("供应商编码“%(code)s”已被使用") % {"code": supplier.code}, field="code")
     validate_model(supplier)
-    _save(supplier, user=user, reason=_("修改：%(fields)s") % {"fields": ", ".join(changed)})
+    save_checked(supplier, user=user, reason=_("修改：%(fields)s") % {"fields": ", ".join(changed)},
+                 duplicate=DUPLICATE)
     return supplier
 
 
@@ -179,7 +166,7 @@ def add_contact(supplier: Supplier, *, user, **fields) -> SupplierContact:
         raise BusinessError(_("字段 %(name)s 不能填写") % {"name": name}, field=name)
     contact = SupplierContact(supplier=supplier, **fields)
     _clean_contact(contact)
-    _save(contact, user=user)
+    save_checked(contact, user=user, duplicate=DUPLICATE)
     return contact
 
 
@@ -193,7 +180,7 @@ def update_contact(contact: SupplierContact, *, user, **changes) -> SupplierCont
             raise BusinessError(_("字段 %(name)s 不能修改") % {"name": name}, field=name)
         setattr(contact, name, value)
     _clean_contact(contact)
-    _save(contact, user=user)
+    save_checked(contact, user=user, duplicate=DUPLICATE)
     return contact
 
 
@@ -213,17 +200,18 @@ def link_style(supplier: Supplier, style: Style, *, user, is_primary: bool = Fal
     if supplier.status != SupplierState.ACTIVE:
         raise BusinessError(_("供应商不在合作中，不能关联新款式"), field="supplier")
     price = parse_money(purchase_price, field="purchase_price", required=False)
-    code = _text(supplier_item_code, field="supplier_item_code", label=_("供应商货号"), max_length=60)
+    code = validate.text(supplier_item_code, field="supplier_item_code", label=_("供应商货号"), max_length=60)
     Style.objects.select_for_update().filter(pk=style.pk).first()  # serialise primary changes per style
     if is_primary:
         for other in StyleSupplier.objects.filter(style=style, is_primary=True).exclude(supplier=supplier):
             other.is_primary = False
-            _save(other, user=user, reason=_("主供应商改为 %(code)s") % {"code": supplier.code})
+            save_checked(other, user=user, reason=_("主供应商改为 %(code)s") % {"code": supplier.code},
+                         duplicate=DUPLICATE)
     link = StyleSupplier.objects.filter(style=style, supplier=supplier).first() or StyleSupplier(
         style=style, supplier=supplier
     )
     link.is_primary, link.supplier_item_code, link.purchase_price = bool(is_primary), code, price
-    _save(link, user=user)
+    save_checked(link, user=user, duplicate=DUPLICATE)
     return link
 
 
@@ -255,8 +243,8 @@ def add_agreement(supplier: Supplier, *, user, signed_on: date | None, valid_fro
         raise BusinessError(_("抽检周期须为正整数天"), field="sampling_interval_days")
     agreement = QualityAgreement(
         supplier=supplier, signed_on=signed_on, valid_from=valid_from, valid_to=valid_to,
-        terms=_text(terms, field="terms", label=_("质量条款"), required=True, max_length=20000),
-        number=_text(number, field="number", label=_("协议编号"), max_length=60),
+        terms=validate.text(terms, field="terms", label=_("质量条款"), required=True, max_length=20000),
+        number=validate.text(number, field="number", label=_("协议编号"), max_length=60),
         sampling_interval_days=sampling_interval_days, created_by=user,
     )
     if upload is not None:
@@ -264,7 +252,7 @@ def add_agreement(supplier: Supplier, *, user, signed_on: date | None, valid_fro
         agreement.file = upload
         agreement.original_name = files.original_name(upload)
     validate_model(agreement)
-    _save(agreement, user=user)
+    save_checked(agreement, user=user, duplicate=DUPLICATE)
     return agreement
 
 
@@ -295,16 +283,16 @@ def rate_supplier(supplier: Supplier, *, user, period: str, score, quality_score
     """Add a rating. Ratings are history: an earlier rating is never changed; the latest is current."""
     require_perm(user, "suppliers.add_supplierrating")
     _check_supplier(user, supplier)
-    period = _text(period, field="period", label=_("评价期间"), required=True, max_length=20).upper()
+    period = validate.text(period, field="period", label=_("评价期间"), required=True, max_length=20).upper()
     if not PERIOD_RE.match(period):
         raise BusinessError(_("评价期间格式应为 2026、2026-H1、2026-Q3 或 2026-10"), field="period")
     values = {"score": score, "quality_score": quality_score, "delivery_score": delivery_score,
               "service_score": service_score}
     scores = {name: _score(values[name], field=name, required=name == "score") for name in SCORE_FIELDS}
     rating = SupplierRating(supplier=supplier, period=period, rated_by=user,
-                            note=_text(note, field="note", label=_("评价说明"), max_length=500), **scores)
+                            note=validate.text(note, field="note", label=_("评价说明"), max_length=500), **scores)
     validate_model(rating)
-    _save(rating, user=user)
+    save_checked(rating, user=user, duplicate=DUPLICATE)
     return rating
 
 
@@ -348,13 +336,14 @@ def record_sampling(*, user, supplier: Supplier, style: Style, sampled_on: date 
         raise BusinessError(_("抽样数量须为正整数"), field="sample_size")
     if result not in SamplingResult.values:
         raise BusinessError(_("请选择抽检结果"), field="result")
-    findings = _text(findings, field="findings", label=_("检验结论与问题"), max_length=5000)
+    findings = validate.text(findings, field="findings", label=_("检验结论与问题"), max_length=5000)
     if result == SamplingResult.FAIL and not findings:
         raise BusinessError(_("抽检不合格时须写明不合格的问题"), field="findings")
     check = SamplingCheck(
         client_id=style.client_id, supplier=supplier, style=style, sku=sku, store=store, sampled_on=sampled_on,
         sample_size=sample_size, result=result, findings=findings,
-        inspector=_text(inspector, field="inspector", label=_("检验人/检验机构"), required=True, max_length=100),
+        inspector=validate.text(inspector, field="inspector", label=_("检验人/检验机构"), required=True,
+                                max_length=100),
         recorded_by=user,
     )
     if upload is not None:
@@ -362,7 +351,7 @@ def record_sampling(*, user, supplier: Supplier, style: Style, sampled_on: date 
         check.report = upload
         check.original_name = files.original_name(upload)
     validate_model(check)
-    _save(check, user=user)
+    save_checked(check, user=user, duplicate=DUPLICATE)
     if check.failed:
         _open_recall(check, user=user)
     return check
@@ -375,7 +364,7 @@ def _open_recall(check: SamplingCheck, *, user) -> RecallCase:
         reason=_("抽检不合格（%(day)s，%(inspector)s）：%(findings)s")
         % {"day": check.sampled_on.isoformat(), "inspector": check.inspector, "findings": check.findings},
     )
-    _save(case, user=user, reason=_("抽检不合格自动立案"))
+    save_checked(case, user=user, reason=_("抽检不合格自动立案"), duplicate=DUPLICATE)
     case.styles.add(check.style)
     events.recall_moved(case, user=user, before="", after=RecallState.OPENED, note=_("抽检不合格自动立案"), at=now)
     title = _("抽检不合格，下架召回：%(style)s %(name)s（%(number)s）") % {
@@ -405,7 +394,7 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
     if to_state not in RecallState.values:
         raise BusinessError(_("未知的状态"), field="to_state")
     _check_recall(case, to_state)
-    note = _text(note, field="note", label=_("说明"), max_length=500)
+    note = validate.text(note, field="note", label=_("说明"), max_length=500)
     if to_state == RecallState.CLOSED:
         if not note:
             raise BusinessError(_("结案须写明处理结果"), field="note")
@@ -454,7 +443,7 @@ def record_affected_order(case: RecallCase, *, user, order_ref: str, store: Stor
     case = RecallCase.objects.select_for_update().get(pk=case.pk)
     if case.state == RecallState.CLOSED:
         raise Conflict(_("召回单已结案，不能再登记订单"))
-    order_ref = _text(order_ref, field="order_ref", label=_("订单号"), required=True, max_length=64)
+    order_ref = validate.text(order_ref, field="order_ref", label=_("订单号"), required=True, max_length=64)
     if store is not None and store.client_id != case.client_id:
         raise BusinessError(_("店铺不属于该召回单的委托方"), field="store")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
@@ -463,10 +452,10 @@ def record_affected_order(case: RecallCase, *, user, order_ref: str, store: Stor
     if row is not None:
         return row
     row = RecallAffectedOrder(case=case, store=store, order_ref=order_ref, sku=sku, quantity=quantity,
-                              note=_text(note, field="note", label=_("备注"), max_length=500))
+                              note=validate.text(note, field="note", label=_("备注"), max_length=500))
     if order is not None:
         row.order = order
-    _save(row, user=user)
+    save_checked(row, user=user, duplicate=DUPLICATE)
     return row
 
 
@@ -480,9 +469,9 @@ def set_affected_order_status(row: RecallAffectedOrder, *, user, status: str, no
     if status not in AffectedOrderState.values:
         raise BusinessError(_("未知的处理状态"), field="status")
     if note:
-        row.note = _text(note, field="note", label=_("备注"), max_length=500)
+        row.note = validate.text(note, field="note", label=_("备注"), max_length=500)
     if status == row.status:
-        _save(row, user=user)
+        save_checked(row, user=user)
     else:
         transition(row, status, flow=AFFECTED_ORDER_FLOW, field="status", user=user)
     return row

@@ -37,6 +37,7 @@ def test_allowed_reads_the_map():
     assert not allowed(FLOW, "unknown", "draft")
 
 
+@pytest.mark.django_db
 def test_transition_sets_saves_with_user_and_translated_reason_then_writes_the_event():
     doc, events = Doc(), []
     before = transition(doc, "submitted", flow=FLOW, user="clerk", changes={"posted_by": "clerk"},
@@ -58,6 +59,7 @@ def test_refused_step_names_both_states_and_changes_nothing():
     assert doc.state == "approved" and doc.posted_by is None and doc.saves == []
 
 
+@pytest.mark.django_db
 def test_own_check_replaces_the_map_and_update_fields_include_state_and_changes():
     doc = Doc("draft")
 
