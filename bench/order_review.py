@@ -58,7 +58,7 @@ def world(orders: int, tag: str):
                                         barcode=f"{tag}9{n:07d}", barcode_source="external") for n in range(SKUS)])
     doc = DocRef(kind=DocKind.OPENING, id=f"bench-{tag}", number="OPEN")
     lot = stock.open_lot(client=client, source=doc)
-    post_moves([Move(sku_id=s.pk, lot_id=lot.pk, quantity=orders * 2, to_bin=bin_) for s in skus], doc=doc, by=user)
+    post_moves([Move(sku_id=s.pk, lot_id=lot.pk, quantity=orders * 2, to_bin=bin_) for s in skus], doc=doc, user=user)
     rng = random.Random(11)  # noqa: S311 - benchmark data
     now = timezone.now()
     made = Order.objects.bulk_create([
@@ -90,7 +90,7 @@ def main() -> None:
 
     user, _warehouse, ids, _lines = world(args.orders, "R")
     started = time.perf_counter()
-    run = review.auto_review(ids, by=user)
+    run = review.auto_review(ids, user=user)
     took = time.perf_counter() - started
     print(f"auto review + allocation  {took:8.1f} s  {args.orders / took:8,.0f} orders/s  "
           f"(reviewed {run.reviewed:,}, manual {run.manual:,}, waiting {run.waiting:,})")
@@ -105,7 +105,7 @@ def main() -> None:
     started = time.perf_counter()
     for order_id, wanted in by_order.items():
         reservations.reserve(doc=DocRef(kind="order", id=str(order_id), number=str(order_id)),
-                             lines=list(wanted.items()), warehouse=warehouse, by=user)
+                             lines=list(wanted.items()), warehouse=warehouse, user=user)
     core = time.perf_counter() - started
     print(f"reservation core alone    {core:8.1f} s  {args.orders / core:8,.0f} orders/s  "
           f"→ review costs {took / core:.1f}× the bare reservations")

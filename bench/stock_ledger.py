@@ -112,7 +112,7 @@ def run_actions(docs, user, bins, lot) -> float:
             Move(sku, lot.pk, quantity, from_bin=None if source is None else bins[source], to_bin=bins[to])
             for sku, source, to, quantity in doc
         ]
-        post_moves(moves, doc=DocRef("bin_move", f"A{n}", f"A{n}"), by=user)
+        post_moves(moves, doc=DocRef("bin_move", f"A{n}", f"A{n}"), user=user)
     return time.perf_counter() - started
 
 

@@ -59,7 +59,7 @@ def prepare(clients: int, stock: int) -> dict:
                              barcode="LOAD00000001", barcode_source="external")
     doc = DocRef(kind=DocKind.OPENING, id="LOAD-OPEN", number="LOAD-OPEN")
     lot = actions.open_lot(client=client, source=doc)
-    post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=stock, to_bin=bin_)], doc=doc, by=admin)
+    post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=stock, to_bin=bin_)], doc=doc, user=admin)
 
     reserve = Permission.objects.get(content_type__app_label="inventory", codename="reserve_stock")
     tokens = []

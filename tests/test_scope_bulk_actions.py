@@ -176,7 +176,7 @@ class World:
                                                                 platform_sku_code=fields.pop("code", code))],
                          **fields)
         if made.state != S.ON_HOLD:
-            order_actions.mark_paid(made, by=clerk, paid_at=at(2, 11))
+            order_actions.mark_paid(made, user=clerk, paid_at=at(2, 11))
         self.orders.setdefault((client, kind), []).append(made.pk)
         return made
 
@@ -216,7 +216,7 @@ def world(org):
     for letter, sku in w.skus.items():
         doc = DocRef(kind=DocKind.OPENING, id=f"OPEN-{letter}", number=f"OPEN-{letter}")
         lot = stock.open_lot(client=sku.client, source=doc)
-        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=50, to_bin=w.bin)], doc=doc, by=org.admin)
+        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=50, to_bin=w.bin)], doc=doc, user=org.admin)
     # A review batch of a clerk who sees both clients, holding both clients' orders.
     for client in "AB":
         w.order(client, "mixed_review", 1, buyer_message="请开发票")
@@ -243,7 +243,7 @@ def world(org):
         w.order(client, "paid", 1)
     # A reservation of a client B document, a replenishment plan and a count sheet of each client.
     reservations.reserve(doc=DocRef(kind=DocKind.ORDER, id="B-DOC-1", number="B-DOC-1"),
-                         lines=[(w.skus["B"].pk, 2)], warehouse=w.wh, by=org.admin)
+                         lines=[(w.skus["B"].pk, 2)], warehouse=w.wh, user=org.admin)
     from ecomops.stockops import actions as stockops
     from ecomops.supply.models import ReplenishmentPlan
 

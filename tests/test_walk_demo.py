@@ -172,21 +172,21 @@ def test_demo_every_shipped_unit_left_the_ledger_exactly_once(company):
     assert "exactly once" in verify() and "账物相符" in verify()
     admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     with transaction.atomic():
-        review.auto_review(by=admin)
+        review.auto_review(user=admin)
         with_parcels = set(Parcel.objects.values_list("lines__order_id", flat=True))
         ready = list(Order.objects.filter(state=OrderState.REVIEWED).exclude(pk__in=with_parcels).order_by("pk")[:5])
         assert ready, "the demo has orders the automatic review can allocate"
         for order in ready:
-            order = actions.release_to_shipping(order, by=admin)
-            actions.ship_order(order, by=admin, courier="sf_express", tracking_no=f"SF{order.pk:08d}")
+            order = actions.release_to_shipping(order, user=admin)
+            actions.ship_order(order, user=admin, courier="sf_express", tracking_no=f"SF{order.pk:08d}")
         sent = 0
         for parcel in Parcel.objects.filter(state="open").order_by("pk"):
             orders = Order.objects.filter(parcel_lines__parcel=parcel).distinct()
             if any(o.allocation_state != "allocated" for o in orders):
                 continue  # this one could not be reserved in the demo's stock: it stays open
             for order in orders.filter(state=OrderState.REVIEWED):
-                actions.release_to_shipping(order, by=admin)
-            parcels.ship_parcel(parcel, by=admin, courier="yto", tracking_no=f"YT{parcel.pk:08d}")
+                actions.release_to_shipping(order, user=admin)
+            parcels.ship_parcel(parcel, user=admin, courier="yto", tracking_no=f"YT{parcel.pk:08d}")
             sent += 1
         assert shipment_differences() == []
         shipped = totals()

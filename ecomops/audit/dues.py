@@ -142,12 +142,12 @@ def _raise_one(*, kind, owner, title, due_at, source, clause, link, client, stor
     return item
 
 
-def complete_due(*, kind: str, source: models.Model, owner=None, by=None, at: datetime | None = None) -> int:
+def complete_due(*, kind: str, source: models.Model, owner=None, user=None, at: datetime | None = None) -> int:
     """Mark the open due items of this kind and source as done; returns how many."""
     items = DueItem.objects.open().filter(kind=kind, **_source_key(source))
     if owner is not None:
         items = items.filter(owner=owner)
-    return items.update(done_at=at or timezone.now(), done_by=by or owner)
+    return items.update(done_at=at or timezone.now(), done_by=user or owner)
 
 
 def cancel_due(*, kind: str, source: models.Model, owner=None) -> int:

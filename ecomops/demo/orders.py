@@ -458,8 +458,8 @@ def demo_parcels(*, admin) -> int:
         friend = {"receiver_name": "周晓雯", "receiver_phone": "13905710088",
                   "receiver_address": "学院路 77 号 2 单元 301 室", "province": "浙江省", "city": "杭州市",
                   "district": "西湖区"}
-        made += len(parcels.split_order(split, by=admin, parts=[{"lines": first}, {"lines": rest, "receiver": friend}],
-                                        reason="买家要求一件寄给朋友"))
+        parts = [{"lines": first}, {"lines": rest, "receiver": friend}]
+        made += len(parcels.split_order(split, user=admin, parts=parts, reason="买家要求一件寄给朋友"))
     # Two buyers order again two hours later: the first pair is merged, the second is left for the clerk
     # (the order page offers the merge).
     bases = [o for o in candidates[:200] if o.pk != getattr(split, "pk", None) and o.lines.exists()][:2]
@@ -476,8 +476,8 @@ def demo_parcels(*, admin) -> int:
             paid_amount=line.unit_price, goods_amount=line.unit_price,
             lines=[LineInput(quantity=1, unit_price=line.unit_price, platform_sku_code=line.platform_sku_code,
                              title=line.title)], **receiver)
-        actions.mark_paid(again, by=admin, paid_at=min(placed + timedelta(minutes=5), now))
+        actions.mark_paid(again, user=admin, paid_at=min(placed + timedelta(minutes=5), now))
         if n == 0:
-            parcels.merge_orders([base, again], by=admin, reason="同一买家当天两单，合并发货省运费")
+            parcels.merge_orders([base, again], user=admin, reason="同一买家当天两单，合并发货省运费")
             made += 1
     return made

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError
 from ecomops.org import actions
-from ecomops.org.enums import AttendanceKind, ClientStatus, CompanyKind, StoreStatus
+from ecomops.org.enums import AttendanceKind, ClientState, CompanyKind, StoreState
 from ecomops.org.models import (
     Attendance,
     Client,
@@ -256,13 +256,13 @@ def _build(today: date) -> DemoResult:
     company = actions.save_company(user=admin, **COMPANY)
 
     clients = {
-        row["code"]: actions.create_client(user=admin, status=ClientStatus.ACTIVE, **row) for row in CLIENTS
+        row["code"]: actions.create_client(user=admin, status=ClientState.ACTIVE, **row) for row in CLIENTS
     }
     platforms = {p.code: p for p in Platform.objects.all()}
     stores = {
         row["code"]: actions.create_store(
             user=admin, **{**row, "client": clients[row["client"]], "platform": platforms[row["platform"]]},
-            status=StoreStatus.ACTIVE,
+            status=StoreState.ACTIVE,
         )
         for row in STORES
     }

@@ -86,19 +86,19 @@ def build(*, admin, clients: dict, today: date, warehouse: Warehouse | None = No
     lot = inv.open_lot(client=client, source=DocRef(DocKind.OPENING, "demo-supply", "DEMO"), supplier=supplier,
                        received_on=week_ago)
     post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=160, to_bin=normal)],
-               doc=DocRef(DocKind.OPENING, "demo-supply", "DEMO"), by=admin, at=_at(week_ago))
+               doc=DocRef(DocKind.OPENING, "demo-supply", "DEMO"), user=admin, at=_at(week_ago))
     for days_ago in range(7, 0, -1):
         post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=20, from_bin=normal)],
-                   doc=DocRef(DocKind.OUTBOUND, f"demo-sale-{days_ago}", f"DEMO-SALE-{days_ago}"), by=admin,
+                   doc=DocRef(DocKind.OUTBOUND, f"demo-sale-{days_ago}", f"DEMO-SALE-{days_ago}"), user=admin,
                    at=_at(today - timedelta(days=days_ago), 15))
     plan = build_plan(warehouse=warehouse, client=client, on=today, user=admin)
 
     # WMS-16: two defects waiting in the defective bin for the manufacturer's collector.
     set_return_terms(supplier, user=admin, source=SupplierSource.MANUFACTURER, note="厂家每日来取")
     post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=2, from_bin=normal, to_bin=defective)],
-               doc=DocRef(DocKind.DEFECT, "demo-defect", "DEMO-CP"), by=admin, at=_at(today - timedelta(days=1)))
+               doc=DocRef(DocKind.DEFECT, "demo-defect", "DEMO-CP"), user=admin, at=_at(today - timedelta(days=1)))
     raise_supplier_return(
-        client=client, supplier=supplier, warehouse=warehouse, source="DEMO-CP", by=admin,
+        client=client, supplier=supplier, warehouse=warehouse, source="DEMO-CP", user=admin,
         items=[ReturnItem(sku, lot, defective, 2, "shipping_defect", "包装罐凹陷")])
     return {"packaging_materials": len(MATERIALS), "replenishment_plans": int(plan is not None),
             "supplier_returns": 1}

@@ -162,7 +162,7 @@ def print_batch(batch: ShipBatch, *, user) -> PrintResult:
     now = timezone.now()
     printed_entries = []
     for entry in entries:
-        order, why = order_actions.print_for_shipping(entry.order, by=user, batch_no=batch.number)
+        order, why = order_actions.print_for_shipping(entry.order, user=user, batch_no=batch.number)
         if why:
             entry.delete()
             result.skipped.append((order, why))

@@ -355,7 +355,7 @@ def post_document(document: StockDocument, *, user) -> list[StockMove]:
         Move(sku_id=line.sku_id, lot_id=line.lot_id, quantity=line.quantity, from_bin=line.from_bin, to_bin=line.to_bin)
         for line in lines
     ]
-    rows = post_moves(moves, doc=DocRef.of(document.kind, document), by=user)
+    rows = post_moves(moves, doc=DocRef.of(document.kind, document), user=user)
     transition(document, DocState.POSTED, flow=DOC_FLOW, user=user,
                changes={"posted_by": user, "posted_at": rows[0].posted_at})
     caller_copy.state, caller_copy.posted_by, caller_copy.posted_at = document.state, user, document.posted_at
@@ -410,7 +410,7 @@ def reverse_document(*, user, doc: DocRef, reason: str, client: Client | None = 
         )
         for m in originals
     ]
-    post_moves(moves, doc=DocRef.of(DocKind.REVERSAL, reversal), by=user)
+    post_moves(moves, doc=DocRef.of(DocKind.REVERSAL, reversal), user=user)
     return reversal
 
 

@@ -291,7 +291,7 @@ def inventory_reserve(request, payload: InventoryReserveIn):
             raise BusinessError(_("SKU 不存在"), field=f"lines.{index}.sku_id", code="not_found")
     rows = reservations.reserve(
         doc=DocRef(payload.doc_kind, payload.doc_id, payload.doc_number),
-        lines=[(line.sku_id, line.quantity) for line in payload.lines], warehouse=warehouse, by=request.auth,
+        lines=[(line.sku_id, line.quantity) for line in payload.lines], warehouse=warehouse, user=request.auth,
         expires_at=payload.expires_at, note=payload.note,
     )
     return Status(201, rows)
@@ -308,7 +308,7 @@ def inventory_release(request, payload: InventoryReleaseIn):
     if not mine:
         return {"released": 0}
     freed = reservations.release(doc=DocRef(payload.doc_kind, payload.doc_id, payload.doc_number or payload.doc_id),
-                                 by=request.auth, reason=payload.reason, reservation_ids=mine)
+                                 user=request.auth, reason=payload.reason, reservation_ids=mine)
     return {"released": freed}
 
 

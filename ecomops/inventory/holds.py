@@ -77,7 +77,7 @@ def create_hold(*, user, sku: SKU, warehouse: Warehouse, quantity: int, customer
     )
     save_audited(hold, user=user)
     reservations.reserve(
-        doc=doc_of(hold), lines=[(sku.pk, quantity)], warehouse=warehouse, by=user, expires_at=hold.expires_at,
+        doc=doc_of(hold), lines=[(sku.pk, quantity)], warehouse=warehouse, user=user, expires_at=hold.expires_at,
         note=_("客户留货：%(customer)s") % {"customer": hold.customer},
     )
     return hold
@@ -117,7 +117,7 @@ def extend_hold(hold: CustomerHold, *, user, note: str, until: datetime | None =
 
 
 def _close(hold: CustomerHold, *, user, state: str, reason: str) -> CustomerHold:
-    reservations.release(doc=doc_of(hold), by=user, reason=reason)
+    reservations.release(doc=doc_of(hold), user=user, reason=reason)
     closed_by = user if getattr(user, "pk", None) else None
     transition(hold, state, flow=HOLD_FLOW, user=closed_by,
                changes={"closed_at": timezone.now(), "closed_by": closed_by, "close_reason": reason[:200]})
@@ -135,7 +135,7 @@ def release_hold(hold: CustomerHold, *, user, reason: str = "") -> CustomerHold:
     return released
 
 
-def release_expired(*, now: datetime | None = None, by=None) -> list[CustomerHold]:
+def release_expired(*, now: datetime | None = None, user=None) -> list[CustomerHold]:
     """The daily clean-up (WMS-11): every active hold whose expiry has passed is released and marked
     expired; the goods return to normal sale. Idempotent: a second run finds nothing more to do.
     Each hold is its own transaction, so one failure does not keep the others held."""
@@ -148,5 +148,5 @@ def release_expired(*, now: datetime | None = None, by=None) -> list[CustomerHol
             hold = CustomerHold.objects.select_for_update().get(pk=pk)
             if hold.state != HoldState.ACTIVE or hold.expires_at > now:
                 continue  # extended or released meanwhile
-            done.append(_close(hold, user=by, state=HoldState.EXPIRED, reason=_("留货到期自动释放（WMS-11）")))
+            done.append(_close(hold, user=user, state=HoldState.EXPIRED, reason=_("留货到期自动释放（WMS-11）")))
     return done

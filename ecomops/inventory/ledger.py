@@ -177,7 +177,7 @@ class _Known:
         return cls(sku_client, sku_codes, lots)
 
 
-def post_moves(moves: Sequence[Move], *, doc: DocRef, by, at: datetime | None = None) -> list[StockMove]:
+def post_moves(moves: Sequence[Move], *, doc: DocRef, user, at: datetime | None = None) -> list[StockMove]:
     """Post ``moves`` against ``doc`` in one transaction; all or nothing.
 
     Refuses (``BusinessError`` / ``InsufficientStock`` naming the SKU, bin and lot): an empty batch, a
@@ -199,7 +199,7 @@ def post_moves(moves: Sequence[Move], *, doc: DocRef, by, at: datetime | None = 
         balances = _lock_for(moves, known)
         changed: dict[int, StockBalance] = {}
         rows = [
-            _stock_move(move, *_apply(move, balances, changed, known), doc=doc, by=by, at=at, day=day,
+            _stock_move(move, *_apply(move, balances, changed, known), doc=doc, user=user, at=at, day=day,
                         client_id=known.sku_client[move.sku_id])
             for move in moves
         ]
@@ -296,7 +296,7 @@ def _apply(
 
 
 def _stock_move(
-    move: Move, from_after: int | None, to_after: int | None, *, doc: DocRef, by, at: datetime, day, client_id: int
+    move: Move, from_after: int | None, to_after: int | None, *, doc: DocRef, user, at: datetime, day, client_id: int
 ) -> StockMove:
     """The ledger row of one applied move (not saved yet)."""
     return StockMove(
@@ -316,7 +316,7 @@ def _stock_move(
         doc_kind=doc.kind,
         doc_id=doc.id,
         doc_number=doc.number,
-        by=by if getattr(by, "pk", None) else None,
+        by=user if getattr(user, "pk", None) else None,
         note=move.note[:200],
         reverses_id=move.reverses_id,
     )

@@ -105,7 +105,7 @@ def reserve(
     doc: DocRef,
     lines: Iterable[tuple[int, int]],
     warehouse: Warehouse,
-    by=None,
+    user=None,
     expires_at: datetime | None = None,
     note: str = "",
 ) -> list[Reservation]:
@@ -138,7 +138,7 @@ def reserve(
             )
             raise InsufficientStock(_("库存不足：%(detail)s") % {"detail": detail}, shortages=shortages, field="lines")
 
-        creator = by if getattr(by, "pk", None) else None
+        creator = user if getattr(user, "pk", None) else None
         reservations: list[Reservation] = []
         picks: list[list[tuple[int, int]]] = []  # per reservation: (balance pk, quantity)
         new_reserved: dict[int, int] = {}
@@ -206,7 +206,7 @@ def _lock_allocated(reservations: list[Reservation]) -> tuple[list[ReservationAl
 def release(
     *,
     doc: DocRef,
-    by=None,
+    user=None,
     reason: str = "",
     sku_ids: Iterable[int] | None = None,
     reservation_ids: Iterable[int] | None = None,
@@ -225,7 +225,7 @@ def release(
             check_step(reservation, ReservationState.RELEASED, flow=RESERVATION_FLOW)
             reservation.state = ReservationState.RELEASED
             reservation.closed_at = now
-            reservation.closed_by = by if getattr(by, "pk", None) else None
+            reservation.closed_by = user if getattr(user, "pk", None) else None
             reservation.close_reason = reason[:200]
             reservation.save(update_fields=["state", "closed_at", "closed_by", "close_reason"])
         return sum(r.quantity for r in reservations)
@@ -234,7 +234,7 @@ def release(
 def consume(
     *,
     doc: DocRef,
-    by=None,
+    user=None,
     to_bin: Bin | None = None,
     sku_ids: Iterable[int] | None = None,
     quantities: dict[int, int] | None = None,
@@ -246,7 +246,7 @@ def consume(
     ``quantities`` (sku_id → units) takes only part of the reservation (one parcel of a split order,
     ORD-08), see ``_consume_part``."""
     if quantities is not None:
-        return _consume_part(doc=doc, by=by, to_bin=to_bin, quantities=quantities, note=note)
+        return _consume_part(doc=doc, user=user, to_bin=to_bin, quantities=quantities, note=note)
     with transaction.atomic():
         reservations = _active(doc, sku_ids, None)
         if not reservations:
@@ -265,18 +265,18 @@ def consume(
             )
             for a in allocations
         ]
-        rows = post_moves(moves, doc=doc, by=by)
+        rows = post_moves(moves, doc=doc, user=user)
         now = timezone.now()
         for reservation in reservations:
             check_step(reservation, ReservationState.CONSUMED, flow=RESERVATION_FLOW)
             reservation.state = ReservationState.CONSUMED
             reservation.closed_at = now
-            reservation.closed_by = by if getattr(by, "pk", None) else None
+            reservation.closed_by = user if getattr(user, "pk", None) else None
             reservation.save(update_fields=["state", "closed_at", "closed_by"])
         return rows
 
 
-def _consume_part(*, doc: DocRef, by, to_bin: Bin | None, quantities: dict[int, int], note: str) -> list[StockMove]:
+def _consume_part(*, doc: DocRef, user, to_bin: Bin | None, quantities: dict[int, int], note: str) -> list[StockMove]:
     """Consume ``quantities`` (sku_id → units) of the active reservations of ``doc``, oldest lot first
     (WMS-10: the allocations were chosen FIFO and are taken in their order). A reservation taken
     whole is consumed; one taken in part is split: the part taken becomes a consumed reservation of its
@@ -300,7 +300,7 @@ def _consume_part(*, doc: DocRef, by, to_bin: Bin | None, quantities: dict[int, 
         for allocation in allocations:
             by_reservation[allocation.reservation_id].append(allocation)
         bins = Bin.objects.in_bulk({b.bin_id for b in balances.values()})
-        closer = by if getattr(by, "pk", None) else None
+        closer = user if getattr(user, "pk", None) else None
         now = timezone.now()
         moves: list[Move] = []
         left = dict(wanted)
@@ -342,7 +342,7 @@ def _consume_part(*, doc: DocRef, by, to_bin: Bin | None, quantities: dict[int, 
                     allocation.save(update_fields=["quantity"])
             reservation.quantity -= units
             reservation.save(update_fields=["quantity"])
-        return post_moves(moves, doc=doc, by=by)
+        return post_moves(moves, doc=doc, user=user)
 
 
 def reserved_for(doc: DocRef) -> list[Reservation]:

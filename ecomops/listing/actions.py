@@ -27,7 +27,7 @@ from ecomops.core.flow import allowed, transition
 from ecomops.core.history import save_audited
 from ecomops.core.validate import save_checked
 from ecomops.org.actions import require_staff_perm
-from ecomops.org.enums import StaffStatus
+from ecomops.org.enums import StaffState
 from ecomops.org.models import Store
 from ecomops.org.scoping import is_client_member, scope_for
 from ecomops.policy import registry
@@ -522,7 +522,7 @@ def _product_staff(client_id: int) -> list:
     User = get_user_model()
     found = list(
         User.objects.filter(is_active=True, staff__department__code=PRODUCT_DEPARTMENT,
-                            staff__status=StaffStatus.ACTIVE).order_by("pk")
+                            staff__status=StaffState.ACTIVE).order_by("pk")
     )
     for_client = [user for user in found if scope_for(user).sees_client(client_id)]
     return for_client or list(User.objects.filter(is_active=True, is_superuser=True).order_by("pk"))
@@ -532,7 +532,7 @@ def _qc_inspectors(client_id: int) -> list:
     """The QC inspectors who see the style's client (DAT-02); the superusers when none does."""
     User = get_user_model()
     found = [user for user in User.objects.filter(is_active=True, staff__positions__code=QC_POSITION,
-                                                  staff__status=StaffStatus.ACTIVE).distinct().order_by("pk")
+                                                  staff__status=StaffState.ACTIVE).distinct().order_by("pk")
              if scope_for(user).sees_client(client_id)]
     return found or list(User.objects.filter(is_active=True, is_superuser=True).order_by("pk"))
 
@@ -586,7 +586,7 @@ def _complete_chain(listing: Listing, *, user, at) -> None:
         return
     chain.published_at, chain.first_listing = at, listing
     save_audited(chain, user=user, reason=str(ListingEventKind.PUBLISHED.label))
-    dues.complete_due(kind=PUBLISH_DUE_KIND, source=chain, by=user, at=at)
+    dues.complete_due(kind=PUBLISH_DUE_KIND, source=chain, user=user, at=at)
 
 
 MEASUREMENT_MAX = 300
@@ -654,7 +654,7 @@ def record_sizes_measured(chain: NewProductChain, *, user, measurements: dict | 
     chain.measure_note = note
     chain.measured_at, chain.measured_by = timezone.now(), user
     save_audited(chain, user=user, reason=str(_("登记量尺码")))
-    dues.complete_due(kind=MEASURE_DUE_KIND, source=chain, by=user, at=chain.measured_at)
+    dues.complete_due(kind=MEASURE_DUE_KIND, source=chain, user=user, at=chain.measured_at)
     return chain
 
 

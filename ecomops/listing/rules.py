@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ecomops.catalog.enums import SpecialGoods
 from ecomops.catalog.models import Style
 from ecomops.core.errors import BusinessError
-from ecomops.org.enums import StoreStatus
+from ecomops.org.enums import StoreState
 from ecomops.org.models import Platform, Store
 from ecomops.stores.enums import LICENCE_FOR, QualificationKind
 from ecomops.stores.models import Qualification
@@ -182,7 +182,7 @@ def listing_refusals(store: Store, style: Style, on: date | None = None) -> list
     found = []
     if not is_admitted(style):
         found.append(("style", _("款式 %(no)s 尚未通过商品准入审核，不能上架") % {"no": style.style_no}))
-    if store.status != StoreStatus.ACTIVE:
+    if store.status != StoreState.ACTIVE:
         found.append(("store", _("店铺“%(store)s”当前为“%(status)s”，不能上架商品")
                       % {"store": store.name, "status": store.get_status_display()}))
     kind = special_goods_of(style)

@@ -188,7 +188,7 @@ def rematch_held(*, user, store: Store | None) -> dict:
                 OrderLine.objects.filter(pk=line.pk).update(sku_id=sku_id)
                 matched += 1
         if not OrderLine.objects.filter(order=order, sku__isnull=True).exists() and "SKU" in order.exception_reason:
-            order_actions.release_hold(order, by=user, reason=_("商品已重新匹配"))
+            order_actions.release_hold(order, user=user, reason=_("商品已重新匹配"))
             released += 1
     return {"lines": matched, "released": released}
 

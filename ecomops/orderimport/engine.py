@@ -741,7 +741,7 @@ class Importer:
         for order, parsed in zip(orders, parsed_orders, strict=True):
             if order.state == OrderState.CANCELLED and order.paid_at is not None and order.paid_amount > 0:
                 # Closed on the platform after payment (e.g. 未发货，退款成功): the refund is due here too.
-                order_actions.closed_by_platform_after_payment(order, by=self.user)
+                order_actions.closed_by_platform_after_payment(order, user=self.user)
             self.refund(order, parsed)  # the platform's refund, if it says one (completes that due item)
         result.created += len(orders)
         result.order_ids.extend(o.pk for o in orders)
@@ -795,12 +795,12 @@ class Importer:
                 raise BusinessError(_("订单 %(no)s 已发货，平台上的收货地址变化不能导入")
                                     % {"no": order.platform_order_no})
             order = order_actions.change_address(
-                order, by=user, receiver_name=receiver["name"], receiver_phone=receiver["phone"],
+                order, user=user, receiver_name=receiver["name"], receiver_phone=receiver["phone"],
                 receiver_address=receiver["address"], province=receiver["province"], city=receiver["city"],
                 district=receiver["district"], reason=_("平台导入"), source=platform)
             changes.append("address")
         order, changed = order_actions.update_from_platform(
-            order, by=user, reason=_("平台导入更新"), **{name: f[name] for name in order_actions.PLATFORM_FIELDS})
+            order, user=user, reason=_("平台导入更新"), **{name: f[name] for name in order_actions.PLATFORM_FIELDS})
         changes.extend(changed)
         target = parsed.status
         if target == "paid" and order.paid_at is None and parsed.paid_at is not None:
@@ -810,14 +810,14 @@ class Importer:
             order = Order.objects.select_related("store").get(pk=order.pk)
             changes.append("paid")
         elif target == "cancelled" and order.state != OrderState.CANCELLED:
-            order = order_actions.cancel(order, by=user, reason=self.close_reason(parsed), source=platform,
+            order = order_actions.cancel(order, user=user, reason=self.close_reason(parsed), source=platform,
                                          at=self.closed_at(parsed))
             changes.append("cancelled")
         elif target in ("received", "completed") and order.state in (OrderState.SHIPPED, OrderState.RECEIVED):
             if order.state == OrderState.SHIPPED:
-                order = order_actions.mark_received(order, by=user, reason=_("平台状态"), source=platform)
+                order = order_actions.mark_received(order, user=user, reason=_("平台状态"), source=platform)
             if target == "completed":
-                order = order_actions.mark_completed(order, by=user, reason=_("平台状态"), source=platform)
+                order = order_actions.mark_completed(order, user=user, reason=_("平台状态"), source=platform)
             changes.append(target)
         elif target in ("shipped", "received", "completed") and order.state not in SHIPPED_OR_LATER \
                 and order.state != OrderState.CANCELLED:
@@ -825,7 +825,7 @@ class Importer:
                                 % {"no": order.platform_order_no})
         if self.refund(order, parsed) is not None:
             changes.append("refund")
-        order_actions.note_platform_update(order, by=user, reason=_("平台导入 %(job)s") % {"job": self.job},
+        order_actions.note_platform_update(order, user=user, reason=_("平台导入 %(job)s") % {"job": self.job},
                                            data={"job": self.job.pk, "row": parsed.first_row, "changes": changes})
 
     # -- one chunk --

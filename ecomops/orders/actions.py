@@ -189,7 +189,7 @@ def check_move(order: Order, to: str) -> None:
                             % {"no": order.platform_order_no, "target": _label(to)}, field="paid_at", code="unpaid")
 
 
-def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = None, data: dict | None = None,
+def _move(order: Order, to: str, *, user, reason: str = "", kind: str | None = None, data: dict | None = None,
           at: datetime | None = None) -> OrderEvent:
     """Change the state of a locked order through ``core.flow.transition`` with ``ORDER_FLOW``; the
     order's own rules (``check_move``: payment, the state it was held from) replace the plain map check,
@@ -209,12 +209,12 @@ def _move(order: Order, to: str, *, by, reason: str = "", kind: str | None = Non
     def write(order, **step):
         written.append(events.state_changed(order, kind=kind, data=data, at=when, **step))
 
-    transition(order, to, flow=ORDER_FLOW, user=by, reason=reason, check=check_move, changes=changes, event=write)
+    transition(order, to, flow=ORDER_FLOW, user=user, reason=reason, check=check_move, changes=changes, event=write)
     return written[0]
 
 
 @transaction.atomic
-def set_state(order: Order, to: str, *, by, reason: str = "") -> Order:
+def set_state(order: Order, to: str, *, user, reason: str = "") -> Order:
     """ORD-01: move an order to ``to`` if the map allows it, with the permission that step needs.
 
     A step that does something besides the state goes through the act that does it, so there is one
@@ -223,29 +223,29 @@ def set_state(order: Order, to: str, *, by, reason: str = "") -> Order:
     (``ship_order``: the reserved goods leave the ledger against the order, WMS-10)."""
     if to not in S.values:
         raise BusinessError(_("没有这个订单状态"), field="state")
-    _require(by, TARGET_PERM[to])
+    _require(user, TARGET_PERM[to])
     order = _locked(order)
-    _require_store(by, order.store_id)
+    _require_store(user, order.store_id)
     if to == S.ON_HOLD:
-        return hold(order, by=by, reason=reason)
+        return hold(order, user=user, reason=reason)
     if to == S.CANCELLED:
-        return cancel(order, by=by, reason=reason)
+        return cancel(order, user=user, reason=reason)
     if to == S.SHIPPED:
-        return _ship(order, by=by, reason=reason)
+        return _ship(order, user=user, reason=reason)
     if to == S.REVIEWED:
-        return _review(order, by=by, reason=reason)
+        return _review(order, user=user, reason=reason)
     if to == S.AWAITING_REVIEW:
-        _back_to_review(order, by=by, reason=reason)
-    _move(order, to, by=by, reason=reason)
+        _back_to_review(order, user=user, reason=reason)
+    _move(order, to, user=user, reason=reason)
     return order
 
 
-def _back_to_review(order: Order, *, by, reason: str) -> None:
+def _back_to_review(order: Order, *, user, reason: str) -> None:
     """A reviewed or printed order sent back to review gives its reserved stock back first (the review
     reserves it again, ORD-04); nothing may stay reserved for an order nobody will ship from it."""
     check_move(order, S.AWAITING_REVIEW)
     _nothing_left_yet(order, _("退回审单"))
-    _give_back_stock(order, by=by, reason=reason or _label(S.AWAITING_REVIEW))
+    _give_back_stock(order, user=user, reason=reason or _label(S.AWAITING_REVIEW))
 
 
 def _nothing_left_yet(order: Order, what: str) -> None:
@@ -258,7 +258,7 @@ def _nothing_left_yet(order: Order, what: str) -> None:
                             % {"no": order.platform_order_no, "what": what}, field="state", code="shipped")
 
 
-def _review(order: Order, *, by, reason: str = "") -> Order:
+def _review(order: Order, *, user, reason: str = "") -> Order:
     """ORD-04: "reviewed" means the order's stock is reserved. A locked order awaiting review is
     allocated through the review's allocation (routing, FIFO by lot); refused, with the shortage,
     when no warehouse can serve all of it (nothing is written)."""
@@ -266,13 +266,13 @@ def _review(order: Order, *, by, reason: str = "") -> Order:
 
     check_move(order, S.REVIEWED)
     if order.allocation_state == AllocationState.ALLOCATED:
-        _move(order, S.REVIEWED, by=by, reason=reason)
+        _move(order, S.REVIEWED, user=user, reason=reason)
         return order
     unmatched = _unmatched_lines(order)
     if unmatched:
         raise BusinessError(_("订单 %(no)s 第 %(lines)s 行商品未匹配到SKU，不能审核通过")
                             % {"no": order.platform_order_no, "lines": unmatched}, field="lines", code="unmatched")
-    if not allocate(order, by=by):
+    if not allocate(order, user=user):
         raise BusinessError(_("订单 %(no)s 不能审核通过：%(why)s")
                             % {"no": order.platform_order_no, "why": order.allocation_note},
                             field="lines", code="insufficient_stock")
@@ -446,11 +446,11 @@ def create_order(*, user, store: Store, platform_order_no: str, placed_at: datet
             store=store, platform_order_no=number, order__isnull=True).order_by("paid_at", "pk"):
         payment.order = order
         save_checked(payment, user=user, reason=_("匹配到订单"))
-        _apply_payment(order, payment, by=user)
+        _apply_payment(order, payment, user=user)
     if unmatched:
         reason = _("第 %(lines)s 行商品未匹配到SKU") % {"lines": "、".join(str(n) for n in unmatched)}
         order.exception_reason = reason[:200]
-        _move(order, S.ON_HOLD, by=user, reason=reason)
+        _move(order, S.ON_HOLD, user=user, reason=reason)
     return order
 
 
@@ -468,55 +468,55 @@ def _raise_refund_due(order: Order, payment: Payment | None, *, title: str) -> N
                     client=order.store.client, store=order.store)
 
 
-def _apply_payment(order: Order, payment: Payment, *, by) -> None:
+def _apply_payment(order: Order, payment: Payment, *, user) -> None:
     """What a payment does to its (locked) order."""
     data = {"payment": payment.pk, "amount": str(payment.amount), "transaction_no": payment.transaction_no}
     if payment.status == PaymentState.FAILED:
-        events.payment_failed(order, user=by, note=payment.failure_reason, data=data)
+        events.payment_failed(order, user=user, note=payment.failure_reason, data=data)
         return
     if order.paid_at is not None or _successful_payments(order).exclude(pk=payment.pk).exists():
         # ORD-07: a second successful payment is a duplicate; it must be refunded.
         payment.is_duplicate = True
-        save_checked(payment, user=by, reason=_("重复付款"))
-        events.payment_duplicate(order, user=by, note=_("重复付款，须退回"), data=data)
+        save_checked(payment, user=user, reason=_("重复付款"))
+        events.payment_duplicate(order, user=user, note=_("重复付款，须退回"), data=data)
         _raise_refund_due(order, payment, title=_("退回重复付款：订单 %(no)s，%(amount)s 元")
                           % {"no": order.platform_order_no, "amount": payment.amount})
         return
     if order.state == S.CANCELLED:
-        events.payment_mismatch(order, user=by, note=_("已取消订单收到付款，须退回"), data=data)
+        events.payment_mismatch(order, user=user, note=_("已取消订单收到付款，须退回"), data=data)
         _raise_refund_due(order, payment, title=_("退回已取消订单的付款：订单 %(no)s，%(amount)s 元")
                           % {"no": order.platform_order_no, "amount": payment.amount})
         return
     if payment.amount != order.paid_amount:
         # PAY-01: the reconciliation lists it; the order is not marked paid on a wrong amount.
-        events.payment_mismatch(order, user=by, note=_("付款金额 %(paid)s 元与订单实付 %(due)s 元不符")
+        events.payment_mismatch(order, user=user, note=_("付款金额 %(paid)s 元与订单实付 %(due)s 元不符")
                                 % {"paid": payment.amount, "due": order.paid_amount}, data=data)
         return
-    _mark_paid(order, paid_at=payment.paid_at, by=by, data=data)
+    _mark_paid(order, paid_at=payment.paid_at, user=user, data=data)
 
 
-def _mark_paid(order: Order, *, paid_at: datetime, by, data: dict | None = None) -> None:
+def _mark_paid(order: Order, *, paid_at: datetime, user, data: dict | None = None) -> None:
     order.paid_at = paid_at
     if not order.is_cod:
         # ORD-09: the order must be confirmed within the policy time of payment.
         order.confirm_due_at = paid_at + registry.value(CONFIRM_WITHIN_KEY, on=timezone.localdate(paid_at))
     if order.state == S.PLACED:
-        _move(order, S.PAID, by=by, reason=_("付款成功"), data=data, at=paid_at)
+        _move(order, S.PAID, user=user, reason=_("付款成功"), data=data, at=paid_at)
     else:
         # Cash on delivery paid at the door, or an order held before its payment arrived.
-        save_checked(order, user=by, reason=_("付款成功"))
-        events.order_paid(order, user=by, data=data)
+        save_checked(order, user=user, reason=_("付款成功"))
+        events.order_paid(order, user=user, data=data)
 
 
 @transaction.atomic
-def mark_paid(order: Order, *, by, paid_at: datetime | None = None, reason: str = "") -> Order:
+def mark_paid(order: Order, *, user, paid_at: datetime | None = None, reason: str = "") -> Order:
     """Mark an order paid without a payment record (e.g. the platform says so); prefer record_payment."""
-    _require(by, "orders.add_payment")
+    _require(user, "orders.add_payment")
     order = _locked(order)
-    _require_store(by, order.store_id)
+    _require_store(user, order.store_id)
     if order.paid_at is not None:
         raise Conflict(_("订单 %(no)s 已付款") % {"no": order.platform_order_no}, field="paid_at")
-    _mark_paid(order, paid_at=paid_at or timezone.now(), by=by, data={"reason": reason[:200]} if reason else None)
+    _mark_paid(order, paid_at=paid_at or timezone.now(), user=user, data={"reason": reason[:200]} if reason else None)
     return order
 
 
@@ -555,23 +555,23 @@ def record_payment(*, user, store: Store, platform_order_no: str, amount, method
                       recorded_by=user)
     save_checked(payment, user=user, reason=_("登记付款"))
     if order is not None:
-        _apply_payment(order, payment, by=user)
+        _apply_payment(order, payment, user=user)
     return payment
 
 
 @transaction.atomic
-def record_refund(order: Order, *, by, amount, source: str, reason: str, payment: Payment | None = None,
+def record_refund(order: Order, *, user, amount, source: str, reason: str, payment: Payment | None = None,
                   refunded_at: datetime | None = None) -> Refund:
     """A refund paid to the buyer. It cannot exceed what was paid and not yet refunded (per payment
     when it names one); refunding a duplicate payment completes its due item (ORD-07)."""
-    _require(by, "orders.add_refund")
+    _require(user, "orders.add_refund")
     order = _locked(order)
-    _require_store(by, order.store_id)
-    return _refund(order, by=by, amount=amount, source=source, reason=reason, payment=payment,
+    _require_store(user, order.store_id)
+    return _refund(order, user=user, amount=amount, source=source, reason=reason, payment=payment,
                    refunded_at=refunded_at)
 
 
-def _refund(order: Order, *, by, amount, source: str, reason: str, payment: Payment | None,
+def _refund(order: Order, *, user, amount, source: str, reason: str, payment: Payment | None,
             refunded_at: datetime | None, data: dict | None = None) -> Refund:
     """Record a refund of a locked order whose act was allowed (``record_refund``, ``record_platform_refund``)."""
     source = _choice(source, RefundSource, field="source", label=_("来源"))
@@ -590,11 +590,11 @@ def _refund(order: Order, *, by, amount, source: str, reason: str, payment: Paym
         raise BusinessError(_("退款金额 %(amount)s 元超过可退金额 %(left)s 元") % {"amount": amount, "left": left},
                             field="amount")
     refund = Refund(order=order, payment=payment, amount=amount, source=source, reason=reason,
-                    refunded_at=refunded_at or timezone.now(), recorded_by=by)
-    save_checked(refund, user=by, reason=_("登记退款"))
-    events.refund_recorded(order, user=by, note=reason,
+                    refunded_at=refunded_at or timezone.now(), recorded_by=user)
+    save_checked(refund, user=user, reason=_("登记退款"))
+    events.refund_recorded(order, user=user, note=reason,
                            data={"refund": refund.pk, "amount": str(amount), "source": source, **(data or {})})
-    dues.complete_due(kind=REFUND_DUE_KIND, source=payment or order, by=by)
+    dues.complete_due(kind=REFUND_DUE_KIND, source=payment or order, user=user)
     return refund
 
 
@@ -619,17 +619,17 @@ def record_platform_refund(order: Order, amount, *, reason: str, user, at: datet
     missing = total - platform_refunded(order)
     if missing <= 0:
         return None
-    return _refund(order, by=user, amount=missing, source=RefundSource.PLATFORM, reason=reason, payment=None,
+    return _refund(order, user=user, amount=missing, source=RefundSource.PLATFORM, reason=reason, payment=None,
                    refunded_at=at, data={"platform_total": str(total)})
 
 
 # --- lifecycle acts ---------------------------------------------------------------------------------
 
 
-def _acting(order: Order, by, perm: str, source: str = SOURCE_USER) -> Order:
-    _require(by, _perm_for(source, perm))
+def _acting(order: Order, user, perm: str, source: str = SOURCE_USER) -> Order:
+    _require(user, _perm_for(source, perm))
     order = _locked(order)
-    _require_store(by, order.store_id)
+    _require_store(user, order.store_id)
     return order
 
 
@@ -641,10 +641,10 @@ def _perm_for(source: str, perm: str) -> str:
 
 
 @transaction.atomic
-def confirm(order: Order, *, by, at: datetime | None = None) -> Order:
+def confirm(order: Order, *, user, at: datetime | None = None) -> Order:
     """ORD-06 / ORD-09: customer service confirmed the order with the buyer. Late when after the
     policy time from payment; the late flag stays on the order."""
-    order = _acting(order, by, "orders.confirm_order")
+    order = _acting(order, user, "orders.confirm_order")
     if order.state in (S.CANCELLED, S.ON_HOLD):
         raise BusinessError(_("订单当前为“%(state)s”，不能确认") % {"state": order.get_state_display()},
                             field="state", code="wrong_state")
@@ -654,28 +654,28 @@ def confirm(order: Order, *, by, at: datetime | None = None) -> Order:
     if order.confirmed_at is not None:
         raise Conflict(_("订单 %(no)s 已确认") % {"no": order.platform_order_no}, field="confirmed_at")
     when = at or timezone.now()
-    order.confirmed_at, order.confirmed_by = when, by
+    order.confirmed_at, order.confirmed_by = when, user
     late = order.confirm_due_at is not None and when > order.confirm_due_at
     order.confirm_late = order.confirm_late or late
-    save_checked(order, user=by, reason=_("确认订单"))
-    events.order_confirmed(order, user=by, at=when, data={
+    save_checked(order, user=user, reason=_("确认订单"))
+    events.order_confirmed(order, user=user, at=when, data={
                            "late": late, "due_at": order.confirm_due_at.isoformat() if order.confirm_due_at else None})
-    dues.complete_due(kind=CONFIRM_DUE_KIND, source=order, by=by, at=when)
+    dues.complete_due(kind=CONFIRM_DUE_KIND, source=order, user=user, at=when)
     return order
 
 
 @transaction.atomic
-def hold(order: Order, *, by, reason: str) -> Order:
+def hold(order: Order, *, user, reason: str) -> Order:
     """ORD-08: put an order aside as an exception, with the reason."""
-    order = _acting(order, by, "orders.hold_order")
+    order = _acting(order, user, "orders.hold_order")
     reason = validate.text(reason, field="reason", label=_("挂起原因"), max_length=200, required=True)
     if order.state not in HOLDABLE:
         raise _wrong_state(order, S.ON_HOLD)
     _nothing_left_yet(order, _("挂起"))
     order.exception_reason = reason
     before = order.state
-    _give_back_stock(order, by=by, reason=reason)
-    _move(order, S.ON_HOLD, by=by, reason=reason)
+    _give_back_stock(order, user=user, reason=reason)
+    _move(order, S.ON_HOLD, user=user, reason=reason)
     if before in (S.REVIEWED, S.AWAITING_SHIPMENT):
         # Its stock went back on hold (ORD-04): released, it is reviewed and allocated again.
         order.held_from = S.AWAITING_REVIEW
@@ -683,26 +683,26 @@ def hold(order: Order, *, by, reason: str) -> Order:
     return order
 
 
-def _give_back_stock(order: Order, *, by, reason: str) -> None:
+def _give_back_stock(order: Order, *, user, reason: str) -> None:
     """Release the stock reserved for the order (hold, cancel); see ``review.allocate``."""
     from .review import release
 
-    release(order, by=by, reason=reason)
+    release(order, user=user, reason=reason)
 
 
 @transaction.atomic
-def release_hold(order: Order, *, by, reason: str) -> Order:
-    order = _acting(order, by, "orders.hold_order")
+def release_hold(order: Order, *, user, reason: str) -> Order:
+    order = _acting(order, user, "orders.hold_order")
     reason = validate.text(reason, field="reason", label=_("解除原因"), max_length=200, required=True)
     if order.state != S.ON_HOLD:
         raise BusinessError(_("订单 %(no)s 没有挂起") % {"no": order.platform_order_no}, field="state",
                             code="wrong_state")
-    _move(order, release_target(order), by=by, reason=reason, kind=OrderEventKind.RELEASED)
+    _move(order, release_target(order), user=user, reason=reason, kind=OrderEventKind.RELEASED)
     return order
 
 
 @transaction.atomic
-def cancel(order: Order, *, by, reason: str, source: str = SOURCE_USER, at: datetime | None = None) -> Order:
+def cancel(order: Order, *, user, reason: str, source: str = SOURCE_USER, at: datetime | None = None) -> Order:
     """Cancel before shipping, with the reason; refused once shipped (that is an after-sales refund),
     also when one parcel of a split order has left. The order's reserved stock goes back (ORD-04), its
     open parcels are undone (ORD-08), a paid order's money is due back to the buyer (ORD-07) and nobody
@@ -711,16 +711,16 @@ def cancel(order: Order, *, by, reason: str, source: str = SOURCE_USER, at: date
     ``source="platform"``: the platform closed the order (交易关闭, 已取消, 未发货退款成功 … in its
     export); the same act, on the import's right, recorded as the platform's (ORD-02). ``at``: when it
     was cancelled (the platform's close time or the import's observation time), else now."""
-    order = _acting(order, by, "orders.cancel_order", source)
+    order = _acting(order, user, "orders.cancel_order", source)
     reason = validate.text(reason, field="reason", label=_("取消原因"), max_length=200, required=True)
     check_move(order, S.CANCELLED)
     _nothing_left_yet(order, _("取消"))
     from .parcels import undo_with_order
 
-    undo_with_order(order, by=by, reason=reason)
+    undo_with_order(order, user=user, reason=reason)
     order.cancel_reason = reason
-    _give_back_stock(order, by=by, reason=reason)
-    _move(order, S.CANCELLED, by=by, reason=reason, data={"source": source}, at=at)
+    _give_back_stock(order, user=user, reason=reason)
+    _move(order, S.CANCELLED, user=user, reason=reason, data={"source": source}, at=at)
     if _successful_payments(order).exists():
         if source == SOURCE_PLATFORM:
             title = _("订单 %(no)s 已由平台关闭：核对平台退款并登记 %(amount)s 元")
@@ -732,43 +732,43 @@ def cancel(order: Order, *, by, reason: str, source: str = SOURCE_USER, at: date
 
 
 @transaction.atomic
-def closed_by_platform_after_payment(order: Order, *, by) -> Order:
+def closed_by_platform_after_payment(order: Order, *, user) -> Order:
     """ORD-07: an order that came in already closed by the platform (a new order of an export, so it
     never held stock here) with a payment: the platform refunded the buyer, and that refund is due in
     our books like any cancelled paid order's (done when ``record_refund`` records it). Idempotent."""
-    order = _acting(order, by, "orders.cancel_order", SOURCE_PLATFORM)
+    order = _acting(order, user, "orders.cancel_order", SOURCE_PLATFORM)
     if order.state == S.CANCELLED and _successful_payments(order).exists():
         _raise_refund_due(order, None, title=_("订单 %(no)s 已由平台关闭：核对平台退款并登记 %(amount)s 元")
                           % {"no": order.platform_order_no, "amount": order.paid_amount})
     return order
 
 
-def _step(order: Order, to: str, *, by, perm: str, reason: str = "", at: datetime | None = None,
+def _step(order: Order, to: str, *, user, perm: str, reason: str = "", at: datetime | None = None,
           source: str = SOURCE_USER) -> Order:
-    order = _acting(order, by, perm, source)
+    order = _acting(order, user, perm, source)
     if to == S.AWAITING_REVIEW:
-        _back_to_review(order, by=by, reason=reason)
-    _move(order, to, by=by, reason=reason, at=at)
+        _back_to_review(order, user=user, reason=reason)
+    _move(order, to, user=user, reason=reason, at=at)
     return order
 
 
 @transaction.atomic
-def submit_for_review(order: Order, *, by, reason: str = "") -> Order:
+def submit_for_review(order: Order, *, user, reason: str = "") -> Order:
     """Paid (or cash-on-delivery) order into the review queue (ORD-03); a reviewed or printed order
     sent back gives its stock back."""
-    return _step(order, S.AWAITING_REVIEW, by=by, perm="orders.review_order", reason=reason)
+    return _step(order, S.AWAITING_REVIEW, user=user, perm="orders.review_order", reason=reason)
 
 
 @transaction.atomic
-def mark_reviewed(order: Order, *, by, reason: str = "") -> Order:
+def mark_reviewed(order: Order, *, user, reason: str = "") -> Order:
     """Reviewed by hand: the stock is reserved now (ORD-04), or the act is refused with the shortage."""
-    return _review(_acting(order, by, "orders.review_order"), by=by, reason=reason)
+    return _review(_acting(order, user, "orders.review_order"), user=user, reason=reason)
 
 
 @transaction.atomic
-def release_to_shipping(order: Order, *, by, reason: str = "") -> Order:
+def release_to_shipping(order: Order, *, user, reason: str = "") -> Order:
     """Reviewed → awaiting shipment (待发货). Refused for an unpaid order (ORD-01, ORD-04)."""
-    return _step(order, S.AWAITING_SHIPMENT, by=by, perm="orders.review_order", reason=reason)
+    return _step(order, S.AWAITING_SHIPMENT, user=user, perm="orders.review_order", reason=reason)
 
 
 # The ship batch's print (ORD-05) moves its orders on; the print right is the batch's, not the reviewer's.
@@ -776,18 +776,18 @@ BATCH_PRINT_PERM = "dispatch.print_shipbatch"
 
 
 @transaction.atomic
-def print_for_shipping(order: Order, *, by, batch_no: str) -> tuple[Order, str]:
+def print_for_shipping(order: Order, *, user, batch_no: str) -> tuple[Order, str]:
     """ORD-04 / ORD-05: an order of a ship batch being printed. Its payment is verified first: a paid
     (or cash-on-delivery) reviewed order moves to "awaiting shipment" and ``""`` is returned; any other
     stays where it is, with an event saying why it left the batch, and the reason is returned (the
     batch takes it out)."""
-    order = _acting(order, by, BATCH_PRINT_PERM)
+    order = _acting(order, user, BATCH_PRINT_PERM)
     if order.state == S.REVIEWED and is_payment_settled(order):
-        _move(order, S.AWAITING_SHIPMENT, by=by, reason=_("发货批次 %(no)s 已打印") % {"no": batch_no})
+        _move(order, S.AWAITING_SHIPMENT, user=user, reason=_("发货批次 %(no)s 已打印") % {"no": batch_no})
         return order, ""
     why = (_("未付款") if not is_payment_settled(order)
            else _("当前为“%(state)s”") % {"state": order.get_state_display()})
-    events.state_noted(order, user=by,
+    events.state_noted(order, user=user,
                        note=_("移出发货批次 %(no)s：%(why)s") % {"no": batch_no, "why": why})
     return order, why
 
@@ -796,7 +796,7 @@ def print_for_shipping(order: Order, *, by, batch_no: str) -> tuple[Order, str]:
 
 
 @transaction.atomic
-def ship_order(order: Order, *, by, courier: str, tracking_no: str, reason: str = "",
+def ship_order(order: Order, *, user, courier: str, tracking_no: str, reason: str = "",
                at: datetime | None = None) -> Order:
     """The whole order leaves as one parcel with its courier and tracking number (ORD-01, WMS-10).
 
@@ -806,19 +806,19 @@ def ship_order(order: Order, *, by, courier: str, tracking_no: str, reason: str 
     a second clerk: ``Conflict``, nothing posted twice), not awaiting shipment, split or merged into
     parcels (those leave parcel by parcel, ``parcels.ship_parcel``), stock not reserved as its lines
     need (back to review, where it is reserved again)."""
-    order = _acting(order, by, "orders.ship_order")
-    return _ship(order, by=by, courier=courier, tracking_no=tracking_no, reason=reason, at=at, required=True)
+    order = _acting(order, user, "orders.ship_order")
+    return _ship(order, user=user, courier=courier, tracking_no=tracking_no, reason=reason, at=at, required=True)
 
 
 @transaction.atomic
-def mark_shipped(order: Order, *, by, courier: str = "", tracking_no: str = "", reason: str = "",
+def mark_shipped(order: Order, *, user, courier: str = "", tracking_no: str = "", reason: str = "",
                  at: datetime | None = None) -> Order:
     """``ship_order`` where the courier and tracking number may already be on the order."""
-    order = _acting(order, by, "orders.ship_order")
-    return _ship(order, by=by, courier=courier, tracking_no=tracking_no, reason=reason, at=at)
+    order = _acting(order, user, "orders.ship_order")
+    return _ship(order, user=user, courier=courier, tracking_no=tracking_no, reason=reason, at=at)
 
 
-def _ship(order: Order, *, by, courier: str = "", tracking_no: str = "", reason: str = "",
+def _ship(order: Order, *, user, courier: str = "", tracking_no: str = "", reason: str = "",
           at: datetime | None = None, required: bool = False) -> Order:
     """Ship a locked order whole (see ``ship_order``); ``set_state`` to shipped comes here too."""
     _not_shipped_yet(order)
@@ -828,8 +828,8 @@ def _ship(order: Order, *, by, courier: str = "", tracking_no: str = "", reason:
         raise BusinessError(_("订单 %(no)s 已拆分或合并，请按包裹发货") % {"no": order.platform_order_no},
                             field="state", code="has_parcels")
     _set_waybill(order, courier=courier, tracking_no=tracking_no, required=required)
-    _take_out_stock(order, by=by, note=_("订单发货"))
-    return _mark_left(order, by=by, reason=reason, at=at)
+    _take_out_stock(order, user=user, note=_("订单发货"))
+    return _mark_left(order, user=user, reason=reason, at=at)
 
 
 def _not_shipped_yet(order: Order) -> None:
@@ -845,7 +845,7 @@ def _set_waybill(order: Order, *, courier: str, tracking_no: str, required: bool
     order.tracking_no = tracking_no or order.tracking_no
 
 
-def _take_out_stock(order: Order, *, by, quantities: dict[int, int] | None = None, note: str) -> None:
+def _take_out_stock(order: Order, *, user, quantities: dict[int, int] | None = None, note: str) -> None:
     """WMS-10: the goods of a locked order leave the warehouse against the order, from its reservation
     (every unit still reserved, or ``quantities`` sku → units for one parcel). The reservation must
     hold exactly what the order has not shipped yet: an order whose stock is not reserved, or not as
@@ -876,10 +876,10 @@ def _take_out_stock(order: Order, *, by, quantities: dict[int, int] | None = Non
             % {"no": no, "held": _units_text(held), "need": _units_text(unshipped)},
             field="allocation_state", code="not_allocated")
     if quantities is None or quantities == unshipped:
-        reservations.consume(doc=doc, by=by, note=note)
+        reservations.consume(doc=doc, user=user, note=note)
         order.allocation_state = AllocationState.CONSUMED
     else:
-        reservations.consume(doc=doc, by=by, quantities=quantities, note=note)
+        reservations.consume(doc=doc, user=user, quantities=quantities, note=note)
 
 
 def _unshipped_units(order: Order) -> dict[int, int]:
@@ -901,30 +901,30 @@ def _units_text(units: dict[int, int]) -> str:
     return "、".join(f"{codes.get(sku_id, sku_id)}×{n}" for sku_id, n in sorted(units.items())) or "0"
 
 
-def _mark_left(order: Order, *, by, reason: str = "", at: datetime | None = None) -> Order:
+def _mark_left(order: Order, *, user, reason: str = "", at: datetime | None = None) -> Order:
     """The last goods of a locked order have left (``_take_out_stock`` posted them): it is shipped."""
-    _move(order, S.SHIPPED, by=by, reason=reason, at=at,
+    _move(order, S.SHIPPED, user=user, reason=reason, at=at,
           data={"courier": order.courier, "tracking_no": order.tracking_no})
     return order
 
 
 @transaction.atomic
-def mark_received(order: Order, *, by, at: datetime | None = None, reason: str = "",
+def mark_received(order: Order, *, user, at: datetime | None = None, reason: str = "",
                   source: str = SOURCE_USER) -> Order:
     """The buyer received a shipped order; ``source="platform"`` when the platform's export says so."""
-    return _step(order, S.RECEIVED, by=by, perm="orders.ship_order", at=at, reason=reason, source=source)
+    return _step(order, S.RECEIVED, user=user, perm="orders.ship_order", at=at, reason=reason, source=source)
 
 
 @transaction.atomic
-def mark_buyer_reviewed(order: Order, *, by, at: datetime | None = None) -> Order:
-    return _step(order, S.BUYER_REVIEWED, by=by, perm="orders.ship_order", at=at)
+def mark_buyer_reviewed(order: Order, *, user, at: datetime | None = None) -> Order:
+    return _step(order, S.BUYER_REVIEWED, user=user, perm="orders.ship_order", at=at)
 
 
 @transaction.atomic
-def mark_completed(order: Order, *, by, at: datetime | None = None, reason: str = "",
+def mark_completed(order: Order, *, user, at: datetime | None = None, reason: str = "",
                    source: str = SOURCE_USER) -> Order:
     """The order is complete (交易成功); ``source="platform"`` when the platform's export says so."""
-    return _step(order, S.COMPLETED, by=by, perm="orders.ship_order", at=at, reason=reason, source=source)
+    return _step(order, S.COMPLETED, user=user, perm="orders.ship_order", at=at, reason=reason, source=source)
 
 
 # --- changes (ORD-08, LAW-03) ---------------------------------------------------------------------
@@ -944,12 +944,12 @@ def _before_shipping(order: Order, what: str) -> None:
 
 
 @transaction.atomic
-def change_address(order: Order, *, by, receiver_name: str, receiver_phone: str, receiver_address: str,
+def change_address(order: Order, *, user, receiver_name: str, receiver_phone: str, receiver_address: str,
                    province: str = "", city: str = "", district: str = "", reason: str = "",
                    source: str = SOURCE_USER) -> Order:
     """ORD-08: the buyer's new address, re-encrypted; the event keeps masked before/after only.
     ``source="platform"``: the buyer changed it on the platform (the import's right, ORD-02)."""
-    order = _acting(order, by, "orders.change_order", source)
+    order = _acting(order, user, "orders.change_order", source)
     _before_shipping(order, _("修改地址"))
     reason = validate.text(reason, field="reason", label=_("修改原因"), max_length=200)
     before = _masked_receiver(order)
@@ -957,23 +957,23 @@ def change_address(order: Order, *, by, receiver_name: str, receiver_phone: str,
                  city=city, district=district)
     if not order.receiver_address:
         raise BusinessError(_("请填写收货详细地址"), field="receiver_address")
-    save_checked(order, user=by, reason=_("平台导入更新") if source == SOURCE_PLATFORM else _("修改地址"))
-    events.address_changed(order, user=by, note=reason,
+    save_checked(order, user=user, reason=_("平台导入更新") if source == SOURCE_PLATFORM else _("修改地址"))
+    events.address_changed(order, user=user, note=reason,
                            data={"before": before, "after": _masked_receiver(order)})
     return order
 
 
 @transaction.atomic
-def change_courier(order: Order, *, by, courier: str, reason: str = "") -> Order:
-    order = _acting(order, by, "orders.change_order")
+def change_courier(order: Order, *, user, courier: str, reason: str = "") -> Order:
+    order = _acting(order, user, "orders.change_order")
     _before_shipping(order, _("修改快递"))
     courier = _choice(courier, Courier, field="courier", label=_("快递公司"))
     before = order.courier
     if before == courier:
         raise BusinessError(_("快递公司没有变化"), field="courier")
     order.courier = courier
-    save_checked(order, user=by, reason=_("修改快递"))
-    events.courier_changed(order, user=by,
+    save_checked(order, user=user, reason=_("修改快递"))
+    events.courier_changed(order, user=user,
                            note=validate.text(reason, field="reason", label=_("修改原因"), max_length=200),
                            data={"before": before, "after": courier})
     return order
@@ -987,10 +987,10 @@ def same_receiver(order: Order, *, name, phone, address, province="", city="", d
 
 
 @transaction.atomic
-def update_from_platform(order: Order, *, by, reason: str, **fields) -> tuple[Order, list[str]]:
+def update_from_platform(order: Order, *, user, reason: str, **fields) -> tuple[Order, list[str]]:
     """ORD-02: what the platform's export now says of the buyer's nickname, the merchant's note and the
     buyer's message (``PLATFORM_FIELDS``); the import's right. Returns the order and the names changed."""
-    order = _acting(order, by, "orders.change_order", SOURCE_PLATFORM)
+    order = _acting(order, user, "orders.change_order", SOURCE_PLATFORM)
     unknown = set(fields) - set(PLATFORM_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
@@ -1005,15 +1005,15 @@ def update_from_platform(order: Order, *, by, reason: str, **fields) -> tuple[Or
             setattr(order, name, value)
             changed.append(name)
     if changed:
-        save_checked(order, user=by, reason=reason)
+        save_checked(order, user=user, reason=reason)
     return order, changed
 
 
 @transaction.atomic
-def note_platform_update(order: Order, *, by, reason: str, data: dict | None = None) -> OrderEvent:
+def note_platform_update(order: Order, *, user, reason: str, data: dict | None = None) -> OrderEvent:
     """ORD-01/02: the record that an import applied the platform's view of the order (what changed)."""
-    order = _acting(order, by, "orders.change_order", SOURCE_PLATFORM)
-    return events.platform_updated(order, user=by, note=reason, data=data)
+    order = _acting(order, user, "orders.change_order", SOURCE_PLATFORM)
+    return events.platform_updated(order, user=user, note=reason, data=data)
 
 
 USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
@@ -1034,11 +1034,11 @@ def valid_tax_number(value: str) -> bool:
 
 
 @transaction.atomic
-def request_invoice(order: Order, *, by, kind: str, title_kind: str, title: str,
+def request_invoice(order: Order, *, user, kind: str, title_kind: str, title: str,
                     tax_number: str = "") -> InvoiceRequest:
     """ORD-08 / LAW-03 art. 14: an invoice on the buyer's request. A company title needs a valid
     taxpayer number; a special VAT invoice is for companies only."""
-    order = _acting(order, by, "orders.change_order")
+    order = _acting(order, user, "orders.change_order")
     if order.state == S.CANCELLED:
         raise BusinessError(_("已取消的订单不能开票"), field="state", code="wrong_state")
     kind = _choice(kind, InvoiceKind, field="kind", label=_("发票类型"))
@@ -1055,9 +1055,9 @@ def request_invoice(order: Order, *, by, kind: str, title_kind: str, title: str,
     elif tax_number:
         raise BusinessError(_("个人抬头不填写纳税人识别号"), field="tax_number")
     invoice = InvoiceRequest(order=order, kind=kind, title_kind=title_kind, title=title, tax_number=tax_number,
-                             requested_by=by)
-    save_checked(invoice, user=by, reason=_("申请发票"))
-    events.invoice_requested(order, user=by,
+                             requested_by=user)
+    save_checked(invoice, user=user, reason=_("申请发票"))
+    events.invoice_requested(order, user=user,
                              data={"invoice": invoice.pk, "kind": kind, "title_kind": title_kind})
     return invoice
 

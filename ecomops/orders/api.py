@@ -268,9 +268,9 @@ def orders_transition(request, order_id: Path[Id], payload: OrdersTransitionIn):
     require_perm(request.auth, "orders.view_order")
     order = _order(request, order_id)
     if order.state == OrderState.ON_HOLD and payload.to == actions.release_target(order):
-        order = actions.release_hold(order, by=request.auth, reason=payload.reason)
+        order = actions.release_hold(order, user=request.auth, reason=payload.reason)
     else:
-        order = actions.set_state(order, payload.to, by=request.auth, reason=payload.reason)
+        order = actions.set_state(order, payload.to, user=request.auth, reason=payload.reason)
     return _out(_order(request, order.pk))
 
 
@@ -278,7 +278,7 @@ def orders_transition(request, order_id: Path[Id], payload: OrdersTransitionIn):
              summary="整单一个包裹发出：占用的库存按订单出库，订单转为已发货（WMS-10）；重复提交不会重复出库")
 def orders_ship(request, order_id: Path[Id], payload: OrdersShipIn):
     require_perm(request.auth, "orders.view_order")
-    order = actions.ship_order(_order(request, order_id), by=request.auth, courier=payload.courier,
+    order = actions.ship_order(_order(request, order_id), user=request.auth, courier=payload.courier,
                                tracking_no=payload.tracking_no, reason=payload.reason)
     return _out(_order(request, order.pk))
 
@@ -287,7 +287,7 @@ def orders_ship(request, order_id: Path[Id], payload: OrdersShipIn):
              summary="确认订单（ORD-06、ORD-09）")
 def orders_confirm(request, order_id: Path[Id]):
     require_perm(request.auth, "orders.view_order")
-    order = actions.confirm(_order(request, order_id), by=request.auth)
+    order = actions.confirm(_order(request, order_id), user=request.auth)
     return _out(_order(request, order.pk))
 
 
@@ -312,7 +312,7 @@ def orders_create_refund(request, order_id: Path[Id], payload: OrdersRefundIn):
         payment = Payment.objects.filter(pk=payload.payment_id, order=order).first()
         if payment is None:
             raise BusinessError(_("付款记录不存在"), field="payment_id", code="not_found")
-    refund = actions.record_refund(order, by=request.auth, amount=payload.amount, source=payload.source,
+    refund = actions.record_refund(order, user=request.auth, amount=payload.amount, source=payload.source,
                                    reason=payload.reason, payment=payment, refunded_at=payload.refunded_at)
     return Status(201, Refund.objects.select_related("recorded_by").get(pk=refund.pk))
 
@@ -449,7 +449,7 @@ def orders_split(request, order_id: Path[Id], payload: OrdersSplitIn):
     order = _order(request, order_id)
     parts = [{"lines": dict(part.lines), "receiver": part.receiver.model_dump() if part.receiver else None}
              for part in payload.parts]
-    made = parcels.split_order(order, by=request.auth, parts=parts, reason=payload.reason)
+    made = parcels.split_order(order, user=request.auth, parts=parts, reason=payload.reason)
     return Status(201, [_parcel_out(p) for p in made])
 
 
@@ -460,7 +460,7 @@ def orders_merge(request, payload: OrdersMergeIn):
 
     require_perm(request.auth, "orders.view_order")
     orders = [_order(request, order_id) for order_id in payload.order_ids]
-    return Status(201, _parcel_out(parcels.merge_orders(orders, by=request.auth, reason=payload.reason)))
+    return Status(201, _parcel_out(parcels.merge_orders(orders, user=request.auth, reason=payload.reason)))
 
 
 @router.post("/orders/{order_id}/parcels/undo", response=list[OrdersParcelOut], tags=["orders"],
@@ -470,7 +470,7 @@ def orders_undo_parcels(request, order_id: Path[Id], payload: OrdersUndoParcelsI
 
     require_perm(request.auth, "orders.view_order")
     order = _order(request, order_id)
-    return [_parcel_out(p) for p in parcels.undo_parcels(order, by=request.auth, reason=payload.reason)]
+    return [_parcel_out(p) for p in parcels.undo_parcels(order, user=request.auth, reason=payload.reason)]
 
 
 @router.post("/parcels/{parcel_id}/ship", response=OrdersParcelOut, tags=["orders"],
@@ -481,4 +481,4 @@ def orders_ship_parcel(request, parcel_id: Path[Id], payload: OrdersShipParcelIn
 
     require_perm(request.auth, "orders.view_order")
     parcel = get_visible_or_404(Parcel.objects.all(), request.auth, pk=parcel_id)
-    return _parcel_out(ship_parcel(parcel, by=request.auth, courier=payload.courier, tracking_no=payload.tracking_no))
+    return _parcel_out(ship_parcel(parcel, user=request.auth, courier=payload.courier, tracking_no=payload.tracking_no))

@@ -58,9 +58,9 @@ def _shippable(order: Order, what: str) -> None:
                             field="order", code="has_parcels")
 
 
-def _new_parcel(order: Order, kind: str, *, by, receiver: dict | None = None) -> Parcel:
+def _new_parcel(order: Order, kind: str, *, user, receiver: dict | None = None) -> Parcel:
     parcel = Parcel(number=f"tmp-{uuid.uuid4().hex[:24]}", store=order.store, kind=kind, courier=order.courier,
-                    created_by=by)
+                    created_by=user)
     source = receiver or {key: getattr(order, key) for key in RECEIVER_FIELDS}
     set_receiver(parcel, name=source.get("receiver_name", ""), phone=source.get("receiver_phone", ""),
                   address=source.get("receiver_address", ""), province=source.get("province", ""),
@@ -69,7 +69,7 @@ def _new_parcel(order: Order, kind: str, *, by, receiver: dict | None = None) ->
         raise BusinessError(_("请填写收货详细地址"), field="receiver_address")
     parcel.save()
     parcel.number = f"PK{timezone.localdate():%y%m%d}{parcel.pk:06d}"
-    save_checked(parcel, user=by, reason=_("拆分发货") if kind == ParcelKind.SPLIT else _("合并发货"))
+    save_checked(parcel, user=user, reason=_("拆分发货") if kind == ParcelKind.SPLIT else _("合并发货"))
     return parcel
 
 
@@ -86,10 +86,10 @@ def _quantity(value, *, field: str) -> int:
 
 
 @transaction.atomic
-def split_order(order: Order, *, by, parts: list[dict], reason: str = "") -> list[Parcel]:
+def split_order(order: Order, *, user, parts: list[dict], reason: str = "") -> list[Parcel]:
     """ORD-08: ship the order in ``parts``, each ``{"lines": {line_id: quantity}, "receiver": {...} | None}``.
     Every unit of every line is in exactly one part; at least two parts, each with something in it."""
-    order = _acting(order, by, "orders.change_order")
+    order = _acting(order, user, "orders.change_order")
     _shippable(order, _("拆分发货"))
     if order.is_cod:
         raise BusinessError(_("货到付款订单不能拆分发货（快递员按订单收款）"), field="order", code="cod")
@@ -126,18 +126,18 @@ def split_order(order: Order, *, by, parts: list[dict], reason: str = "") -> lis
                 % {"no": line.line_no, "total": line.quantity, "got": placed.get(line_id, 0)}, field="parts")
     made = []
     for quantities, receiver in cleaned:
-        parcel = _new_parcel(order, ParcelKind.SPLIT, by=by, receiver=receiver)
+        parcel = _new_parcel(order, ParcelKind.SPLIT, user=user, receiver=receiver)
         ParcelLine.objects.bulk_create([ParcelLine(parcel=parcel, order=order, order_line_id=line_id, quantity=qty)
                                         for line_id, qty in quantities.items()])
         made.append(parcel)
-    events.order_split(order, user=by, note=reason or _("拆分为 %(n)d 个包裹") % {"n": len(made)},
+    events.order_split(order, user=user, note=reason or _("拆分为 %(n)d 个包裹") % {"n": len(made)},
                        data={"parcels": [p.number for p in made],
                              "other_address": [p.number for p, (_q, r) in zip(made, cleaned, strict=True) if r]})
     return made
 
 
 @transaction.atomic
-def merge_orders(orders: list[Order], *, by, reason: str = "") -> Parcel:
+def merge_orders(orders: list[Order], *, user, reason: str = "") -> Parcel:
     """ORD-08: ship several orders as one parcel, to the first order's receiver (all share it)."""
     if not isinstance(orders, list) or len(orders) < 2:
         raise BusinessError(_("合并至少需要两个订单"), field="orders")
@@ -145,7 +145,7 @@ def merge_orders(orders: list[Order], *, by, reason: str = "") -> Parcel:
         raise BusinessError(_("同一订单不能重复合并"), field="orders")
     reason = validate.text(reason, field="reason", label=_("合并原因"), max_length=200)
     # Lock in primary-key order, so two clerks merging overlapping orders cannot deadlock.
-    locked = [_acting(o, by, "orders.change_order") for o in sorted(orders, key=lambda o: o.pk)]
+    locked = [_acting(o, user, "orders.change_order") for o in sorted(orders, key=lambda o: o.pk)]
     first = min(locked, key=lambda o: (o.placed_at, o.pk))
     for order in locked:
         _shippable(order, _("合并发货"))
@@ -158,30 +158,30 @@ def merge_orders(orders: list[Order], *, by, reason: str = "") -> Parcel:
     warehouses = {o.warehouse_id for o in locked if o.warehouse_id}
     if len(warehouses) > 1:
         raise BusinessError(_("订单的库存占用在不同仓库，不能合为一个包裹"), field="orders", code="warehouses")
-    parcel = _new_parcel(first, ParcelKind.MERGED, by=by)
+    parcel = _new_parcel(first, ParcelKind.MERGED, user=user)
     ParcelLine.objects.bulk_create([ParcelLine(parcel=parcel, order=line.order, order_line=line,
                                                quantity=line.quantity)
                                     for line in OrderLine.objects.filter(order__in=locked).select_related("order")])
     numbers = [o.platform_order_no for o in locked]
     for order in locked:
-        events.order_merged(order, user=by, note=reason or _("与 %(others)s 合并发货") % {
+        events.order_merged(order, user=user, note=reason or _("与 %(others)s 合并发货") % {
                                 "others": "、".join(n for n in numbers if n != order.platform_order_no)},
                             data={"parcel": parcel.number, "orders": numbers})
     return parcel
 
 
 @transaction.atomic
-def undo_parcels(order: Order, *, by, reason: str) -> list[Parcel]:
+def undo_parcels(order: Order, *, user, reason: str) -> list[Parcel]:
     """Cancel the order's open parcels (a merged parcel for all its orders); they ship whole again."""
-    order = _acting(order, by, "orders.change_order")
+    order = _acting(order, user, "orders.change_order")
     reason = validate.text(reason, field="reason", label=_("撤销原因"), max_length=200, required=True)
-    parcels = _undo(order, by=by, reason=reason)
+    parcels = _undo(order, user=user, reason=reason)
     if not parcels:
         raise BusinessError(_("订单没有待发出的包裹"), field="order", code="no_parcels")
     return parcels
 
 
-def _undo(order: Order, *, by, reason: str) -> list[Parcel]:
+def _undo(order: Order, *, user, reason: str) -> list[Parcel]:
     parcels = list(Parcel.objects.select_for_update().filter(pk__in=open_parcels(order).values("pk")).order_by("pk"))
     if not parcels:
         return []
@@ -190,22 +190,22 @@ def _undo(order: Order, *, by, reason: str) -> list[Parcel]:
     now = timezone.now()
     touched = set()
     for parcel in parcels:
-        transition(parcel, ParcelState.CANCELLED, flow=PARCEL_FLOW, user=by, reason=_("撤销包裹"),
+        transition(parcel, ParcelState.CANCELLED, flow=PARCEL_FLOW, user=user, reason=_("撤销包裹"),
                    changes={"cancelled_at": now, "cancel_reason": reason})
         touched |= set(parcel.lines.values_list("order_id", flat=True))
     for other in Order.objects.filter(pk__in=touched).order_by("pk"):
-        events.parcels_undone(other, user=by, note=reason, data={"parcels": [p.number for p in parcels]})
+        events.parcels_undone(other, user=user, note=reason, data={"parcels": [p.number for p in parcels]})
     return parcels
 
 
-def undo_with_order(order: Order, *, by, reason: str) -> None:
+def undo_with_order(order: Order, *, user, reason: str) -> None:
     """An order being cancelled (``actions.cancel``, locked and checked by it: none of its parcels has
     left): its open parcels are undone, a merged one for its other orders too (they ship whole again)."""
-    _undo(order, by=by, reason=reason)
+    _undo(order, user=user, reason=reason)
 
 
 @transaction.atomic
-def ship_parcel(parcel: Parcel, *, by, courier: str, tracking_no: str) -> Parcel:
+def ship_parcel(parcel: Parcel, *, user, courier: str, tracking_no: str) -> Parcel:
     """A parcel leaves. Its orders must be released for shipping (awaiting shipment: paid and printed,
     ORD-04) with their stock reserved; the parcel's units of each order leave the ledger now, against
     the order (WMS-10, ``actions._take_out_stock``), and an order whose every unit has now left becomes
@@ -213,7 +213,7 @@ def ship_parcel(parcel: Parcel, *, by, courier: str, tracking_no: str) -> Parcel
     # Orders first (key order), then the parcel: the order everything else locks in (cancel, undo), so
     # a clerk cancelling while the warehouse ships never deadlocks; a parcel's lines never change.
     order_ids = sorted(set(ParcelLine.objects.filter(parcel_id=parcel.pk).values_list("order_id", flat=True)))
-    orders = [_acting(Order(pk=pk), by, "orders.ship_order") for pk in order_ids]
+    orders = [_acting(Order(pk=pk), user, "orders.ship_order") for pk in order_ids]
     parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
     if parcel.state != ParcelState.OPEN:
         raise BusinessError(_("包裹 %(no)s 当前为“%(state)s”，不能发出")
@@ -232,15 +232,15 @@ def ship_parcel(parcel: Parcel, *, by, courier: str, tracking_no: str) -> Parcel
         units: dict[int, int] = defaultdict(int)
         for sku_id, quantity in parcel.lines.filter(order=order).values_list("order_line__sku_id", "quantity"):
             units[sku_id] += quantity
-        _take_out_stock(order, by=by, quantities=dict(units), note=note)
-    transition(parcel, ParcelState.SHIPPED, flow=PARCEL_FLOW, user=by, reason=_("包裹发出"),
+        _take_out_stock(order, user=user, quantities=dict(units), note=note)
+    transition(parcel, ParcelState.SHIPPED, flow=PARCEL_FLOW, user=user, reason=_("包裹发出"),
                changes={"shipped_at": timezone.now()})
     for order in orders:
         if _all_units_left(order):
             order.courier, order.tracking_no = parcel.courier, parcel.tracking_no
-            _mark_left(order, by=by, reason=_("包裹 %(no)s 已发出") % {"no": parcel.number})
+            _mark_left(order, user=user, reason=_("包裹 %(no)s 已发出") % {"no": parcel.number})
         else:
-            events.parcel_shipped(order, user=by, note=_("包裹 %(no)s 已发出（部分发货）") % {"no": parcel.number},
+            events.parcel_shipped(order, user=user, note=_("包裹 %(no)s 已发出（部分发货）") % {"no": parcel.number},
                                   data={"parcel": parcel.number, "courier": parcel.courier,
                                         "tracking_no": parcel.tracking_no})
     return parcel

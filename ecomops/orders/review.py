@@ -167,12 +167,12 @@ def route(order: Order, wanted: dict[int, int], routes: Routes | None = None) ->
     return own + Routes.others(wanted, [w.pk for w in own])
 
 
-def _reserve_in(order: Order, wanted: dict[int, int], warehouses, *, by) -> tuple[Warehouse | None, str]:
+def _reserve_in(order: Order, wanted: dict[int, int], warehouses, *, user) -> tuple[Warehouse | None, str]:
     short = ""
     for warehouse in warehouses:
         try:
             with transaction.atomic():
-                reservations.reserve(doc=doc_of(order), lines=list(wanted.items()), warehouse=warehouse, by=by,
+                reservations.reserve(doc=doc_of(order), lines=list(wanted.items()), warehouse=warehouse, user=user,
                                      note=_("订单 %(no)s") % {"no": order.platform_order_no})
         except InsufficientStock as error:
             short = error.message
@@ -181,14 +181,14 @@ def _reserve_in(order: Order, wanted: dict[int, int], warehouses, *, by) -> tupl
     return None, short
 
 
-def _write(order: Order, fields: list[str], *, by, reason: str, events: list[dict]) -> None:
+def _write(order: Order, fields: list[str], *, user, reason: str, events: list[dict]) -> None:
     """Save the changed ``fields`` of a locked order with its history row and events: an UPDATE of just
     those columns and prepared INSERTs (the personal fields are not touched, so nothing is re-encrypted)."""
     now = timezone.now()
     order.updated_at = now
     Order.objects.filter(pk=order.pk).update(**{f: getattr(order, f) for f in [*fields, "updated_at"]})
-    insert_history(Order, [order], user=by, reason=reason, at=now, kind="~")
-    insert_rows(OrderEvent, [{"order_id": order.pk, "actor_id": getattr(by, "pk", None), "at": now, **e}
+    insert_history(Order, [order], user=user, reason=reason, at=now, kind="~")
+    insert_rows(OrderEvent, [{"order_id": order.pk, "actor_id": getattr(user, "pk", None), "at": now, **e}
                              for e in events], returning=False)
 
 
@@ -199,7 +199,7 @@ def announce(order_ids: list[int]) -> None:
         transaction.on_commit(lambda: order_reviewed.send(sender=Order, order_ids=ids))
 
 
-def allocate(order: Order, *, by, lines=None, routes: Routes | None = None, reviewed: list | None = None) -> bool:
+def allocate(order: Order, *, user, lines=None, routes: Routes | None = None, reviewed: list | None = None) -> bool:
     """Reserve the order's stock (ORD-04) and move it to "reviewed"; False (and the order waits in
     the out-of-stock queue) when no warehouse can serve all of it. ``order`` must be locked and
     awaiting review. A run passes ``reviewed`` to collect the ids and ``announce`` them at once."""
@@ -208,9 +208,9 @@ def allocate(order: Order, *, by, lines=None, routes: Routes | None = None, revi
         raise BusinessError(_("订单没有可分配的商品"), field="lines")
     routes = routes or Routes()
     own = routes.own(order.store_id)
-    warehouse, short = _reserve_in(order, wanted, own, by=by)
+    warehouse, short = _reserve_in(order, wanted, own, user=user)
     if warehouse is None:
-        warehouse, other_short = _reserve_in(order, wanted, Routes.others(wanted, [w.pk for w in own]), by=by)
+        warehouse, other_short = _reserve_in(order, wanted, Routes.others(wanted, [w.pk for w in own]), user=user)
         short = short or other_short
     if warehouse is not None:
         actions.check_move(order, S.REVIEWED)
@@ -223,7 +223,7 @@ def allocate(order: Order, *, by, lines=None, routes: Routes | None = None, revi
         order.reviewed_at = timezone.now()
         reason = _("已占用 %(wh)s 库存") % {"wh": warehouse.name}
         _write(order, ["state", "warehouse", "allocation_state", "allocation_note", "review_reasons", "reviewed_at"],
-               by=by, reason=reason, events=[order_events.row(OrderEventKind.STATE, before=before, after=S.REVIEWED,
+               user=user, reason=reason, events=[order_events.row(OrderEventKind.STATE, before=before, after=S.REVIEWED,
                                                         note=reason, data={"warehouse": warehouse.code})])
         if reviewed is None:
             announce([order.pk])
@@ -234,17 +234,18 @@ def allocate(order: Order, *, by, lines=None, routes: Routes | None = None, revi
     if order.allocation_state != AllocationState.WAITING_STOCK or order.allocation_note != note:
         order.allocation_state = AllocationState.WAITING_STOCK
         order.allocation_note = note
-        _write(order, ["allocation_state", "allocation_note", "review_reasons"], by=by, reason=_("库存不足，等待到货"),
+        _write(order, ["allocation_state", "allocation_note", "review_reasons"], user=user,
+               reason=_("库存不足，等待到货"),
                events=[order_events.row(OrderEventKind.STATE, before=order.state, after=order.state,
                                   note=_("库存不足，等待到货：%(why)s") % {"why": note})])
     return False
 
 
-def release(order: Order, *, by, reason: str) -> int:
+def release(order: Order, *, user, reason: str) -> int:
     """Give back the order's reserved stock (cancel, hold, back to review)."""
     if order.allocation_state != AllocationState.ALLOCATED:
         return 0
-    freed = reservations.release(doc=doc_of(order), by=by, reason=reason)
+    freed = reservations.release(doc=doc_of(order), user=user, reason=reason)
     order.allocation_state = AllocationState.NONE
     order.warehouse = None
     return freed
@@ -283,7 +284,7 @@ def _is_candidate(order: Order) -> bool:
             and order.allocation_state == AllocationState.NONE)
 
 
-def _enter_review(order_ids: list[int], rules: dict, *, by, on, run: ReviewRun) -> list[tuple[Order, list]]:
+def _enter_review(order_ids: list[int], rules: dict, *, user, on, run: ReviewRun) -> list[tuple[Order, list]]:
     """Phase 1 of a chunk, one transaction, set-based: lock the chunk's orders (primary-key order, so two
     runs never wait on each other crosswise), move them into review, run the rules over them in memory
     and write the outcome with one UPDATE per changed order shape, one INSERT of events and one of
@@ -327,13 +328,13 @@ def _enter_review(order_ids: list[int], rules: dict, *, by, on, run: ReviewRun) 
             for order in changed:
                 order.updated_at = now
             Order.objects.bulk_update(changed, ["state", "review_reasons", "updated_at"], batch_size=500)
-            insert_history(Order, changed, user=by, reason=str(_("进入审单")), at=now, kind="~")
-            actor = getattr(by, "pk", None)
+            insert_history(Order, changed, user=user, reason=str(_("进入审单")), at=now, kind="~")
+            actor = getattr(user, "pk", None)
             insert_rows(OrderEvent, [{**e, "actor_id": actor, "at": now} for e in events], returning=False)
     return passed
 
 
-def _allocate_passed(order: Order, lines: list, rules: dict, *, by, routes: Routes, run: ReviewRun,
+def _allocate_passed(order: Order, lines: list, rules: dict, *, user, routes: Routes, run: ReviewRun,
                      reviewed: list) -> None:
     """Phase 2, one short transaction per order: lock it again, check nobody moved it meanwhile, reserve."""
     with transaction.atomic():
@@ -343,25 +344,25 @@ def _allocate_passed(order: Order, lines: list, rules: dict, *, by, routes: Rout
         if locked is None:
             run.skipped += 1
             return
-        if allocate(locked, by=by, lines=lines, routes=routes, reviewed=reviewed):
+        if allocate(locked, user=user, lines=lines, routes=routes, reviewed=reviewed):
             run.reviewed += 1
         elif ReviewRuleCode.STOCK not in rules:
             # The stock rule off: an order without stock goes to a person instead of the queue.
             locked.allocation_state = AllocationState.NONE
             locked.review_reasons = [{"rule": ReviewRuleCode.STOCK, "message": locked.allocation_note}]
-            _write(locked, ["allocation_state", "review_reasons"], by=by, reason=_("缺货转人工审核"), events=[])
+            _write(locked, ["allocation_state", "review_reasons"], user=user, reason=_("缺货转人工审核"), events=[])
             run.manual += 1
         else:
             run.waiting += 1
 
 
-def _runs_for(queryset, by):
+def _runs_for(queryset, user):
     """A run started by a person (``by``: the page, the API) works only on the orders that person may see
     (DAT-02, AGY-07); the system's own runs (imports, arriving stock, cron: ``by`` None) on all."""
-    return queryset if by is None else queryset.visible_to(by)
+    return queryset if user is None else queryset.visible_to(user)
 
 
-def auto_review(order_ids=None, *, by=None, rules: dict | None = None) -> ReviewRun:
+def auto_review(order_ids=None, *, user=None, rules: dict | None = None) -> ReviewRun:
     """ORD-03: run the enabled rules over paid (and cash-on-delivery) orders — all, or ``order_ids`` —
     in chunks of ``CHUNK``: the rules set-based per chunk (one transaction), then the passing orders'
     stock reserved one short transaction each (ORD-04), so a long run never blocks the warehouse and
@@ -375,11 +376,11 @@ def auto_review(order_ids=None, *, by=None, rules: dict | None = None) -> Review
                                                              registry.value(AMOUNT_KEY, on=on))}
     run = ReviewRun()
     routes = Routes()
-    ids = list(_runs_for(_candidates(order_ids), by).values_list("pk", flat=True))
+    ids = list(_runs_for(_candidates(order_ids), user).values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         reviewed: list[int] = []
-        for order, lines in _enter_review(ids[start:start + CHUNK], rules, by=by, on=on, run=run):
-            _allocate_passed(order, lines, rules, by=by, routes=routes, run=run, reviewed=reviewed)
+        for order, lines in _enter_review(ids[start:start + CHUNK], rules, user=user, on=on, run=run):
+            _allocate_passed(order, lines, rules, user=user, routes=routes, run=run, reviewed=reviewed)
         announce(reviewed)
     return run
 
@@ -389,14 +390,14 @@ def _with_limit(rule: ReviewRule, limit) -> ReviewRule:
                       params={**rule.params, "limit": str(limit)})
 
 
-def retry_waiting(sku_ids=None, *, by=None) -> ReviewRun:
+def retry_waiting(sku_ids=None, *, user=None) -> ReviewRun:
     """Allocate the out-of-stock queue again, oldest payment first (stock arrived; ORD-04). With
     ``sku_ids``, only the orders asking for one of them. A person's retry (``by``) takes only the
     orders they may see (DAT-02); the system's (arriving stock, cron) the whole queue."""
     run = ReviewRun()
     routes = Routes()
     waiting = _runs_for(Order.objects.filter(state=S.AWAITING_REVIEW,
-                                             allocation_state=AllocationState.WAITING_STOCK), by)
+                                             allocation_state=AllocationState.WAITING_STOCK), user)
     if sku_ids is not None:
         waiting = waiting.filter(pk__in=OrderLine.objects.filter(sku_id__in=list(sku_ids)).values("order_id"))
     reviewed: list[int] = []
@@ -410,7 +411,7 @@ def retry_waiting(sku_ids=None, *, by=None) -> ReviewRun:
             if order is None:
                 run.skipped += 1
                 continue
-            if allocate(order, by=by, routes=routes, reviewed=reviewed):
+            if allocate(order, user=user, routes=routes, reviewed=reviewed):
                 run.reviewed += 1
             else:
                 run.waiting += 1
@@ -489,7 +490,7 @@ def approve(batch: ReviewBatch, order: Order, *, user) -> Order:
     if any(line.sku_id is None for line in order.lines.all()):
         raise BusinessError(_("订单有商品未匹配到SKU，请先处理"), field="lines")
     order.review_reasons = []
-    allocate(order, by=user)
+    allocate(order, user=user)
     return order
 
 
@@ -497,7 +498,7 @@ def approve(batch: ReviewBatch, order: Order, *, user) -> Order:
 def hold_in_batch(batch: ReviewBatch, order: Order, *, user, reason: str) -> Order:
     require_staff_perm(user, "orders.hold_order")
     order = _batch_order(batch, order, user)
-    actions.hold(order, by=user, reason=reason)
+    actions.hold(order, user=user, reason=reason)
     return order
 
 
@@ -543,7 +544,7 @@ def cancel_in_batch(batch: ReviewBatch, order: Order, *, user, reason: str) -> O
     """The clerk cancels an order of the batch (the buyer asked to); its stock, if any, goes back."""
     require_staff_perm(user, "orders.cancel_order")
     order = _batch_order(batch, order, user)
-    return actions.cancel(order, by=user, reason=reason)
+    return actions.cancel(order, user=user, reason=reason)
 
 
 @transaction.atomic
@@ -552,7 +553,7 @@ def change_address_in_batch(batch: ReviewBatch, order: Order, *, user, **fields)
     new address now satisfies is dropped, so approving needs no second look."""
     require_staff_perm(user, "orders.change_order")
     order = _batch_order(batch, order, user)
-    order = actions.change_address(order, by=user, **fields)
+    order = actions.change_address(order, user=user, **fields)
     if any(r.get("rule") == ReviewRuleCode.ADDRESS for r in order.review_reasons):
         still = check(order, {ReviewRuleCode.ADDRESS: ReviewRule(code=ReviewRuleCode.ADDRESS)}).reasons
         order.review_reasons = [r for r in order.review_reasons if r.get("rule") != ReviewRuleCode.ADDRESS] + still

@@ -110,7 +110,7 @@ def orders_review_auto(request):
     ids = list(Order.objects.visible_to(request.auth).filter(state__in=[OrderState.PAID, OrderState.PLACED,
                                                                          OrderState.AWAITING_REVIEW])
                .values_list("pk", flat=True))
-    return review.auto_review(ids, by=request.auth).__dict__
+    return review.auto_review(ids, user=request.auth).__dict__
 
 
 @router.post("/orders/review/batches", response={201: OrdersReviewBatchOut}, summary="领取审单批次（ORD-03）")
@@ -184,4 +184,4 @@ def orders_review_waiting(request):
 @router.post("/orders/review/retry", response=OrdersReviewRunOut, summary="缺货订单重新分配库存")
 def orders_review_retry(request):
     require_perm(request.auth, REVIEW, internal=True)
-    return review.retry_waiting(by=request.auth).__dict__
+    return review.retry_waiting(user=request.auth).__dict__

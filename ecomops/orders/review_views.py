@@ -47,7 +47,7 @@ def workbench(request):
 @internal_page(("orders.view_order", REVIEW))
 def run_auto(request):
     orders = Order.objects.visible_to(request.user).values_list("pk", flat=True)
-    run = review.auto_review(list(orders), by=request.user)
+    run = review.auto_review(list(orders), user=request.user)
     messages.success(request, _("自动审单：%(r)d 笔通过并占用库存，%(m)d 笔转人工，%(w)d 笔等待到货")
                      % {"r": run.reviewed, "m": run.manual, "w": run.waiting})
     return redirect("orders:review")
@@ -151,7 +151,7 @@ def waiting(request):
 @require_POST
 @internal_page(("orders.view_order", REVIEW))
 def retry(request):
-    run = review.retry_waiting(by=request.user)
+    run = review.retry_waiting(user=request.user)
     messages.success(request, _("重试完成：%(r)d 笔已占用库存，%(w)d 笔仍在等待")
                      % {"r": run.reviewed, "w": run.waiting})
     return redirect("orders:review_waiting")

@@ -175,10 +175,10 @@ def order_reveal(request, pk: int):
 
 
 ACTS = {
-    "confirm": lambda order, user, reason: actions.confirm(order, by=user),
-    "hold": lambda order, user, reason: actions.hold(order, by=user, reason=reason),
-    "release": lambda order, user, reason: actions.release_hold(order, by=user, reason=reason),
-    "cancel": lambda order, user, reason: actions.cancel(order, by=user, reason=reason),
+    "confirm": lambda order, user, reason: actions.confirm(order, user=user),
+    "hold": lambda order, user, reason: actions.hold(order, user=user, reason=reason),
+    "release": lambda order, user, reason: actions.release_hold(order, user=user, reason=reason),
+    "cancel": lambda order, user, reason: actions.cancel(order, user=user, reason=reason),
 }
 DONE = {"confirm": gettext_lazy("订单已确认"), "hold": gettext_lazy("订单已挂起"),
         "release": gettext_lazy("已解除挂起"), "cancel": gettext_lazy("订单已取消")}
@@ -240,26 +240,26 @@ def order_parcels(request, pk: int):
 
     def act() -> None:
         if what == "split":
-            made = parcels.split_order(order, by=request.user, parts=_split_parts(request.POST, order),
+            made = parcels.split_order(order, user=request.user, parts=_split_parts(request.POST, order),
                                        reason=request.POST.get("reason", ""))
             messages.success(request, _("已拆分为 %(n)d 个包裹") % {"n": len(made)})
         elif what == "merge":
             others = [get_visible_or_404(Order.objects.all(), request.user, pk=value)
                       for value in request.POST.getlist("with") if value.isdigit()]
-            parcel = parcels.merge_orders([order, *others], by=request.user, reason=request.POST.get("reason", ""))
+            parcel = parcels.merge_orders([order, *others], user=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("已合并为包裹 %(no)s") % {"no": parcel.number})
         elif what == "undo":
-            parcels.undo_parcels(order, by=request.user, reason=request.POST.get("reason", ""))
+            parcels.undo_parcels(order, user=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("已撤销，订单整单发货"))
         elif what == "ship_order":
-            actions.ship_order(order, by=request.user, courier=request.POST.get("courier", ""),
+            actions.ship_order(order, user=request.user, courier=request.POST.get("courier", ""),
                                tracking_no=request.POST.get("tracking_no", ""))
             messages.success(request, _("订单 %(no)s 已整单发出") % {"no": order.platform_order_no})
         elif what == "ship":
             parcel = get_visible_or_404(Parcel.objects.filter(lines__order=order).distinct(), request.user,
                                         pk=request.POST.get("parcel") if (request.POST.get("parcel") or "").isdigit()
                                         else 0)
-            parcels.ship_parcel(parcel, by=request.user, courier=request.POST.get("courier", ""),
+            parcels.ship_parcel(parcel, user=request.user, courier=request.POST.get("courier", ""),
                                 tracking_no=request.POST.get("tracking_no", ""))
             messages.success(request, _("包裹 %(no)s 已发出") % {"no": parcel.number})
         else:

@@ -59,10 +59,3 @@ LEAVE_FLOW: dict[str, tuple[str, ...]] = {
     LeaveState.REJECTED: (),
 }
 
-
-# Old names, kept until the apps of the other issue-14 helpers (listing, stores, receiving, supply) and
-# the demo are renamed to ``*State`` after the merge; new code uses the ``*State`` names.
-ClientStatus = ClientState
-StoreStatus = StoreState
-StaffStatus = StaffState
-LeaveStatus = LeaveState

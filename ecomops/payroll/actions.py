@@ -158,7 +158,7 @@ def set_target(*, user, month, scope: str, metric: str, plan, department: Depart
     target.set_at, target.set_by = now, user
     target.late = target.late or timezone.localtime(now).date() >= deadline
     save_audited(target, user=user, reason=_("修改目标") if existing else _("制定目标"))
-    _complete_target_dues(month, by=user, at=now)
+    _complete_target_dues(month, user=user, at=now)
     return target
 
 
@@ -177,11 +177,11 @@ def _supervisors():
         .select_related("staff", "staff__department", "staff__user")
 
 
-def _complete_target_dues(month: date, *, by, at: datetime) -> None:
+def _complete_target_dues(month: date, *, user, at: datetime) -> None:
     for profile in _supervisors():
         department = profile.staff.department
         if not targets_missing(month, department):
-            dues.complete_due(kind=TARGET_DUE_PREFIX + label(month), source=department, by=by, at=at)
+            dues.complete_due(kind=TARGET_DUE_PREFIX + label(month), source=department, user=user, at=at)
 
 
 def raise_target_dues(month, *, now: datetime | None = None) -> int:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ecomops.audit import dues
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.history import save_audited
-from ecomops.org.enums import StaffStatus
+from ecomops.org.enums import StaffState
 from ecomops.org.models import Staff
 
 from . import registry
@@ -124,7 +124,7 @@ def raise_acknowledgement_dues(regulation: RegulationVersion) -> int:
     signed = set(regulation.acknowledgements.values_list("staff_id", flat=True))
     raised = 0
     title = _("签署制度承诺书：%(code)s %(title)s") % {"code": regulation.code, "title": regulation.title}
-    active = Staff.objects.filter(status=StaffStatus.ACTIVE).select_related("user").exclude(pk__in=signed)
+    active = Staff.objects.filter(status=StaffState.ACTIVE).select_related("user").exclude(pk__in=signed)
     for staff in active.order_by("pk"):
         dues.raise_due(
             kind=ACK_DUE_KIND,
@@ -159,7 +159,7 @@ def acknowledge(regulation: RegulationVersion, *, user, ip_address: str | None =
             save_audited(ack, user=user)
     except IntegrityError:  # the same person signed in another tab at the same moment
         return Acknowledgement.objects.get(regulation=regulation, staff=staff)
-    dues.complete_due(kind=ACK_DUE_KIND, source=regulation, owner=user, by=user, at=ack.acknowledged_at)
+    dues.complete_due(kind=ACK_DUE_KIND, source=regulation, owner=user, user=user, at=ack.acknowledged_at)
     return ack
 
 
@@ -175,7 +175,7 @@ def regulation_in_force(on: date | None = None) -> RegulationVersion | None:
 def not_acknowledged(regulation: RegulationVersion):
     """Active staff who have not signed this version yet."""
     return (
-        Staff.objects.filter(status=StaffStatus.ACTIVE)
+        Staff.objects.filter(status=StaffState.ACTIVE)
         .exclude(acknowledgements__regulation=regulation)
         .select_related("department")
         .order_by("department__sort_order", "employee_no")

@@ -22,7 +22,7 @@ from ecomops.core.errors import BusinessError
 from ecomops.core.forms import submit
 from ecomops.core.outcome import run_action
 from ecomops.core.templatetags.ecomops_ui import loc
-from ecomops.org.enums import StaffStatus
+from ecomops.org.enums import StaffState
 from ecomops.org.models import Staff
 
 from . import actions
@@ -344,9 +344,9 @@ def regulation_list(request):
     in_force = actions.regulation_in_force(today)
     staff = Staff.objects.filter(user=request.user).first()
     signed = set(staff.acknowledgements.values_list("regulation_id", flat=True)) if staff else set()
-    active_staff = Staff.objects.filter(status=StaffStatus.ACTIVE).count()
+    active_staff = Staff.objects.filter(status=StaffState.ACTIVE).count()
     signatures = dict(
-        Acknowledgement.objects.filter(staff__status=StaffStatus.ACTIVE)
+        Acknowledgement.objects.filter(staff__status=StaffState.ACTIVE)
         .values("regulation")
         .annotate(n=Count("pk"))
         .values_list("regulation", "n")
@@ -419,7 +419,7 @@ def _signatures_context(request, regulation: RegulationVersion) -> dict:
         "page_obj": page_obj,
         "missing": page_obj.object_list,
         "missing_count": page_obj.paginator.count,
-        "signed_count": regulation.acknowledgements.filter(staff__status=StaffStatus.ACTIVE).count(),
+        "signed_count": regulation.acknowledgements.filter(staff__status=StaffState.ACTIVE).count(),
     }
 
 

@@ -30,7 +30,7 @@ from ecomops.inventory.enums import BinKind, DocKind
 from ecomops.inventory.ledger import DocRef, Move, post_moves
 from ecomops.inventory.models import Bin, StockBalance, StockMove
 from ecomops.org.actions import require_internal, require_perm
-from ecomops.org.enums import StaffStatus
+from ecomops.org.enums import StaffState
 from ecomops.org.scoping import scope_for
 from ecomops.policy import registry
 from ecomops.supply.enums import OPEN_PO_STATES, ReturnReason
@@ -363,7 +363,7 @@ def book_receipt(receipt: Receipt, *, user, inspection_bin: Bin | None = None) -
              note=_("送货单 %(d)s") % {"d": receipt.delivery_note_no})
         for line in lines if line.counted_quantity
     ]
-    post_moves(moves, doc=receipt_doc(receipt), by=user)
+    post_moves(moves, doc=receipt_doc(receipt), user=user)
     record_received(
         receipt.purchase_order, {line.sku_id: line.counted_quantity for line in lines if line.counted_quantity},
         user=user,
@@ -556,12 +556,12 @@ def _isolate(receipt: Receipt, items, *, user) -> None:
              to_bin=defective_bin, note=str(ReturnReason(why).label))
         for line, quantity, why, _detail in items
     ]
-    post_moves(moves, doc=putaway_doc(receipt), by=user)
+    post_moves(moves, doc=putaway_doc(receipt), user=user)
     ret = raise_supplier_return(
         client=receipt.client, supplier=receipt.supplier, warehouse=receipt.warehouse,
         items=[ReturnItem(sku=line.sku, lot=receipt.lot, bin=defective_bin, quantity=quantity, reason=why,
                                  detail=detail or "") for line, quantity, why, detail in items],
-        source=receipt.number, by=user,
+        source=receipt.number, user=user,
     )
     receipt.supplier_return = ret
     save_audited(receipt, user=user, reason=str(_("次品入次品区")))
@@ -612,7 +612,7 @@ def _finish_qc_if_done(receipt: Receipt, *, user) -> None:
 
 def _active_users(q: Q) -> list:
     User = get_user_model()
-    return list(User.objects.filter(q, is_active=True, staff__status=StaffStatus.ACTIVE).distinct().order_by("pk"))
+    return list(User.objects.filter(q, is_active=True, staff__status=StaffState.ACTIVE).distinct().order_by("pk"))
 
 
 def _superusers() -> list:
@@ -678,7 +678,7 @@ def put_away(receipt: Receipt, *, user, sku: SKU, bin: Bin, quantity: int) -> Re
         )
     _ensure_putaway_number(receipt)
     post_moves([Move(sku_id=sku.pk, lot_id=receipt.lot_id, quantity=quantity, from_bin=receipt.inspection_bin,
-                     to_bin=bin)], doc=putaway_doc(receipt), by=user)
+                     to_bin=bin)], doc=putaway_doc(receipt), user=user)
     line.put_away_quantity += quantity
     save_audited(line, user=user, reason=str(_("上架")))
     save_audited(receipt, user=user, reason=str(_("上架")))
@@ -742,5 +742,5 @@ def _after_put_away(receipt: Receipt, *, user) -> None:
 
 def acknowledge_notice(receipt: Receipt, *, user) -> int:
     """The sales or warehouse person has read the inbound notice (WMS-15)."""
-    return dues.complete_due(kind=NOTICE_DUE_KIND, source=receipt, owner=user, by=user)
+    return dues.complete_due(kind=NOTICE_DUE_KIND, source=receipt, owner=user, user=user)
 

@@ -249,7 +249,7 @@ def ship_transfer(transfer: Transfer, *, user) -> Transfer:
                                     quantity=pick.quantity))
         line.shipped = line.quantity
         save_audited(line, user=user, reason=_("调拨发货"))
-    posted = post_moves(moves, doc=transfer_doc(transfer), by=user)
+    posted = post_moves(moves, doc=transfer_doc(transfer), user=user)
     TransferLot.objects.bulk_create(rows)
     transfer.shipped_by, transfer.shipped_at = user, posted[0].posted_at
     _move(transfer, TRANSFER_FLOW, TransferState.SHIPPED, user=user)
@@ -322,7 +322,7 @@ def receive_transfer(transfer: Transfer, *, user, counts, reasons: dict[int, str
         save_audited(line, user=user, reason=_("调拨收货"))
     now = timezone.now()
     if moves:
-        now = post_moves(moves, doc=doc, by=user)[0].posted_at
+        now = post_moves(moves, doc=doc, user=user)[0].posted_at
     transfer.received_by, transfer.received_at = user, now
     _move(transfer, TRANSFER_FLOW, TransferState.DISCREPANCY if short else TransferState.DONE, user=user)
     note = _("实收 %(n)s 件") % {"n": sum(line.received for line in lines.values())}
@@ -351,7 +351,7 @@ def settle_transfer(transfer: Transfer, *, user, reason: str) -> Transfer:
                               from_bin=transit, note=_("调拨短少核销：%(r)s") % {"r": reason}))
             row.settled += row.in_transit
             row.save(update_fields=["settled"])
-    now = post_moves(moves, doc=transfer_doc(transfer), by=user)[0].posted_at if moves else timezone.now()
+    now = post_moves(moves, doc=transfer_doc(transfer), user=user)[0].posted_at if moves else timezone.now()
     transfer.settled_by, transfer.settled_at, transfer.settle_reason = user, now, reason
     _move(transfer, TRANSFER_FLOW, TransferState.DONE, user=user)
     events.transfer_step(transfer, user=user, kind=_("核销短少"), at=now,
@@ -646,7 +646,7 @@ def approve_count(sheet: CountSheet, *, user) -> CountSheet:
             moves.append(Move(sku_id=line.sku_id, lot_id=line.lot_id, quantity=diff, to_bin=line.bin, note=note))
         else:
             moves.append(Move(sku_id=line.sku_id, lot_id=line.lot_id, quantity=-diff, from_bin=line.bin, note=note))
-    now = post_moves(moves, doc=doc, by=user)[0].posted_at if moves else timezone.now()
+    now = post_moves(moves, doc=doc, user=user)[0].posted_at if moves else timezone.now()
     sheet.approved_by, sheet.approved_at = user, now
     _move(sheet, COUNT_FLOW, CountState.POSTED, user=user)
     gain = sum(m.quantity for m in moves if m.from_bin is None)
@@ -749,7 +749,7 @@ def post_scrap(note: ScrapNote, *, user) -> ScrapNote:
     note = _step(note, ScrapNote, SCRAP_FLOW, ScrapState.POSTED)
     moves = [Move(sku_id=line.sku_id, lot_id=line.lot_id, quantity=line.quantity, from_bin=line.bin,
                   note=_("报废：%(r)s") % {"r": note.reason}) for line in note.lines.select_related("bin")]
-    rows = post_moves(moves, doc=scrap_doc(note), by=user)
+    rows = post_moves(moves, doc=scrap_doc(note), user=user)
     note.posted_by, note.posted_at = user, rows[0].posted_at
     _move(note, SCRAP_FLOW, ScrapState.POSTED, user=user)
     events.scrap_step(note, user=user, kind=_("报废过账"), at=note.posted_at,
@@ -819,7 +819,7 @@ def lend_samples(*, user, client: Client, warehouse: Warehouse, borrower: str, l
                               from_bin=pick.balance.bin, to_bin=samples_bin, note=_("借出拍摄样品")))
             rows.append(SampleLoanLine(loan=loan, sku=sku, lot_id=pick.balance.lot_id, from_bin=pick.balance.bin,
                                        quantity=pick.quantity))
-    post_moves(moves, doc=loan_doc(loan), by=user)
+    post_moves(moves, doc=loan_doc(loan), user=user)
     SampleLoanLine.objects.bulk_create(rows)
     events.loan_step(loan, user=user, kind=_("借出样品"), at=now,
                      note=_("借用人 %(who)s，应还日期 %(due)s（WMS-12：%(days)s 天）")
@@ -882,7 +882,7 @@ def decide_extension(extension: SampleLoanExtension, *, user, approve: bool) -> 
         loan.due_on = extension.new_due_on
         save_audited(loan, user=user, reason=_("批准延期"))
         if not loan.is_overdue(timezone.localdate()):
-            dues.complete_due(kind=OVERDUE_DUE_KIND, source=loan, by=user, at=now)
+            dues.complete_due(kind=OVERDUE_DUE_KIND, source=loan, user=user, at=now)
         note = _("应还日期 %(old)s → %(new)s") % {"old": old.isoformat(), "new": loan.due_on.isoformat()}
     else:
         note = _("驳回延期至 %(new)s") % {"new": extension.new_due_on.isoformat()}
@@ -905,10 +905,10 @@ def return_samples(loan: SampleLoan, *, user, to_bin: Bin | None = None) -> Samp
              to_bin=to_bin or line.from_bin, note=_("样品归还"))
         for line in loan.lines.select_related("from_bin")
     ]
-    rows = post_moves(moves, doc=loan_doc(loan), by=user)
+    rows = post_moves(moves, doc=loan_doc(loan), user=user)
     loan.returned_by, loan.returned_at = user, rows[0].posted_at
     _move(loan, LOAN_FLOW, LoanState.RETURNED, user=user)
-    dues.complete_due(kind=OVERDUE_DUE_KIND, source=loan, by=user, at=loan.returned_at)
+    dues.complete_due(kind=OVERDUE_DUE_KIND, source=loan, user=user, at=loan.returned_at)
     late = (timezone.localdate() - loan.due_on).days
     note = _("逾期 %(n)s 天归还") % {"n": late} if late > 0 else _("按期归还")
     events.loan_step(loan, user=user, kind=_("样品归还"), at=loan.returned_at, note=note)

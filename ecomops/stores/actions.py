@@ -21,7 +21,7 @@ from ecomops.core.history import save_audited
 from ecomops.core.validate import save_checked
 from ecomops.org import actions as org_actions
 from ecomops.org.actions import require_perm
-from ecomops.org.enums import StoreStatus
+from ecomops.org.enums import StoreState
 from ecomops.org.models import Platform, Store
 from ecomops.org.scoping import is_client_member, scope_for
 
@@ -157,7 +157,7 @@ def create_application(*, user, store: Store, note: str = "") -> StoreApplicatio
     _require_internal(user)
     _require_store(user, store)
     store = Store.objects.select_for_update().select_related("platform").get(pk=store.pk)
-    if store.status != StoreStatus.ONBOARDING:
+    if store.status != StoreState.ONBOARDING:
         raise BusinessError(
             _("只有“入驻中”的店铺可以提交入驻申请，该店铺当前为“%(status)s”") % {"status": store.get_status_display()},
             field="store",
@@ -340,7 +340,7 @@ def activate_store(application: StoreApplication, *, user) -> StoreApplication:
     if application.agreement_signed_on is None:
         raise BusinessError(_("尚未登记平台协议签署日期，店铺不能开通"), field="signed_on")
     store = application.store
-    changes = {"status": StoreStatus.ACTIVE}
+    changes = {"status": StoreState.ACTIVE}
     if store.opened_on is None:
         changes["opened_on"] = application.agreement_signed_on
     org_actions.update_store(store, user=user, **changes)
@@ -557,7 +557,7 @@ def create_qualification(*, user, file=None, replaces: Qualification | None = No
     _attach(q, file)
     save_checked(q, user=user)
     if replaces is not None:
-        dues.complete_due(kind=RENEWAL_DUE_KIND, source=replaces, by=user)
+        dues.complete_due(kind=RENEWAL_DUE_KIND, source=replaces, user=user)
     return q
 
 
@@ -578,5 +578,5 @@ def update_qualification(q: Qualification, *, user, file=None, **changes) -> Qua
     today = timezone.localdate()
     if qualification_status(q, today, reminder_until(today)) == QualificationState.VALID:
         # Corrected to a date beyond the reminder period: the reminder is settled.
-        dues.complete_due(kind=RENEWAL_DUE_KIND, source=q, by=user)
+        dues.complete_due(kind=RENEWAL_DUE_KIND, source=q, user=user)
     return q

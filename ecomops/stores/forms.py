@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ecomops.core.forms import DateInput, StyledFormMixin
-from ecomops.org.enums import StoreStatus
+from ecomops.org.enums import StoreState
 from ecomops.org.models import Client, Platform, Store
 
 from .enums import HolderKind, QualificationKind, QualificationState, SpecialGoods
@@ -57,7 +57,7 @@ class ApplicationCreateForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = (
             Store.objects.visible_to(user)
-            .filter(status=StoreStatus.ONBOARDING)
+            .filter(status=StoreState.ONBOARDING)
             .exclude(pk__in=StoreApplication.objects.values("store_id"))
             .select_related("platform")
             .order_by("code")

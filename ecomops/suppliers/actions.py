@@ -420,7 +420,7 @@ def move_recall(case: RecallCase, *, user, to_state: str, note: str = "") -> Rec
             note = f"{note}（{count}）" if note else count
     events.recall_moved(case, user=user, before=from_state, after=to_state, note=note, at=now)
     if to_state == RecallState.CLOSED:
-        dues.complete_due(kind=RECALL_DUE_KIND, source=case, by=user, at=now)
+        dues.complete_due(kind=RECALL_DUE_KIND, source=case, user=user, at=now)
     return case
 
 

@@ -99,7 +99,7 @@ def register_shipping_defect(*, user, warehouse: Warehouse, sku: SKU, from_bin: 
     moves = [Move(sku_id=sku.pk, lot_id=picked_lot.pk, quantity=qty, from_bin=from_bin, to_bin=to_bin,
                   note=reason[:200]) for picked_lot, qty in picks]
     try:
-        post_moves(moves, doc=DocRef.of(DocKind.DEFECT, defect), by=user)
+        post_moves(moves, doc=DocRef.of(DocKind.DEFECT, defect), user=user)
     except InsufficientStock as short:
         raise BusinessError(short.message, field="quantity") from None
     by_supplier: dict = {}
@@ -109,7 +109,7 @@ def register_shipping_defect(*, user, warehouse: Warehouse, sku: SKU, from_bin: 
             ReturnItem(sku, picked_lot, to_bin, qty, ReturnReason.SHIPPING_DEFECT, reason))
     for owner, items in by_supplier.values():
         raise_supplier_return(client=sku.client, supplier=owner, warehouse=warehouse, items=items,
-                              source=defect.number, by=user)
+                              source=defect.number, user=user)
     defect.available_after = available(sku.pk, warehouse.pk)
     save_audited(defect, user=user, reason=_("已过账"))
     return defect

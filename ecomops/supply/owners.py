@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.core.errors import NotAllowed
 from ecomops.inventory.models import Warehouse
-from ecomops.org.enums import StaffStatus
+from ecomops.org.enums import StaffState
 from ecomops.org.models import ClientGrant
 from ecomops.org.scoping import ALL_CLIENTS_PERM, scope_for
 
@@ -33,7 +33,7 @@ APPROVE_PERM = "supply.approve_replenishmentplan"
 
 def _active_staff():
     User = get_user_model()
-    return User.objects.filter(is_active=True, staff__status=StaffStatus.ACTIVE, client_member__isnull=True)
+    return User.objects.filter(is_active=True, staff__status=StaffState.ACTIVE, client_member__isnull=True)
 
 
 def _or_superusers(found: list) -> list:

@@ -78,7 +78,7 @@ def _lock_pack_balance(material: PackagingMaterial, warehouse: Warehouse) -> Pac
 
 
 def _post_packaging(lines: list[tuple[PackagingMaterial, int]], *, warehouse: Warehouse, kind: str, number: str,
-                    by, note: str = "", at: datetime | None = None) -> list[PackagingMove]:
+                    user, note: str = "", at: datetime | None = None) -> list[PackagingMove]:
     """The one place packaging stock changes: balances locked in primary-key order, checked, moved and
     written to the append-only ledger in the caller's transaction (the CHECK backs the check up)."""
     at = at or timezone.now()
@@ -109,7 +109,7 @@ def _post_packaging(lines: list[tuple[PackagingMaterial, int]], *, warehouse: Wa
         balance.refresh_from_db(fields=["on_hand"])
         rows.append(PackagingMove(material=material, warehouse=warehouse, kind=kind, quantity=quantity,
                                   on_hand_after=balance.on_hand, doc_number=number, business_day=day, posted_at=at,
-                                  by=by if getattr(by, "pk", None) else None, note=note[:200]))
+                                  by=user if getattr(user, "pk", None) else None, note=note[:200]))
     return PackagingMove.objects.bulk_create(rows)
 
 
@@ -149,12 +149,12 @@ def post_packaging_receipt(receipt: PackagingReceipt, *, user, at: datetime | No
     if not lines:
         raise BusinessError(_("单据没有明细，不能过账"), field="lines")
     _post_packaging(lines, warehouse=receipt.warehouse, kind=PackagingMoveKind.RECEIPT, number=receipt.number,
-                    by=user, at=at)
+                    user=user, at=at)
     transition(receipt, PackagingReceiptState.POSTED, flow=PACKAGING_RECEIPT_FLOW, user=user, check=_check_step,
                changes={"posted_by": user, "posted_at": at or timezone.now()})
     on = timezone.localdate(receipt.posted_at)
     for material, _q in lines:
-        _close_reorder_if_covered(material, receipt.warehouse, on, by=user)
+        _close_reorder_if_covered(material, receipt.warehouse, on, user=user)
     return receipt
 
 
@@ -165,7 +165,7 @@ def consume_packaging(*, user, warehouse: Warehouse, material: PackagingMaterial
     require_perm(user, "supply.add_packagingmove")
     _internal(user)
     row = _post_packaging([(material, quantity)], warehouse=warehouse, kind=PackagingMoveKind.CONSUMPTION,
-                          number=next_number(PACK_USE_PREFIX), by=user, note=note, at=at)[0]
+                          number=next_number(PACK_USE_PREFIX), user=user, note=note, at=at)[0]
     check_packaging(warehouse, timezone.localdate(row.posted_at), materials=[material])
     return row
 
@@ -204,15 +204,15 @@ def packaging_cover(material: PackagingMaterial, warehouse: Warehouse, on: date)
                  int(trigger.value), trigger.citation)
 
 
-def _close_reorder_if_covered(material, warehouse, on: date, *, by) -> None:
+def _close_reorder_if_covered(material, warehouse, on: date, *, user) -> None:
     cover = packaging_cover(material, warehouse, on)
     if cover.below:
         return
     for reorder in PackagingReorder.objects.filter(material=material, warehouse=warehouse, closed_at__isnull=True,
                                                    promotion__isnull=True):
         reorder.closed_at = timezone.now()
-        save_audited(reorder, user=by, reason=_("包材已够用"))
-        dues.complete_due(kind=PACKAGING_REORDER_DUE, source=reorder, by=by)
+        save_audited(reorder, user=user, reason=_("包材已够用"))
+        dues.complete_due(kind=PACKAGING_REORDER_DUE, source=reorder, user=user)
 
 
 def check_packaging(warehouse: Warehouse, on: date, materials: Iterable[PackagingMaterial] | None = None) -> int:

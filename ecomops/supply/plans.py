@@ -170,7 +170,7 @@ def approve_plan(plan: ReplenishmentPlan, *, user, note: str = "") -> list[Purch
         orders.append(order)
     transition(plan, PlanState.APPROVED, flow=PLAN_FLOW, user=user, check=_check_step, changes={
         "decided_by": user, "decided_at": timezone.now(), "decision_note": (note or "").strip()[:200]})
-    dues.complete_due(kind=PLAN_APPROVAL_DUE, source=plan, by=user)
+    dues.complete_due(kind=PLAN_APPROVAL_DUE, source=plan, user=user)
     return orders
 
 
@@ -183,5 +183,5 @@ def reject_plan(plan: ReplenishmentPlan, *, user, note: str) -> ReplenishmentPla
         raise BusinessError(_("驳回须写明原因"), field="note")
     transition(plan, PlanState.REJECTED, flow=PLAN_FLOW, user=user, check=_check_step,
                changes={"decided_by": user, "decided_at": timezone.now(), "decision_note": note[:200]})
-    dues.complete_due(kind=PLAN_APPROVAL_DUE, source=plan, by=user)
+    dues.complete_due(kind=PLAN_APPROVAL_DUE, source=plan, user=user)
     return plan

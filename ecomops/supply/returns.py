@@ -61,7 +61,7 @@ class ReturnItem:
 
 @transaction.atomic
 def raise_supplier_return(
-    *, client: Client, supplier, warehouse: Warehouse, items: Iterable[ReturnItem], source: str = "", by=None
+    *, client: Client, supplier, warehouse: Warehouse, items: Iterable[ReturnItem], source: str = "", user=None
 ) -> SupplierReturn:
     """Add defective goods (already in a defective bin of ``warehouse``) to the supplier's collecting
     return there, opening one when none is open (WMS-16). Used by QC (WMS-25 rejections and defects)
@@ -87,9 +87,9 @@ def raise_supplier_return(
             client=client,
             supplier=supplier,
             warehouse=warehouse,
-            created_by=by if getattr(by, "pk", None) else None,
+            created_by=user if getattr(user, "pk", None) else None,
         )
-        save_audited(ret, user=by)
+        save_audited(ret, user=user)
     for item in items:
         save_audited(
             SupplierReturnLine(
@@ -101,9 +101,9 @@ def raise_supplier_return(
                 reason=item.reason,
                 detail=item.detail[:200],
                 source=source[:60],
-                added_by=by if getattr(by, "pk", None) else None,
+                added_by=user if getattr(user, "pk", None) else None,
             ),
-            user=by,
+            user=user,
         )
     return ret
 
@@ -217,7 +217,7 @@ def hand_over_return(ret: SupplierReturn, *, user, collector: str, collector_sig
     moves = [Move(sku_id=line.sku_id, lot_id=line.lot_id, quantity=line.quantity, from_bin=line.bin, to_bin=None,
                   note=_("退厂 %(n)s") % {"n": ret.number}) for line in lines]
     try:
-        post_moves(moves, doc=DocRef.of(DocKind.SUPPLIER_RETURN, ret), by=user, at=at)
+        post_moves(moves, doc=DocRef.of(DocKind.SUPPLIER_RETURN, ret), user=user, at=at)
     except InsufficientStock as short:
         raise Conflict(
             _("退厂商品已不在次品库位，不能交接：%(detail)s") % {"detail": short.message}, field="lines"
@@ -226,7 +226,7 @@ def hand_over_return(ret: SupplierReturn, *, user, collector: str, collector_sig
         "handed_over_by": user, "handed_over_at": at or timezone.now(), **clean,
         "collector_phone": (collector_phone or "").strip()[:30]})
     for kind in (RETURN_PICKUP_DUE, RETURN_UNCOLLECTED_DUE):
-        dues.complete_due(kind=kind, source=ret, by=user, at=ret.handed_over_at)
+        dues.complete_due(kind=kind, source=ret, user=user, at=ret.handed_over_at)
     return ret
 
 

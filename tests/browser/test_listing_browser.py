@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from ecomops.catalog.models import Category
 from ecomops.org.actions import hire_staff, set_positions
-from ecomops.org.enums import StoreStatus
+from ecomops.org.enums import StoreState
 from ecomops.org.models import Client, ClientGrant, Department, Platform, Position, Store
 
 PASSWORD = "Browser-Passw0rd!"
@@ -21,7 +21,7 @@ def supervisor(transactional_db):
     admin = get_user_model().objects.create_superuser("browser_admin", password=PASSWORD)
     client = Client.objects.create(code="CA", name="甲品牌")
     Store.objects.create(code="A1", name="甲品牌淘宝店", client=client, platform=Platform.objects.get(code="taobao"),
-                         status=StoreStatus.ACTIVE)
+                         status=StoreState.ACTIVE)
     Category.objects.create(code="clothing", name="服装")
     staff = hire_staff(user=admin, username="zhuguan", name="赵主管", employee_no="E001",
                        department=Department.objects.get(code="ecom"), hired_on=date(2024, 3, 1), password=PASSWORD)

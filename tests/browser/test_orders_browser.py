@@ -49,7 +49,7 @@ def shop(transactional_db, settings, tmp_path):
     bin_ = inventory.create_bin(wh, user=admin, code="A-01-01")
     doc = DocRef(kind=DocKind.OPENING, id="1", number="OPEN")
     lot = inventory.open_lot(client=client, source=doc)
-    post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=10, to_bin=bin_)], doc=doc, by=admin)
+    post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=10, to_bin=bin_)], doc=doc, user=admin)
     StoreWarehouse.objects.create(store=store, warehouse=wh, priority=1)
     clerk = get_user_model().objects.create_user("zhidan", password=PASSWORD)
     for perm in PERMS:

@@ -45,7 +45,7 @@ def printers(od):
 def _reviewed(user, store, number, *, placed=None):
     order = new_order(user, store, number, placed_at=placed or when(9),
                       lines=[LineInput(quantity=1, unit_price=Decimal("50.00"), platform_sku_code="P-1")])
-    order_actions.mark_paid(order, by=user, paid_at=placed or when(9))
+    order_actions.mark_paid(order, user=user, paid_at=placed or when(9))
     Order.objects.filter(pk=order.pk).update(state=S.REVIEWED)
     return Order.objects.get(pk=order.pk)
 

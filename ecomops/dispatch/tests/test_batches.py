@@ -42,7 +42,7 @@ def reviewed(od, org, number, *, placed=None, courier="", paid=True):
     order = new_order(od.clerk, org.store_a1, number, placed_at=placed or when(9),
                       lines=[LineInput(quantity=1, unit_price=Decimal("50.00"), platform_sku_code="P-1")])
     if paid:
-        order_actions.mark_paid(order, by=od.clerk, paid_at=(placed or when(9)))
+        order_actions.mark_paid(order, user=od.clerk, paid_at=(placed or when(9)))
     Order.objects.filter(pk=order.pk).update(state=S.REVIEWED, courier=courier)
     return Order.objects.get(pk=order.pk)
 
@@ -130,11 +130,11 @@ def test_ord05_a_reviewed_order_joins_its_batch_when_the_review_commits(od, org,
     bin_ = stock.create_bin(wh, user=org.admin, code="A-01")
     doc = DocRef(kind=DocKind.OPENING, id="1", number="O")
     lot = stock.open_lot(client=org.client_a, source=doc)
-    post_moves([Move(sku_id=od.sku.pk, lot_id=lot.pk, quantity=3, to_bin=bin_)], doc=doc, by=org.admin)
+    post_moves([Move(sku_id=od.sku.pk, lot_id=lot.pk, quantity=3, to_bin=bin_)], doc=doc, user=org.admin)
     order = new_order(od.clerk, org.store_a1, "H1")
-    order_actions.mark_paid(order, by=od.clerk, paid_at=when(9))
+    order_actions.mark_paid(order, user=od.clerk, paid_at=when(9))
     with django_capture_on_commit_callbacks(execute=True):
-        review.auto_review(by=od.clerk)
+        review.auto_review(user=od.clerk)
     assert BatchOrder.objects.filter(order=order).exists()
 
 

@@ -50,7 +50,7 @@ class Stock:
         bin_ = bin_ or self.a1
         doc = DocRef(kind=DocKind.OPENING, id=f"T{next(_doc_ids)}", number="TEST")
         lot = lot or actions.open_lot(client=sku.client, source=doc, received_on=received_on)
-        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=quantity, to_bin=bin_)], doc=doc, by=self.keeper)
+        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=quantity, to_bin=bin_)], doc=doc, user=self.keeper)
         return lot
 
 

@@ -80,7 +80,7 @@ def test_wms13_closed_day_freezes_summary_and_refuses_postings(wh):
     """WMS-13: the day's in/out/balance per SKU is frozen; nothing more is posted into that day."""
     lot = wh.put(wh.sku, 10)
     post_moves([Move(wh.sku.pk, lot.pk, 4, from_bin=wh.a1, to_bin=wh.a2)], doc=DocRef("bin_move", "1", "YK"),
-               by=wh.keeper)
+               user=wh.keeper)
     _outbound(wh, wh.sku, 3)
     wh.put(wh.sku_b, 6)
     close = closing.close_day(wh.wh, timezone.localdate(), wh.keeper)
@@ -107,12 +107,12 @@ def test_wms19_monthly_report_equals_the_ledger_and_balances(wh):
     lot_old = wh.put(wh.sku, 20, received_on=first - timedelta(days=5))
     # Re-date that posting's ledger rows to last month is not possible (append-only): post one directly.
     old = actions.open_lot(client=wh.sku.client, source=DocRef("opening", "o", "O"), received_on=earlier.date())
-    post_moves([Move(wh.sku.pk, old.pk, 7, to_bin=wh.a1)], doc=DocRef("opening", "o", "O"), by=wh.keeper,
+    post_moves([Move(wh.sku.pk, old.pk, 7, to_bin=wh.a1)], doc=DocRef("opening", "o", "O"), user=wh.keeper,
                at=earlier)
     post_moves([Move(wh.sku.pk, lot_old.pk, 5, from_bin=wh.a1, to_bin=wh.a2)], doc=DocRef("bin_move", "2", "YK2"),
-               by=wh.keeper)
+               user=wh.keeper)
     post_moves([Move(wh.sku.pk, lot_old.pk, 2, from_bin=wh.a2, to_bin=wh.b1)], doc=DocRef("transfer", "3", "DB3"),
-               by=wh.keeper)
+               user=wh.keeper)
     _outbound(wh, wh.sku, 4)
     wh.put(wh.sku2, 3)
     wh.put(wh.sku_b, 9)

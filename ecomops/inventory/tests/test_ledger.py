@@ -23,7 +23,7 @@ def test_each_move_is_a_ledger_row_with_quantities_after(stock):
     """WMS-13/ERPNext-style ledger: who, when, what, from, to, quantity, lot, document, quantity after."""
     lot = stock.put(stock.sku, 10)
     doc = DocRef(DocKind.BIN_MOVE, "1", "YK-1")
-    [row] = post_moves([Move(stock.sku.pk, lot.pk, 4, from_bin=stock.a1, to_bin=stock.a2)], doc=doc, by=stock.keeper)
+    [row] = post_moves([Move(stock.sku.pk, lot.pk, 4, from_bin=stock.a1, to_bin=stock.a2)], doc=doc, user=stock.keeper)
     assert (row.from_after, row.to_after) == (6, 4)
     assert row.by == stock.keeper and row.doc_number == "YK-1" and row.lot == lot
     assert row.from_warehouse == stock.wh == row.to_warehouse
@@ -40,7 +40,7 @@ def test_taking_more_than_available_is_refused_and_nothing_is_written(stock):
         Move(stock.sku.pk, lot.pk, 2, from_bin=stock.a1, to_bin=None),
     ]
     with pytest.raises(InsufficientStock) as info:
-        post_moves(moves, doc=DocRef(DocKind.OUTBOUND, "9", "CK-9"), by=stock.keeper)
+        post_moves(moves, doc=DocRef(DocKind.OUTBOUND, "9", "CK-9"), user=stock.keeper)
     assert stock.sku.sku_code in str(info.value) and "A-01-01" in str(info.value) and lot.number in str(info.value)
     assert StockMove.objects.count() == before
     assert balance(stock.sku, stock.a1) == 3 and balance(stock.sku, stock.a2) == 0
@@ -73,12 +73,12 @@ def test_ledger_rows_cannot_be_changed_or_deleted(stock):
 def test_lot_of_another_client_and_inactive_bin_are_refused(stock):
     lot_b = stock.put(stock.sku_b, 1)
     with pytest.raises(BusinessError, match="批次"):
-        post_moves([Move(stock.sku.pk, lot_b.pk, 1, to_bin=stock.a1)], doc=DocRef("opening", "x", "x"), by=None)
+        post_moves([Move(stock.sku.pk, lot_b.pk, 1, to_bin=stock.a1)], doc=DocRef("opening", "x", "x"), user=None)
     actions.update_bin(stock.a2, user=stock.admin, is_active=False)
     lot = stock.put(stock.sku, 1)
     with pytest.raises(BusinessError, match="停用"):
         move = Move(stock.sku.pk, lot.pk, 1, from_bin=stock.a1, to_bin=stock.a2)
-        post_moves([move], doc=DocRef("bin_move", "y", "y"), by=None)
+        post_moves([move], doc=DocRef("bin_move", "y", "y"), user=None)
 
 
 def test_bin_with_stock_cannot_be_deactivated_or_change_kind(stock):

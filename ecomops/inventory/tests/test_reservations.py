@@ -29,7 +29,7 @@ def test_reserve_takes_oldest_lot_first_and_counts_against_available(stock):
     """WMS-10 FIFO; reserved stock is no longer available to others."""
     old = stock.put(stock.sku, 2, stock.a2, received_on=date(2026, 1, 1))
     stock.put(stock.sku, 5, stock.a1, received_on=date(2026, 2, 1))
-    [r] = reservations.reserve(doc=ref(1), lines=[(stock.sku.pk, 3)], warehouse=stock.wh, by=stock.keeper)
+    [r] = reservations.reserve(doc=ref(1), lines=[(stock.sku.pk, 3)], warehouse=stock.wh, user=stock.keeper)
     taken = {(a.balance.lot_id, a.quantity) for a in r.allocations.select_related("balance")}
     assert (old.pk, 2) in taken
     assert reservations.available(stock.sku.pk, stock.wh.pk) == 4
@@ -67,7 +67,7 @@ def test_release_gives_the_stock_back(stock):
     stock.put(stock.sku, 5)
     reservations.reserve(doc=ref(5), lines=[(stock.sku.pk, 5)], warehouse=stock.wh)
     assert reservations.available(stock.sku.pk) == 0
-    assert reservations.release(doc=ref(5), by=stock.keeper, reason="买家取消") == 5
+    assert reservations.release(doc=ref(5), user=stock.keeper, reason="买家取消") == 5
     assert reservations.available(stock.sku.pk) == 5
     assert Reservation.objects.get().state == ReservationState.RELEASED
     assert reservations.release(doc=ref(5)) == 0  # twice changes nothing
@@ -78,13 +78,13 @@ def test_reserved_stock_cannot_be_moved_away(stock):
     lot = stock.put(stock.sku, 3)
     reservations.reserve(doc=ref(6), lines=[(stock.sku.pk, 2)], warehouse=stock.wh)
     with pytest.raises(InsufficientStock):
-        post_moves([Move(stock.sku.pk, lot.pk, 2, from_bin=stock.a1, to_bin=stock.a2)], doc=ref(60), by=None)
+        post_moves([Move(stock.sku.pk, lot.pk, 2, from_bin=stock.a1, to_bin=stock.a2)], doc=ref(60), user=None)
 
 
 def test_consume_ships_the_reserved_units(stock):
     stock.put(stock.sku, 3)
     reservations.reserve(doc=ref(7), lines=[(stock.sku.pk, 2)], warehouse=stock.wh)
-    rows = reservations.consume(doc=ref(7), by=stock.keeper)
+    rows = reservations.consume(doc=ref(7), user=stock.keeper)
     assert sum(r.quantity for r in rows) == 2 and all(r.to_bin is None and r.from_reserved == r.quantity for r in rows)
     assert StockBalance.objects.get(sku=stock.sku).on_hand == 1
     assert StockBalance.objects.get(sku=stock.sku).reserved == 0
@@ -159,10 +159,10 @@ def test_parallel_reservations_never_oversell(org, django_user_model):
 def test_reservation_leaves_an_audit_record_of_who_and_when(stock):
     """DAT-02: a reservation's creation is in its history with the acting user; release adds a row."""
     stock.put(stock.sku, 3)
-    [r] = reservations.reserve(doc=ref(8), lines=[(stock.sku.pk, 2)], warehouse=stock.wh, by=stock.keeper)
+    [r] = reservations.reserve(doc=ref(8), lines=[(stock.sku.pk, 2)], warehouse=stock.wh, user=stock.keeper)
     [created] = r.history.all()
     assert (created.history_type, created.history_user, created.quantity, created.state) == ("+", stock.keeper, 2,
                                                                                               "active")
     assert created.history_date is not None and created.doc_number == "SO8"
-    reservations.release(doc=ref(8), by=stock.keeper, reason="取消")
+    reservations.release(doc=ref(8), user=stock.keeper, reason="取消")
     assert r.history.count() == 2 and r.history.first().state == ReservationState.RELEASED

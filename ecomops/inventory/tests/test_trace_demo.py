@@ -16,7 +16,7 @@ def test_cat05_lot_trace_lists_documents_and_orders_hook(wh):
     """CAT-05: from a lot to every movement and document, and to the orders that took it."""
     lot = wh.put(wh.sku, 5)
     post_moves([Move(wh.sku.pk, lot.pk, 2, from_bin=wh.a1, to_bin=None)], doc=DocRef(DocKind.ORDER, "55", "SO-55"),
-               by=wh.keeper)
+               user=wh.keeper)
     found = trace.lot_trace(lot)
     assert [d.number for d in found.documents] == ["TEST", "SO-55"] and found.on_hand == 3
     assert found.orders == [{"doc_id": "55", "number": "SO-55", "quantity": 2, "customer": "", "url": ""}]

@@ -15,7 +15,7 @@ from ecomops.catalog.enums import SpecialGoods
 from ecomops.catalog.models import Category
 from ecomops.listing import actions
 from ecomops.listing.enums import AdmissionState, CheckItem, ItemResult
-from ecomops.org.enums import StoreStatus
+from ecomops.org.enums import StoreState
 from ecomops.org.models import ClientGrant
 from ecomops.stores.enums import HolderKind, QualificationKind
 from ecomops.stores.models import Qualification
@@ -59,7 +59,7 @@ def lst(org):
                               *REVIEWER_PERMS)
     ClientGrant.objects.create(user=org.reviewer, client=org.client_a)
     for store in (org.store_a1, org.store_a2, org.store_b1):
-        store.status = StoreStatus.ACTIVE
+        store.status = StoreState.ACTIVE
         store.save()
     org.clothing = Category.objects.create(code="clothing", name="服装")
     org.tea = Category.objects.create(code="tea", name="茶叶", special_goods=SpecialGoods.FOOD)

@@ -9,7 +9,7 @@ from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.listing import actions
 from ecomops.listing.enums import ListingEventKind, ListingState
 from ecomops.listing.models import Listing
-from ecomops.org.enums import StoreStatus
+from ecomops.org.enums import StoreState
 
 from .conftest import CLEAN, admit, food_licence
 
@@ -145,7 +145,7 @@ def test_sto04_expired_food_licence_blocks_listing_in_its_category(lst):
 
 def test_cat03_store_must_be_active(admitted):
     o = admitted
-    o.store_a1.status = StoreStatus.SUSPENDED
+    o.store_a1.status = StoreState.SUSPENDED
     o.store_a1.save()
     listing = actions.create_listing(user=o.user_a, store=o.store_a1, style=o.dress, **CLEAN)
     with pytest.raises(BusinessError, match="已暂停"):

@@ -87,7 +87,7 @@ def stocked(imp, org):
     for sku in (imp.sku, imp.sku2):
         doc = DocRef(kind=DocKind.OPENING, id=f"O{sku.pk}", number="OPEN")
         lot = stock_actions.open_lot(client=sku.client, source=doc)
-        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=10, to_bin=bin_)], doc=doc, by=org.admin)
+        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=10, to_bin=bin_)], doc=doc, user=org.admin)
     imp.hz = hz
     imp.after_sales = make_user("afs_a", "orders.view_order", "orders.add_refund", client=org.client_a,
                                 position="after_sales")
@@ -180,8 +180,8 @@ def test_ord02_platform_shipped_or_completed_never_ships_here_without_the_stock(
             doc_kind=DocKind.ORDER).exists()
 
     clerk = make_user("shipper", "orders.review_order", "orders.ship_order", client=imp.org.client_a)
-    order = order_actions.release_to_shipping(order, by=clerk)
-    order_actions.ship_order(order, by=clerk, courier="sf_express", tracking_no="SF100")
+    order = order_actions.release_to_shipping(order, user=clerk)
+    order_actions.ship_order(order, user=clerk, courier="sf_express", tracking_no="SF100")
     before = snapshot()
     job = upload(imp, taobao_csv([tb_row("S1", qty="2", status="交易成功")]), "o.csv", "taobao_merged",
                  django_capture_on_commit_callbacks)
@@ -206,7 +206,7 @@ def test_ord02_a_platform_refund_before_shipping_of_a_held_order_gives_its_stock
     upload(imp, content, "p.csv", "pinduoduo", django_capture_on_commit_callbacks)
     order = Order.objects.get(platform_order_no="260302-000000001")
     clerk = make_user("holder", "orders.hold_order", client=imp.org.client_a)
-    order_actions.hold(order, by=clerk, reason="买家申请退款")
+    order_actions.hold(order, user=clerk, reason="买家申请退款")
     closed = restated("pinduoduo.csv", "utf-8", "260302-000000001", "待发货", "未发货，退款成功")
     upload(imp, closed, "p.csv", "pinduoduo", django_capture_on_commit_callbacks)
     order.refresh_from_db()
@@ -238,14 +238,14 @@ def test_ord02_platform_acts_need_the_import_right_and_the_store(stocked, org):
                       lines=[order_actions.LineInput(quantity=1, unit_price=Decimal("10.00"),
                                                      platform_sku_code="P-1")])
     with pytest.raises(NotAllowed):
-        order_actions.cancel(order, by=clerk, reason="平台已关闭", source="platform")
+        order_actions.cancel(order, user=clerk, reason="平台已关闭", source="platform")
     with pytest.raises(BusinessError) as hidden:
-        order_actions.cancel(order, by=imp.importer_b, reason="平台已关闭", source="platform")
+        order_actions.cancel(order, user=imp.importer_b, reason="平台已关闭", source="platform")
     assert hidden.value.code == "not_found"
     with pytest.raises(BusinessError) as bad:
-        order_actions.cancel(order, by=imp.importer, reason="平台已关闭", source="fax")
+        order_actions.cancel(order, user=imp.importer, reason="平台已关闭", source="fax")
     assert bad.value.field == "source"
-    order_actions.cancel(order, by=imp.importer, reason="平台已关闭", source="platform")
+    order_actions.cancel(order, user=imp.importer, reason="平台已关闭", source="platform")
     assert Order.objects.get(pk=order.pk).state == S.CANCELLED
 
 

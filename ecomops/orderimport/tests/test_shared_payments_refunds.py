@@ -181,7 +181,7 @@ def test_per07_the_platform_refund_total_is_a_running_total(imp):
     assert sorted(order.refunds.values_list("amount", flat=True)) == [Decimal("20.00"), Decimal("30.00")]
     assert "refund" in order.events.filter(kind=OrderEventKind.PLATFORM_UPDATE).last().data["changes"]
     agent = make_user("afs_b", "orders.add_refund", "orders.view_order", client=imp.org.client_a)
-    order_actions.record_refund(order, by=agent, amount="10.00", source="after_sales", reason="补偿")
+    order_actions.record_refund(order, user=agent, amount="10.00", source="after_sales", reason="补偿")
     for total in ("60.00", "40.00"):  # 50 + 10 by hand = 60 already: nothing more; a smaller total: nothing
         imp.upload(taobao_csv([tb_row("P1", qty="2", **done, **{"退款金额": total})], header=header))
         assert order.refunds.count() == 3

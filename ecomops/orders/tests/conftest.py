@@ -106,7 +106,7 @@ def wh(od, org):
         sku = sku or od.sku
         doc = DocRef(kind=DocKind.OPENING, id=f"O{bin_.pk}-{quantity}", number="OPEN")
         lot = stock_actions.open_lot(client=sku.client, source=doc)
-        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=quantity, to_bin=bin_)], doc=doc, by=org.admin)
+        post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=quantity, to_bin=bin_)], doc=doc, user=org.admin)
 
     w.put = put
     return w

@@ -45,13 +45,13 @@ def test_ord01_full_happy_path_records_every_transition_with_who_and_when(od, wh
     pay(od.clerk, order)
     order.refresh_from_db()
     assert order.state == S.PAID
-    order = actions.submit_for_review(order, by=od.clerk)
-    order = actions.mark_reviewed(order, by=od.clerk)
-    order = actions.release_to_shipping(order, by=od.clerk)
-    order = actions.mark_shipped(order, by=od.clerk, courier="sf_express", tracking_no="SF123")
-    order = actions.mark_received(order, by=od.clerk)
-    order = actions.mark_buyer_reviewed(order, by=od.clerk)
-    order = actions.mark_completed(order, by=od.clerk)
+    order = actions.submit_for_review(order, user=od.clerk)
+    order = actions.mark_reviewed(order, user=od.clerk)
+    order = actions.release_to_shipping(order, user=od.clerk)
+    order = actions.mark_shipped(order, user=od.clerk, courier="sf_express", tracking_no="SF123")
+    order = actions.mark_received(order, user=od.clerk)
+    order = actions.mark_buyer_reviewed(order, user=od.clerk)
+    order = actions.mark_completed(order, user=od.clerk)
     steps = list(order.events.exclude(kind=OrderEventKind.CREATED).values_list("from_state", "to_state"))
     assert steps == [(S.PLACED, S.PAID), (S.PAID, S.AWAITING_REVIEW), (S.AWAITING_REVIEW, S.REVIEWED),
                      (S.REVIEWED, S.AWAITING_SHIPMENT), (S.AWAITING_SHIPMENT, S.SHIPPED), (S.SHIPPED, S.RECEIVED),
@@ -71,7 +71,7 @@ def test_ord01_set_state_refuses_every_step_outside_the_map(od, source, admin_us
         if target in ORDER_FLOW[source]:
             continue
         with pytest.raises(BusinessError) as refused:
-            actions.set_state(order, target, by=od.clerk, reason="测试")
+            actions.set_state(order, target, user=od.clerk, reason="测试")
         assert refused.value.field == "state"
         order.refresh_from_db()
         assert order.state == source
@@ -82,13 +82,13 @@ def test_ord01_unpaid_order_can_never_reach_awaiting_shipment(od):
     """ORD-01 / ORD-04: not through the actions, not through set_state, not in the database."""
     order = od.a1
     with pytest.raises(BusinessError) as refused:
-        actions.submit_for_review(order, by=od.clerk)
+        actions.submit_for_review(order, user=od.clerk)
     assert refused.value.code == "unpaid"
     # Even an order that reached review by a bad path cannot go on unpaid.
     Order.objects.filter(pk=order.pk).update(state=S.REVIEWED)
     order.refresh_from_db()
-    for attempt in (lambda: actions.release_to_shipping(order, by=od.clerk),
-                    lambda: actions.set_state(order, S.AWAITING_SHIPMENT, by=od.clerk)):
+    for attempt in (lambda: actions.release_to_shipping(order, user=od.clerk),
+                    lambda: actions.set_state(order, S.AWAITING_SHIPMENT, user=od.clerk)):
         with pytest.raises(BusinessError) as refused:
             attempt()
         assert refused.value.code == "unpaid"
@@ -100,22 +100,22 @@ def test_ord01_cash_on_delivery_goes_to_review_and_shipping_without_payment(od, 
     wh.put(wh.hz_bin, 1)
     order = new_order(od.clerk, org.store_a1, "COD1", payment_method="cod")
     assert order.confirm_due_at is not None  # ORD-09 clock from placing
-    order = actions.submit_for_review(order, by=od.clerk)
-    order = actions.mark_reviewed(order, by=od.clerk)
-    order = actions.release_to_shipping(order, by=od.clerk)
+    order = actions.submit_for_review(order, user=od.clerk)
+    order = actions.mark_reviewed(order, user=od.clerk)
+    order = actions.release_to_shipping(order, user=od.clerk)
     assert order.state == S.AWAITING_SHIPMENT and order.paid_at is None
 
 
 def test_ord08_hold_and_release_return_to_the_state_held_from(od):
     pay(od.clerk, od.a1)
     with pytest.raises(BusinessError) as refused:
-        actions.hold(od.a1, by=od.clerk, reason="  ")
+        actions.hold(od.a1, user=od.clerk, reason="  ")
     assert refused.value.field == "reason"
-    order = actions.hold(od.a1, by=od.clerk, reason="买家要求改地址")
+    order = actions.hold(od.a1, user=od.clerk, reason="买家要求改地址")
     assert order.state == S.ON_HOLD and order.held_from == S.PAID and order.exception_reason == "买家要求改地址"
     with pytest.raises(BusinessError):
-        actions.set_state(order, S.REVIEWED, by=od.clerk, reason="跳过")  # only back where it came from
-    order = actions.release_hold(order, by=od.clerk, reason="已改好")
+        actions.set_state(order, S.REVIEWED, user=od.clerk, reason="跳过")  # only back where it came from
+    order = actions.release_hold(order, user=od.clerk, reason="已改好")
     assert order.state == S.PAID and order.held_from == "" and order.exception_reason == ""
     kinds = list(order.events.values_list("kind", flat=True))
     assert kinds[-2:] == [OrderEventKind.HELD, OrderEventKind.RELEASED]
@@ -124,7 +124,7 @@ def test_ord08_hold_and_release_return_to_the_state_held_from(od):
 def test_ord01_cancel_needs_a_reason_and_is_refused_after_shipping(od, wh):
     wh.put(wh.hz_bin, 1)
     with pytest.raises(BusinessError) as refused:
-        actions.cancel(od.a1, by=od.clerk, reason="")
+        actions.cancel(od.a1, user=od.clerk, reason="")
     assert refused.value.field == "reason"
     pay(od.clerk, od.a2)
     order = od.a2
@@ -132,9 +132,9 @@ def test_ord01_cancel_needs_a_reason_and_is_refused_after_shipping(od, wh):
                  actions.mark_shipped):
         order = step(order, by=od.clerk)
     with pytest.raises(BusinessError) as refused:
-        actions.cancel(order, by=od.clerk, reason="买家不要了")
+        actions.cancel(order, user=od.clerk, reason="买家不要了")
     assert "已发货" in refused.value.message
-    cancelled = actions.cancel(od.a1, by=od.clerk, reason="买家不要了")
+    cancelled = actions.cancel(od.a1, user=od.clerk, reason="买家不要了")
     assert cancelled.state == S.CANCELLED and cancelled.cancelled_at and cancelled.cancel_reason == "买家不要了"
 
 
@@ -142,9 +142,9 @@ def test_ord01_actions_need_their_permission(od, org):
     from .conftest import make_user
 
     viewer = make_user("viewer_a", "orders.view_order", client=org.client_a)
-    for attempt in (lambda: actions.hold(od.a1, by=viewer, reason="x"),
-                    lambda: actions.cancel(od.a1, by=viewer, reason="x"),
-                    lambda: actions.set_state(od.a1, S.PAID, by=viewer),
+    for attempt in (lambda: actions.hold(od.a1, user=viewer, reason="x"),
+                    lambda: actions.cancel(od.a1, user=viewer, reason="x"),
+                    lambda: actions.set_state(od.a1, S.PAID, user=viewer),
                     lambda: pay(viewer, od.a1)):
         with pytest.raises(NotAllowed):
             attempt()
@@ -161,9 +161,9 @@ def test_ord01_order_events_are_append_only(od):
 
 def test_ord01_payment_arriving_while_held_releases_to_paid(od):
     """ORD-02 exception queue: an unmatched order held before its payment goes back as paid."""
-    order = actions.hold(od.a1, by=od.clerk, reason="待核实")
+    order = actions.hold(od.a1, user=od.clerk, reason="待核实")
     pay(od.clerk, order)
     order.refresh_from_db()
     assert order.state == S.ON_HOLD and order.paid_at is not None
-    order = actions.release_hold(order, by=od.clerk, reason="已核实")
+    order = actions.release_hold(order, user=od.clerk, reason="已核实")
     assert order.state == S.PAID

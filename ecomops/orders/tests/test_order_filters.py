@@ -25,7 +25,7 @@ def test_ord05_ord03_orders_filtered_by_batch_and_by_what_holds_them(od, org, wh
     unmatched = new_order(od.clerk, org.store_a1, "FX1004",
                           lines=[LineInput(quantity=1, unit_price=Decimal("9.00"), platform_sku_code="NOPE")])
     with django_capture_on_commit_callbacks(execute=True):
-        run = review.auto_review(by=od.clerk)
+        run = review.auto_review(user=od.clerk)
     assert (run.reviewed, run.manual, run.waiting) == (1, 1, 1)
     clean.refresh_from_db()
     ship_no = clean.ship_entry.batch.number
@@ -60,6 +60,6 @@ def test_ord05_batch_filter_respects_scope(od, org, wh, django_capture_on_commit
     wh.put(wh.hz_bin, 2)
     clean = paid(od, org, "GX1001")
     with django_capture_on_commit_callbacks(execute=True):
-        review.auto_review(by=od.clerk)
+        review.auto_review(user=od.clerk)
     clean.refresh_from_db()
     assert _numbers(Api(od.clerk_b).get("orders", {"batch": clean.ship_entry.batch.number})) == set()

@@ -24,7 +24,7 @@ def two_lines(od, org, number, **fields):
     order = new_order(od.clerk, org.store_a1, number, lines=[
         LineInput(quantity=3, unit_price=Decimal("10.00"), platform_sku_code="P-1"),
         LineInput(quantity=1, unit_price=Decimal("20.00"), platform_sku_code="P-1")], **fields)
-    actions.mark_paid(order, by=od.clerk, paid_at=at(2, 10))
+    actions.mark_paid(order, user=od.clerk, paid_at=at(2, 10))
     return Order.objects.get(pk=order.pk)
 
 
@@ -37,7 +37,7 @@ def test_ord08_split_puts_every_unit_in_exactly_one_parcel_and_may_use_another_a
     a, b = ids(order)
     gift = {"receiver_name": "李四", "receiver_phone": "13900001111", "receiver_address": "南京路 1 号",
             "province": "上海市", "city": "上海市"}
-    made = parcels.split_order(order, by=od.clerk, parts=[
+    made = parcels.split_order(order, user=od.clerk, parts=[
         {"lines": {a: 2}}, {"lines": {a: 1, b: 1}, "receiver": gift}], reason="一半送朋友")
     assert [p.kind for p in made] == ["split", "split"]
     assert made[0].receiver_name == "张三丰" and made[1].receiver_name == "李四"
@@ -47,7 +47,7 @@ def test_ord08_split_puts_every_unit_in_exactly_one_parcel_and_may_use_another_a
     assert "李四" not in str(event.data) and "13900001111" not in str(event.data)  # CRM-03: no plain personal data
     assert Parcel.history.filter(number=made[1].number).exists()  # audited
     with pytest.raises(BusinessError) as again:
-        parcels.split_order(order, by=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
+        parcels.split_order(order, user=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
     assert again.value.code == "has_parcels"
 
 
@@ -67,7 +67,7 @@ def test_ord08_bad_splits_are_refused_by_field_and_write_nothing(od, org, parts,
     concrete = [{"lines": {names.get(k, k): v for k, v in part["lines"].items()}} for part in parts]
     field = field.replace("lines.B", f"lines.{b}")
     with pytest.raises(BusinessError) as refused:
-        parcels.split_order(order, by=od.clerk, parts=concrete)
+        parcels.split_order(order, user=od.clerk, parts=concrete)
     assert refused.value.field == field and text in refused.value.message
     assert not Parcel.objects.exists() and not OrderEvent.objects.filter(kind=OrderEventKind.SPLIT).exists()
 
@@ -76,23 +76,23 @@ def test_ord08_cash_on_delivery_is_never_split_nor_merged(od, org):
     cod = new_order(od.clerk, org.store_a1, "C1", payment_method="cod")
     other = two_lines(od, org, "C2")
     with pytest.raises(BusinessError, match="货到付款"):
-        parcels.split_order(cod, by=od.clerk, parts=[{"lines": {ids(cod)[0]: 1}}, {"lines": {ids(cod)[0]: 0}}])
+        parcels.split_order(cod, user=od.clerk, parts=[{"lines": {ids(cod)[0]: 1}}, {"lines": {ids(cod)[0]: 0}}])
     with pytest.raises(BusinessError, match="货到付款"):
-        parcels.merge_orders([other, cod], by=od.clerk)
+        parcels.merge_orders([other, cod], user=od.clerk)
 
 
 def test_ord08_merge_same_buyer_and_address_within_the_gap_ships_as_one(od, org):
     first = two_lines(od, org, "M1")
     second = new_order(od.clerk, org.store_a1, "M2", placed_at=at(2) + timedelta(hours=3))
-    actions.mark_paid(second, by=od.clerk, paid_at=at(2, 14))
-    parcel = parcels.merge_orders([second, first], by=od.clerk)
+    actions.mark_paid(second, user=od.clerk, paid_at=at(2, 14))
+    parcel = parcels.merge_orders([second, first], user=od.clerk)
     assert parcel.kind == "merged" and parcel.receiver_hash == first.receiver_hash
     assert sorted(parcel.lines.values_list("order__platform_order_no", "quantity")) == [("M1", 1), ("M1", 3),
                                                                                          ("M2", 1)]
     assert {e.order.platform_order_no for e in OrderEvent.objects.filter(kind=OrderEventKind.MERGED)} == {"M1", "M2"}
     # A third order cannot join a parcel already made, nor be merged twice.
     with pytest.raises(BusinessError):
-        parcels.merge_orders([first, second], by=od.clerk)
+        parcels.merge_orders([first, second], user=od.clerk)
 
 
 @pytest.mark.parametrize(("change", "text"), [
@@ -103,9 +103,9 @@ def test_ord08_merge_same_buyer_and_address_within_the_gap_ships_as_one(od, org)
 def test_ord08_merge_refuses_other_buyer_other_address_and_the_gap(od, org, change, text):
     first = two_lines(od, org, "N1")
     other = new_order(od.clerk, org.store_a1, "N2", **change)
-    actions.mark_paid(other, by=od.clerk, paid_at=at(5, 12))
+    actions.mark_paid(other, user=od.clerk, paid_at=at(5, 12))
     with pytest.raises(BusinessError, match=text):
-        parcels.merge_orders([first, other], by=od.clerk)
+        parcels.merge_orders([first, other], user=od.clerk)
     assert not Parcel.objects.exists()
 
 
@@ -115,23 +115,23 @@ def test_ord08_undo_then_ship_parcel_by_parcel(od, org, wh):
     wh.put(wh.hz_bin, 4)
     order = two_lines(od, org, "U1")
     a, b = ids(order)
-    made = parcels.split_order(order, by=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
-    undone = parcels.undo_parcels(order, by=od.clerk, reason="买家改主意")
+    made = parcels.split_order(order, user=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
+    undone = parcels.undo_parcels(order, user=od.clerk, reason="买家改主意")
     assert {p.state for p in undone} == {ParcelState.CANCELLED}
-    made = parcels.split_order(order, by=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
+    made = parcels.split_order(order, user=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
     with pytest.raises(BusinessError, match="待发货"):
-        parcels.ship_parcel(made[0], by=od.clerk, courier="sf_express", tracking_no="SF1")
-    review.auto_review([order.pk], by=od.clerk)  # its stock reserved (ORD-04), then printed
-    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), by=od.clerk)
+        parcels.ship_parcel(made[0], user=od.clerk, courier="sf_express", tracking_no="SF1")
+    review.auto_review([order.pk], user=od.clerk)  # its stock reserved (ORD-04), then printed
+    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), user=od.clerk)
     with pytest.raises(BusinessError, match="按包裹发货"):
-        actions.mark_shipped(order, by=od.clerk, courier="sf_express", tracking_no="SF0")
-    parcels.ship_parcel(made[0], by=od.clerk, courier="sf_express", tracking_no="SF1")
+        actions.mark_shipped(order, user=od.clerk, courier="sf_express", tracking_no="SF0")
+    parcels.ship_parcel(made[0], user=od.clerk, courier="sf_express", tracking_no="SF1")
     assert Order.objects.get(pk=order.pk).state == S.AWAITING_SHIPMENT  # one of two parcels left
     with pytest.raises(BusinessError, match="已有包裹发出"):
-        parcels.undo_parcels(order, by=od.clerk, reason="晚了")
+        parcels.undo_parcels(order, user=od.clerk, reason="晚了")
     with pytest.raises(BusinessError, match="tracking_no|运单号"):
-        parcels.ship_parcel(made[1], by=od.clerk, courier="yto", tracking_no="")
-    parcels.ship_parcel(made[1], by=od.clerk, courier="yto", tracking_no="YT2")
+        parcels.ship_parcel(made[1], user=od.clerk, courier="yto", tracking_no="")
+    parcels.ship_parcel(made[1], user=od.clerk, courier="yto", tracking_no="YT2")
     order.refresh_from_db()
     assert order.state == S.SHIPPED and order.tracking_no == "YT2"
     assert OrderEvent.objects.filter(order=order, kind=OrderEventKind.PARCEL_SHIPPED).count() == 1
@@ -155,7 +155,7 @@ def test_ord08_parcel_api_and_page_are_scoped(od, org):
     page = _http(od.clerk).get(f"/orders/{order.pk}/").content.decode()
     assert "拆分发货" in page and 'data-testid="parcels"' in page
     second = new_order(od.clerk, org.store_a1, "P2")
-    actions.mark_paid(second, by=od.clerk, paid_at=at(2, 11))
+    actions.mark_paid(second, user=od.clerk, paid_at=at(2, 11))
     merged = api.post("order-merges", {"order_ids": [order.pk, second.pk]})
     assert merged.status_code == 201, merged.content
     assert merged.json()["kind"] == "merged"
@@ -183,7 +183,7 @@ def test_ord08_order_page_splits_to_a_second_address_merges_and_reports_bad_inpu
     assert "王五" not in page and "13700002222" not in page  # masked on the page (LAW-04)
     http.post(url, {"do": "undo", "reason": "不拆了"})
     second = new_order(od.clerk, org.store_a1, "Q2")
-    actions.mark_paid(second, by=od.clerk, paid_at=at(2, 11))
+    actions.mark_paid(second, user=od.clerk, paid_at=at(2, 11))
     page = http.get(reverse("orders:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="merge-form"' in page and ">Q2<" in page
     http.post(url, {"do": "merge", "with": [str(second.pk)]})
@@ -197,7 +197,7 @@ def test_ord08_demo_splits_one_order_and_merges_a_buyers_second_order(od, org):
     two_lines(od, org, "D1")
     for number, buyer, address in (("D2", "buyer_two", "湖滨路 5 号"), ("D3", "buyer_three", "延安路 9 号")):
         order = new_order(od.clerk, org.store_a1, number, buyer_nick=buyer, receiver_address=address)
-        actions.mark_paid(order, by=od.clerk, paid_at=at(2, 9))
+        actions.mark_paid(order, user=od.clerk, paid_at=at(2, 9))
     assert demo_parcels(admin=org.admin) == 3
     split = Parcel.objects.filter(kind="split").order_by("pk")
     assert split.count() == 2 and split[1].receiver_name == "周晓雯"
@@ -220,7 +220,7 @@ def test_ord08_clerks_merging_overlapping_orders_at_once_never_share_an_order(od
     orders = []
     for n in range(3):
         order = new_order(od.clerk, org.store_a1, f"R{n}", placed_at=at(2) + timedelta(minutes=n))
-        actions.mark_paid(order, by=od.clerk, paid_at=at(2, 11))
+        actions.mark_paid(order, user=od.clerk, paid_at=at(2, 11))
         orders.append(Order.objects.get(pk=order.pk))
     pairs = [(0, 1), (1, 2), (2, 0), (1, 0), (2, 1), (0, 2)]
     barrier = threading.Barrier(len(pairs))
@@ -229,7 +229,7 @@ def test_ord08_clerks_merging_overlapping_orders_at_once_never_share_an_order(od
     def worker(a, b):
         try:
             barrier.wait()
-            done.append(parcels.merge_orders([orders[a], orders[b]], by=od.clerk).pk)
+            done.append(parcels.merge_orders([orders[a], orders[b]], user=od.clerk).pk)
         except BusinessError as error:
             refused.append(error.code)
         except Exception as error:  # noqa: BLE001 - collected and asserted below

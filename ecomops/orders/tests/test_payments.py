@@ -45,10 +45,10 @@ def test_ord07_second_successful_payment_is_a_duplicate_with_a_refund_due_for_fi
     assert od.a1.events.filter(kind=OrderEventKind.PAYMENT_DUPLICATE).count() == 1
     # Refunding the duplicate completes the due items; more than the payment is refused.
     with pytest.raises(BusinessError) as refused:
-        actions.record_refund(od.a1, by=od.finance, amount="100.01", source="duplicate_payment", reason="退重复",
+        actions.record_refund(od.a1, user=od.finance, amount="100.01", source="duplicate_payment", reason="退重复",
                               payment=duplicate)
     assert refused.value.field == "amount"
-    refund = actions.record_refund(od.a1, by=od.finance, amount="100.00", source="duplicate_payment",
+    refund = actions.record_refund(od.a1, user=od.finance, amount="100.00", source="duplicate_payment",
                                    reason="退回重复付款", payment=duplicate)
     assert refund.amount == Decimal("100.00")
     assert not DueItem.objects.open().filter(kind=actions.REFUND_DUE_KIND).exists()
@@ -87,7 +87,7 @@ def test_pay01_reconciliation_lists_unpaid_orders_and_amount_mismatches_in_scope
 
 
 def test_ord07_payment_of_a_cancelled_order_raises_a_refund_due(od):
-    actions.cancel(od.a1, by=od.clerk, reason="缺货")
+    actions.cancel(od.a1, user=od.clerk, reason="缺货")
     payment = pay(od.clerk, od.a1, txn="T9")
     assert DueItem.objects.filter(kind=actions.REFUND_DUE_KIND, source_id=str(payment.pk)).exists()
 

@@ -83,7 +83,7 @@ def test_crm03_reveal_is_refused_out_of_scope(od):
 
 def test_ord08_address_change_reencrypts_and_keeps_only_masked_values_in_the_event(od):
     before_hash = od.a1.receiver_hash
-    order = actions.change_address(od.a1, by=od.clerk, receiver_name="李四", receiver_phone="13900001111",
+    order = actions.change_address(od.a1, user=od.clerk, receiver_name="李四", receiver_phone="13900001111",
                                    receiver_address="学院路 8 号 2 栋 301 室", province="浙江省", city="杭州市",
                                    reason="买家改地址")
     assert "13900001111" not in _raw(order, "receiver_phone")

@@ -29,14 +29,14 @@ S = OrderState
 def paid(od, org, number, *, qty=1, amount="100.00", **fields):
     order = new_order(od.clerk, org.store_a1, number, amount=amount,
                       lines=[LineInput(quantity=qty, unit_price=Decimal(amount), platform_sku_code="P-1")], **fields)
-    actions.mark_paid(order, by=od.clerk, paid_at=at(2, 10))
+    actions.mark_paid(order, user=od.clerk, paid_at=at(2, 10))
     return Order.objects.get(pk=order.pk)
 
 
 def test_ord03_a_clean_paid_order_is_reviewed_and_its_stock_reserved(od, org, wh):
     wh.put(wh.hz_bin, 5)
     order = paid(od, org, "R1", qty=2)
-    run = review.auto_review(by=od.clerk)
+    run = review.auto_review(user=od.clerk)
     order.refresh_from_db()
     assert (run.reviewed, run.manual, run.waiting) == (1, 0, 0)
     assert order.state == S.REVIEWED and order.warehouse == wh.hz and order.allocation_state == "allocated"
@@ -53,14 +53,14 @@ def test_ord03_a_clean_paid_order_is_reviewed_and_its_stock_reserved(od, org, wh
 def test_ord03_rules_send_orders_to_a_person_with_the_reason(od, org, wh, fields, rule, text):
     wh.put(wh.hz_bin, 5)
     order = paid(od, org, "M1", **fields)
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     order.refresh_from_db()
     assert order.state == S.AWAITING_REVIEW and order.allocation_state == ""
     assert [r["rule"] for r in order.review_reasons] == [rule] and text in order.review_reasons[0]["message"]
     # The rule switched off (as data): the same order goes through automatically.
     ReviewRule.objects.filter(code=rule).update(enabled=False)
     Order.objects.filter(pk=order.pk).update(review_reasons=[])
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     order.refresh_from_db()
     assert order.state == S.REVIEWED
 
@@ -70,7 +70,7 @@ def test_ord03_amount_limit_is_the_policy_value_and_its_boundary(od, org, wh):
     assert PolicyParameter.objects.filter(key=review.AMOUNT_KEY).exists()
     below = paid(od, org, "A1", amount="1999.99")
     at_limit = paid(od, org, "A2", amount="2000.00")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     below.refresh_from_db()
     at_limit.refresh_from_db()
     assert below.state == S.REVIEWED
@@ -78,7 +78,7 @@ def test_ord03_amount_limit_is_the_policy_value_and_its_boundary(od, org, wh):
     # A rule parameter overrides the policy value.
     ReviewRule.objects.filter(code=ReviewRuleCode.AMOUNT).update(params={"limit": "5000"})
     Order.objects.filter(pk=at_limit.pk).update(review_reasons=[])
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     at_limit.refresh_from_db()
     assert at_limit.state == S.REVIEWED
 
@@ -86,12 +86,12 @@ def test_ord03_amount_limit_is_the_policy_value_and_its_boundary(od, org, wh):
 def test_ord03_unpaid_orders_are_not_reviewed_and_never_reach_awaiting_shipment(od, org, wh):
     wh.put(wh.hz_bin, 5)
     unpaid = new_order(od.clerk, org.store_a1, "U1")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     unpaid.refresh_from_db()
     assert unpaid.state == S.PLACED
     Order.objects.filter(pk=unpaid.pk).update(state=S.REVIEWED)
     with pytest.raises(BusinessError) as refused:
-        actions.release_to_shipping(Order.objects.get(pk=unpaid.pk), by=od.clerk)
+        actions.release_to_shipping(Order.objects.get(pk=unpaid.pk), user=od.clerk)
     assert refused.value.code == "unpaid"
 
 
@@ -100,7 +100,7 @@ def test_ord04_routing_uses_the_store_warehouse_then_any_with_enough_stock(od, o
     wh.put(wh.sh_bin, 10)
     first = paid(od, org, "W1", qty=1)
     second = paid(od, org, "W2", qty=3)
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.warehouse == wh.hz  # the store's own warehouse first
@@ -112,12 +112,12 @@ def test_ord04_out_of_stock_orders_wait_and_are_retried_in_payment_order(od, org
     early = paid(od, org, "Q1", qty=2)
     late = paid(od, org, "Q2", qty=2)
     Order.objects.filter(pk=late.pk).update(paid_at=at(3, 10))
-    run = review.auto_review(by=od.clerk)
+    run = review.auto_review(user=od.clerk)
     assert run.waiting == 2
     early.refresh_from_db()
     assert early.allocation_state == AllocationState.WAITING_STOCK and "库存不足" in early.allocation_note
     wh.put(wh.hz_bin, 2)  # three in stock now: enough for the earlier payment only
-    run = review.retry_waiting(by=od.clerk)
+    run = review.retry_waiting(user=od.clerk)
     early.refresh_from_db()
     late.refresh_from_db()
     assert (run.reviewed, run.waiting) == (1, 1)
@@ -127,7 +127,7 @@ def test_ord04_out_of_stock_orders_wait_and_are_retried_in_payment_order(od, org
 def test_ord04_stock_rule_off_sends_out_of_stock_orders_to_a_person(od, org, wh):
     ReviewRule.objects.filter(code=ReviewRuleCode.STOCK).update(enabled=False)
     order = paid(od, org, "N1")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     order.refresh_from_db()
     assert order.allocation_state == "" and order.review_reasons[0]["rule"] == ReviewRuleCode.STOCK
 
@@ -135,17 +135,17 @@ def test_ord04_stock_rule_off_sends_out_of_stock_orders_to_a_person(od, org, wh)
 def test_ord04_cancel_and_hold_give_the_stock_back_and_shipping_takes_it_out(od, org, wh):
     wh.put(wh.hz_bin, 6)
     a, b, c = (paid(od, org, n, qty=2) for n in ("S1", "S2", "S3"))
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     assert reservations.available(od.sku.pk, wh.hz.pk) == 0
-    actions.cancel(Order.objects.get(pk=a.pk), by=od.clerk, reason="买家取消")
+    actions.cancel(Order.objects.get(pk=a.pk), user=od.clerk, reason="买家取消")
     assert reservations.available(od.sku.pk, wh.hz.pk) == 2
-    held = actions.hold(Order.objects.get(pk=b.pk), by=od.clerk, reason="核实地址")
+    held = actions.hold(Order.objects.get(pk=b.pk), user=od.clerk, reason="核实地址")
     assert reservations.available(od.sku.pk, wh.hz.pk) == 4 and held.held_from == S.AWAITING_REVIEW
-    actions.release_hold(Order.objects.get(pk=b.pk), by=od.clerk, reason="已核实")
-    review.auto_review(by=od.clerk)
+    actions.release_hold(Order.objects.get(pk=b.pk), user=od.clerk, reason="已核实")
+    review.auto_review(user=od.clerk)
     assert Order.objects.get(pk=b.pk).state == S.REVIEWED
-    order = actions.release_to_shipping(Order.objects.get(pk=c.pk), by=od.clerk)
-    actions.mark_shipped(order, by=od.clerk, courier="sf_express", tracking_no="SF1")
+    order = actions.release_to_shipping(Order.objects.get(pk=c.pk), user=od.clerk)
+    actions.mark_shipped(order, user=od.clerk, courier="sf_express", tracking_no="SF1")
     moves = StockMove.objects.filter(doc_kind=DocKind.ORDER, doc_id=str(c.pk))
     assert [(m.quantity, m.to_bin_id) for m in moves] == [(2, None)]
     assert StockBalance.objects.get(bin=wh.hz_bin).on_hand == 4 and not differences()
@@ -167,7 +167,7 @@ def test_ord03_batches_hold_at_most_the_policy_size_notes_first(od, org, wh, mon
     for n in range(4):
         paid(od, org, f"B{n}", amount="3000.00")
     noted = paid(od, org, "B9", amount="3000.00", buyer_message="请开发票")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     batch = review.take_batch(user=od.clerk)
     orders = list(batch.orders.order_by("pk"))
     assert batch.size == 3 == len(orders) and batch.limit == 3 and "ORD-03" in batch.limit_citation
@@ -209,7 +209,7 @@ def test_ord04_parallel_allocation_never_oversells(od, org, wh):
     def worker(n):
         try:
             barrier.wait()
-            review.auto_review(orders[n::WORKERS], by=od.clerk)
+            review.auto_review(orders[n::WORKERS], user=od.clerk)
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             errors.append(repr(error))
         finally:
@@ -244,7 +244,7 @@ def test_ord03_imported_paid_orders_are_reviewed_when_the_chunk_commits(od, org,
 
 def test_ord04_stock_arriving_retries_the_waiting_orders(od, org, wh, django_capture_on_commit_callbacks):
     order = paid(od, org, "Z1", qty=2)
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     assert Order.objects.get(pk=order.pk).allocation_state == AllocationState.WAITING_STOCK
     with django_capture_on_commit_callbacks(execute=True):
         wh.put(wh.sh_bin, 2)  # goods put away into a sellable bin of any warehouse

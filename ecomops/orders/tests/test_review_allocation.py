@@ -46,7 +46,7 @@ def test_ord03_paid_rule_refuses_an_unpaid_order_and_passes_cash_on_delivery(od,
 def test_ord03_cash_on_delivery_orders_are_reviewed_without_payment(od, org, wh):
     wh.put(wh.hz_bin, 3)
     cod = new_order(od.clerk, org.store_a1, "COD1", payment_method="cod")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     cod.refresh_from_db()
     assert cod.state == S.REVIEWED and cod.paid_at is None and cod.allocation_state == AllocationState.ALLOCATED
 
@@ -59,7 +59,7 @@ def test_ord03_cash_on_delivery_orders_are_reviewed_without_payment(od, org, wh)
 def test_ord03_address_complete_rule_names_what_is_missing(od, org, wh, fields, rule, text):
     wh.put(wh.hz_bin, 2)
     order = paid(od, org, "AD1", **fields)
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     order.refresh_from_db()
     assert order.state == S.AWAITING_REVIEW and [r["rule"] for r in order.review_reasons] == [rule]
     assert text in order.review_reasons[0]["message"]
@@ -70,13 +70,13 @@ def test_ord03_an_order_with_an_exception_waits_for_a_person_unless_the_rule_is_
     wh.put(wh.hz_bin, 2)
     order = paid(od, org, "EX1")
     Order.objects.filter(pk=order.pk).update(exception_reason="平台标记风险订单")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     order.refresh_from_db()
     assert [r["rule"] for r in order.review_reasons] == [ReviewRuleCode.NO_EXCEPTION]
     assert "风险" in order.review_reasons[0]["message"]
     ReviewRule.objects.filter(code=ReviewRuleCode.NO_EXCEPTION).update(enabled=False)
     Order.objects.filter(pk=order.pk).update(review_reasons=[])
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     assert Order.objects.get(pk=order.pk).state == S.REVIEWED
 
 
@@ -86,12 +86,12 @@ def test_ord03_unmatched_lines_wait_for_a_person_unless_the_rule_is_off(od, org,
         LineInput(quantity=1, unit_price=Decimal("100.00"), platform_sku_code="P-1"),
         LineInput(quantity=1, unit_price=Decimal("5.00"), platform_sku_code="NOPE")])
     Order.objects.filter(pk=order.pk).update(state=S.PAID, paid_at=at(2, 11), exception_reason="")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     order.refresh_from_db()
     assert [r["rule"] for r in order.review_reasons] == [ReviewRuleCode.MATCHED]
     ReviewRule.objects.filter(code=ReviewRuleCode.MATCHED).update(enabled=False)
     Order.objects.filter(pk=order.pk).update(review_reasons=[])
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     order.refresh_from_db()  # the matched line is reserved; the unmatched one is left to a person later
     assert order.state == S.REVIEWED and Reservation.objects.filter(doc_id=str(order.pk)).count() == 1
 
@@ -100,16 +100,16 @@ def test_ord03_amount_limit_off_lets_big_orders_through(od, org, wh):
     wh.put(wh.hz_bin, 2)
     big = paid(od, org, "BIG", amount="99999.00")
     ReviewRule.objects.filter(code=ReviewRuleCode.AMOUNT).update(enabled=False)
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     assert Order.objects.get(pk=big.pk).state == S.REVIEWED
 
 
 def test_ord03_a_person_waiting_order_is_not_reviewed_again_by_the_next_run(od, org, wh):
     wh.put(wh.hz_bin, 2)
     noted = paid(od, org, "NX", merchant_note="送小样")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     events = noted.events.count()
-    run = review.auto_review(by=od.clerk)
+    run = review.auto_review(user=od.clerk)
     assert (run.reviewed, run.manual) == (0, 0) and noted.events.count() == events
 
 
@@ -200,11 +200,11 @@ def test_ord04_retry_by_sku_leaves_other_waiting_orders_alone(od, org, wh):
     first = paid(od, org, "RS1")
     second = new_order(od.clerk, org.store_a1, "RS2",
                        lines=[LineInput(quantity=1, unit_price=Decimal("10.00"), platform_sku_code="P-2")])
-    actions.mark_paid(second, by=od.clerk, paid_at=at(2, 9))
-    review.auto_review(by=od.clerk)
+    actions.mark_paid(second, user=od.clerk, paid_at=at(2, 9))
+    review.auto_review(user=od.clerk)
     wh.put(wh.hz_bin, 5)
     wh.put(wh.hz_bin, 5, sku=other)
-    run = review.retry_waiting(sku_ids=[other.pk], by=od.clerk)
+    run = review.retry_waiting(sku_ids=[other.pk], user=od.clerk)
     assert (run.reviewed, run.waiting) == (1, 0)
     assert Order.objects.get(pk=second.pk).state == S.REVIEWED
     assert Order.objects.get(pk=first.pk).allocation_state == AllocationState.WAITING_STOCK
@@ -227,12 +227,12 @@ def test_ord04_the_allocate_command_reviews_and_retries(od, org, wh):
 def test_ord04_hold_of_a_reviewed_order_returns_to_review_and_is_allocated_again(od, org, wh):
     wh.put(wh.hz_bin, 1)
     order = paid(od, org, "HR1")
-    review.auto_review(by=od.clerk)
-    held = actions.hold(Order.objects.get(pk=order.pk), by=od.clerk, reason="买家改地址")
+    review.auto_review(user=od.clerk)
+    held = actions.hold(Order.objects.get(pk=order.pk), user=od.clerk, reason="买家改地址")
     assert held.allocation_state == "" and held.warehouse is None
     assert not Reservation.objects.filter(doc_id=str(order.pk), state="active").exists()
-    actions.release_hold(held, by=od.clerk, reason="已改")
-    review.auto_review(by=od.clerk)
+    actions.release_hold(held, user=od.clerk, reason="已改")
+    review.auto_review(user=od.clerk)
     assert Order.objects.get(pk=order.pk).state == S.REVIEWED
 
 
@@ -257,7 +257,7 @@ def test_ord04_parallel_review_of_the_same_orders_never_oversells_then_stock_arr
     def worker():
         try:
             barrier.wait()
-            review.auto_review(by=od.clerk)
+            review.auto_review(user=od.clerk)
         except Exception as error:  # noqa: BLE001 - collected and asserted below
             errors.append(repr(error))
         finally:
@@ -286,7 +286,7 @@ def test_ord04_parallel_review_of_the_same_orders_never_oversells_then_stock_arr
     wh.put(wh.hz_bin, sum(need[:half]))  # committed: the stock_arrived hook retries the queue at once
     now_reviewed = [o.pk for o in waiting if Order.objects.get(pk=o.pk).state == S.REVIEWED]
     assert now_reviewed[:half] == [o.pk for o in waiting[:half]]  # payment order first
-    run = review.retry_waiting(by=od.clerk)  # the cron safety net finds nothing more to do
+    run = review.retry_waiting(user=od.clerk)  # the cron safety net finds nothing more to do
     assert run.reviewed == 0 and run.waiting == len(waiting) - len(now_reviewed)
     assert all(b.reserved <= b.on_hand for b in StockBalance.objects.all()) and not differences()
 
@@ -300,7 +300,7 @@ def test_ord03_batch_page_and_api_are_scoped(od, org, wh):
     other_no = "SCOPE-CLIENT-B-ORDER-0001"
     other = new_order(od.clerk_b, org.store_b1, other_no, lines=[LineInput(quantity=1, unit_price=Decimal("5.00"))])
     Order.objects.filter(pk=other.pk).update(state=S.AWAITING_REVIEW, paid_at=at(2), allocation_state="waiting_stock")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     batch = review.take_batch(user=od.clerk)
     http = _http(od.clerk)
     # An order of another client is not there, in the batch page's actions and in the API.
@@ -342,7 +342,7 @@ def test_ord03_rule_page_switches_and_edits_the_limit_with_history(od, org, wh):
     assert rule.params == {"limit": "500.00"} and rule.history.first().history_user == boss
     order = paid(od, org, "RL1", amount="600.00")
     wh.put(wh.hz_bin, 1)
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     assert Order.objects.get(pk=order.pk).review_reasons[0]["rule"] == ReviewRuleCode.AMOUNT
     http.post(url, {"limit": ""})  # switched off, back to the policy value
     rule.refresh_from_db()
@@ -361,7 +361,7 @@ def test_ord03_batch_rows_cancel_and_change_address_through_htmx(od, org, wh):
     wh.put(wh.hz_bin, 3)
     no_city = paid(od, org, "HX1", city="", buyer_message="改到公司")
     noted = paid(od, org, "HX2", merchant_note="赠品")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     batch = review.take_batch(user=od.cs)
     http = _http(od.cs)
     act = reverse("orders:review_batch_act", args=[batch.pk])
@@ -392,7 +392,7 @@ def test_ord03_api_lists_batches_and_patches_the_limit(od, org, wh):
     from .conftest import CLERK, make_user
 
     paid(od, org, "AL1", merchant_note="x")
-    review.auto_review(by=od.clerk)
+    review.auto_review(user=od.clerk)
     http = _http(od.clerk)
     taken = http.post("/api/v1/orders/review/batches").json()
     listed = http.get("/api/v1/orders/review/batches").json()

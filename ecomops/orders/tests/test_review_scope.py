@@ -37,7 +37,7 @@ def sku_b(org):
 def _paid(user, store, number, code, **fields):
     order = new_order(user, store, number, lines=[LineInput(quantity=1, unit_price=Decimal("100.00"),
                                                             platform_sku_code=code)], **fields)
-    actions.mark_paid(order, by=user, paid_at=at(2, 10))
+    actions.mark_paid(order, user=user, paid_at=at(2, 10))
     return Order.objects.get(pk=order.pk)
 
 
@@ -81,7 +81,7 @@ def test_dat02_a_persons_automatic_review_takes_only_their_orders(od, org, wh, s
     wh.put(wh.sh_bin, 5, sku=sku_b)
     mine = _paid(od.clerk, org.store_a1, "RA1", "P-1")
     theirs = _paid(od.clerk_b, org.store_b1, "RB1", "B-1")
-    review.auto_review(by=od.clerk)  # every order, as far as the clerk may see
+    review.auto_review(user=od.clerk)  # every order, as far as the clerk may see
     assert _state(mine)[0] == S.REVIEWED and _state(theirs)[0] == S.PAID
     Api(od.clerk).post("orders/review/auto")
     _http(od.clerk).post(reverse("orders:review_auto"))

@@ -34,7 +34,7 @@ def test_ord09_order_unconfirmed_24h_after_payment_is_flagged_late_with_a_due_it
     assert DueItem.objects.filter(kind=actions.CONFIRM_DUE_KIND).count() == 1
     assert order.events.filter(kind=OrderEventKind.CONFIRM_LATE).count() == 1
     # Confirming now keeps the flag and completes the due item.
-    actions.confirm(order, by=od.cs, at=at(3, 12))
+    actions.confirm(order, user=od.cs, at=at(3, 12))
     order.refresh_from_db()
     assert order.confirm_late and order.confirmed_at == at(3, 12)
     assert not DueItem.objects.open().filter(kind=actions.CONFIRM_DUE_KIND).exists()
@@ -42,13 +42,13 @@ def test_ord09_order_unconfirmed_24h_after_payment_is_flagged_late_with_a_due_it
 
 def test_ord09_confirmed_in_time_is_not_late_and_unpaid_cannot_be_confirmed(od):
     with pytest.raises(BusinessError) as refused:
-        actions.confirm(od.a1, by=od.cs)
+        actions.confirm(od.a1, user=od.cs)
     assert refused.value.code == "unpaid"
     pay(od.clerk, od.a1)
-    order = actions.confirm(Order.objects.get(pk=od.a1.pk), by=od.cs, at=at(3, 10, 5))
+    order = actions.confirm(Order.objects.get(pk=od.a1.pk), user=od.cs, at=at(3, 10, 5))
     assert not order.confirm_late and not order.confirm_is_late(at(9))
     with pytest.raises(BusinessError):
-        actions.confirm(order, by=od.cs)  # once
+        actions.confirm(order, user=od.cs)  # once
 
 
 def test_ord09_confirm_deadline_follows_the_policy_value(od, org):
@@ -104,36 +104,36 @@ def test_ord08_merge_needs_same_store(od, org):
 
 
 def test_ord08_courier_change_before_shipping_only(od):
-    order = actions.change_courier(od.a1, by=od.clerk, courier="sf_express", reason="买家要顺丰")
+    order = actions.change_courier(od.a1, user=od.clerk, courier="sf_express", reason="买家要顺丰")
     event = order.events.get(kind=OrderEventKind.COURIER_CHANGED)
     assert event.data == {"before": "", "after": "sf_express"}
     with pytest.raises(BusinessError) as refused:
-        actions.change_courier(order, by=od.clerk, courier="nope")
+        actions.change_courier(order, user=od.clerk, courier="nope")
     assert refused.value.field == "courier"
-    actions.cancel(order, by=od.clerk, reason="x")
+    actions.cancel(order, user=od.clerk, reason="x")
     with pytest.raises(BusinessError):
-        actions.change_courier(order, by=od.clerk, courier="zto")
+        actions.change_courier(order, user=od.clerk, courier="zto")
 
 
 def test_law03_invoice_request_validates_title_and_tax_number(od):
     with pytest.raises(BusinessError) as refused:
-        actions.request_invoice(od.a1, by=od.clerk, kind="electronic", title_kind="company", title="杭州茶叶有限公司")
+        actions.request_invoice(od.a1, user=od.clerk, kind="electronic", title_kind="company", title="杭州茶叶有限公司")
     assert refused.value.field == "tax_number"
     with pytest.raises(BusinessError) as refused:
-        actions.request_invoice(od.a1, by=od.clerk, kind="electronic", title_kind="company", title="杭州茶叶有限公司",
+        actions.request_invoice(od.a1, user=od.clerk, kind="electronic", title_kind="company", title="杭州茶叶有限公司",
                                 tax_number="91330106MA2CFX1A0B")  # wrong check character
     assert refused.value.field == "tax_number"
     with pytest.raises(BusinessError) as refused:
-        actions.request_invoice(od.a1, by=od.clerk, kind="special_vat", title_kind="personal", title="张三")
+        actions.request_invoice(od.a1, user=od.clerk, kind="special_vat", title_kind="personal", title="张三")
     assert refused.value.field == "title_kind"
     with pytest.raises(BusinessError) as refused:
-        actions.request_invoice(od.a1, by=od.clerk, kind="paper", title_kind="personal", title="")
+        actions.request_invoice(od.a1, user=od.clerk, kind="paper", title_kind="personal", title="")
     assert refused.value.field == "title"
-    invoice = actions.request_invoice(od.a1, by=od.clerk, kind="special_vat", title_kind="company",
+    invoice = actions.request_invoice(od.a1, user=od.clerk, kind="special_vat", title_kind="company",
                                       title="杭州茶叶有限公司", tax_number="91330106ma2cfx1a04")
     assert invoice.tax_number == "91330106MA2CFX1A04"
     assert actions.valid_tax_number("914403001922038216")  # a real code (GB 32100-2015 check)
-    assert actions.request_invoice(od.a1, by=od.clerk, kind="electronic", title_kind="personal", title="张三")
+    assert actions.request_invoice(od.a1, user=od.clerk, kind="electronic", title_kind="personal", title="张三")
 
 
 def test_ord06_estimated_ship_date_follows_the_same_day_cutoff(od):

@@ -42,8 +42,8 @@ def reviewed(od, org, number, *, qty=1, lines=None, **fields):
     lines = lines or [LineInput(quantity=qty, unit_price=Decimal("10.00"), platform_sku_code="P-1")]
     order = new_order(od.clerk, org.store_a1, number, lines=lines, **fields)
     if not order.is_cod:
-        actions.mark_paid(order, by=od.clerk, paid_at=at(2, 10))
-    review.auto_review([order.pk], by=od.clerk)
+        actions.mark_paid(order, user=od.clerk, paid_at=at(2, 10))
+    review.auto_review([order.pk], user=od.clerk)
     order = Order.objects.get(pk=order.pk)
     assert order.state == S.REVIEWED and order.allocation_state == AllocationState.ALLOCATED
     return order
@@ -51,7 +51,7 @@ def reviewed(od, org, number, *, qty=1, lines=None, **fields):
 
 def printed(od, org, number, **kwargs):
     """Reviewed and released to shipping (what printing the ship batch does, ORD-04/05)."""
-    return actions.release_to_shipping(reviewed(od, org, number, **kwargs), by=od.clerk)
+    return actions.release_to_shipping(reviewed(od, org, number, **kwargs), user=od.clerk)
 
 
 def order_moves(order):
@@ -92,9 +92,9 @@ def test_wms10_the_transition_to_shipped_posts_the_moves_from_the_reservation(od
 
 def test_ord01_every_door_to_shipped_is_the_ship_action(od, org, stock):
     """set_state, mark_shipped and ship_order all consume the reservation, once."""
-    for number, ship in (("D1", lambda o: actions.set_state(o, S.SHIPPED, by=od.clerk)),
-                         ("D2", lambda o: actions.mark_shipped(o, by=od.clerk, courier="yto", tracking_no="YT1")),
-                         ("D3", lambda o: actions.ship_order(o, by=od.clerk, courier="zto", tracking_no="ZT1"))):
+    for number, ship in (("D1", lambda o: actions.set_state(o, S.SHIPPED, user=od.clerk)),
+                         ("D2", lambda o: actions.mark_shipped(o, user=od.clerk, courier="yto", tracking_no="YT1")),
+                         ("D3", lambda o: actions.ship_order(o, user=od.clerk, courier="zto", tracking_no="ZT1"))):
         order = ship(printed(od, org, number, qty=2))
         assert order.state == S.SHIPPED and sum(m.quantity for m in order_moves(order)) == 2
     assert on_hand(stock) == 4 and not differences() and not shipment_differences()
@@ -105,10 +105,10 @@ def test_wms10_an_order_without_reserved_stock_is_refused_by_name(od, org, stock
     """An order that reached "awaiting shipment" without its stock reserved (an old bad path, or data
     fixed by hand) cannot be shipped: nothing would leave the ledger. It says which order and what to do."""
     order = printed(od, org, "N1")
-    review.release(order, by=od.clerk, reason="测试")  # give the reservation back behind the order's back
+    review.release(order, user=od.clerk, reason="测试")  # give the reservation back behind the order's back
     Order.objects.filter(pk=order.pk).update(allocation_state=allocation, warehouse=None)
-    for attempt in (lambda: actions.set_state(Order.objects.get(pk=order.pk), S.SHIPPED, by=od.clerk),
-                    lambda: actions.ship_order(Order.objects.get(pk=order.pk), by=od.clerk, courier="sf_express",
+    for attempt in (lambda: actions.set_state(Order.objects.get(pk=order.pk), S.SHIPPED, user=od.clerk),
+                    lambda: actions.ship_order(Order.objects.get(pk=order.pk), user=od.clerk, courier="sf_express",
                                                tracking_no="SF1")):
         with pytest.raises(BusinessError) as refused:
             attempt()
@@ -119,11 +119,11 @@ def test_wms10_an_order_without_reserved_stock_is_refused_by_name(od, org, stock
     assert "N1" in answer.json()["error"]["message"]
     assert Order.objects.get(pk=order.pk).state == S.AWAITING_SHIPMENT and not order_moves(order)
     # The way out: back to review, where the automatic review reserves it again.
-    actions.set_state(Order.objects.get(pk=order.pk), S.AWAITING_REVIEW, by=od.clerk)
-    review.auto_review([order.pk], by=od.clerk)  # (the out-of-stock queue is retried by its own run)
-    review.retry_waiting(by=od.clerk)
-    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), by=od.clerk)
-    actions.ship_order(order, by=od.clerk, courier="sf_express", tracking_no="SF1")
+    actions.set_state(Order.objects.get(pk=order.pk), S.AWAITING_REVIEW, user=od.clerk)
+    review.auto_review([order.pk], user=od.clerk)  # (the out-of-stock queue is retried by its own run)
+    review.retry_waiting(user=od.clerk)
+    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), user=od.clerk)
+    actions.ship_order(order, user=od.clerk, courier="sf_express", tracking_no="SF1")
     assert sum(m.quantity for m in order_moves(order)) == 1 and not shipment_differences()
 
 
@@ -131,7 +131,7 @@ def test_wms10_a_reservation_that_does_not_match_the_lines_is_refused(od, org, s
     order = printed(od, org, "X1", qty=2)
     Reservation.objects.filter(doc_id=str(order.pk)).update(quantity=1)  # tampered with
     with pytest.raises(BusinessError) as refused:
-        actions.ship_order(order, by=od.clerk, courier="sf_express", tracking_no="SF1")
+        actions.ship_order(order, user=od.clerk, courier="sf_express", tracking_no="SF1")
     assert refused.value.code == "not_allocated" and "X1" in refused.value.message and not order_moves(order)
 
 
@@ -141,10 +141,10 @@ def test_ord01_wms10_going_back_to_review_gives_the_stock_back(od, org, stock):
     a, b = printed(od, org, "B1", qty=2), reviewed(od, org, "B2", qty=3)
     assert reservations.available(od.sku.pk, stock.hz.pk) == 5
     for order in (a, b):
-        order = actions.set_state(order, S.AWAITING_REVIEW, by=od.clerk, reason="地址要核实")
+        order = actions.set_state(order, S.AWAITING_REVIEW, user=od.clerk, reason="地址要核实")
         assert order.allocation_state == AllocationState.NONE and order.warehouse is None
     assert reservations.available(od.sku.pk, stock.hz.pk) == 10 and not differences()
-    run = review.auto_review([a.pk, b.pk], by=od.clerk)
+    run = review.auto_review([a.pk, b.pk], user=od.clerk)
     assert run.reviewed == 2 and reservations.available(od.sku.pk, stock.hz.pk) == 5
 
 
@@ -154,17 +154,17 @@ def test_ord04_reviewing_by_hand_reserves_the_stock_or_is_refused(od, org, stock
     order = new_order(od.clerk, org.store_a1, "H1", lines=[LineInput(quantity=4, unit_price=Decimal("1.00"),
                                                                           platform_sku_code="P-1")],
                       merchant_note="送礼盒")
-    actions.mark_paid(order, by=od.clerk, paid_at=at(2, 10))
-    actions.submit_for_review(Order.objects.get(pk=order.pk), by=od.clerk)
-    order = actions.set_state(Order.objects.get(pk=order.pk), S.REVIEWED, by=od.clerk, reason="备注已看")
+    actions.mark_paid(order, user=od.clerk, paid_at=at(2, 10))
+    actions.submit_for_review(Order.objects.get(pk=order.pk), user=od.clerk)
+    order = actions.set_state(Order.objects.get(pk=order.pk), S.REVIEWED, user=od.clerk, reason="备注已看")
     assert order.allocation_state == AllocationState.ALLOCATED and order.warehouse == stock.hz
     assert reservations.available(od.sku.pk, stock.hz.pk) == 6
     big = new_order(od.clerk, org.store_a1, "H2", lines=[LineInput(quantity=40, unit_price=Decimal("1.00"),
                                                                         platform_sku_code="P-1")])
-    actions.mark_paid(big, by=od.clerk, paid_at=at(2, 10))
-    actions.submit_for_review(Order.objects.get(pk=big.pk), by=od.clerk)
+    actions.mark_paid(big, user=od.clerk, paid_at=at(2, 10))
+    actions.submit_for_review(Order.objects.get(pk=big.pk), user=od.clerk)
     with pytest.raises(BusinessError) as refused:
-        actions.mark_reviewed(Order.objects.get(pk=big.pk), by=od.clerk)
+        actions.mark_reviewed(Order.objects.get(pk=big.pk), user=od.clerk)
     assert refused.value.code == "insufficient_stock" and "库存不足" in refused.value.message
     big.refresh_from_db()
     assert big.state == S.AWAITING_REVIEW and big.allocation_state == AllocationState.NONE
@@ -199,14 +199,14 @@ def test_ord01_ship_api_ships_the_whole_order_once_and_checks_input_scope_and_ri
 def test_ord01_ship_refuses_orders_not_printed_and_split_orders(od, org, stock):
     order = reviewed(od, org, "W1")
     with pytest.raises(BusinessError) as refused:
-        actions.ship_order(order, by=od.clerk, courier="sf_express", tracking_no="SF1")
+        actions.ship_order(order, user=od.clerk, courier="sf_express", tracking_no="SF1")
     assert refused.value.code == "wrong_state" and "W1" in refused.value.message
-    order = actions.release_to_shipping(order, by=od.clerk)
+    order = actions.release_to_shipping(order, user=od.clerk)
     with pytest.raises(NotAllowed):
-        actions.ship_order(order, by=make_user("no_ship", "orders.view_order", client=org.client_a),
+        actions.ship_order(order, user=make_user("no_ship", "orders.view_order", client=org.client_a),
                            courier="sf_express", tracking_no="SF1")
     with pytest.raises(BusinessError) as hidden:
-        actions.ship_order(order, by=od.clerk_b, courier="sf_express", tracking_no="SF1")
+        actions.ship_order(order, user=od.clerk_b, courier="sf_express", tracking_no="SF1")
     assert hidden.value.code == "not_found"  # another client's order is not there (DAT-02)
     assert not order_moves(order)
 
@@ -216,7 +216,7 @@ def test_ord01_api_order_lines_carry_their_ids_for_the_split(od, org, stock):
     order = new_order(od.clerk, org.store_a1, "L1", lines=[
         LineInput(quantity=2, unit_price=Decimal("10.00"), platform_sku_code="P-1"),
         LineInput(quantity=1, unit_price=Decimal("10.00"), platform_sku_code="P-1")])
-    actions.mark_paid(order, by=od.clerk, paid_at=at(2, 10))
+    actions.mark_paid(order, user=od.clerk, paid_at=at(2, 10))
     detail = Api(od.clerk).get(f"orders/{order.pk}").json()
     ids = [line["id"] for line in detail["lines"]]
     assert ids == list(order.lines.order_by("line_no").values_list("pk", flat=True))
@@ -258,7 +258,7 @@ def test_ord01_order_page_ships_the_whole_order_once(od, org, stock):
 
 def test_ord01_cash_on_delivery_ships_unpaid_with_its_stock(od, org, stock):
     order = printed(od, org, "C1", qty=2, payment_method="cod")
-    order = actions.ship_order(order, by=od.clerk, courier="ems", tracking_no="EMS1")
+    order = actions.ship_order(order, user=od.clerk, courier="ems", tracking_no="EMS1")
     assert order.paid_at is None and order.state == S.SHIPPED and sum(m.quantity for m in order_moves(order)) == 2
     assert not shipment_differences()
 
@@ -274,20 +274,20 @@ def test_ord08_wms10_each_parcel_takes_its_own_units_out_when_it_leaves(od, org,
     the order ships (with no second posting) when every unit has left."""
     order = two_lines(od, org, "P1")
     a, b = order.lines.order_by("line_no").values_list("pk", flat=True)
-    first, second = parcels.split_order(order, by=od.clerk, parts=[{"lines": {a: 2}}, {"lines": {a: 1, b: 1}}])
-    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), by=od.clerk)
+    first, second = parcels.split_order(order, user=od.clerk, parts=[{"lines": {a: 2}}, {"lines": {a: 1, b: 1}}])
+    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), user=od.clerk)
     with pytest.raises(BusinessError) as whole:
-        actions.ship_order(order, by=od.clerk, courier="sf_express", tracking_no="SF0")
+        actions.ship_order(order, user=od.clerk, courier="sf_express", tracking_no="SF0")
     assert whole.value.code == "has_parcels"
-    parcels.ship_parcel(first, by=od.clerk, courier="sf_express", tracking_no="SF1")
+    parcels.ship_parcel(first, user=od.clerk, courier="sf_express", tracking_no="SF1")
     order.refresh_from_db()
     assert order.state == S.AWAITING_SHIPMENT and order.allocation_state == AllocationState.ALLOCATED
     assert [(m.quantity, m.note) for m in order_moves(order)] == [(2, f"订单发货 包裹 {first.number}")]
     assert on_hand(stock) == 8 and reservations.available(od.sku.pk, stock.hz.pk) == 6
     assert not differences() and not shipment_differences()
     with pytest.raises(BusinessError):
-        parcels.ship_parcel(first, by=od.clerk, courier="sf_express", tracking_no="SF1")  # twice: refused
-    parcels.ship_parcel(second, by=od.clerk, courier="yto", tracking_no="YT2")
+        parcels.ship_parcel(first, user=od.clerk, courier="sf_express", tracking_no="SF1")  # twice: refused
+    parcels.ship_parcel(second, user=od.clerk, courier="yto", tracking_no="YT2")
     order.refresh_from_db()
     assert order.state == S.SHIPPED and order.allocation_state == AllocationState.CONSUMED
     assert sum(m.quantity for m in order_moves(order)) == 4 and on_hand(stock) == 6
@@ -301,12 +301,12 @@ def test_ord08_a_merged_parcel_takes_every_order_out(od, org, stock):
                                                                        platform_sku_code="P-1")])
     second = new_order(od.clerk, org.store_a1, "M2", placed_at=at(2) + timedelta(hours=1))
     for order in (first, second):
-        actions.mark_paid(order, by=od.clerk, paid_at=at(2, 12))
-    parcel = parcels.merge_orders([Order.objects.get(pk=first.pk), Order.objects.get(pk=second.pk)], by=od.clerk)
-    review.auto_review([first.pk, second.pk], by=od.clerk)
+        actions.mark_paid(order, user=od.clerk, paid_at=at(2, 12))
+    parcel = parcels.merge_orders([Order.objects.get(pk=first.pk), Order.objects.get(pk=second.pk)], user=od.clerk)
+    review.auto_review([first.pk, second.pk], user=od.clerk)
     for order in (first, second):
-        actions.release_to_shipping(Order.objects.get(pk=order.pk), by=od.clerk)
-    parcels.ship_parcel(parcel, by=od.clerk, courier="sf_express", tracking_no="SF9")
+        actions.release_to_shipping(Order.objects.get(pk=order.pk), user=od.clerk)
+    parcels.ship_parcel(parcel, user=od.clerk, courier="sf_express", tracking_no="SF9")
     assert [Order.objects.get(pk=o.pk).state for o in (first, second)] == [S.SHIPPED, S.SHIPPED]
     assert [sum(m.quantity for m in order_moves(o)) for o in (first, second)] == [2, 1]
     assert on_hand(stock) == 7 and not shipment_differences() and not differences()
@@ -315,16 +315,16 @@ def test_ord08_a_merged_parcel_takes_every_order_out(od, org, stock):
 def test_ord01_a_cancel_after_a_parcel_left_is_refused_and_open_parcels_go_with_the_order(od, org, stock):
     order = two_lines(od, org, "K1")
     a, b = order.lines.order_by("line_no").values_list("pk", flat=True)
-    first, second = parcels.split_order(order, by=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
+    first, second = parcels.split_order(order, user=od.clerk, parts=[{"lines": {a: 3}}, {"lines": {b: 1}}])
     other = two_lines(od, org, "K2")
     c, d = other.lines.order_by("line_no").values_list("pk", flat=True)
-    open_ones = parcels.split_order(other, by=od.clerk, parts=[{"lines": {c: 3}}, {"lines": {d: 1}}])
-    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), by=od.clerk)
-    parcels.ship_parcel(first, by=od.clerk, courier="sf_express", tracking_no="SF1")
+    open_ones = parcels.split_order(other, user=od.clerk, parts=[{"lines": {c: 3}}, {"lines": {d: 1}}])
+    order = actions.release_to_shipping(Order.objects.get(pk=order.pk), user=od.clerk)
+    parcels.ship_parcel(first, user=od.clerk, courier="sf_express", tracking_no="SF1")
     with pytest.raises(BusinessError) as refused:
-        actions.cancel(Order.objects.get(pk=order.pk), by=od.clerk, reason="买家不要了")
+        actions.cancel(Order.objects.get(pk=order.pk), user=od.clerk, reason="买家不要了")
     assert "K1" in refused.value.message and "包裹" in refused.value.message
-    actions.cancel(Order.objects.get(pk=other.pk), by=od.clerk, reason="买家不要了")
+    actions.cancel(Order.objects.get(pk=other.pk), user=od.clerk, reason="买家不要了")
     assert {p.state for p in type(first).objects.filter(pk__in=[p.pk for p in open_ones])} == {"cancelled"}
     assert not shipment_differences() and not differences()
 
@@ -352,9 +352,9 @@ def test_ord01_clerks_shipping_the_same_order_at_once_post_it_once(od, org, wh):
                 return
             fresh = Order.objects.get(pk=order.pk)
             if n % 2:
-                actions.ship_order(fresh, by=od.clerk, courier="sf_express", tracking_no=f"SF{n}")
+                actions.ship_order(fresh, user=od.clerk, courier="sf_express", tracking_no=f"SF{n}")
             else:
-                actions.set_state(fresh, S.SHIPPED, by=od.clerk)
+                actions.set_state(fresh, S.SHIPPED, user=od.clerk)
             done.append(n)
         except BusinessError as error:
             refused.append(error.code)
@@ -384,8 +384,8 @@ def test_ord08_packers_shipping_the_parcels_of_a_split_order_at_once_post_each_o
     wh.put(wh.hz_bin, 10)
     order = two_lines(od, org, "RP1")
     a, b = order.lines.order_by("line_no").values_list("pk", flat=True)
-    made = parcels.split_order(order, by=od.clerk, parts=[{"lines": {a: 2}}, {"lines": {a: 1, b: 1}}])
-    actions.release_to_shipping(Order.objects.get(pk=order.pk), by=od.clerk)
+    made = parcels.split_order(order, user=od.clerk, parts=[{"lines": {a: 2}}, {"lines": {a: 1, b: 1}}])
+    actions.release_to_shipping(Order.objects.get(pk=order.pk), user=od.clerk)
     barrier = threading.Barrier(7)
     done, refused, errors = [], [], []
 
@@ -393,9 +393,9 @@ def test_ord08_packers_shipping_the_parcels_of_a_split_order_at_once_post_each_o
         try:
             barrier.wait()
             if n == 6:
-                actions.cancel(Order.objects.get(pk=order.pk), by=od.clerk, reason="买家取消")
+                actions.cancel(Order.objects.get(pk=order.pk), user=od.clerk, reason="买家取消")
             else:
-                parcels.ship_parcel(made[n % 2], by=od.clerk, courier="sf_express", tracking_no=f"SF{n}")
+                parcels.ship_parcel(made[n % 2], user=od.clerk, courier="sf_express", tracking_no=f"SF{n}")
             done.append(n)
         except BusinessError as error:
             refused.append((n, error.code))
@@ -431,7 +431,7 @@ def run_verify():
 
 def test_wms10_verify_is_clean_and_says_so(od, org, stock):
     assert "exactly once: 0 order(s), 0 unit(s)" in run_verify()
-    actions.ship_order(printed(od, org, "V1", qty=2), by=od.clerk, courier="sf_express", tracking_no="SF1")
+    actions.ship_order(printed(od, org, "V1", qty=2), user=od.clerk, courier="sf_express", tracking_no="SF1")
     assert "exactly once: 1 order(s), 2 unit(s)" in run_verify()
 
 
@@ -439,7 +439,7 @@ def test_wms10_verify_lists_a_shipped_order_without_its_moves(od, org, stock):
     """What the old transitions path left behind: shipped (with its event) but nothing posted, units
     still reserved."""
     order = printed(od, org, "V2", qty=2)
-    actions._move(Order.objects.get(pk=order.pk), S.SHIPPED, by=od.clerk)  # the old path, by hand
+    actions._move(Order.objects.get(pk=order.pk), S.SHIPPED, user=od.clerk)  # the old path, by hand
     with pytest.raises(CommandError):
         run_verify()
     found = shipment_differences()
@@ -452,14 +452,14 @@ def test_wms10_verify_lists_a_double_posting_and_moves_of_an_order_not_shipped(o
     from ecomops.inventory.ledger import DocRef, Move, post_moves
     from ecomops.orders.review import doc_of
 
-    shipped = actions.ship_order(printed(od, org, "V3", qty=1), by=od.clerk, courier="sf_express",
+    shipped = actions.ship_order(printed(od, org, "V3", qty=1), user=od.clerk, courier="sf_express",
                                  tracking_no="SF1")
     lot = StockBalance.objects.filter(bin=stock.hz_bin).first().lot_id
     post_moves([Move(sku_id=od.sku.pk, lot_id=lot, quantity=1, from_bin=stock.hz_bin)], doc=doc_of(shipped),
-               by=org.admin)
+               user=org.admin)
     waiting = reviewed(od, org, "V4")
     post_moves([Move(sku_id=od.sku.pk, lot_id=lot, quantity=1, from_bin=stock.hz_bin)],
-               doc=DocRef(DocKind.ORDER, str(waiting.pk), waiting.platform_order_no), by=org.admin)
+               doc=DocRef(DocKind.ORDER, str(waiting.pk), waiting.platform_order_no), user=org.admin)
     found = {(d.order_no, d.problem, d.expected, d.posted) for d in shipment_differences()}
     assert found == {("V3", "double", 1, 2), ("V4", "not_shipped", 0, 1)}
     with pytest.raises(CommandError) as failed:
@@ -469,7 +469,7 @@ def test_wms10_verify_lists_a_double_posting_and_moves_of_an_order_not_shipped(o
 
 def test_wms10_verify_lists_a_cancelled_order_still_holding_stock(od, org, stock):
     order = reviewed(od, org, "V5", qty=2)
-    actions._move(Order.objects.get(pk=order.pk), S.CANCELLED, by=od.clerk, reason="旧导入")  # the item-10 path
+    actions._move(Order.objects.get(pk=order.pk), S.CANCELLED, user=od.clerk, reason="旧导入")  # the item-10 path
     found = shipment_differences()
     assert [(d.order_no, d.problem, d.reserved) for d in found] == [("V5", "still_reserved", 2)]
     assert "V5" in str(found[0]) and "仍占用 2 件" in str(found[0])
@@ -481,7 +481,7 @@ def test_wms10_orders_that_came_in_shipped_from_the_platform_are_not_differences
     order = new_order(od.clerk, org.store_a1, "OLD1")
     Order.objects.filter(pk=order.pk).update(state=S.COMPLETED, paid_at=at(1))
     assert shipment_differences() == []
-    shipped = actions.ship_order(printed(od, org, "V6", qty=2), by=od.clerk, courier="sf_express",
+    shipped = actions.ship_order(printed(od, org, "V6", qty=2), user=od.clerk, courier="sf_express",
                                  tracking_no="SF1")
     from ecomops.inventory import actions as stock_actions
     from ecomops.orders.review import doc_of

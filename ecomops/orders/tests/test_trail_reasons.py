@@ -18,8 +18,8 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 def test_the_trail_of_an_order_moved_through_review_gives_chinese_reasons(od, org, wh):
     wh.put(wh.hz_bin, 5)
     order = paid(od, org, "TR1")
-    review.auto_review(by=od.clerk)
-    actions.release_to_shipping(order, by=od.clerk)  # no reason given: the new state's name
+    review.auto_review(user=od.clerk)
+    actions.release_to_shipping(order, user=od.clerk)  # no reason given: the new state's name
     order.refresh_from_db()
     assert order.state == S.AWAITING_SHIPMENT
 

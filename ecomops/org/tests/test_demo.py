@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ecomops.audit.models import DueItem
 from ecomops.demo import org as demo
-from ecomops.org.enums import AttendanceKind, CompanyKind, LeaveStatus
+from ecomops.org.enums import AttendanceKind, CompanyKind, LeaveState
 from ecomops.org.models import (
     Attendance,
     Client,
@@ -145,7 +145,7 @@ class TestTheDemoCompany:
         assert Attendance.objects.filter(kind=AttendanceKind.ABSENT).count() == 1
         leave_days = Attendance.objects.filter(kind=AttendanceKind.LEAVE)
         leave = LeaveRequest.objects.get()
-        assert leave.status == LeaveStatus.APPROVED and leave.kind == AttendanceKind.LEAVE
+        assert leave.status == LeaveState.APPROVED and leave.kind == AttendanceKind.LEAVE
         assert {r.date for r in leave_days} == {leave.start_date, leave.end_date}
         assert {r.staff_id for r in leave_days} == {leave.staff_id}
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from ecomops.core.errors import BusinessError, NotAllowed
-from ecomops.org.enums import StoreStatus
+from ecomops.org.enums import StoreState
 from ecomops.org.models import Platform, Store
 from ecomops.stores import actions
 from ecomops.stores.enums import ApplicationEventKind, ApplicationState, DocumentReview
@@ -89,7 +89,7 @@ def test_later_edits_of_the_platform_do_not_change_an_application_under_way(appl
 
 
 def test_only_a_store_in_onboarding_gets_an_application(org, people):
-    Store.objects.filter(pk=org.store_a2.pk).update(status=StoreStatus.ACTIVE)
+    Store.objects.filter(pk=org.store_a2.pk).update(status=StoreState.ACTIVE)
     with pytest.raises(BusinessError, match="入驻中"):
         actions.create_application(user=people.applicant, store=Store.objects.get(pk=org.store_a2.pk))
 
@@ -173,7 +173,7 @@ def test_activation_without_agreement_date_is_refused(under_review, people):
     actions.approve_application(under_review, user=people.approver)
     with pytest.raises(BusinessError, match="尚未登记平台协议签署日期"):
         actions.activate_store(under_review, user=people.approver)
-    assert Store.objects.get(pk=under_review.store_id).status == StoreStatus.ONBOARDING
+    assert Store.objects.get(pk=under_review.store_id).status == StoreState.ONBOARDING
 
 
 def test_agreement_date_in_the_future_is_refused(under_review, people):
@@ -208,7 +208,7 @@ def test_approval_and_agreement_make_the_store_active_and_every_step_is_an_event
     activated = actions.record_agreement(approved, user=people.approver, signed_on=today)
     assert activated.status == ApplicationState.ACTIVATED and activated.agreement_signed_on == today
     store = Store.objects.get(pk=under_review.store_id)
-    assert store.status == StoreStatus.ACTIVE and store.opened_on == today
+    assert store.status == StoreState.ACTIVE and store.opened_on == today
     assert store.history.first().history_user == people.approver
 
     events = list(ApplicationEvent.objects.filter(application=under_review).order_by("at", "pk"))
@@ -237,7 +237,7 @@ def test_activation_needs_the_right_to_change_the_store(under_review, people):
     approver = get_user_model().objects.get(pk=people.approver.pk)
     with pytest.raises(NotAllowed):
         actions.record_agreement(under_review, user=approver, signed_on=timezone.localdate())
-    assert Store.objects.get(pk=under_review.store_id).status == StoreStatus.ONBOARDING
+    assert Store.objects.get(pk=under_review.store_id).status == StoreState.ONBOARDING
 
 
 # --- rights and scope ----------------------------------------------------------------------------

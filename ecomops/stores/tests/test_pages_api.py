@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ecomops.core.errors import BusinessError
-from ecomops.org.enums import StoreStatus
+from ecomops.org.enums import StoreState
 from ecomops.org.models import Store
 from ecomops.stores import actions
 from ecomops.stores.enums import ApplicationState, ChangeState, HolderKind, QualificationKind
@@ -154,7 +154,7 @@ def test_api_workflow_refuses_out_of_order_steps(api, org, people):
     response = api(people.approver).post(f"store-applications/{pk}/agreement",
                                          {"signed_on": timezone.localdate().isoformat()})
     assert response.status_code == 200 and body(response)["status"] == "activated"
-    assert Store.objects.get(pk=org.store_a1.pk).status == StoreStatus.ACTIVE
+    assert Store.objects.get(pk=org.store_a1.pk).status == StoreState.ACTIVE
 
 
 def test_api_qualifications_with_status_filter_and_may_sell(api, org, people):

@@ -36,17 +36,17 @@ def sold(sup, org):
                                        received_on=timezone.localdate().replace(day=1))
     w.good_lot = stock_actions.open_lot(client=org.client_a, source=opening, supplier=other)
     post_moves([Move(sku_id=sup.sku_a.pk, lot_id=w.bad_lot.pk, quantity=5, to_bin=w.bin),
-                Move(sku_id=sup.sku_a.pk, lot_id=w.good_lot.pk, quantity=5, to_bin=w.bin)], doc=opening, by=org.admin)
+                Move(sku_id=sup.sku_a.pk, lot_id=w.good_lot.pk, quantity=5, to_bin=w.bin)], doc=opening, user=org.admin)
     line = [LineInput(quantity=2, unit_price=Decimal("198.00"), platform_sku_code="TEA-001-250", title="龙井")]
     w.shipped_bad = new_order(org.admin, org.store_a1, "TB-BAD", lines=line, buyer_nick="喝茶的人")
     w.shipped_good = new_order(org.admin, org.store_a1, "TB-GOOD", lines=line)
     w.reserved = new_order(org.admin, org.store_a1, "TB-WAIT", lines=line)
     for order, lot in ((w.shipped_bad, w.bad_lot), (w.shipped_good, w.good_lot)):
         post_moves([Move(sku_id=sup.sku_a.pk, lot_id=lot.pk, quantity=2, from_bin=w.bin)],
-                   doc=DocRef(kind=DocKind.ORDER, id=str(order.pk), number=order.platform_order_no), by=org.admin)
+                   doc=DocRef(kind=DocKind.ORDER, id=str(order.pk), number=order.platform_order_no), user=org.admin)
     # FIFO: the bad lot (received first) still has 3 units, so the reservation takes them.
     reservations.reserve(doc=DocRef(kind=DocKind.ORDER, id=str(w.reserved.pk), number="TB-WAIT"),
-                         lines=[(sup.sku_a.pk, 2)], warehouse=w.wh, by=org.admin)
+                         lines=[(sup.sku_a.pk, 2)], warehouse=w.wh, user=org.admin)
     return w
 
 
@@ -72,7 +72,7 @@ def test_cat06_registering_again_adds_nothing_and_returned_goods_do_not_count(su
     assert recall_orders.register_affected_orders(case, user=sup.handler) == 0
     # The buyer sent both units back against the same order: net nothing left with the buyer.
     post_moves([Move(sku_id=sup.sku_a.pk, lot_id=sold.bad_lot.pk, quantity=2, to_bin=sold.bin)],
-               doc=DocRef(kind=DocKind.ORDER, id=str(sold.shipped_bad.pk), number="TB-BAD"), by=org.admin)
+               doc=DocRef(kind=DocKind.ORDER, id=str(sold.shipped_bad.pk), number="TB-BAD"), user=org.admin)
     assert recall_orders.shipped_lines(case) == []
 
 

@@ -38,7 +38,7 @@ def api(user):
 def _sell(stock, sku, lot, quantity):
     day = timezone.localdate() - timedelta(days=1)
     post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=quantity, from_bin=stock.a1)],
-               doc=DocRef(DocKind.ORDER, f"O{sku.pk}", "SO"), by=stock.keeper,
+               doc=DocRef(DocKind.ORDER, f"O{sku.pk}", "SO"), user=stock.keeper,
                at=timezone.make_aware(datetime.combine(day, time(9))))
 
 

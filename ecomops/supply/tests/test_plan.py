@@ -28,7 +28,7 @@ def _at(day):
 
 def sell(stock, sku, quantity, day, lot, kind=DocKind.ORDER, number="SO1"):
     return post_moves([Move(sku_id=sku.pk, lot_id=lot.pk, quantity=quantity, from_bin=stock.a1)],
-                      doc=DocRef(kind, f"{number}-{day}", number), by=stock.keeper, at=_at(day))
+                      doc=DocRef(kind, f"{number}-{day}", number), user=stock.keeper, at=_at(day))
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ def test_defects_gather_on_one_collecting_return_per_supplier(stock, supplier):
         supplier=supplier,
         warehouse=stock.wh,
         items=[ReturnItem(stock.sku, lot, stock.defective, 2)],
-        by=stock.keeper,
+        user=stock.keeper,
     )
     second = raise_supplier_return(
         client=stock.org.client_a,

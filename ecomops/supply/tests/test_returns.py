@@ -40,7 +40,7 @@ def collecting(stock, supplier, quantity=3):
     lot = supplier_lot(stock, supplier, quantity=quantity, bin_=stock.defective)
     return raise_supplier_return(
         client=stock.org.client_a, supplier=supplier, warehouse=stock.wh,
-        items=[ReturnItem(stock.sku, lot, stock.defective, quantity)], by=stock.keeper)
+        items=[ReturnItem(stock.sku, lot, stock.defective, quantity)], user=stock.keeper)
 
 
 def test_hand_over_posts_the_goods_out_of_the_defective_bin(stock, supplier, keeper):
@@ -70,7 +70,7 @@ def test_hand_over_is_refused_when_the_goods_are_gone(stock, supplier, keeper):
     mark_return_ready(ret, user=keeper)
     line = ret.lines.get()
     post_moves([Move(sku_id=stock.sku.pk, lot_id=line.lot_id, quantity=2, from_bin=stock.defective)],
-               doc=DocRef(DocKind.SCRAP, "X1", "BF1"), by=keeper)
+               doc=DocRef(DocKind.SCRAP, "X1", "BF1"), user=keeper)
     with pytest.raises(Conflict, match="不在次品库位"):
         hand_over_return(ret, user=keeper, **SIGN)
     ret.refresh_from_db()
