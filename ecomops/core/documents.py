@@ -99,7 +99,9 @@ def _apply_labels(sender, **kwargs) -> None:
     """Give each document's copy of the common fields the label its users know it by."""
     if issubclass(sender, Document) and not sender._meta.abstract:
         for name, label in sender.labels.items():
-            sender._meta.get_field(name).verbose_name = label
+            field = sender._meta.get_field(name)
+            # Django deconstructs a field (for migrations, and simple-history's copy) from _verbose_name.
+            field.verbose_name = field._verbose_name = label  # noqa: SLF001
 
 
 class_prepared.connect(_apply_labels, dispatch_uid="ecomops-document-labels")

@@ -24,11 +24,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ecomops.audit.models import AppendOnly, AppendOnlyQuerySet
 from ecomops.catalog.models import SKU
+from ecomops.core.documents import Document
 from ecomops.core.history import audited
 from ecomops.org.models import Client, code_validator
 from ecomops.org.scoping import ScopedQuerySet
 
-from .enums import BinKind, DocKind, DocState, HoldState, OutboundReason, ReservationState
+from .enums import DOC_FLOW, BinKind, DocKind, DocState, HoldState, OutboundReason, ReservationState
 
 USER = settings.AUTH_USER_MODEL
 
@@ -253,22 +254,22 @@ class StockMove(AppendOnly):
         return f"{self.doc_number} {self.sku_id} ×{self.quantity}"
 
 
-class StockDocument(models.Model):
+class StockDocument(Document):
     """The warehouse core's own documents: bin-to-bin moves (移库单), outbound against a reference
-    (出库单, WMS-10) and opening balances (期初). Lines can be edited while draft; posting freezes it."""
+    (出库单, WMS-10) and opening balances (期初). Lines can be edited while draft; posting freezes it.
+    Number, client, who made it and when come from the document base; the number's prefix depends on
+    the kind (``inventory.actions.PREFIXES``)."""
 
     KINDS = (DocKind.BIN_MOVE, DocKind.OUTBOUND, DocKind.OPENING)
+    flow = DOC_FLOW
+    labels = {"number": _("单据号")}
 
-    number = models.CharField(_("单据号"), max_length=40, unique=True)
     kind = models.CharField(_("单据类型"), max_length=20, choices=[(k.value, k.label) for k in KINDS])
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.PROTECT, related_name="documents")
-    client = models.ForeignKey(Client, verbose_name=_("委托方"), on_delete=models.PROTECT, related_name="+")
     state = models.CharField(_("状态"), max_length=20, choices=DocState.choices, default=DocState.DRAFT)
     reason = models.CharField(_("出库原因"), max_length=20, choices=OutboundReason.choices, blank=True)
     reference = models.CharField(_("依据单据"), max_length=60, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_by = models.ForeignKey(USER, verbose_name=_("制单人"), on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("制单时间"), auto_now_add=True)
     posted_by = models.ForeignKey(
         USER, verbose_name=_("过账人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -42,7 +42,7 @@ from . import sampling
 from .enums import RECEIPT_FLOW, QcRecordKind, QcStage, ReceiptState
 from .models import QcRecord, Receipt, ReceiptLine
 
-RECEIPT_PREFIX = "SH"
+RECEIPT_PREFIX = Receipt.number_prefix
 PUTAWAY_PREFIX = "SJ"
 
 ADD_PERM = "receiving.add_receipt"

@@ -18,19 +18,24 @@ from django.utils.translation import gettext_lazy as _
 
 from ecomops.audit.models import AppendOnly, AppendOnlyQuerySet
 from ecomops.catalog.models import SKU
+from ecomops.core.documents import Document
 from ecomops.core.history import audited
 from ecomops.inventory.models import Bin, Lot, Warehouse
-from ecomops.org.models import Client
 from ecomops.org.scoping import ScopedQuerySet
 
-from .enums import FINAL_QC_STAGES, OPEN_STATES, QcRecordKind, QcStage, ReceiptState
+from .enums import FINAL_QC_STAGES, OPEN_STATES, RECEIPT_FLOW, QcRecordKind, QcStage, ReceiptState
 
 USER = settings.AUTH_USER_MODEL
 
 
-class Receipt(models.Model):
-    number = models.CharField(_("入库单号"), max_length=40, unique=True)
-    client = models.ForeignKey(Client, verbose_name=_("委托方"), on_delete=models.PROTECT, related_name="+")
+class Receipt(Document):
+    """A delivery received against a purchase order (WMS-19…26): number, client, who made it and when
+    come from the document base."""
+
+    number_prefix = "SH"
+    flow = RECEIPT_FLOW
+    labels = {"number": _("入库单号")}
+
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("仓库"), on_delete=models.PROTECT, related_name="+")
     purchase_order = models.ForeignKey(
         "supply.PurchaseOrder", verbose_name=_("采购单"), on_delete=models.PROTECT, related_name="receipts"
@@ -41,8 +46,6 @@ class Receipt(models.Model):
     delivery_note_no = models.CharField(_("送货单号"), max_length=60)
     state = models.CharField(_("状态"), max_length=20, choices=ReceiptState.choices, default=ReceiptState.DRAFT)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_by = models.ForeignKey(USER, verbose_name=_("制单人"), on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("制单时间"), auto_now_add=True)
     receiver_signed_by = models.ForeignKey(
         USER, verbose_name=_("收货员签字"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

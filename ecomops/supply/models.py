@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ecomops.audit.models import AppendOnly
 from ecomops.catalog.models import SKU
+from ecomops.core.documents import Document
 from ecomops.core.history import audited
 from ecomops.inventory.models import Bin, Lot, Warehouse
 from ecomops.org.models import Client, code_validator
@@ -23,6 +24,7 @@ from ecomops.org.scoping import ScopedQuerySet
 from ecomops.suppliers.models import SupplierScopedQuerySet
 
 from .enums import (
+    PO_FLOW,
     PackagingMoveKind,
     PackagingReceiptState,
     PlanState,
@@ -37,9 +39,13 @@ USER = settings.AUTH_USER_MODEL
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
-class PurchaseOrder(models.Model):
-    number = models.CharField(_("采购单号"), max_length=40, unique=True)
-    client = models.ForeignKey(Client, verbose_name=_("委托方"), on_delete=models.PROTECT, related_name="+")
+class PurchaseOrder(Document):
+    """A purchase order to a supplier; number, client, who made it and when come from the document base."""
+
+    number_prefix = "PO"
+    flow = PO_FLOW
+    labels = {"number": _("采购单号")}
+
     supplier = models.ForeignKey(
         "suppliers.Supplier", verbose_name=_("供应商"), on_delete=models.PROTECT, related_name="purchase_orders"
     )
@@ -48,8 +54,6 @@ class PurchaseOrder(models.Model):
     expected_on = models.DateField(_("预计到货日期"), null=True, blank=True)
     source = models.CharField(_("来源"), max_length=60, blank=True, help_text=_("如补货计划单号"))
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_by = models.ForeignKey(USER, verbose_name=_("制单人"), on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("制单时间"), auto_now_add=True)
     confirmed_by = models.ForeignKey(
         USER, verbose_name=_("下单人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

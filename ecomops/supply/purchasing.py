@@ -35,7 +35,7 @@ from .models import (
 )
 from .owners import require_client
 
-PO_PREFIX = "PO"
+PO_PREFIX = PurchaseOrder.number_prefix
 
 
 

@@ -72,3 +72,32 @@ def test_own_check_replaces_the_map_and_update_fields_include_state_and_changes(
     transition(doc, "approved", flow={}, user=None, reason="手工批准", check=lambda d, to: None,
                changes={"posted_by": "boss"}, update_fields=["note"])
     assert doc.saves == [("approved", None, "手工批准", {"update_fields": ["note", "state", "posted_by"]})]
+
+
+def test_documents_share_the_base_with_their_own_labels_and_numbers():
+    """The document base (issue 14): a receipt, a purchase order and a stock document get number,
+    client, who made it and when from core.documents.Document, each field labelled as its users
+    know it (the migrations saw no change), and numbers from the one daily series."""
+    from ecomops.core.documents import Document
+    from ecomops.inventory.models import StockDocument
+    from ecomops.receiving.models import Receipt
+    from ecomops.supply.models import PurchaseOrder
+
+    for model, label, prefix in [(Receipt, "入库单号", "SH"), (PurchaseOrder, "采购单号", "PO"),
+                                 (StockDocument, "单据号", "")]:
+        assert issubclass(model, Document)
+        assert str(model._meta.get_field("number").verbose_name) == label
+        assert str(model._meta.get_field("created_by").verbose_name) == "制单人"
+        assert model.number_prefix == prefix
+        # simple-history's copy of the table carries the same label.
+        assert str(model.history.model._meta.get_field("number").verbose_name) == label
+
+
+@pytest.mark.django_db
+def test_document_numbers_come_from_the_one_gap_free_series():
+    from ecomops.receiving.models import Receipt
+
+    first, second = Receipt(), Receipt()
+    assert first.assign_number().startswith("SH") and first.number.endswith("-0001")
+    assert second.assign_number().endswith("-0002")
+    assert first.assign_number() == first.number  # a numbered document keeps its number
