@@ -130,7 +130,7 @@ def test_ord01_cancel_needs_a_reason_and_is_refused_after_shipping(od, wh):
     order = od.a2
     for step in (actions.submit_for_review, actions.mark_reviewed, actions.release_to_shipping,
                  actions.mark_shipped):
-        order = step(order, by=od.clerk)
+        order = step(order, user=od.clerk)
     with pytest.raises(BusinessError) as refused:
         actions.cancel(order, user=od.clerk, reason="买家不要了")
     assert "已发货" in refused.value.message
