@@ -63,6 +63,10 @@ def insert_rows(model: type[models.Model], objs: Sequence, *, returning: bool = 
         now = timezone.now()
         defaults = {f.attname: (now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
                                 else f.get_default()) for f in fields}
+        unknown = set().union(*(row.keys() for row in objs)) - defaults.keys()
+        if unknown:
+            # A misspelt or renamed attribute would otherwise be dropped without a word.
+            raise ValueError(f"{model.__name__} has no attribute(s) {', '.join(sorted(unknown))}")
         objs = [_Row({**defaults, **row}) for row in objs]
         returning = False
     for field in fields:

@@ -714,14 +714,14 @@ class Importer:
             lines.extend(order_lines)
             events.append({"order_id": order.pk, "kind": OrderEventKind.CREATED, "from_state": "",
                            "to_state": order.held_from or order.state, "actor_id": self.user.pk, "at": now,
-                           "reason": created_reason,
+                           "note": created_reason,
                            "data": {"job": self.job.pk, "row": parsed.first_row, "lines": len(order_lines),
                                     "platform_status": parsed.status, "paid_amount": str(order.paid_amount)}})
             if order.state == OrderState.ON_HOLD:
                 result.held += 1
                 events.append({"order_id": order.pk, "kind": OrderEventKind.HELD, "from_state": order.held_from,
                                "to_state": OrderState.ON_HOLD, "actor_id": self.user.pk, "at": now,
-                               "reason": order.exception_reason, "data": {}})
+                               "note": order.exception_reason[:500], "data": {}})
             if order.paid_at is not None and order.paid_amount > 0:
                 payments.append(Payment(store=self.store, order_id=order.pk, platform_order_no=order.platform_order_no,
                                         transaction_no=parsed.fields["transaction_no"], amount=order.paid_amount,

@@ -97,6 +97,10 @@ def test_ord02_unmatched_line_holds_the_order_and_rematch_releases_it(imp):
     order = Order.objects.get(platform_order_no="U1")
     assert job.orders_held == 1 and order.state == OrderState.ON_HOLD and order.held_from == OrderState.PAID
     assert "第 2 行" in order.exception_reason and "NEW-9" in order.exception_reason
+    # The order's record says where it came from and why it is held (the notes of the bulk-written events).
+    created = order.events.get(kind=OrderEventKind.CREATED)
+    assert created.note == f"平台导入 {job}" and created.to_state == OrderState.PAID
+    assert order.events.get(kind=OrderEventKind.HELD).note == order.exception_reason
     assert order.lines.filter(sku__isnull=True).count() == 1  # nothing dropped
     assert actions.rematch_held(user=imp.importer, store=imp.org.store_a1) == {"lines": 0, "released": 0}
     PlatformSKU.objects.create(store=imp.org.store_a1, sku=imp.sku2, platform_sku_code="NEW-9")
