@@ -150,6 +150,11 @@ def complete_due(*, kind: str, source: models.Model, owner=None, user=None, at: 
     return items.update(done_at=at or timezone.now(), done_by=user or owner)
 
 
+def open_due_exists(*, kind: str, source: models.Model, owner) -> bool:
+    """Whether ``owner`` still has an open item of this kind and source."""
+    return DueItem.objects.open().filter(kind=kind, owner=owner, **_source_key(source)).exists()
+
+
 def cancel_due(*, kind: str, source: models.Model, owner=None) -> int:
     items = DueItem.objects.open().filter(kind=kind, **_source_key(source))
     if owner is not None:

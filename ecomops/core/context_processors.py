@@ -22,7 +22,7 @@ NAVIGATION = [
     ("orderimport:imports", _("订单导入"), "upload", "orderimport.view_importjob", True),
     ("dispatch:board", _("发货批次"), "send", "dispatch.view_shipbatch", True),
     ("payroll:index", _("目标与薪资"), "cash-coin", None, True),
-    ("inventory:board", _("仓库看板"), "clipboard-data", "inventory.view_stockbalance", True),
+    ("inventory:board", _("仓库看板"), "clipboard-data", "inventory.view_dailyclose", True),
     ("inventory:stock", _("库存"), "boxes", "inventory.view_stockbalance", False),
     ("receiving:receipts", _("收货与质检"), "box-arrow-in-down", "receiving.view_receipt", True),
     ("stockops:index", _("仓内作业"), "arrow-left-right", "stockops.view_transfer", True),

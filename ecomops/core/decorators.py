@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from ecomops.core.access import Access
 from ecomops.core.users import is_client_member
 
 
@@ -28,7 +29,7 @@ def internal_page(perm: str | tuple[str, ...] | None = None):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return login_required(wrapped)
+        return Access(perms, internal=True).mark(login_required(wrapped))
 
     return decorator
 
@@ -44,6 +45,6 @@ def page(perm: str | tuple[str, ...] | None = None):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return login_required(wrapped)
+        return Access(perms, internal=False).mark(login_required(wrapped))
 
     return decorator

@@ -362,26 +362,33 @@ def _build_warehouse(admin, clients: dict[str, Client], staff_by_username: dict[
     from ecomops.demo.supply import build as build_supply
     from ecomops.inventory.models import StockMove
     from ecomops.suppliers.models import Supplier
+    from ecomops.supply.purchasing import POItem, create_purchase_order
 
     warehouses = build_warehouses(admin=admin)
-    # First a week of hero-tea sales (WMS-14 plan awaiting approval), packaging use and a supplier return.
-    build_supply(admin=admin, clients=clients, today=today, warehouse=warehouses["HZ"])
+    # The warehouse story is 松屿家居's, so that its warehouse clerk (cangku, who sees that client only)
+    # has her day in it: first a week of sales of a hero SKU (WMS-14 plan awaiting approval), packaging
+    # use and a supplier return.
+    build_supply(admin=admin, clients={"SONGYU": clients["SONGYU"]}, today=today, warehouse=warehouses["HZ"])
     lines = []
     for code in ("SHANLAN", "SONGYU"):
         skus = SKU.objects.filter(client=clients[code], style__is_hero=False).order_by("sku_code")[:120]
         lines += [(sku, 20 + (n * 7) % 60, ("A-01-01", "A-01-02", "A-02-01")[n % 3]) for n, sku in enumerate(skus)]
     put_opening_stock(admin=admin, warehouse=warehouses["HZ"], lines=lines)
-    for code in ("SHANLAN", "SONGYU"):
+    for code in ("SONGYU", "SHANLAN"):
         client = clients[code]
         supplier = Supplier.objects.filter(client=client).order_by("code").first()
         skus = list(SKU.objects.filter(client=client, style__is_hero=False).order_by("sku_code")[120:126])
         if supplier is not None and len(skus) >= 4:
             build_receipts(admin=admin, receiver=staff_by_username["machao"].user, warehouse=warehouses["HZ"],
                            skus=skus, suppliers={client.pk: supplier})
+            # A confirmed purchase order whose goods have not come yet: the receiver's next delivery.
+            create_purchase_order(user=admin, client=client, supplier=supplier, warehouse=warehouses["HZ"],
+                                  confirm=True, lines=[POItem(sku, 24) for sku in skus[:3]],
+                                  note="演示采购单：待到货")
             break
-    shanlan = list(SKU.objects.filter(client=clients["SHANLAN"], style__is_hero=False).order_by("sku_code")[:2])
-    build_stock_operations(admin=admin, client=clients["SHANLAN"], from_warehouse=warehouses["HZ"],
-                           to_warehouse=warehouses["SH"], skus=shanlan, today=today)
+    songyu = list(SKU.objects.filter(client=clients["SONGYU"], style__is_hero=False).order_by("sku_code")[:2])
+    build_stock_operations(admin=admin, client=clients["SONGYU"], from_warehouse=warehouses["HZ"],
+                           to_warehouse=warehouses["SH"], skus=songyu, today=today)
     return {"warehouses": len(warehouses), "stock_moves": StockMove.objects.count()}
 
 

@@ -99,6 +99,6 @@ def build(*, admin, clients: dict, today: date, warehouse: Warehouse | None = No
                doc=DocRef(DocKind.DEFECT, "demo-defect", "DEMO-CP"), user=admin, at=_at(today - timedelta(days=1)))
     raise_supplier_return(
         client=client, supplier=supplier, warehouse=warehouse, source="DEMO-CP", user=admin,
-        items=[ReturnItem(sku, lot, defective, 2, "shipping_defect", "包装罐凹陷")])
+        items=[ReturnItem(sku, lot, defective, 2, "shipping_defect", "外包装压损")])
     return {"packaging_materials": len(MATERIALS), "replenishment_plans": int(plan is not None),
             "supplier_returns": 1}

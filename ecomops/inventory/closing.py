@@ -37,8 +37,31 @@ from .models import DailyClose, StockDocument, StockMove, Warehouse
 
 CLOSE_PERM = "inventory.close_day"
 
-OpenDocument = tuple[str, str, str]  # number, description, url
-OpenDocumentsFn = Callable[[Warehouse, date], Iterable[OpenDocument]]
+class OpenDocument(tuple):
+    """``(number, description, url)``, carrying the document itself as ``record`` (not unpacked), so a
+    page can tell whether its viewer may open it (another client's receipt blocks the warehouse's close
+    too, but a clerk of one client sees it without a link)."""
+
+    record = None
+
+    def __new__(cls, number: str, description: str, url: str, record=None):
+        made = super().__new__(cls, (number, description, url))
+        made.record = record
+        return made
+
+
+class Blocking(tuple):
+    """``(source label, number, description, url)`` of ``open_documents``, with the ``record``."""
+
+    record = None
+
+    def __new__(cls, label: str, entry):
+        made = super().__new__(cls, (label, *entry[:3]))
+        made.record = getattr(entry, "record", None)
+        return made
+
+
+OpenDocumentsFn = Callable[[Warehouse, date], Iterable[tuple[str, str, str]]]
 
 _registry: dict[str, OpenDocumentsFn] = {}
 
@@ -56,11 +79,24 @@ def registered() -> dict[str, OpenDocumentsFn]:
 def open_documents(warehouse: Warehouse, day: date) -> list[tuple[str, str, str, str]]:
     """Every unfinished document of ``warehouse`` dated ``day`` or earlier: (source label, number,
     description, url)."""
-    found = []
-    for label, fn in _registry.items():
-        for number, description, url in fn(warehouse, day):
-            found.append((label, number, description, url))
-    return found
+    return [Blocking(label, entry) for label, fn in _registry.items() for entry in fn(warehouse, day)]
+
+
+def as_seen_by(user, blocking: list) -> list[tuple[str, str, str, str]]:
+    """The blocking documents as ``user`` may follow them: the link is left out (the number and what is
+    missing stay) where the page would answer 403, or 404 because the document is another client's."""
+    from ecomops.core.access import may_open
+
+    seen = []
+    for entry in blocking:
+        label, number, description, url = entry
+        record = getattr(entry, "record", None)
+        manager = getattr(type(record), "objects", None)
+        visible = may_open(user, url) and (
+            record is None or not hasattr(manager, "visible_to")
+            or manager.visible_to(user).filter(pk=record.pk).exists())
+        seen.append((label, number, description, url if visible else ""))
+    return seen
 
 
 def _core_drafts(warehouse: Warehouse, day: date) -> list[OpenDocument]:
@@ -73,8 +109,8 @@ def _core_drafts(warehouse: Warehouse, day: date) -> list[OpenDocument]:
         .order_by("pk")
     )
     return [
-        (d.number, _("%(kind)s 草稿未过账") % {"kind": d.get_kind_display()},
-         reverse("inventory:document_detail", args=[d.pk]))
+        OpenDocument(d.number, _("%(kind)s 草稿未过账") % {"kind": d.get_kind_display()},
+                     reverse("inventory:document_detail", args=[d.pk]), d)
         for d in drafts
     ]
 

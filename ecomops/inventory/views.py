@@ -374,7 +374,13 @@ def _visible_dues(user):
     return items
 
 
-@internal_page("inventory.view_stockbalance")
+# The warehouse supervisor's board (WMS-13): for those who answer for the warehouse's day (supervisor,
+# statistician, general manager), not for everyone who may look up a stock figure (sales and order
+# clerks see 库存, receivers and pickers their own pages).
+BOARD_PERM = "inventory.view_dailyclose"
+
+
+@internal_page(BOARD_PERM)
 def board(request):
     warehouse = _warehouse_param(request)
     now = timezone.now()
@@ -406,7 +412,7 @@ def board(request):
         counts = closing.document_counts(warehouse, today)
         context.update({
             "counts": [(labels.get(k, k), n) for k, n in counts.items()],
-            "blocking": closing.open_documents(warehouse, today),
+            "blocking": closing.as_seen_by(request.user, closing.open_documents(warehouse, today)),
             "closed_today": closing.is_closed(warehouse, today),
         })
     return render(request, "inventory/board.html", context)
@@ -441,7 +447,7 @@ def close_day(request):
             return redirect("inventory:close_detail", pk=close.pk)
         except closing.DayNotClosable as error:
             add_business_error(form, error)
-            blocking = error.documents
+            blocking = closing.as_seen_by(request.user, error.documents)
         except NotAllowed:
             raise PermissionDenied from None
         except BusinessError as error:

@@ -740,6 +740,11 @@ def _after_put_away(receipt: Receipt, *, user) -> None:
         raise_new_product_chain(style, receipt.completed_at, user=user)  # CAT-08
 
 
+def has_open_notice(receipt: Receipt, user) -> bool:
+    """WMS-15: ``user`` has an arrival notice of this receipt still to read."""
+    return dues.open_due_exists(kind=NOTICE_DUE_KIND, source=receipt, owner=user)
+
+
 def acknowledge_notice(receipt: Receipt, *, user) -> int:
     """The sales or warehouse person has read the inbound notice (WMS-15)."""
     return dues.complete_due(kind=NOTICE_DUE_KIND, source=receipt, owner=user, user=user)

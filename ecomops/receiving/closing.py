@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ecomops.inventory.closing import OpenDocument
+
 from .enums import OPEN_STATES, ReceiptState
 from .models import Receipt, ReceiptLine
 
@@ -32,6 +34,7 @@ def open_documents(warehouse, day: date) -> list[tuple[str, str, str]]:
         .annotate(has_lines=has_lines).exclude(state=ReceiptState.DRAFT, has_lines=False).order_by("pk")
     )
     return [
-        (r.number, _("入库单：%(what)s") % {"what": WHAT[r.state]}, reverse("receiving:receipt_detail", args=[r.pk]))
+        OpenDocument(r.number, _("入库单：%(what)s") % {"what": WHAT[r.state]},
+                     reverse("receiving:receipt_detail", args=[r.pk]), r)
         for r in receipts
     ]

@@ -131,7 +131,18 @@ def receipt_detail(request, pk: int):
                                           ReceiptState.COMPLETED, ReceiptState.REJECTED),
         "has_defects": any(line.defective_quantity for line in lines),
         "States": ReceiptState,
+        "notice_open": actions.has_open_notice(receipt, request.user),
     })
+
+
+@require_POST
+@internal_page(VIEW_PERM)
+def receipt_acknowledge(request, pk: int):
+    """WMS-15: the salesperson or warehouse person has read the arrival notice; their due item is done."""
+    receipt = _receipt(request, pk)
+    if actions.acknowledge_notice(receipt, user=request.user):
+        messages.success(request, _("已确认知悉到货通知"))
+    return redirect("receiving:receipt_detail", pk=receipt.pk)
 
 
 @internal_page(VIEW_PERM)

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecomops.inventory.closing import OpenDocument
+
 from .enums import CountState, ScrapState, TransferState
 from .models import CountSheet, ScrapNote, Transfer
 
@@ -25,13 +27,13 @@ def open_documents(warehouse, day: date) -> list[tuple[str, str, str]]:
     until = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     found = []
     for t in Transfer.objects.filter(from_warehouse=warehouse, state=TransferState.REQUESTED, requested_at__lt=until):
-        found.append((t.number, _("调拨单未发货签字"), reverse("stockops:transfer_detail", args=[t.pk])))
+        found.append(OpenDocument(t.number, _("调拨单未发货签字"), reverse("stockops:transfer_detail", args=[t.pk]), t))
     sheets = CountSheet.objects.filter(warehouse=warehouse, snapshot_at__lt=until,
                                        state__in=[CountState.COUNTING, CountState.SUBMITTED])
     for s in sheets:
-        found.append((s.number, _("盘点单未审核过账"), reverse("stockops:count_detail", args=[s.pk])))
+        found.append(OpenDocument(s.number, _("盘点单未审核过账"), reverse("stockops:count_detail", args=[s.pk]), s))
     notes = ScrapNote.objects.filter(warehouse=warehouse, created_at__lt=until,
                                      state__in=[ScrapState.DRAFT, ScrapState.APPROVED])
     for n in notes:
-        found.append((n.number, _("报废单未过账"), reverse("stockops:scrap_detail", args=[n.pk])))
+        found.append(OpenDocument(n.number, _("报废单未过账"), reverse("stockops:scrap_detail", args=[n.pk]), n))
     return found

@@ -29,3 +29,11 @@ def loc_path(department) -> str:
     if department is None:
         return ""
     return " / ".join(loc(d) for d in [*department.ancestors(), department])
+
+
+@register.filter
+def opens_for(path: str, user) -> bool:
+    """``{% if href|opens_for:user %}<a href="{{ href }}">…`` — the viewer may open the page (issue 15)."""
+    from ecomops.core.access import may_open
+
+    return may_open(user, path)

@@ -21,6 +21,7 @@ KEEPER_PERMS = (
     "inventory.view_warehouse", "inventory.add_warehouse", "inventory.change_warehouse", "inventory.post_stock",
     "inventory.reverse_stock", "inventory.reserve_stock", "inventory.verify_stock", "inventory.add_stockdocument",
     "inventory.view_stockdocument", "inventory.view_stockbalance", "inventory.view_stockmove",
+    "inventory.view_dailyclose",  # the board (issue 15: for those who answer for the warehouse's day)
 )
 
 

@@ -1,0 +1,48 @@
+"""Issue 15: a page shows a link only when the viewer may open it. Every demo login crawls the demo
+company from its home page (tests/crawl.py): no link it is shown may answer 403, 404 or a server error.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from ecomops.demo import org as demo
+
+from .crawl import crawl, sign_in
+
+
+
+def one_login_per_role() -> list[str]:
+    """The README's logins, then the first person of every other combination of positions and kind of
+    scope (all clients, some clients, some stores, none) in the demo roster."""
+    chosen = [username for username, *_ in demo.LOGINS]
+    roles = {}
+    for person in demo.ROSTER:
+        scope = "stores" if person.stores else ("all" if len(person.clients) > 1 else len(person.clients))
+        roles.setdefault((person.positions, scope), person.username)
+    return chosen + [username for username in roles.values() if username not in chosen]
+
+
+LOGINS = one_login_per_role()
+
+
+@pytest.fixture(scope="module")
+def company(django_db_setup, django_db_blocker):
+    """The demo company, built once for this module inside a transaction rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            result = demo.build()
+            yield result
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", LOGINS)
+def test_every_link_a_login_is_shown_opens(company, username):
+    seen = crawl(sign_in(username, demo.DEMO_PASSWORD))
+    broken = seen.broken()
+    assert len(seen.pages) > 1, seen.status
+    assert not broken, "\n".join(f"{code} {path}  (linked from {source})"
+                                 for path, (code, source) in sorted(broken.items()))
