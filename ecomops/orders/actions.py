@@ -367,6 +367,7 @@ def set_receiver(order: Order, *, name, phone, address, province="", city="", di
     whole = "|".join([order.receiver_name, digits_only(phone), order.province, order.city, order.district,
                       order.receiver_address])
     order.receiver_hash = keyed_hash(whole) if order.receiver_address else ""
+    order.name_hash = keyed_hash(order.receiver_name)
 
 
 ORDER_FIELDS = {"buyer_nick", "merchant_note", "buyer_message", "courier", "payment_method", "goods_amount",
