@@ -980,6 +980,15 @@ def change_courier(order: Order, *, user, courier: str, reason: str = "") -> Ord
     return order
 
 
+@transaction.atomic
+def add_note(order: Order, *, user, note: str) -> OrderEvent:
+    """A note on the order (备注) from the list or the page, kept in its record (the platform's merchant
+    note stays the platform's: the import would overwrite it, and the review reads it, ORD-03)."""
+    order = _acting(order, user, "orders.change_order")
+    note = validate.text(note, field="note", label=_("备注"), max_length=500, required=True)
+    return events.note_added(order, user=user, note=note)
+
+
 def same_receiver(order: Order, *, name, phone, address, province="", city="", district="") -> bool:
     """Whether these receiver values are the order's (compared by keyed hash, nothing decrypted)."""
     probe = Order()
