@@ -13,7 +13,6 @@ from ecomops.demo import org as demo
 from .crawl import crawl, sign_in
 
 
-
 def one_login_per_role() -> list[str]:
     """The README's logins, then the first person of every other combination of positions and kind of
     scope (all clients, some clients, some stores, none) in the demo roster."""

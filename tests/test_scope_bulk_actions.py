@@ -484,3 +484,66 @@ def test_a_single_client_user_acts_only_on_their_own_client(world, operation):
         shown = [marker for marker in world.b_markers if marker in text]
         assert not shown, f"{operation} answered with client B's {shown}: {text[:500]}"
         assert not _order_ids_in(_json(answer)) & theirs, f"{operation} named client B's orders: {text[:500]}"
+
+
+# --- the pages' bulk actions (issue 15) ------------------------------------------------------------
+
+# The POST routes of pages that act on many records at once, by URL name, each with a scenario below
+# run over the mixed world (the API's are classified above).
+PAGE_BULK = {
+    "orders:bulk": "the order list's batch actions on the selected rows",
+}
+
+
+def _page_routes(resolver=None, prefix=""):
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            space = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _page_routes(entry, space)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}", str(entry.pattern)
+
+
+def test_every_bulk_page_route_is_classified():
+    """A page route acting on a selection (its name or path says "bulk") needs a scenario here."""
+    bulk_routes = {name for name, path in _page_routes() if "bulk" in name or "bulk" in path}
+    assert bulk_routes == set(PAGE_BULK), f"classify these page routes in {__name__}: {bulk_routes - set(PAGE_BULK)}"
+    assert set(PAGE_BULK) == set(PAGE_SCENARIOS)
+
+
+def order_list_bulk(world):
+    from django.urls import reverse
+
+    page = HttpClient()
+    page.force_login(world.single)
+    url = reverse("orders:bulk")
+    mixed = world.ids("A", "paid") + world.ids("B", "paid")
+    answers = []
+    for act, data in (("hold", {"text": "核实"}), ("release", {"text": "核实"}), ("note", {"text": "备注"}),
+                      ("courier", {"courier": "sf_express"}), ("review", {}), ("ship_batch", {}), ("export", {})):
+        answer = page.post(url, {"act": act, "ids": mixed, **data})
+        assert answer.status_code == 404, (act, answer.status_code)  # one order out of scope: nothing done
+        answers.append(answer)
+    mine = page.post(url, {"act": "hold", "ids": world.ids("A", "paid"), "text": "核实"})
+    assert mine.status_code == 302
+    assert set(Order.objects.filter(pk__in=world.ids("A", "paid")).values_list("state", flat=True)) == {S.ON_HOLD}
+    return [*answers, mine]
+
+
+PAGE_SCENARIOS = {"orders:bulk": order_list_bulk}
+
+
+@pytest.mark.parametrize("route", sorted(PAGE_SCENARIOS))
+def test_a_single_client_user_acts_only_on_their_own_client_on_pages(world, route):
+    before = snapshot(world)
+    answers = PAGE_SCENARIOS[route](world)
+    after = snapshot(world)
+    changed = sorted(label for label in before if before[label] != after[label])
+    assert not changed, f"{route} changed client B's rows in {changed}"
+    for answer in answers:
+        text = b"".join(answer.streaming_content).decode(errors="ignore") if answer.streaming else \
+            answer.content.decode()
+        assert not [marker for marker in world.b_markers if marker in text], f"{route}: {text[:300]}"

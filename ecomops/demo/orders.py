@@ -59,7 +59,7 @@ def receiver_pool(rng: random.Random, size: int = 400) -> list[dict]:
                       district=district)
         pool.append({
             "name": name, "phone": phone, "address": address,
-            "phone_hash": probe.phone_hash, "receiver_hash": probe.receiver_hash,
+            "phone_hash": probe.phone_hash, "receiver_hash": probe.receiver_hash, "name_hash": probe.name_hash,
             "province": province, "city": city, "district": district, "nick": f"buyer_{n:04d}",
         })
     return pool
@@ -112,6 +112,7 @@ def build_bulk_orders(count: int, *, seed: int = 20261123, progress: Callable[[i
                 store_id=store.pk, platform_order_no=f"{PREFIX}{offset + made + n + 1:09d}", state=state,
                 buyer_nick=who["nick"], receiver_name=who["name"], receiver_phone=who["phone"],
                 receiver_address=who["address"], phone_hash=who["phone_hash"], receiver_hash=who["receiver_hash"],
+                name_hash=who["name_hash"],
                 province=who["province"], city=who["city"], district=who["district"], goods_amount=goods,
                 paid_amount=goods, payment_method=PaymentMethod.PLATFORM, placed_at=placed, paid_at=paid,
                 confirm_due_at=paid + timedelta(hours=24), confirmed_at=paid + timedelta(hours=1),

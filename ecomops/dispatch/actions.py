@@ -107,6 +107,29 @@ def assign_many(order_ids, *, at: datetime | None = None) -> int:
     return len(made)
 
 
+@transaction.atomic
+def add_to_batch(order: Order, *, user) -> BatchOrder:
+    """Issue 15, the order list's batch action: a reviewed order not yet in a ship batch joins the next
+    open wave now (what ``assign_pending`` does for all of them). Needs the print right; an order the
+    user may not see is not found (DAT-02)."""
+    _require_print(user)
+    order = (Order.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=order.pk).first())
+    if order is None:
+        raise BusinessError(_("订单不存在"), field="order", code="not_found")
+    entry = BatchOrder.objects.filter(order=order).select_related("batch").first()
+    if entry is not None:
+        raise BusinessError(_("订单 %(no)s 已在发货批次 %(batch)s 中")
+                            % {"no": order.platform_order_no, "batch": entry.batch.number}, field="order")
+    if order.state != S.REVIEWED:
+        raise BusinessError(_("订单 %(no)s 当前为“%(state)s”，只有已审单的订单能加入发货批次")
+                            % {"no": order.platform_order_no, "state": order.get_state_display()},
+                            field="state", code="wrong_state")
+    entry = assign(order)
+    if entry is None:
+        raise Conflict(_("订单 %(no)s 未能加入发货批次，请刷新后重试") % {"no": order.platform_order_no})
+    return entry
+
+
 def assign_pending(*, user=None, at: datetime | None = None) -> int:
     """Every reviewed order not yet in a batch (a safety net for the hook that assigns at review), all
     joining the same wave at once. A person (``user``, from the page or the API) needs the print right

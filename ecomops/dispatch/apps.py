@@ -10,7 +10,9 @@ class DispatchConfig(AppConfig):
     def ready(self) -> None:
         from ecomops.orders.signals import order_reviewed
 
-        from .hooks import join_batch
+        from .hooks import join_batch, register_bulk_actions
+
+        register_bulk_actions()  # issue 15: "加入发货批次" on the order list
 
         # ORD-05: a reviewed order joins the next open ship batch as soon as its review commits.
         order_reviewed.connect(join_batch, dispatch_uid="dispatch-join-batch")

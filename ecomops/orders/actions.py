@@ -367,6 +367,7 @@ def set_receiver(order: Order, *, name, phone, address, province="", city="", di
     whole = "|".join([order.receiver_name, digits_only(phone), order.province, order.city, order.district,
                       order.receiver_address])
     order.receiver_hash = keyed_hash(whole) if order.receiver_address else ""
+    order.name_hash = keyed_hash(order.receiver_name)
 
 
 ORDER_FIELDS = {"buyer_nick", "merchant_note", "buyer_message", "courier", "payment_method", "goods_amount",
@@ -977,6 +978,15 @@ def change_courier(order: Order, *, user, courier: str, reason: str = "") -> Ord
                            note=validate.text(reason, field="reason", label=_("修改原因"), max_length=200),
                            data={"before": before, "after": courier})
     return order
+
+
+@transaction.atomic
+def add_note(order: Order, *, user, note: str) -> OrderEvent:
+    """A note on the order (备注) from the list or the page, kept in its record (the platform's merchant
+    note stays the platform's: the import would overwrite it, and the review reads it, ORD-03)."""
+    order = _acting(order, user, "orders.change_order")
+    note = validate.text(note, field="note", label=_("备注"), max_length=500, required=True)
+    return events.note_added(order, user=user, note=note)
 
 
 def same_receiver(order: Order, *, name, phone, address, province="", city="", district="") -> bool:

@@ -13,7 +13,7 @@ class OrderAdmin(ReadOnlyAdmin):
     list_display = ("platform_order_no", "store", "state", "paid_amount", "placed_at", "confirm_late")
     list_filter = ("state", "store")
     search_fields = ("platform_order_no",)
-    exclude = ("receiver_name", "receiver_phone", "receiver_address", "phone_hash", "receiver_hash")
+    exclude = ("receiver_name", "receiver_phone", "receiver_address", "phone_hash", "receiver_hash", "name_hash")
 
 
 @admin.register(OrderEvent)

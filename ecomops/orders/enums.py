@@ -77,6 +77,7 @@ class OrderEventKind(models.TextChoices):
     MERGED = "merged", _("合并发货")
     PARCELS_UNDONE = "parcels_undone", _("撤销拆分合并")
     PARCEL_SHIPPED = "parcel_shipped", _("包裹发出")
+    NOTE = "note", _("备注")
 
 
 class PaymentMethod(models.TextChoices):

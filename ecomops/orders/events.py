@@ -91,6 +91,11 @@ def courier_changed(order: Order, *, user, note: str, data: dict) -> OrderEvent:
     return _noted(order, OrderEventKind.COURIER_CHANGED, user=user, note=note, data=data)
 
 
+def note_added(order: Order, *, user, note: str) -> OrderEvent:
+    """A person's note on the order (备注, issue 15); the state stays."""
+    return _noted(order, OrderEventKind.NOTE, user=user, note=note)
+
+
 def platform_updated(order: Order, *, user, note: str, data: dict | None = None) -> OrderEvent:
     return _noted(order, OrderEventKind.PLATFORM_UPDATE, user=user, note=note, data=data)
 

@@ -70,6 +70,8 @@ class Order(models.Model):
     receiver_address = EncryptedTextField(_("收货详细地址"), blank=True)
     phone_hash = models.CharField(_("手机号哈希"), max_length=64, blank=True, db_index=True)
     receiver_hash = models.CharField(_("收货信息哈希"), max_length=64, blank=True, db_index=True)
+    # Issue 15: the list's search by receiver name compares this keyed hash (nothing decrypted).
+    name_hash = models.CharField(_("收货人哈希"), max_length=64, blank=True, db_index=True)
     province = models.CharField(_("省份"), max_length=20, blank=True)
     city = models.CharField(_("城市"), max_length=30, blank=True)
     district = models.CharField(_("区县"), max_length=30, blank=True)
@@ -97,7 +99,7 @@ class Order(models.Model):
     merchant_note = models.CharField(_("商家备注"), max_length=1000, blank=True)
     buyer_message = models.CharField(_("买家留言"), max_length=1000, blank=True)
     courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices, blank=True)
-    tracking_no = models.CharField(_("运单号"), max_length=40, blank=True)
+    tracking_no = models.CharField(_("运单号"), max_length=40, blank=True, db_index=True)
     # ORD-03 / ORD-04: what automatic review found, and where the order's stock is reserved.
     review_reasons = models.JSONField(_("待人工审核原因"), default=list, blank=True)
     review_batch = models.ForeignKey("ReviewBatch", verbose_name=_("审单批次"), null=True, blank=True,
@@ -171,7 +173,7 @@ class OrderLine(models.Model):
     line_no = models.PositiveIntegerField(_("行号"))
     sku = models.ForeignKey(SKU, verbose_name=_("SKU"), null=True, blank=True, on_delete=models.PROTECT,
                             related_name="order_lines", help_text=_("空表示未匹配到商品"))
-    platform_sku_code = models.CharField(_("平台SKU编码"), max_length=64, blank=True)
+    platform_sku_code = models.CharField(_("平台SKU编码"), max_length=64, blank=True, db_index=True)
     # ORD-02: the platform's own SKU id of the line (JD 商品ID), beside the seller's code above.
     platform_sku_id = models.CharField(_("平台SKU ID"), max_length=64, blank=True)
     title = models.CharField(_("商品标题"), max_length=200, blank=True)
@@ -408,7 +410,7 @@ class Parcel(models.Model):
     city = models.CharField(_("城市"), max_length=30, blank=True)
     district = models.CharField(_("区县"), max_length=30, blank=True)
     courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices, blank=True)
-    tracking_no = models.CharField(_("运单号"), max_length=40, blank=True)
+    tracking_no = models.CharField(_("运单号"), max_length=40, blank=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -454,3 +456,38 @@ class ParcelLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parcel_id}:{self.order_line_id}×{self.quantity}"
+
+
+class SavedOrderFilter(models.Model):
+    """Issue 15: a user's named query of the order list (its query string), shown as a quick link."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                             related_name="saved_order_filters")
+    name = models.CharField(_("名称"), max_length=40)
+    query = models.CharField(_("查询条件"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("常用筛选")
+        verbose_name_plural = _("常用筛选")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="orders_savedfilter_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderListPreference(models.Model):
+    """Issue 15: the columns a user hid on the order list (kept on the server, per user)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE,
+                                related_name="order_list_preference")
+    hidden_columns = models.JSONField(_("隐藏的列"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("订单列表设置")
+        verbose_name_plural = _("订单列表设置")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -25,8 +25,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.audit.masking import mask_address, mask_name, mask_phone
+from ecomops.catalog.models import SKU
+from ecomops.core.crypto import digits_only, keyed_hash
 from ecomops.policy import registry
 
 from .enums import AllocationState, OrderState, PaymentMethod, PaymentState, ReviewRuleCode
@@ -57,11 +60,58 @@ def reason_q(reason: str) -> Q | None:
     return None
 
 
+# Issue 15: what the list's search box looks for. "" is the order number or the buyer's nickname (as
+# before); the others are exact: a SKU code of a line, the receiver's name or phone (compared by keyed
+# hash, nothing decrypted: CRM-03), a tracking number of the order or of one of its parcels.
+SEARCH_KINDS = ("", "sku", "receiver", "phone", "tracking")
+
+
+def search_kind_choices() -> list[tuple[str, str]]:
+    return [("", _("订单号/买家昵称")), ("sku", _("SKU编码")), ("receiver", _("收货人")), ("phone", _("手机号")),
+            ("tracking", _("运单号"))]
+
+
+def search_q(q: str, kind: str = "") -> Q | None:
+    """The condition of the search box; None when nothing can match (the list is then empty)."""
+    from .models import ParcelLine
+
+    if kind == "sku":
+        skus = SKU.objects.filter(sku_code=q).values("pk")
+        return Q(pk__in=OrderLine.objects.filter(Q(platform_sku_code=q) | Q(sku__in=skus)).values("order_id"))
+    if kind == "receiver":
+        digest = keyed_hash(q)
+        return Q(name_hash=digest) if digest else None
+    if kind == "phone":
+        digest = keyed_hash(q, normalise=digits_only)
+        return Q(phone_hash=digest) if digest else None
+    if kind == "tracking":
+        return Q(tracking_no=q) | Q(pk__in=ParcelLine.objects.filter(parcel__tracking_no=q).values("order_id"))
+    return Q(platform_order_no__icontains=q) | Q(buyer_nick__icontains=q)
+
+
+# Issue 15: the columns the list sorts by (``sort=placed`` ascending, ``sort=-placed`` descending);
+# ties broken by the id in the same direction, so a page never repeats or skips an order.
+SORTS = {"no": "platform_order_no", "store": "store__code", "placed": "placed_at", "amount": "paid_amount",
+         "state": "state"}
+DEFAULT_SORT = "-placed"
+
+
+def sort_fields(sort: str) -> tuple[str, str] | None:
+    """The ``order_by`` of a whitelisted sort key, else None (the default order)."""
+    key = (sort or "").removeprefix("-")
+    if key not in SORTS:
+        return None
+    sign = "-" if sort.startswith("-") else ""
+    return f"{sign}{SORTS[key]}", f"{sign}pk"
+
+
 def search_orders(user, *, store_id: int | None = None, state: str = "", exception: bool | None = None,
                   late: bool | None = None, q: str = "", placed_from: date | None = None,
-                  placed_to: date | None = None, batch: str = "", reason: str = "") -> QuerySet[Order]:
+                  placed_to: date | None = None, batch: str = "", reason: str = "", kind: str = "",
+                  sort: str = "") -> QuerySet[Order]:
     """The user's orders by the list's filters. ``batch`` is a ship batch (ORD-05) or review batch
-    (ORD-03) number; ``reason`` one of ``reason_choices``."""
+    (ORD-03) number; ``reason`` one of ``reason_choices``; ``kind`` what ``q`` is (``SEARCH_KINDS``);
+    ``sort`` a key of ``SORTS`` (``-`` first: descending)."""
     orders = Order.objects.visible_to(user).select_related("store", "store__client")
     if batch:
         orders = orders.filter(Q(ship_entry__batch__number=batch) | Q(review_batch__number=batch))
@@ -83,12 +133,42 @@ def search_orders(user, *, store_id: int | None = None, state: str = "", excepti
     if late is True:
         orders = orders.filter(confirm_late_q())
     if q:
-        orders = orders.filter(Q(platform_order_no__icontains=q) | Q(buyer_nick__icontains=q))
+        condition = search_q(q, kind)
+        if condition is None:
+            return orders.none()
+        orders = orders.filter(condition)
     if placed_from:
         orders = orders.filter(placed_at__date__gte=placed_from)
     if placed_to:
         orders = orders.filter(placed_at__date__lte=placed_to)
+    ordering = sort_fields(sort)
+    if ordering:
+        return orders.order_by(*ordering)
     return orders.order_by("-placed_at", "-pk")
+
+
+# Issue 15: the list's status tabs; "exception" is held or carrying an exception reason.
+TABS = (("", gettext_lazy("全部")), (OrderState.PAID, gettext_lazy("已付款")),
+        (OrderState.AWAITING_REVIEW, OrderState.AWAITING_REVIEW.label),
+        (OrderState.REVIEWED, OrderState.REVIEWED.label),
+        (OrderState.AWAITING_SHIPMENT, OrderState.AWAITING_SHIPMENT.label),
+        (OrderState.SHIPPED, OrderState.SHIPPED.label), (OrderState.ON_HOLD, gettext_lazy("挂起")),
+        ("exception", gettext_lazy("异常")))
+
+
+def tab_counts(user, **filters) -> dict[str, int]:
+    """How many of the user's orders each tab holds under the list's other filters (not its state or
+    exception filter): ONE grouped query (by state, with the orders carrying an exception reason
+    counted alongside), whatever the number of tabs."""
+    filters = {**filters, "state": "", "exception": None, "sort": ""}
+    rows = (search_orders(user, **filters).order_by().values("state")
+            .annotate(n=Count("pk"), flagged=Count("pk", filter=~Q(exception_reason=""))))
+    counts = {"": 0, "exception": 0}
+    for row in rows:
+        counts[row["state"]] = row["n"]
+        counts[""] += row["n"]
+        counts["exception"] += row["n"] if row["state"] == OrderState.ON_HOLD else row["flagged"]
+    return counts
 
 
 def confirm_late_q(now: datetime | None = None) -> Q:

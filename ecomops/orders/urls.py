@@ -1,12 +1,16 @@
 from django.urls import path
 
-from . import review_views, views
+from . import list_views, review_views, views
 
 app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="orders"),
     path("reconciliation/", views.reconciliation_page, name="reconciliation"),
     path("export.xlsx", views.order_export, name="order_export"),
+    path("bulk/", list_views.order_bulk, name="bulk"),
+    path("columns/", list_views.list_columns, name="list_columns"),
+    path("filters/", list_views.filter_save, name="filter_save"),
+    path("filters/<int:pk>/delete/", list_views.filter_delete, name="filter_delete"),
     path("review/", review_views.workbench, name="review"),
     path("review/auto/", review_views.run_auto, name="review_auto"),
     path("review/take/", review_views.take_batch, name="review_take"),

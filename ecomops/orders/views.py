@@ -27,8 +27,18 @@ from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions
 from .enums import HOLDABLE, OrderState
+from .list_views import list_context
 from .models import RECEIVER_FIELDS, Order
-from .queries import estimated_ship_date, masked_receiver, reason_choices, receiver_view, reconciliation, search_orders
+from .queries import (
+    SEARCH_KINDS,
+    estimated_ship_date,
+    masked_receiver,
+    reason_choices,
+    receiver_view,
+    reconciliation,
+    search_orders,
+    sort_fields,
+)
 
 PER_PAGE = 50
 
@@ -55,6 +65,9 @@ def _list_filters(g) -> dict:
         "placed_to": _date(g.get("to")),
         "batch": (g.get("batch") or "").strip()[:30],
         "reason": g.get("reason") if g.get("reason") in dict(reason_choices()) else "",
+        # Issue 15: what the search box holds, and the column the list is sorted by (whitelisted).
+        "kind": g.get("kind") if g.get("kind") in SEARCH_KINDS else "",
+        "sort": g.get("sort") if sort_fields(g.get("sort") or "") else "",
     }
 
 
@@ -91,6 +104,7 @@ def order_list(request):
         "reasons": reason_choices(), "query": g.urlencode(),
         "can_reveal": request.user.has_perm(actions.PERSONAL_PERM),
         "f": filters, "raw": g,
+        **list_context(request, filters),  # issue 15: tabs, sorting, columns, saved filters, batch actions
     })
 
 
