@@ -15,6 +15,7 @@ from django.test import Client as HttpClient
 from django.urls import Resolver404, resolve, reverse
 
 HREF = re.compile(r'<a\b[^>]*?\shref="(/[^"#]*)"', re.IGNORECASE)
+POST_FORM = re.compile(r'<form\b(?=[^>]*\bmethod="post")[^>]*?\saction="(/[^"#]*)"', re.IGNORECASE)
 # Files answer bytes, not pages; the API, the admin, the language switch and the file server are
 # checked elsewhere. Downloads (.xlsx, .pdf, /export/) are still asked for: a link to one must not 403.
 NOT_PAGES = re.compile(r"^/(api|admin|i18n|static|media)/")
@@ -40,11 +41,20 @@ class Crawl:
     pages: dict[str, str] = field(default_factory=dict)
     status: dict[str, int] = field(default_factory=dict)
     found_on: dict[str, str] = field(default_factory=dict)
+    buttons: dict[str, str] = field(default_factory=dict)  # a POST form's action: the first page showing it
 
     def broken(self) -> dict[str, tuple[int, str]]:
         """Links to a page the user may not open (403), that is not there (404), or that failed (5xx)."""
         return {path: (code, self.found_on.get(path, "")) for path, code in self.status.items()
                 if code in (403, 404) or code >= 500}
+
+
+def refused_buttons(seen: Crawl, user) -> dict[str, str]:
+    """The POST forms (buttons) the pages showed whose action the user's permissions would refuse."""
+    from ecomops.core.access import may_open
+
+    return {action: source for action, source in seen.buttons.items()
+            if not NOT_PAGES.search(action) and not may_open(user, action)}
 
 
 def sign_in(username: str, password: str) -> HttpClient:
@@ -92,5 +102,7 @@ def crawl(http: HttpClient, *, per_view: int = 3, max_depth: int = 4, modules: t
             continue
         read_per_view[name] = read_per_view.get(name, 0) + 1
         seen.pages[path] = html
+        for action in POST_FORM.findall(html):
+            seen.buttons.setdefault(unescape(action), path)
         frontier.extend((link, depth + 1, path) for link in links(html) if link not in seen.status)
     return seen

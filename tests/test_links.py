@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from ecomops.demo import org as demo
 
-from .crawl import crawl, sign_in
+from .crawl import crawl, refused_buttons, sign_in
 
 
 def one_login_per_role() -> list[str]:
@@ -45,3 +45,9 @@ def test_every_link_a_login_is_shown_opens(company, username):
     assert len(seen.pages) > 1, seen.status
     assert not broken, "\n".join(f"{code} {path}  (linked from {source})"
                                  for path, (code, source) in sorted(broken.items()))
+    # Buttons too: a form that posts to an action the user's permissions refuse is not shown.
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=username)
+    refused = refused_buttons(seen, user)
+    assert not refused, "\n".join(f"{action}  (on {source})" for action, source in sorted(refused.items()))

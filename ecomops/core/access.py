@@ -10,6 +10,7 @@ records the viewer may see.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,17 +25,35 @@ class Access:
 
     perms: tuple[str, ...]
     internal: bool
+    # A page whose rule is more than permissions (a position may open it too) says so here; the view
+    # still checks it itself, this only lets a link ask the same question.
+    check: Callable | None = None
 
     def allows(self, user) -> bool:
         if user is None or not user.is_authenticated:
             return False
         if self.internal and is_client_member(user):
             return False
+        if self.check is not None:
+            return bool(self.check(user))
         return not self.perms or user.has_perms(self.perms)
 
     def mark(self, view):
         view.access = self
         return view
+
+
+def opens_when(check: Callable, *, internal: bool = False):
+    """For a page that lets a user in by its own rule (``check(user)``) rather than by permissions
+    alone: put above the page decorator (it amends the rule that decorator recorded), so links to it
+    ask the same rule."""
+
+    def decorator(view):
+        rule = getattr(view, "access", None) or Access((), internal=internal)
+        view.access = Access(rule.perms, rule.internal, check)
+        return view
+
+    return decorator
 
 
 def may_open(user, path: str) -> bool:

@@ -3,6 +3,8 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from ecomops.core.access import may_open
+
 # (url name, label, icon, permission needed or None, hidden from client users)
 NAVIGATION = [
     ("home", _("首页"), "house", None, False),
@@ -75,6 +77,8 @@ def navigation(request):
             url = reverse(name)
         except NoReverseMatch:
             continue  # the module is not installed in this deployment
+        if not may_open(user, url):
+            continue  # issue 15: no entry leads to a page that would refuse the user
         active = current == name or (
             not exact and any(current.startswith(prefix) for prefix in SECTIONS.get(name, ()))
         )

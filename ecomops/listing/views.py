@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from ecomops.audit.models import DueItem
 from ecomops.catalog.models import Style
+from ecomops.core.access import opens_when
 from ecomops.core.decorators import internal_page, page
 from ecomops.core.forms import submit
 from ecomops.core.outcome import run_action
@@ -313,6 +314,7 @@ def _may_open_chains(user) -> bool:
     return user.has_perm(CHAIN_VIEW_PERM) or user.is_superuser or actions.QC_POSITION in actions.position_codes(user)
 
 
+@opens_when(_may_open_chains)
 @internal_page()
 def chain_list(request):
     """CAT-08: new styles put away, with their measuring and publishing deadlines."""
@@ -339,6 +341,7 @@ def chain_list(request):
     })
 
 
+@opens_when(_may_open_chains)
 @internal_page()
 def chain_measure(request, pk: int):
     """CAT-08: QC records the sizes measured on the samples; this completes the measuring due item."""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ecomops.audit import masking
+from ecomops.core.access import opens_when
 from ecomops.core.decorators import internal_page, page
 from ecomops.core.errors import NotAllowed
 from ecomops.core.forms import submit
@@ -83,6 +84,11 @@ def last_change(record):
 # --- Clients ---------------------------------------------------------------------------------
 
 
+def _may_list_clients(user) -> bool:
+    return user.has_perm("org.view_client") or user.has_perm("org.view_store")
+
+
+@opens_when(_may_list_clients)
 @login_required
 def client_list(request):
     if not request.user.has_perm("org.view_client"):
