@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import review_views, views
+from . import export_views, review_views, views
 
 app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="orders"),
     path("reconciliation/", views.reconciliation_page, name="reconciliation"),
     path("export.xlsx", views.order_export, name="order_export"),
+    path("exports/", export_views.export_jobs, name="exports"),
+    path("exports/start/", export_views.export_start, name="export_start"),
     path("review/", review_views.workbench, name="review"),
     path("review/auto/", review_views.run_auto, name="review_auto"),
     path("review/take/", review_views.take_batch, name="review_take"),
