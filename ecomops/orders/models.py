@@ -140,7 +140,14 @@ class Order(models.Model):
                 name="orders_order_no_unpaid_shipment",
             ),
         ]
-        indexes = [models.Index(fields=["store", "state"], name="orders_store_state_idx")]
+        indexes = [
+            models.Index(fields=["store", "state"], name="orders_store_state_idx"),
+            # Issue 15: the order list at 100,000+ orders. Its keys in its order, with the columns of the
+            # scope and state filters, so a page's keys (core.paging.KeyPaginator) come from the index
+            # alone at any depth; and one store's orders in that order (the store filter).
+            models.Index(fields=["-placed_at", "-id", "store", "state"], name="orders_list_idx"),
+            models.Index(fields=["store", "-placed_at", "-id"], name="orders_store_list_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.platform_order_no

@@ -1,0 +1,21 @@
+# Issue 15: the order list's keys in its order, for deep pages and the store filter.
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('orders', '0010_exportjob'),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name='order',
+            index=models.Index(fields=['-placed_at', '-id', 'store', 'state'], name='orders_list_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='order',
+            index=models.Index(fields=['store', '-placed_at', '-id'], name='orders_store_list_idx'),
+        ),
+    ]
