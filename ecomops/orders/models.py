@@ -141,12 +141,13 @@ class Order(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["store", "state"], name="orders_store_state_idx"),
             # Issue 15: the order list at 100,000+ orders. Its keys in its order, with the columns of the
             # scope and state filters, so a page's keys (core.paging.KeyPaginator) come from the index
-            # alone at any depth; and one store's orders in that order (the store filter).
+            # alone at any depth; one store's orders, and one store's orders in one state, in that order
+            # (the scope, the store and the state filters; the latter also serves (store, state) alone).
             models.Index(fields=["-placed_at", "-id", "store", "state"], name="orders_list_idx"),
             models.Index(fields=["store", "-placed_at", "-id"], name="orders_store_list_idx"),
+            models.Index(fields=["store", "state", "-placed_at", "-id"], name="orders_store_state_list_idx"),
         ]
 
     def __str__(self) -> str:
