@@ -109,6 +109,7 @@ def main() -> None:
 
     from ecomops.core.paging import KeyPaginator
     from ecomops.orders.enums import OrderState
+    from ecomops.orders.models import PERSONAL_FIELDS
     from ecomops.orders.queries import search_orders
     from ecomops.orders.views import PER_PAGE as VIEW_PER_PAGE
     from ecomops.org.models import Store
@@ -128,9 +129,11 @@ def main() -> None:
             last = paginator.num_pages
             for number in sorted({1, max(1, last // 2), min(last, 2000)}):
 
-                def listed(number=number, filters=filters, user=user):
+                def listed(number=number, filters=filters, user=user):  # what order_list does
                     orders = search_orders(user, **filters).select_related("review_batch", "ship_entry__batch")
-                    page = paging(orders, PER_PAGE).get_page(number)  # as order_list pages
+                    if not args.plain_paginator:  # as order_list pages (issue 15)
+                        orders = orders.defer(*PERSONAL_FIELDS)
+                    page = paging(orders, PER_PAGE).get_page(number)
                     list(page.object_list)
                     for order in page.object_list:  # what the row template reads
                         order.store.client_id  # noqa: B018
