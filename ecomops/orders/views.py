@@ -68,6 +68,8 @@ def order_export(request):
 
     reveal = request.GET.get("reveal") == "1"
     orders = search_orders(request.user, **_list_filters(request.GET))
+    if reveal and not request.user.has_perm(actions.PERSONAL_PERM):
+        raise PermissionDenied
     total = orders.count()
     if total > direct_export_limit():
         # Issue 15: a big export runs in the background; this page only asks to start it (a GET

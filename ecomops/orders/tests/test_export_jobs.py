@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from ecomops.audit.models import PersonalDataAccess
@@ -85,7 +87,7 @@ def test_the_job_sees_the_owner_s_orders_when_it_runs(od, org, background):
     exports.run_export_job(job.pk)
     job.refresh_from_db()
     assert job.state == "done" and job.rows_done == 0
-    assert _rows(job.file.read()) [1:] == []
+    assert _rows(job.file.read())[1:] == []
 
 
 def test_another_user_cannot_see_or_download_the_file(od, org, background, django_capture_on_commit_callbacks):
@@ -99,6 +101,7 @@ def test_another_user_cannot_see_or_download_the_file(od, org, background, djang
 
 def test_crm03_an_unmasked_background_export_needs_the_right_and_logs_every_order(
         od, org, background, django_capture_on_commit_callbacks):
+    assert _http(od.clerk).get("/orders/export.xlsx", {"reveal": "1"}).status_code == 403
     response = _start(_http(od.clerk), django_capture_on_commit_callbacks, reveal=True)
     assert response.status_code == 302 and response["Location"].startswith("/orders/")
     assert not ExportJob.objects.exists()
@@ -184,7 +187,14 @@ def test_the_list_pages_by_key_give_the_same_pages(od, org, monkeypatch):
     http = _http(od.clerk)
     shown = []
     for number in (1, 2):
-        page = http.get("/orders/", {"page": number}).content.decode()
+        with CaptureQueriesContext(connection) as queries:
+            page = http.get("/orders/", {"page": number}).content.decode()
         shown.append(next(no for no in expected if f">{no}</a>" in page))
         assert "共 2 条" in page
+        listed = [q["sql"] for q in queries.captured_queries if 'FROM "orders_order"' in q["sql"]]
+        # The page's keys alone, offset on the index; then the rows by key, receivers left unread.
+        keys = [sql for sql in listed if sql.startswith('SELECT "orders_order"."id" AS "pk" FROM')]
+        assert len(keys) == 1 and "ORDER BY" in keys[0] and ("OFFSET 1" in keys[0]) == (number == 2)
+        rows = [sql for sql in listed if '"orders_order"."platform_order_no"' in sql]
+        assert rows and all("OFFSET" not in sql and "receiver_name" not in sql for sql in rows)
     assert shown == expected
