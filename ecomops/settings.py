@@ -293,3 +293,6 @@ TASKS = {
         "QUEUES": ["default", "imports"],
     }
 }
+
+# Issue 15: an order export of more rows than this runs in the background (我的导出), not in the request.
+ORDER_EXPORT_DIRECT_ROWS = int(os.environ.get("ECOMOPS_ORDER_EXPORT_DIRECT_ROWS", "5000"))

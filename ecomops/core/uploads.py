@@ -66,6 +66,9 @@ RULES: tuple[Rule, ...] = (
          visible="ecomops.payroll.queries.visible_kpis"),
     # ORG-04: a sick-leave certificate (health data), for those who handle leave requests.
     Rule("org.LeaveRequest", "certificate", ("org.view_leaverequest",), visible="all"),
+    # Issue 15: a background export of the order list, to the user who asked for it only.
+    Rule("orders.ExportJob", "file", ("orders.view_order",), visible="ecomops.orders.exports.own_export_jobs",
+         internal=False, filename_field="download_name"),
 )
 
 

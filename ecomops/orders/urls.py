@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import list_views, review_views, views
+from . import export_views, list_views, review_views, views
 
 app_name = "orders"
 urlpatterns = [
@@ -11,6 +11,8 @@ urlpatterns = [
     path("columns/", list_views.list_columns, name="list_columns"),
     path("filters/", list_views.filter_save, name="filter_save"),
     path("filters/<int:pk>/delete/", list_views.filter_delete, name="filter_delete"),
+    path("exports/", export_views.export_jobs, name="exports"),
+    path("exports/start/", export_views.export_start, name="export_start"),
     path("review/", review_views.workbench, name="review"),
     path("review/auto/", review_views.run_auto, name="review_auto"),
     path("review/take/", review_views.take_batch, name="review_take"),

@@ -11,7 +11,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +21,14 @@ from django.views.decorators.http import require_POST
 from ecomops.core.decorators import page
 from ecomops.core.errors import NotAllowed
 from ecomops.core.outcome import run_action
+from ecomops.core.paging import KeyPaginator
 from ecomops.org.models import Store
 from ecomops.org.scoping import get_visible_or_404, is_client_member
 
 from . import actions
 from .enums import HOLDABLE, OrderState
 from .list_views import list_context
-from .models import RECEIVER_FIELDS, Order
+from .models import PERSONAL_FIELDS, RECEIVER_FIELDS, Order
 from .queries import (
     SEARCH_KINDS,
     estimated_ship_date,
@@ -77,10 +77,19 @@ def order_export(request):
     the personal-data right, each such order then logged (LAW-04, CRM-03)."""
     from django.http import FileResponse
 
-    from .exports import export_orders
+    from .exports import direct_export_limit, export_orders
 
     reveal = request.GET.get("reveal") == "1"
     orders = search_orders(request.user, **_list_filters(request.GET))
+    if reveal and not request.user.has_perm(actions.PERSONAL_PERM):
+        raise PermissionDenied
+    total = orders.count()
+    if total > direct_export_limit():
+        # Issue 15: a big export runs in the background; this page only asks to start it (a GET
+        # creates nothing), the job then shows under 我的导出 with its progress and download link.
+        return render(request, "orders/export_start.html", {
+            "total": total, "query": request.GET.urlencode(), "reveal": reveal, "limit": direct_export_limit(),
+            "back": reverse("orders:orders") + "?" + request.GET.urlencode()})
     handle = run_action(request, export_orders, request.user, orders, reveal=reveal, request=request)
     if handle is None:
         return redirect(reverse("orders:orders") + "?" + request.GET.urlencode())
@@ -95,7 +104,8 @@ def order_list(request):
     stores = Store.objects.visible_to(request.user).order_by("code")
     filters = _list_filters(g)
     orders = search_orders(request.user, **filters).select_related("review_batch", "ship_entry__batch")
-    page_obj = Paginator(orders, PER_PAGE).get_page(g.get("page"))
+    # Issue 15: deep pages by key; the list shows no receiver, so its encrypted columns stay unread.
+    page_obj = KeyPaginator(orders.defer(*PERSONAL_FIELDS), PER_PAGE).get_page(g.get("page"))
     now = timezone.now()
     for order in page_obj.object_list:
         order.late_flag = order.confirm_is_late(now)
