@@ -40,7 +40,7 @@ def company(django_db_setup, django_db_blocker):
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", LOGINS)
 def test_every_link_a_login_is_shown_opens(company, username):
-    seen = crawl(sign_in(username, demo.DEMO_PASSWORD))
+    seen = crawl(sign_in(username, demo.DEMO_PASSWORD), per_view=2)
     broken = seen.broken()
     assert len(seen.pages) > 1, seen.status
     assert not broken, "\n".join(f"{code} {path}  (linked from {source})"
