@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import get_language
 
+from ecomops.core.users import person_name
+
 register = template.Library()
 
 
@@ -29,3 +31,9 @@ def loc_path(department) -> str:
     if department is None:
         return ""
     return " / ".join(loc(d) for d in [*department.ancestors(), department])
+
+
+@register.filter
+def person(user) -> str:
+    """A user as a person: the staff name, else the full name, else the login (``{{ x.approved_by|person }}``)."""
+    return person_name(user)
