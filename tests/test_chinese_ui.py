@@ -1,0 +1,91 @@
+"""Issue 15: no English in the Chinese UI. Every demo login walks its pages (the walk of
+tests/test_walk_demo.py) in Chinese, and the visible text of each page — tags, scripts, styles,
+comments and attributes stripped — has no Latin word outside codes: identifiers with digits
+(SKU-001, v1, SF00000012), upper-case abbreviations (SKU, API, QC, PDF, KPI, WMS-01), units, the
+product's and the platforms' names and the records' own data. People appear by name, not by login
+(the signed-in user's own login on their account menu is the one login a page shows), and a select's
+blank choice says 请选择, not "---------".
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+from test_walk_demo import LOGINS, company, sign_in, walk  # noqa: F401  (company: the module's fixture)
+
+HIDDEN = re.compile(r"<(script|style|template|svg)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
+LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_\-.'’]*")
+# Words that are names, not UI chrome: the product, spreadsheet programs, the language menu, the
+# platforms and couriers the records name, units.
+ALLOWED = {
+    "EcomOps", "Excel", "WPS", "English", "Amazon", "Tmall", "Taobao", "Shopify", "Douyin", "Temu",
+    "kg", "g", "cm", "mm", "ml", "pcs",
+}
+
+
+def visible_text(html: str) -> str:
+    text = HIDDEN.sub(" ", html)
+    text = TAG.sub(" ", text)
+    return unescape(text)
+
+
+def is_code(word: str) -> bool:
+    word = word.strip(".-'’_")
+    return (
+        not word
+        or len(word) == 1
+        or any(ch.isdigit() for ch in word)
+        or word.upper() == word  # SKU, API, QC, PDF, WMS-
+        or word in ALLOWED
+    )
+
+
+def english_words(html: str, allowed: set[str]) -> set[str]:
+    return {word for word in LATIN.findall(visible_text(html)) if not is_code(word) and word not in allowed}
+
+
+def data_words() -> set[str]:
+    """Latin words the demo's records carry (brand, style, store and supplier names, e-mail addresses,
+    platform SKU codes): user data shown as entered, not UI text."""
+    from ecomops.catalog.models import Brand, Style
+    from ecomops.org.models import Client, Store
+    from ecomops.suppliers.models import Supplier
+
+    words: set[str] = set()
+    for model, fields in ((Brand, ("name",)), (Style, ("name", "style_no")), (Store, ("name", "code")),
+                          (Client, ("name", "code")), (Supplier, ("name", "code"))):
+        for values in model.objects.values_list(*fields):
+            for value in values:
+                words.update(LATIN.findall(str(value or "")))
+    return words
+
+
+def test_visible_text_helpers():
+    html = ('<p title="English title">订单 <b>SKU</b> v1 SF00000012 <script>var x = "word";</script>'
+            '<!-- note --> Pending 请选择</p><select><option value="">---------</option></select>')
+    assert english_words(html, set()) == {"Pending"}
+    assert is_code("QC") and is_code("WMS-01") and is_code("D001-BK-M") and not is_code("Approved")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", LOGINS)
+def test_the_chinese_ui_has_no_english_words(company, username):  # noqa: F811
+    from django.contrib.auth import get_user_model
+
+    own_login = {username}
+    other_logins = set(get_user_model().objects.exclude(username=username).values_list("username", flat=True))
+    allowed = data_words() | own_login
+    found: dict[str, str] = {}
+    dashes: list[str] = []
+    for path, (status, html) in walk(sign_in(username)).items():
+        if status != 200 or not html:
+            continue
+        for word in sorted(english_words(html, allowed - other_logins)):
+            found.setdefault(word, path)
+        if "---------" in visible_text(html):
+            dashes.append(path)
+    assert not found, found
+    assert not dashes, dashes
