@@ -17,7 +17,8 @@ VERSION_LABEL = re.compile(r"\b([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*) v(\d+)\b")
 
 
 def _parameters(keys) -> dict[str, PolicyParameter]:
-    return {p.key: p for p in PolicyParameter.objects.filter(key__in=set(keys)).only("key", "clause", "name", "name_en")}
+    found = PolicyParameter.objects.filter(key__in=set(keys)).only("key", "clause", "name", "name_en")
+    return {parameter.key: parameter for parameter in found}
 
 
 @register.filter
