@@ -13,7 +13,7 @@ from ecomops.policy.models import PolicyParameter
 
 register = template.Library()
 
-VERSION_LABEL = re.compile(r"\b([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*) v(\d+)\b")
+VERSION_LABEL = re.compile(r"([A-Za-z][A-Za-z0-9_.\-]*) v(\d+)\b")  # a key (STO-04.renewal_days) and its version
 
 
 def _parameters(keys) -> dict[str, PolicyParameter]:
@@ -42,7 +42,7 @@ def policy_label(text) -> str:
         parameter = parameters.get(match.group(1))
         if parameter is None:
             return match.group(0)
-        clause = "" if parameter.clause in text else f"{parameter.clause} "
+        clause = "" if parameter.clause in text.replace(parameter.key, "") else f"{parameter.clause} "
         return _("%(clause)s%(name)s 版本 v%(n)s") % {"clause": clause, "name": loc(parameter), "n": match.group(2)}
 
     return VERSION_LABEL.sub(words, text)
