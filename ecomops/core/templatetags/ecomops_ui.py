@@ -37,3 +37,12 @@ def loc_path(department) -> str:
 def person(user) -> str:
     """A user as a person: the staff name, else the full name, else the login (``{{ x.approved_by|person }}``)."""
     return person_name(user)
+
+
+@register.filter
+def loc_other(obj, field: str = "name") -> str:
+    """The name in the other language as a page's second line: the Chinese name under the English one
+    on an English page; nothing on a Chinese page (no English in the Chinese UI, issue 15)."""
+    if obj is None or not (get_language() or "").startswith("en") or not _get(obj, f"{field}_en"):
+        return ""
+    return _get(obj, field)
