@@ -119,7 +119,7 @@ class StyleForm(StyledFormMixin, forms.ModelForm):
             self.fields["brand"].queryset = Brand.objects.visible_to(user).filter(is_active=True).order_by("name")
             self.fields["brand"].label_from_instance = lambda b: f"{b.name}（{b.client.code}）"
         self.fields["category"].queryset = Category.objects.order_by("sort_order", "code")
-        self.fields["category"].choices = [("", "---------"), *category_choices()]
+        self.fields["category"].choices = [("", gettext_lazy("请选择")), *category_choices()]
         self.fields["unit_cost"].widget.attrs["step"] = "0.01"
         self.fields["price"].widget.attrs["step"] = "0.01"
 

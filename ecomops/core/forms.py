@@ -3,9 +3,35 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.utils.choices import CallableChoiceIterator
+from django.utils.translation import gettext_lazy
 
 from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.users import person_name
+
+# Django's blank choice of a select; pages say 请选择 instead (a field's own empty label stays).
+DJANGO_BLANK = "---------"
+BLANK_LABEL = gettext_lazy("请选择")
+
+
+def choose_label(field: forms.Field) -> None:
+    """Say 请选择 instead of Django's "---------" on a select's blank choice (its value stays "");
+    and show people by name in a picker of user accounts (周静怡, not the login)."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_BLANK:
+            field.empty_label = BLANK_LABEL
+        queryset = field.queryset
+        if (queryset is not None and queryset.model is get_user_model()
+                and "label_from_instance" not in vars(field)
+                and type(field).label_from_instance is forms.ModelChoiceField.label_from_instance):
+            field.label_from_instance = person_name
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field.choices, CallableChoiceIterator):
+        choices = list(field.choices)
+        if any(value == "" and str(label) == DJANGO_BLANK for value, label in choices):
+            field.choices = [(value, BLANK_LABEL if value == "" and str(label) == DJANGO_BLANK else label)
+                             for value, label in choices]
 
 
 class StyledFormMixin:
@@ -19,6 +45,7 @@ class StyledFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            choose_label(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
                 css = "form-check-input"

@@ -87,4 +87,4 @@ def ledger(user, *, warehouse=None, sku: str = "", lot: str = "", document: str 
         moves = moves.filter(business_day__gte=date_from)
     if date_to:
         moves = moves.filter(business_day__lte=date_to)
-    return moves.select_related("sku", "lot", "from_bin", "to_bin", "by").order_by("-posted_at", "-pk")
+    return moves.select_related("sku", "lot", "from_bin", "to_bin", "by__staff").order_by("-posted_at", "-pk")

@@ -74,7 +74,8 @@ def document_url(kind: str, doc_id: str) -> str:
 
 def lot_trace(lot: Lot) -> LotTrace:
     moves = list(
-        StockMove.objects.filter(lot=lot).select_related("sku", "from_bin", "to_bin", "by").order_by("posted_at", "pk")
+        StockMove.objects.filter(lot=lot).select_related("sku", "from_bin", "to_bin", "by__staff")
+        .order_by("posted_at", "pk")
     )
     labels = dict(DocKind.choices)
     docs: dict[tuple[str, str], DocumentTouch] = {}

@@ -346,7 +346,7 @@ def document_reverse(request, pk: int):
 
 @internal_page("inventory.view_reversal")
 def reversal_list(request):
-    rows = Reversal.objects.visible_to(request.user).select_related("by", "client").order_by("-pk")
+    rows = Reversal.objects.visible_to(request.user).select_related("by__staff", "client").order_by("-pk")
     page_obj = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     items = list(page_obj.object_list)
     for item in items:

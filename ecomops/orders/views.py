@@ -138,7 +138,7 @@ def _detail(request, order: Order, *, receiver=None, status: int = 200):
         "ship_on": estimated_ship_date(order),
         "settled": actions.is_payment_settled(order),
         "can_confirm": user.has_perm("orders.confirm_order") and order.confirmed_at is None
-        and actions.is_payment_settled(order) and order.state not in (OrderState.CANCELLED, OrderState.ON_HOLD),
+        and actions.is_payment_settled(order) and order.state in HOLDABLE,
         "can_hold": user.has_perm("orders.hold_order") and order.state in HOLDABLE,
         "can_release": user.has_perm("orders.hold_order") and order.state == OrderState.ON_HOLD,
         "can_cancel": user.has_perm("orders.cancel_order") and order.state in HOLDABLE + (OrderState.ON_HOLD,),

@@ -42,6 +42,26 @@ class LineForm(StyledFormMixin, forms.Form):
     spec_ok = forms.BooleanField(label=_("规格相符"), required=False, initial=True)
     mismatch_reason = forms.CharField(label=_("差异说明"), max_length=200, required=False)
 
+    def __init__(self, *args, scan: bool = False, **kwargs):
+        """``scan=True``: the scanner sent the code alone (its Enter), the quantities are asked next."""
+        super().__init__(*args, **kwargs)
+        if scan:
+            self.fields["noted_quantity"].required = self.fields["counted_quantity"].required = False
+
+    @staticmethod
+    def is_scan(data) -> bool:
+        """A code and Enter, nothing else typed: a scan, not an incomplete line."""
+        return bool((data.get("sku") or "").strip()) and not any(
+            (data.get(name) or "").strip() for name in ("noted_quantity", "counted_quantity"))
+
+    def focus(self, name: str) -> None:
+        """Put the cursor on one field (the next one after a scan)."""
+        for field_name, field in self.fields.items():
+            if field_name == name:
+                field.widget.attrs["autofocus"] = True
+            else:
+                field.widget.attrs.pop("autofocus", None)
+
 
 class CancelForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("作废原因"), max_length=200)

@@ -102,12 +102,15 @@ def _sku_of(receipt: Receipt, code: str) -> SKU | None:
 @internal_page(VIEW_PERM)
 def receipt_detail(request, pk: int):
     receipt = _receipt(request, pk)
-    form = LineForm(request.POST or None) if receipt.is_editable else None
+    scan = request.method == "POST" and LineForm.is_scan(request.POST)
+    form = LineForm(request.POST or None, scan=scan) if receipt.is_editable else None
     if request.method == "POST":
         if form is None:
             messages.error(request, _("入库单已签字，不能再修改明细"))
             return redirect("receiving:receipt_detail", pk=receipt.pk)
-        if form.is_valid():
+        if scan and form.is_valid():
+            form = _scanned_line(receipt, form)
+        elif form.is_valid():
             data = dict(form.cleaned_data)
             sku = _sku_of(receipt, data.pop("sku"))
             if sku is None:
@@ -143,6 +146,31 @@ def receipt_acknowledge(request, pk: int):
     if actions.acknowledge_notice(receipt, user=request.user):
         messages.success(request, _("已确认知悉到货通知"))
     return redirect("receiving:receipt_detail", pk=receipt.pk)
+
+
+def _scanned_line(receipt: Receipt, form: LineForm) -> LineForm:
+    """A scan + Enter on a receipt: the code is looked up at once; a known SKU of the purchase order
+    comes back with its quantities filled in (the line entered so far, else the delivery expected) and
+    the cursor on the count; an unknown code or a SKU not ordered is said on the code."""
+    code = form.cleaned_data["sku"]
+    sku = _sku_of(receipt, code)
+    if sku is None:
+        form.add_error("sku", _("商品条码 / SKU 不存在：%(c)s") % {"c": code})
+        return form
+    po_line = receipt.purchase_order.lines.filter(sku=sku).first()
+    if po_line is None:
+        form.add_error("sku", _("SKU %(sku)s 不在采购单 %(po)s 上，拒收（WMS-01）")
+                       % {"sku": sku.sku_code, "po": receipt.purchase_order.number})
+        return form
+    line = receipt.lines.filter(sku=sku).first()
+    if line is not None:
+        initial = {"noted_quantity": line.noted_quantity, "counted_quantity": line.counted_quantity,
+                   "state_ok": line.state_ok, "spec_ok": line.spec_ok, "mismatch_reason": line.mismatch_reason}
+    else:
+        initial = {"noted_quantity": po_line.outstanding}
+    scanned = LineForm(initial={"sku": code, **initial})
+    scanned.focus("counted_quantity")
+    return scanned
 
 
 @internal_page(VIEW_PERM)
@@ -265,6 +293,9 @@ def qc_page(request, pk: int):
             sample_form = sample_form or SampleForm()
         elif selected.qc_stage == QcStage.FULL_INSPECTION:
             full_form = full_form or FullInspectionForm(initial={"reason": selected.defect_reason})
+    if sample_form is not None or full_form is not None:
+        # After a scan the cursor waits on the result (不合格件数), not on the scan field again.
+        scan.fields["barcode"].widget.attrs.pop("autofocus", None)
     return render(request, "receiving/qc.html", {
         "receipt": receipt, "lines": lines, "selected": selected, "scan": scan, "sample_form": sample_form,
         "full_form": full_form, "values": receipt.qc_policy.get("values") or {},

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.translation import get_language
 
+from ecomops.core.users import person_name
+
 register = template.Library()
 
 
@@ -37,3 +39,18 @@ def opens_for(path: str, user) -> bool:
     from ecomops.core.access import may_open
 
     return may_open(user, path)
+
+
+@register.filter
+def person(user) -> str:
+    """A user as a person: the staff name, else the full name, else the login (``{{ x.approved_by|person }}``)."""
+    return person_name(user)
+
+
+@register.filter
+def loc_other(obj, field: str = "name") -> str:
+    """The name in the other language as a page's second line: the Chinese name under the English one
+    on an English page; nothing on a Chinese page (no English in the Chinese UI, issue 15)."""
+    if obj is None or not (get_language() or "").startswith("en") or not _get(obj, f"{field}_en"):
+        return ""
+    return _get(obj, field)

@@ -106,3 +106,14 @@ def test_pay01_reconciliation_page_lists_the_three_kinds_in_scope(od, org):
     body = http(od.clerk).get(reverse("orders:reconciliation")).content.decode()
     assert "JD2001" in body and "NOPE" in body and "TB1001" in body and "NOPE-B" not in body
     assert "TB9001" not in body
+
+
+def test_a_shipped_completed_or_cancelled_order_offers_no_confirmation(od):
+    """Issue 15: 确认订单 is offered while the order is still open; once it is shipped, completed or
+    cancelled the button is gone (the action would refuse a cancelled one anyway)."""
+    pay(od.clerk, od.a1)
+    url = reverse("orders:order_detail", args=[od.a1.pk])
+    assert 'data-testid="act-confirm"' in http(od.cs).get(url).content.decode()
+    for state in (OrderState.SHIPPED, OrderState.COMPLETED, OrderState.CANCELLED, OrderState.ON_HOLD):
+        Order.objects.filter(pk=od.a1.pk).update(state=state)
+        assert 'data-testid="act-confirm"' not in http(od.cs).get(url).content.decode(), state

@@ -127,3 +127,54 @@ def test_admin_is_read_only_for_receipts(rc):
     assert http.post(f"/admin/receiving/receipt/{receipt.pk}/delete/", {"post": "yes"}).status_code == 403
     assert http.get("/admin/receiving/receipt/add/").status_code == 403
     assert Receipt.objects.filter(pk=receipt.pk).exists()
+
+
+def _focus(html: str) -> list[str]:
+    """The names of the inputs that take the cursor when the page opens."""
+    inputs = re.findall(r"<input[^>]*>", html)
+    return [re.search(r'name="([^"]+)"', tag).group(1) for tag in inputs if re.search(r"\bautofocus\b", tag)]
+
+
+def _value(html: str, name: str) -> str | None:
+    tag = re.search(r'<input[^>]*name="%s"[^>]*>' % re.escape(name), html)  # noqa: UP031
+    found = tag and re.search(r'value="([^"]*)"', tag.group(0))
+    return found.group(1) if found else None
+
+
+def test_a_receipt_line_accepts_a_scan_and_enter_then_asks_for_the_count(rc):
+    """Issue 15: the scanner types the code and presses Enter. The line is looked up at once (no
+    "这个字段是必填项" on the empty quantities), comes back with the expected quantity filled in and
+    the cursor on the count; the next Enter records it. A wrong code is said on the code alone."""
+    order = rc.po((rc.sku, 10))
+    receipt = rc.receipt(order)
+    http = login(rc.receiver)
+    url = f"/receiving/{receipt.pk}/"
+    assert _focus(http.get(url).content.decode()) == ["sku"]
+    scanned = http.post(url, {"sku": rc.sku.barcode, "noted_quantity": "", "counted_quantity": "",
+                              "mismatch_reason": ""})
+    html = scanned.content.decode()
+    assert scanned.status_code == 200 and "必填" not in html and "is-invalid" not in html
+    assert _focus(html) == ["counted_quantity"]
+    assert _value(html, "sku") == rc.sku.barcode and _value(html, "noted_quantity") == "10"
+    assert not receipt.lines.exists()  # a scan alone records nothing
+    done = http.post(url, {"sku": rc.sku.barcode, "noted_quantity": "10", "counted_quantity": "10",
+                           "state_ok": "on", "spec_ok": "on"})
+    assert done.status_code == 302 and rc.line(receipt, rc.sku).counted_quantity == 10
+    # Scanned again: the line entered so far comes back to be corrected.
+    again = http.post(url, {"sku": rc.sku.sku_code}).content.decode()
+    assert _value(again, "counted_quantity") == "10"
+    unknown = http.post(url, {"sku": "NOPE"}).content.decode()
+    assert "商品条码 / SKU 不存在：NOPE" in unknown and "必填" not in unknown
+    # One quantity typed, the other forgotten: that is an incomplete line, not a scan.
+    half = http.post(url, {"sku": rc.sku.barcode, "noted_quantity": "10"}).content.decode()
+    assert "必填" in half
+
+
+def test_after_a_qc_scan_the_cursor_is_on_the_failed_count(rc):
+    """Issue 15: once a scan selected the line, the cursor waits on 不合格件数, not on the scan field."""
+    receipt = rc.booked((rc.sku, 50))
+    http = login(rc.inspector)
+    url = f"/receiving/{receipt.pk}/qc/"
+    assert _focus(http.get(url).content.decode()) == ["barcode"]
+    scanned = http.post(url, {"barcode": rc.sku.barcode})
+    assert _focus(http.get(scanned["Location"]).content.decode()) == ["failed"]
