@@ -249,7 +249,8 @@ def build(*, if_empty: bool = False) -> DemoResult:
 def _build(today: date) -> DemoResult:
     User = get_user_model()
     password_hash = make_password(DEMO_PASSWORD)  # hashed once, shared by every demo login
-    admin = User.objects.create_superuser(username="admin", email="admin@example.com", password=None)
+    admin = User.objects.create_superuser(username="admin", email="admin@example.com", password=None,
+                                          first_name="系统管理员")
     admin.password = password_hash
     admin.save(update_fields=["password"])
 
