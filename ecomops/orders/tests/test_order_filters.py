@@ -46,10 +46,18 @@ def test_ord05_ord03_orders_filtered_by_batch_and_by_what_holds_them(od, org, wh
     assert refused.status_code == 400
     assert "reason" in refused.content.decode()
 
-    # The page: same filters, the batch column links the ship batch.
+    # The page: same filters; the batch column names the ship batch, and links it for a clerk who may
+    # open ship batches (issue 15: never a link to a page that would answer 403).
     http = _http(od.clerk)
     page = http.get("/orders/", {"batch": ship_no}).content.decode()
-    assert ">FX1001<" in page and ">FX1002<" not in page and f"/dispatch/{clean.ship_entry.batch_id}/" in page
+    batch_link = f"/dispatch/{clean.ship_entry.batch_id}/"
+    assert ">FX1001<" in page and ">FX1002<" not in page and ship_no in page and batch_link not in page
+    from django.contrib.auth.models import Permission
+
+    od.clerk.user_permissions.add(Permission.objects.get(codename="view_shipbatch"))
+    http = _http(type(od.clerk).objects.get(pk=od.clerk.pk))
+    page = http.get("/orders/", {"batch": ship_no}).content.decode()
+    assert ">FX1001<" in page and ">FX1002<" not in page and batch_link in page
     page = http.get("/orders/", {"reason": "rule:no_notes"}).content.decode()
     assert ">FX1002<" in page and ">FX1001<" not in page
     # An unknown reason on the page is ignored (all orders), never an error.
