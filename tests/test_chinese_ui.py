@@ -13,6 +13,7 @@ import re
 from html import unescape
 
 import pytest
+
 from .test_walk_demo import LOGINS, company, sign_in, walk  # noqa: F401  (company: the module's fixture)
 
 # Scripts, styles and comments are not text; <code>, <pre> and <kbd> hold code (an HTTP header to send).
