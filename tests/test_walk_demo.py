@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
 from django.test import Client as HttpClient
 from django.test import override_settings
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 
 from ecomops.demo import org as demo
+
+from .crawl import view_name
 
 MODULES = ("catalog", "stores", "suppliers", "listing", "compliance", "orders", "orderimport", "dispatch", "payroll")
 HREF = re.compile(r'href="(/[^"#]*)"')
@@ -49,13 +50,6 @@ def sign_in(username: str) -> HttpClient:
     response = http.post(reverse("login"), {"username": username, "password": demo.DEMO_PASSWORD})
     assert response.status_code == 302, f"{username} cannot sign in with the demo password"
     return http
-
-
-def view_name(path: str) -> str | None:
-    try:
-        return resolve(urlsplit(path).path).view_name
-    except Resolver404:
-        return None
 
 
 def links(html: str) -> list[str]:
