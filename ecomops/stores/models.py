@@ -387,6 +387,14 @@ class Qualification(models.Model):
         return f"{self.get_kind_display()} {self.number}"
 
     @property
+    def special_goods_labels(self) -> list[str]:
+        """The special goods this licence covers, by their names (化妆品), not their codes."""
+        from ecomops.catalog.enums import SpecialGoods
+
+        labels = dict(SpecialGoods.choices)
+        return [str(labels.get(code, code)) for code in self.special_goods or []]
+
+    @property
     def holder_display(self) -> str:
         if self.holder_kind == HolderKind.STORE and self.store_id:
             return self.store.name

@@ -291,6 +291,9 @@ def test_qualification_form_files_a_scan_and_reports_errors_on_the_field(client,
     response = client.post(reverse("stores:qualification_create"), {**data, "file": pdf("scan.pdf")})
     q = Qualification.objects.get(number="JY-FORM")
     assert response.status_code == 302 and q.file and q.special_goods == ["food"]
+    # Issue 15: the page names the special goods (食品), never their code.
+    page = client.get(reverse("stores:qualification_detail", args=[q.pk])).content.decode()
+    assert "食品" in page and ">food<" not in page and "food" not in page.split("涉及特殊商品", 1)[1][:200]
     response = client.post(reverse("stores:qualification_edit", args=[q.pk]),
                            {**data, "valid_from": "2030-01-01", "valid_to": "2029-01-01"})
     assert response.status_code == 200 and "有效期至不能早于有效期起" in response.content.decode()
