@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import Resolver404, resolve
 
 from ecomops.core.users import is_client_member
@@ -29,14 +31,24 @@ class Access:
     # still checks it itself, this only lets a link ask the same question.
     check: Callable | None = None
 
+    def enforce(self, user) -> None:
+        """The page decorators' check of a signed-in user, in its fixed order: a client user on an
+        internal page is a 404 (the page's existence does not leak), missing permissions a 403."""
+        if self.internal and is_client_member(user):
+            raise Http404
+        if self.perms and not user.has_perms(self.perms):
+            raise PermissionDenied
+
     def allows(self, user) -> bool:
         if user is None or not user.is_authenticated:
             return False
-        if self.internal and is_client_member(user):
-            return False
         if self.check is not None:
-            return bool(self.check(user))
-        return not self.perms or user.has_perms(self.perms)
+            return not (self.internal and is_client_member(user)) and bool(self.check(user))
+        try:
+            self.enforce(user)
+        except (Http404, PermissionDenied):
+            return False
+        return True
 
     def mark(self, view):
         view.access = self

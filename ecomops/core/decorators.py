@@ -9,42 +9,31 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
 from ecomops.core.access import Access
-from ecomops.core.users import is_client_member
+
+
+def _guarded(perm: str | tuple[str, ...] | None, *, internal: bool):
+    """Signed in, then the page's rule (``core.access.Access.enforce``), recorded on the view so that
+    links to the page can ask the same rule (``core.access.may_open``)."""
+    rule = Access((perm,) if isinstance(perm, str) else tuple(perm or ()), internal=internal)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            rule.enforce(request.user)
+            return view(request, *args, **kwargs)
+
+        return rule.mark(login_required(wrapped))
+
+    return decorator
 
 
 def internal_page(perm: str | tuple[str, ...] | None = None):
     """A page for the agency's own staff: 404 for client users, 403 without ``perm`` (all of them)."""
-    perms = (perm,) if isinstance(perm, str) else tuple(perm or ())
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if is_client_member(request.user):
-                raise Http404
-            if perms and not request.user.has_perms(perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return Access(perms, internal=True).mark(login_required(wrapped))
-
-    return decorator
+    return _guarded(perm, internal=True)
 
 
 def page(perm: str | tuple[str, ...] | None = None):
     """A page client users may open too (the data is scoped); 403 without ``perm``."""
-    perms = (perm,) if isinstance(perm, str) else tuple(perm or ())
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if perms and not request.user.has_perms(perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return Access(perms, internal=False).mark(login_required(wrapped))
-
-    return decorator
+    return _guarded(perm, internal=False)

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecomops.core.access import may_open
 from ecomops.core.errors import BusinessError, Conflict
 from ecomops.org.actions import require_internal, require_perm
 
@@ -85,8 +86,6 @@ def open_documents(warehouse: Warehouse, day: date) -> list[tuple[str, str, str,
 def as_seen_by(user, blocking: list) -> list[tuple[str, str, str, str]]:
     """The blocking documents as ``user`` may follow them: the link is left out (the number and what is
     missing stay) where the page would answer 403, or 404 because the document is another client's."""
-    from ecomops.core.access import may_open
-
     seen = []
     for entry in blocking:
         label, number, description, url = entry
