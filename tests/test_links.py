@@ -5,12 +5,11 @@ company from its home page (tests/crawl.py): no link it is shown may answer 403,
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 
 from ecomops.demo import org as demo
 
 from .crawl import crawl, refused_buttons, sign_in
+from .test_walk_demo import company  # noqa: F401, F811  (the demo company, built once for this module)
 
 
 def one_login_per_role() -> list[str]:
@@ -27,19 +26,9 @@ def one_login_per_role() -> list[str]:
 LOGINS = one_login_per_role()
 
 
-@pytest.fixture(scope="module")
-def company(django_db_setup, django_db_blocker):
-    """The demo company, built once for this module inside a transaction rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            result = demo.build()
-            yield result
-        transaction.set_rollback(True)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("username", LOGINS)
-def test_every_link_a_login_is_shown_opens(company, username):
+def test_every_link_a_login_is_shown_opens(company, username):  # noqa: F811
     seen = crawl(sign_in(username, demo.DEMO_PASSWORD), per_view=2)
     broken = seen.broken()
     assert len(seen.pages) > 1, seen.status
