@@ -17,8 +17,14 @@ Decisions where the regulations are silent (kept here, named, so they can be cha
 - a plan completion over several metrics is the mean of the metrics' completions; a person without
   plan targets of their own is measured by their group's plan;
 - the actual of a group or department metric is its own entry, else the sum of its people's entries;
-- base salary is not prorated for a partial month; full attendance needs a record for every day of
-  the month (rest days included) and none late, early, on leave or absent.
+- base salary for a partial month follows PER-01.base_proration (default: not prorated); full
+  attendance needs a record for every day of the month (rest days included) and none late, early, on
+  leave or absent;
+- a group (or department) without its own sales target uses its nearest parent's, unless
+  PER-08.group_target_fallback says not to;
+- a group's commission is rounded once, half-up to the fen, and split into equal shares that add up to
+  it exactly: the fen left over go one each to the earliest-hired sharers (then the lowest employee
+  number) — ``split_evenly``.
 """
 
 from __future__ import annotations
@@ -65,10 +71,12 @@ ACTIVITY_FUND = "PER-09.activity_fund_rates"
 FIRST_YEAR_MONTHS = "PER-11.first_year_months"
 GRACE = "PER-12.post_departure_grace"
 FULL_ATTENDANCE = "PER-13.full_attendance_bonus"
+BASE_PRORATION = "PER-01.base_proration"
+GROUP_TARGET_FALLBACK = "PER-08.group_target_fallback"
 
 PAY_KEYS = (BASE_SUPERVISOR, BASE_MEMBER, PERFORMANCE_PAY, PERFORMANCE_THRESHOLD, PERFORMANCE_CAP, BONUS_MEMBER,
             BONUS_SUPERVISOR, SUPERVISOR_THRESHOLD, FINE_TRIGGER, FINE, FINES_PER_MONTH, COMMISSION_RATES,
-            ACTIVITY_FUND, FIRST_YEAR_MONTHS, GRACE, FULL_ATTENDANCE)
+            ACTIVITY_FUND, FIRST_YEAR_MONTHS, GRACE, FULL_ATTENDANCE, BASE_PRORATION, GROUP_TARGET_FALLBACK)
 
 NOT_FULL_ATTENDANCE = (AttendanceKind.LATE, AttendanceKind.EARLY_LEAVE, AttendanceKind.LATE_AND_EARLY,
                        AttendanceKind.LEAVE, AttendanceKind.SICK_LEAVE, AttendanceKind.ABSENT)
@@ -77,6 +85,23 @@ NOT_FULL_ATTENDANCE = (AttendanceKind.LATE, AttendanceKind.EARLY_LEAVE, Attendan
 def fen(amount: Decimal) -> Decimal:
     """Half-up to the fen: the one rounding of each line."""
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def split_evenly(total: Decimal, n: int) -> list[Decimal]:
+    """PER-08: ``total`` (an amount in fen) as ``n`` equal shares that add up to it exactly. Every share
+    is the total ÷ n rounded towards zero to the fen; the fen left over go one each to the first shares,
+    so the caller orders the sharers by who gets them (the earliest-hired first)."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    cents = int(fen(total) * 100)
+    sign = -1 if cents < 0 else 1
+    each, left = divmod(abs(cents), n)
+    return [Decimal(sign * (each + (1 if i < left else 0))).scaleb(-2) for i in range(n)]
+
+
+def by_seniority(profile: PayProfile) -> tuple:
+    """The order in which the left-over fen of a split go: earliest hired, then lowest employee number."""
+    return (profile.staff.hired_on, profile.staff.employee_no)
 
 
 def pct(fraction: Decimal | None) -> str:
@@ -345,6 +370,16 @@ class MonthData:
                 return t
         return None
 
+    def sales_target(self, department_id: int, *, fallback: bool) -> Target | None:
+        """PER-08: the department's own sales target of the month; with ``fallback``, else the nearest
+        parent department's."""
+        chain = self.ancestors(department_id) if fallback else [department_id]
+        for candidate in chain:
+            target = self.target(metric=Metric.SALES, department_id=candidate)
+            if target is not None:
+                return target
+        return None
+
     def plan_targets(self, *, department_id: int | None = None, staff_id: int | None = None) -> list[Target]:
         return sorted((t for t in self.targets if t.metric in PLAN_METRICS and t.department_id == department_id
                        and t.staff_id == staff_id), key=lambda t: PLAN_METRICS.index(t.metric))
@@ -422,16 +457,19 @@ def departure_rule(staff: Staff, data: MonthData, policy: PolicySet) -> Departur
     if full_year and not data.harm.get(staff.pk):
         grace: timedelta = policy.value(GRACE)
         cutoff = left + timedelta(days=grace.days)
-        text = _("%(left)s 离职，在职满 %(months)d 个月且无损害公司行为：离职后 %(days)d 天内（%(cutoff)s 前）到账的"
-                 "货款计提成（PER-12，政策版本 %(v1)s；%(v2)s）") % {
+        text = _("%(left)s 离职，在职满 %(months)d 个月且无损害公司行为："
+                 "离职后 %(days)d 天内（截至 %(cutoff)s，含当日）到账的货款计提成"
+                 "（PER-12，政策版本 %(v1)s；%(v2)s）") % {
             "left": left, "months": months, "days": grace.days, "cutoff": cutoff,
             "v1": policy.label(GRACE), "v2": policy.label(FIRST_YEAR_MONTHS)}
         return Departure(cutoff, text, (FIRST_YEAR_MONTHS, GRACE))
     if full_year:
-        text = _("%(left)s 离职，虽满 %(months)d 个月但有损害公司行为记录：只计离职日前到账的货款（PER-10、PER-12，"
-                 "政策版本 %(v)s）") % {"left": left, "months": months, "v": policy.label(FIRST_YEAR_MONTHS)}
+        text = _("%(left)s 离职，虽满 %(months)d 个月但有损害公司行为记录："
+                 "只计截至离职日（含当日）到账的货款（PER-10、PER-12，政策版本 %(v)s）") % {
+            "left": left, "months": months, "v": policy.label(FIRST_YEAR_MONTHS)}
     else:
-        text = _("%(left)s 离职，在职不满 %(months)d 个月：只计离职日前到账的货款（PER-11，政策版本 %(v)s）") % {
+        text = _("%(left)s 离职，在职不满 %(months)d 个月："
+                 "只计截至离职日（含当日）到账的货款（PER-11，政策版本 %(v)s）") % {
             "left": left, "months": months, "v": policy.label(FIRST_YEAR_MONTHS)}
     return Departure(left, text, (FIRST_YEAR_MONTHS,))
 
@@ -467,7 +505,7 @@ def _slip(profile: PayProfile, data: MonthData, policy: PolicySet, sales: Sales,
     staff = profile.staff
     slip = SlipResult(staff, profile.role, staff.department)
     supervisor = profile.role == PayRole.SUPERVISOR
-    slip.lines.append(_base_line(profile, policy))
+    slip.lines.append(_base_line(profile, data, policy))
     plan = data.person_plan(profile)
     slip.lines.append(_performance_line(profile, data, policy, plan))
     bonus = _bonus_line(profile, data, policy, plan, sales)
@@ -494,23 +532,46 @@ def _slip(profile: PayProfile, data: MonthData, policy: PolicySet, sales: Sales,
     return slip
 
 
-def _base_line(profile: PayProfile, policy: PolicySet) -> LineResult:
-    """PER-01 (ORG-05): the personal base salary when one is set, else the policy default by role."""
+def _base_line(profile: PayProfile, data: MonthData, policy: PolicySet) -> LineResult:
+    """PER-01 (ORG-05): the personal base salary when one is set, else the policy default by role; for a
+    partial month (joining or leaving in it) prorated as PER-01.base_proration says, and said either way."""
     staff = profile.staff
     if profile.base_salary is not None:
         level = staff.job_level
-        text = _("个人基本工资 %(amount)s") % {"amount": yuan(profile.base_salary)}
+        full = profile.base_salary
+        text = _("个人基本工资 %(amount)s") % {"amount": yuan(full)}
         if level is not None:
             text += _("（职级 %(level)s，底薪区间 %(low)s–%(high)s，ORG-05）") % {
                 "level": level.code, "low": yuan(level.salary_min), "high": yuan(level.salary_max)}
-        return LineResult(LineKind.BASE, fen(profile.base_salary), text, "PER-01, ORG-05", [],
-                          {"personal": str(profile.base_salary)})
-    key = BASE_SUPERVISOR if profile.role == PayRole.SUPERVISOR else BASE_MEMBER
-    amount = policy.value(key)
-    who = _("主管") if profile.role == PayRole.SUPERVISOR else _("组员")
-    text = _("%(who)s基本工资 %(amount)s（PER-01，政策版本 %(v)s）") % {
-        "who": who, "amount": yuan(amount), "v": policy.label(key)}
-    return LineResult(LineKind.BASE, fen(amount), text, "PER-01", policy.cite(key))
+        clause, cited, info = "PER-01, ORG-05", [], {"personal": str(full)}
+    else:
+        key = BASE_SUPERVISOR if profile.role == PayRole.SUPERVISOR else BASE_MEMBER
+        full = policy.value(key)
+        who = _("主管") if profile.role == PayRole.SUPERVISOR else _("组员")
+        text = _("%(who)s基本工资 %(amount)s（PER-01，政策版本 %(v)s）") % {
+            "who": who, "amount": yuan(full), "v": policy.label(key)}
+        clause, cited, info = "PER-01", policy.cite(key), {}
+    first, last = max(staff.hired_on, data.month), min(staff.left_on or data.end, data.end)
+    if first == data.month and last == data.end:
+        return LineResult(LineKind.BASE, fen(full), text, clause, cited, info)
+    # A partial month: joined after the 1st or left before the last day.
+    cited = cited + policy.cite(BASE_PRORATION)
+    days, month_days = (last - first).days + 1, (data.end - data.month).days + 1
+    info = {**info, "employed_from": first.isoformat(), "employed_to": last.isoformat(), "days": days,
+            "month_days": month_days}
+    rule = policy.value(BASE_PRORATION)
+    period = _("当月在职 %(first)s 至 %(last)s，共 %(days)d 天") % {
+        "first": f"{first:%m-%d}", "last": f"{last:%m-%d}", "days": days}
+    if rule == "calendar_days":
+        amount = fen(full * days / month_days)
+        text += _("；%(period)s：%(full)s × %(days)d / %(month_days)d 天 = %(amount)s（按日历天数折算，PER-01，"
+                  "政策版本 %(v)s）") % {"period": period, "full": yuan(full), "days": days,
+                                     "month_days": month_days, "amount": yuan(amount),
+                                     "v": policy.label(BASE_PRORATION)}
+        return LineResult(LineKind.BASE, amount, text, clause, cited, {**info, "prorated": rule})
+    text += _("；%(period)s，基本工资不按天折算（PER-01，政策版本 %(v)s）") % {
+        "period": period, "v": policy.label(BASE_PRORATION)}
+    return LineResult(LineKind.BASE, fen(full), text, clause, cited, {**info, "prorated": None})
 
 
 def _performance_line(profile: PayProfile, data: MonthData, policy: PolicySet, plan: Completion) -> LineResult:
@@ -590,8 +651,10 @@ def bonus_problem(amount: Decimal, low: Decimal, high: Decimal, completion: Deci
 
 def _commission_line(profile: PayProfile, data: MonthData, policy: PolicySet, sales: Sales) -> LineResult:
     """PER-08: the rate of the group's (the supervisor: the department's) sales-target completion, on
-    the whole base, the group's amount shared equally among its members employed in the month;
-    PER-11 / PER-12 restrict the base of a person leaving in the month."""
+    the whole base; the group's amount, rounded once, split into equal shares among its members employed
+    in the month that add up exactly (``split_evenly``); PER-11 / PER-12 restrict the base of a person
+    leaving in the month (their share is of the amount on that base). A group without its own target
+    uses its parent department's when PER-08.group_target_fallback says so."""
     staff = profile.staff
     table: TierTable = policy.value(COMMISSION_RATES)
     keys = [COMMISSION_RATES]
@@ -605,34 +668,53 @@ def _commission_line(profile: PayProfile, data: MonthData, policy: PolicySet, sa
             return LineResult(LineKind.COMMISSION, ZERO, text, "PER-08", [], {})
         column, who = group.kind, GroupKind(group.kind).label
         unit_name = group.department.name
-    target = data.target(metric=Metric.SALES, department_id=staff.department_id)
+    fallback = policy.value(GROUP_TARGET_FALLBACK) == "department"
+    target = data.sales_target(staff.department_id, fallback=fallback)
     if target is None:
-        text = _("“%(unit)s”当月未设定销售目标 → 无提成（PER-08）") % {"unit": unit_name}
-        return LineResult(LineKind.COMMISSION, ZERO, text, "PER-08", [], {})
+        rule = (_("上级部门也未设定") if fallback else _("不沿用上级部门目标"))
+        text = _("“%(unit)s”当月未设定销售目标，%(rule)s → 无提成（PER-08，政策版本 %(v)s）") % {
+            "unit": unit_name, "rule": rule, "v": policy.label(GROUP_TARGET_FALLBACK)}
+        return LineResult(LineKind.COMMISSION, ZERO, text, "PER-08", policy.cite(GROUP_TARGET_FALLBACK), {})
+    borrowed = target.department_id != staff.department_id
+    if borrowed:
+        keys.append(GROUP_TARGET_FALLBACK)
     r = sales.net / target.plan
     tier = table.lookup(r)
     rate = Decimal("0") if tier is None else tier.values[column]
-    sharers = _members(data, staff.department_id, profile.role)
+    sharers = sorted(_members(data, staff.department_id, profile.role), key=by_seniority)
     n = max(len(sharers), 1)
+    place = next((i for i, p in enumerate(sharers) if p.staff_id == staff.pk), 0)
     departure = departure_rule(staff, data, policy)
     base = sales.net if departure.cutoff is None else sales.paid_by.get(departure.cutoff, ZERO)
-    amount = fen(base * rate / n)
+    pool = fen(base * rate)
+    shares = split_evenly(pool, n)
+    amount = shares[place]
     keys += list(departure.policy_keys)
-    head = _("销售完成率 %(r)s → %(who)s提成比例 %(rate)s（PER-08，政策版本 %(v)s）；"
-             "净销售 %(net)s ÷ 销售目标 %(plan)s") % {
+    source = ""
+    if borrowed:
+        source = _("“%(unit)s”当月未设定自己的销售目标，沿用上级部门“%(dept)s”的销售目标（政策版本 %(v)s）；") % {
+            "unit": unit_name, "dept": target.department.name, "v": policy.label(GROUP_TARGET_FALLBACK)}
+    head = source + _("销售完成率 %(r)s → %(who)s提成比例 %(rate)s（PER-08，政策版本 %(v)s）；"
+                      "净销售 %(net)s ÷ 销售目标 %(plan)s") % {
         "r": pct(r), "who": who, "rate": fmt_percent(rate), "v": policy.label(COMMISSION_RATES),
         "net": yuan(sales.net), "plan": yuan(target.plan)}
     if tier is not None:
         head += _("，所在档 %(tier)s") % {"tier": tier.label()}
+    split = _("%(pool)s，÷ %(n)d 人 = %(amount)s") % {"pool": yuan(pool), "n": n, "amount": yuan(amount)}
+    if n > 1 and len(set(shares)) > 1:
+        extra = sum(1 for x in shares if x != shares[-1])
+        split += _("（均分不尽的 %(fen)d 分按入职先后给前 %(k)d 人各 1 分，各份合计正好 %(pool)s）") % {
+            "fen": extra, "k": extra, "pool": yuan(pool)}
     if departure.cutoff is None:
-        body = _("提成基数 %(base)s × %(rate)s ÷ %(n)d 人 = %(amount)s") % {
-            "base": yuan(base), "rate": fmt_percent(rate), "n": n, "amount": yuan(amount)}
+        body = _("提成基数 %(base)s × %(rate)s = %(split)s") % {
+            "base": yuan(base), "rate": fmt_percent(rate), "split": split}
     else:
-        body = _("%(rule)s；到账货款 %(base)s × %(rate)s ÷ %(n)d 人 = %(amount)s") % {
-            "rule": departure.text, "base": yuan(base), "rate": fmt_percent(rate), "n": n, "amount": yuan(amount)}
+        body = _("%(rule)s；到账货款 %(base)s × %(rate)s = %(split)s") % {
+            "rule": departure.text, "base": yuan(base), "rate": fmt_percent(rate), "split": split}
     clause = "PER-07, PER-08" + (", PER-11, PER-12" if departure.cutoff else "")
     return LineResult(LineKind.COMMISSION, amount, f"{head}；{body}", clause, policy.cite(*keys), {
-        "completion": str(r), "rate": str(rate), "base": str(base), "sharers": n, "target": target.pk,
+        "completion": str(r), "rate": str(rate), "base": str(base), "sharers": n, "pool": str(pool),
+        "target": target.pk, "target_department": target.department_id, "target_borrowed": borrowed,
         "cutoff": departure.cutoff.isoformat() if departure.cutoff else None})
 
 

@@ -15,21 +15,26 @@ from ecomops.payroll.models import CountedOrder, CountedRefund, HarmCase
 
 from .conftest import MONTH, at, line
 
-# Sales completion → (customer-service share of 3, promotion share of 2, supervisor) with the target
+# Sales completion → (customer-service shares of 3, promotion shares of 2, supervisor) with the target
 # 10,000.00: the PER-08 table as written — 30% earns nothing, 50% is in the first paid tier, 100–120%
-# keeps the 100% rates, 120% itself is the top tier. Amounts worked out by hand, half-up to the fen.
+# keeps the 100% rates, 120% itself is the top tier. Worked by hand: each group's amount is rounded
+# half-up to the fen once, then split into shares that add up to it exactly, the fen left over going to
+# the earliest-hired (all were hired the same day here, so the lowest employee number: cs1, then cs2).
 TIERS = [
-    ("29.99", "2999.00", ("0.00", "0.00", "0.00")),
-    ("30", "3000.00", ("0.00", "0.00", "0.00")),
-    ("30.01", "3001.00", ("5.00", "15.01", "60.02")),  # 3001 × 1% ÷ 2 = 15.005 → 15.01 (half-up)
-    ("50", "5000.00", ("8.33", "25.00", "100.00")),
-    ("50.01", "5001.00", ("16.67", "37.51", "150.03")),  # 5001 × 1.5% ÷ 2 = 37.5075 → 37.51
-    ("80", "8000.00", ("26.67", "60.00", "240.00")),
-    ("100", "10000.00", ("50.00", "100.00", "400.00")),
-    ("110", "11000.00", ("55.00", "110.00", "440.00")),
-    ("119.99", "11999.00", ("60.00", "119.99", "479.96")),  # 11999 × 1.5% ÷ 3 = 59.995 → 60.00
-    ("120", "12000.00", ("80.00", "150.00", "600.00")),
-    ("150", "15000.00", ("100.00", "187.50", "750.00")),
+    ("29.99", "2999.00", (("0.00", "0.00", "0.00"), ("0.00", "0.00"), "0.00")),
+    ("30", "3000.00", (("0.00", "0.00", "0.00"), ("0.00", "0.00"), "0.00")),
+    # 3001 × 0.5% = 15.005 → 15.01 = 5.01 + 5.00 + 5.00; 3001 × 1% = 30.01 = 15.01 + 15.00
+    ("30.01", "3001.00", (("5.01", "5.00", "5.00"), ("15.01", "15.00"), "60.02")),
+    ("50", "5000.00", (("8.34", "8.33", "8.33"), ("25.00", "25.00"), "100.00")),  # 25.00 ÷ 3
+    # 5001 × 1.5% = 75.015 → 75.02 = 37.51 × 2
+    ("50.01", "5001.00", (("16.67", "16.67", "16.67"), ("37.51", "37.51"), "150.03")),
+    ("80", "8000.00", (("26.67", "26.67", "26.66"), ("60.00", "60.00"), "240.00")),  # 80.00 ÷ 3
+    ("100", "10000.00", (("50.00", "50.00", "50.00"), ("100.00", "100.00"), "400.00")),
+    ("110", "11000.00", (("55.00", "55.00", "55.00"), ("110.00", "110.00"), "440.00")),
+    # 11999 × 1.5% = 179.985 → 179.99 = 60.00 + 60.00 + 59.99
+    ("119.99", "11999.00", (("60.00", "60.00", "59.99"), ("119.99", "119.99"), "479.96")),
+    ("120", "12000.00", (("80.00", "80.00", "80.00"), ("150.00", "150.00"), "600.00")),
+    ("150", "15000.00", (("100.00", "100.00", "100.00"), ("187.50", "187.50"), "750.00")),
 ]
 RATES = {  # completion → (customer service, promotion, supervisor) rate
     "29.99": ("0", "0", "0"), "30": ("0", "0", "0"), "30.01": ("0.005", "0.01", "0.02"),
@@ -44,17 +49,21 @@ def test_per08_commission_tier_boundaries_for_all_three_groups(world, completion
     world.all_sales_targets("10000.00")
     world.order(sales)
     result = compute.compute_month(MONTH)
-    cs_share, promotion_share, supervisor = (Decimal(x) for x in expected)
+    cs_shares, promotion_shares, supervisor = expected
     cs_rate, promotion_rate, supervisor_rate = (Decimal(x) for x in RATES[completion])
-    for person in world.cs:
+    for person, share in zip(world.cs, cs_shares, strict=True):
         got = line(result, person, LineKind.COMMISSION)
-        assert got.amount == cs_share
+        assert got.amount == Decimal(share)
         assert Decimal(got.data["rate"]) == cs_rate
         assert f"销售完成率 {Decimal(completion):.2f}% → 客服组提成比例" in got.explanation
-    for person in world.promoters:
+    for person, share in zip(world.promoters, promotion_shares, strict=True):
         got = line(result, person, LineKind.COMMISSION)
-        assert got.amount == promotion_share
+        assert got.amount == Decimal(share)
         assert Decimal(got.data["rate"]) == promotion_rate
+    # PER-08: the shares add up to the group's amount, rounded once.
+    assert sum(Decimal(x) for x in cs_shares) == compute.fen(Decimal(sales) * cs_rate)
+    assert sum(Decimal(x) for x in promotion_shares) == compute.fen(Decimal(sales) * promotion_rate)
+    supervisor = Decimal(supervisor)
     got = line(result, world.supervisor, LineKind.COMMISSION)
     assert got.amount == supervisor
     assert Decimal(got.data["rate"]) == supervisor_rate
@@ -70,13 +79,52 @@ def test_per08_explanation_reads_like_the_regulation(world):
     assert "÷ 3 人" in text
 
 
-def test_per08_group_without_sales_target_earns_no_commission(world):
+def test_per08_group_without_its_own_target_uses_the_departments_by_default(world):
+    """PER-08.group_target_fallback (default "department"): only the department target is set; the
+    groups are measured by it, and the line says whose target it was."""
     world.sales_target(world.ecom, "10000.00")
     world.order("10000.00")
     result = compute.compute_month(MONTH)
-    assert line(result, world.cs[0], LineKind.COMMISSION).amount == Decimal("0.00")
-    assert "未设定销售目标" in line(result, world.cs[0], LineKind.COMMISSION).explanation
+    got = line(result, world.cs[0], LineKind.COMMISSION)
+    assert got.amount == Decimal("50.00")  # 100% → 1.5% × 10,000 = 150.00 ÷ 3
+    assert got.explanation.startswith("“销售客服组”当月未设定自己的销售目标，"
+                                      "沿用上级部门“电子商务部”的销售目标（政策版本 PER-08.group_target_fallback v1")
+    assert got.data["target_borrowed"] is True and got.data["target_department"] == world.ecom.pk
+    assert "PER-08.group_target_fallback" in " ".join(c["label"] for c in got.policy)
+    assert line(result, world.promoters[0], LineKind.COMMISSION).amount == Decimal("100.00")  # 2% × 10,000 ÷ 2
+    own = line(result, world.supervisor, LineKind.COMMISSION)
+    assert own.amount == Decimal("400.00") and own.data["target_borrowed"] is False
+    assert "沿用" not in own.explanation
+
+
+def test_per08_a_group_with_its_own_target_is_measured_by_it(world):
+    world.sales_target(world.ecom, "10000.00")
+    world.sales_target(world.cs_group, "20000.00")
+    world.order("10000.00")
+    result = compute.compute_month(MONTH)
+    got = line(result, world.cs[0], LineKind.COMMISSION)
+    assert got.data["target_borrowed"] is False
+    assert got.amount == Decimal("16.67")  # 50% → 0.5% × 10,000 = 50.00 = 16.67 + 16.67 + 16.66
+    assert line(result, world.cs[2], LineKind.COMMISSION).amount == Decimal("16.66")
+
+
+def test_per08_without_fallback_a_group_without_target_earns_no_commission(world):
+    world.sales_target(world.ecom, "10000.00")
+    world.order("10000.00")
+    policy = compute.PolicySet(compute.month_end(MONTH), {compute.GROUP_TARGET_FALLBACK: "none"})
+    result = compute.compute_month(MONTH, policy=policy)
+    got = line(result, world.cs[0], LineKind.COMMISSION)
+    assert got.amount == Decimal("0.00")
+    assert got.explanation.startswith("“销售客服组”当月未设定销售目标，不沿用上级部门目标 → 无提成（PER-08")
     assert line(result, world.supervisor, LineKind.COMMISSION).amount == Decimal("400.00")
+
+
+def test_per08_no_target_anywhere_earns_no_commission(world):
+    world.order("10000.00")
+    result = compute.compute_month(MONTH)
+    got = line(result, world.cs[0], LineKind.COMMISSION)
+    assert got.amount == Decimal("0.00")
+    assert "当月未设定销售目标，上级部门也未设定 → 无提成" in got.explanation
 
 
 def test_per08_share_counts_members_employed_in_the_month_only(world, org):
@@ -165,6 +213,8 @@ def test_per11_leaving_in_the_first_year_earns_only_on_payments_by_the_leaving_d
     got = line(result, leaver, LineKind.COMMISSION)
     assert got.amount == Decimal("15.00")  # 4000 × 1.5% ÷ 4
     assert "PER-11" in got.explanation and got.data["cutoff"] == "2026-03-15"
+    # The slip says the leaving day itself counts, as computed (a payment on the 15th was counted).
+    assert "只计截至离职日（含当日）到账的货款" in got.explanation
 
 
 def test_per12_after_a_full_year_payments_within_15_days_after_leaving_still_count(world):
@@ -177,6 +227,7 @@ def test_per12_after_a_full_year_payments_within_15_days_after_leaving_still_cou
     assert got.data["cutoff"] == "2026-03-25"
     assert got.amount == Decimal("26.25")  # 7000 × 1.5% ÷ 4
     assert "PER-12" in got.explanation
+    assert "离职后 15 天内（截至 2026-03-25，含当日）到账的货款计提成" in got.explanation
 
 
 def test_per12_does_not_apply_after_harmful_conduct_and_per10_forfeits(world):

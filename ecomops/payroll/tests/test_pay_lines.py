@@ -27,6 +27,33 @@ def test_per01_base_salary_defaults_by_role(world):
     assert "PER-01.base_salary_member v1" in line(result, world.cs[0], LineKind.BASE).explanation
 
 
+def test_per01_partial_month_base_is_not_prorated_by_default_and_the_slip_says_so(world):
+    joiner = world.person("joiner", world.cs_group, PayRole.MEMBER, hired_on=date(2026, 3, 15))
+    got = line(compute.compute_month(MONTH), joiner, LineKind.BASE)
+    assert got.amount == Decimal("2023.00")
+    assert "当月在职 03-15 至 03-31，共 17 天，基本工资不按天折算（PER-01，政策版本 PER-01.base_proration v1" in (
+        got.explanation)
+    assert {c["label"].split(" ")[0] for c in got.policy} == {"PER-01.base_salary_member", "PER-01.base_proration"}
+    full_month = line(compute.compute_month(MONTH), world.cs[0], LineKind.BASE)
+    assert "折算" not in full_month.explanation and len(full_month.policy) == 1
+
+
+@pytest.mark.parametrize(("hired_on", "left_on", "expected", "days"), [
+    (date(2026, 3, 15), None, "1109.39", 17),  # 2023 × 17 / 31 = 34391 / 31 = 1109.3870…
+    (date(2024, 1, 1), date(2026, 3, 10), "652.58", 10),  # 2023 × 10 / 31 = 652.5806…
+    (date(2026, 3, 31), None, "65.26", 1),  # 2023 / 31 = 65.258…
+])
+def test_per01_base_prorated_by_calendar_days_when_the_policy_says_so(world, hired_on, left_on, expected, days):
+    person = world.person("part", world.cs_group, PayRole.MEMBER, hired_on=hired_on, left_on=left_on)
+    policy = compute.PolicySet(compute.month_end(MONTH), {compute.BASE_PRORATION: "calendar_days"})
+    result = compute.compute_month(MONTH, policy=policy)
+    got = line(result, person, LineKind.BASE)
+    assert got.amount == Decimal(expected)
+    assert f"¥2,023.00 × {days} / 31 天 = ¥{Decimal(expected):,}（按日历天数折算，PER-01" in got.explanation
+    assert got.data["days"] == days and got.data["prorated"] == "calendar_days"
+    assert line(result, world.cs[0], LineKind.BASE).amount == Decimal("2023.00")  # a whole month is whole
+
+
 def test_org05_personal_base_salary_must_lie_in_the_job_level_band(world):
     level = JobLevel.objects.create(ladder="professional", code="P2", name="专员", rank=2,
                                     salary_min=Decimal("4500.00"), salary_max=Decimal("6000.00"))

@@ -1,7 +1,8 @@
 """Properties of the pay arithmetic over generated months (PER-01…14):
 - a slip's total is always the sum of its lines, and the run's total the sum of its slips;
 - recomputing a draft gives exactly the same lines (and fingerprint);
-- sharing a group's commission equally loses or creates at most half a fen per member;
+- a group's commission is split into shares that add up to the group's amount exactly (PER-08), no two
+  shares more than a fen apart, the larger ones to the earliest-hired;
 - every amount is a whole number of fen.
 """
 
@@ -78,9 +79,32 @@ def test_slip_total_is_the_sum_of_its_lines_and_recompute_is_stable(world, case)
         transaction.set_rollback(True)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(total=st.decimals(min_value=Decimal("-9999999.99"), max_value=Decimal("9999999.99"), places=2,
+                         allow_nan=False, allow_infinity=False),
+       n=st.integers(1, 60))
+def test_split_evenly_adds_up_exactly(total, n):
+    """PER-08: three shares of 1,500.50 are 500.17 + 500.17 + 500.16, never 3 × 500.17 = 1,500.51."""
+    shares = compute.split_evenly(total, n)
+    assert len(shares) == n
+    assert sum(shares, Decimal("0")) == total
+    assert all(x == x.quantize(Decimal("0.01")) for x in shares)
+    assert max(shares) - min(shares) <= Decimal("0.01")
+    # The fen left over go to the first sharers (the earliest-hired): the shares never grow down the list.
+    assert [abs(x) for x in shares] == sorted((abs(x) for x in shares), reverse=True)
+
+
+def test_split_evenly_hand_worked():
+    assert compute.split_evenly(Decimal("1500.50"), 3) == [Decimal("500.17"), Decimal("500.17"), Decimal("500.16")]
+    assert compute.split_evenly(Decimal("0.02"), 3) == [Decimal("0.01"), Decimal("0.01"), Decimal("0.00")]
+    assert compute.split_evenly(Decimal("-0.05"), 2) == [Decimal("-0.03"), Decimal("-0.02")]
+    with pytest.raises(ValueError):
+        compute.split_evenly(Decimal("1"), 0)
+
+
 @DB_SETTINGS
 @given(sales=money, plan=money)
-def test_sharing_a_groups_commission_loses_at_most_half_a_fen_per_member(world, sales, plan):
+def test_a_groups_shares_add_up_to_its_amount(world, sales, plan):
     with transaction.atomic():
         world.order(str(sales))
         world.sales_target(world.cs_group, str(plan))
@@ -88,9 +112,11 @@ def test_sharing_a_groups_commission_loses_at_most_half_a_fen_per_member(world, 
         result = compute.compute_month(MONTH)
         table = compute.PolicySet(compute.month_end(MONTH)).value(compute.COMMISSION_RATES)
         for group, column in ((world.cs, "customer_service"), (world.promoters, "promotion")):
-            whole = sales * table.rate(sales / plan, column)
-            shares = [next(x for x in s.lines if x.kind == LineKind.COMMISSION).amount
-                      for s in result.slips if s.staff in group]
-            assert len(shares) == len(group) and len(set(shares)) == 1
-            assert abs(sum(shares) - whole) <= Decimal("0.005") * len(group)
+            whole = compute.fen(sales * table.rate(sales / plan, column))
+            by_person = {s.staff.pk: next(x for x in s.lines if x.kind == LineKind.COMMISSION).amount
+                         for s in result.slips if s.staff in group}
+            shares = [by_person[person.pk] for person in group]  # the world's order: by employee number
+            assert sum(shares) == whole
+            assert max(shares) - min(shares) <= Decimal("0.01")
+            assert shares == sorted(shares, reverse=True)
         transaction.set_rollback(True)

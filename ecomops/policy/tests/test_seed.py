@@ -58,6 +58,8 @@ EXPECTED = [
     ("PAY-02.settlement_period", "monthly"),
     ("PER-01.base_salary_supervisor", D("3500.00")),
     ("PER-01.base_salary_member", D("2023.00")),
+    ("PER-01.base_proration", "none"),
+    ("PER-08.group_target_fallback", "department"),
     ("PER-02.performance_pay", D("500.00")),
     ("PER-02.completion_threshold", D("0.30")),
     ("PER-02.completion_cap", D("1.00")),
@@ -126,7 +128,8 @@ PER_09_ROWS = [
 DECISIONS = {
     "STO-04.renewal_reminder_before", "ORD-09.confirm_within", "WMS-14.daily_sales_window_days",
     "AFS-01.first_reply_within", "PER-02.completion_cap", "PER-04.supervisor_fines_per_month",
-    "PER-08.commission_rates", "AGY-04.late_fee_daily_rate", "AGY-05.provider_assessment_weights",
+    "PER-08.commission_rates", "PER-01.base_proration", "PER-08.group_target_fallback",
+    "AGY-04.late_fee_daily_rate", "AGY-05.provider_assessment_weights",
     "CMP-03.illegal_advertising_suspension_months",
     # DAT-02 gives no number: the login-throttling limits are wholly ours (OWASP ASVS 2.2.1).
     "DAT-02.login_max_failures_per_account_address", "DAT-02.login_max_failures_per_account_total",
