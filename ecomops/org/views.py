@@ -31,6 +31,8 @@ from . import actions, queries
 from .enums import StaffState
 from .forms import (
     ALL,
+    CalendarDayForm,
+    CalendarLoadForm,
     ClientFilterForm,
     ClientForm,
     ClientGrantForm,
@@ -747,3 +749,82 @@ def staff_phone(request, pk: int):
     return render(
         request, "org/staff_detail.html#phone", {"person": person, "phone": phone, "revealed": True}
     )
+
+
+# --- The working-day calendar (ORG-04, PER-13) ----------------------------------------------------
+
+CALENDAR_VIEW_PERM = "org.view_calendarday"
+
+
+def _calendar_year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return min(max(year, 2000), 2100)
+
+
+def _calendar_context(request, year: int, *, day_form=None, load_form=None) -> dict:
+    import calendar as pycalendar
+    from datetime import date as date_cls
+
+    from .calendar import day_info, statutory_years
+
+    infos = day_info(date_cls(year, 1, 1), date_cls(year, 12, 31))
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            weeks.append([infos[d] if d.month == month else None for d in week])
+        working = sum(1 for d, info in infos.items() if d.month == month and info.working)
+        months.append({"month": month, "weeks": weeks, "working": working})
+    special = [info for info in infos.values() if info.special]
+    may_change = request.user.has_perm(actions.CALENDAR_PERM)
+    return {
+        "year": year, "months": months, "special": special, "may_change": may_change,
+        "working_total": sum(1 for info in infos.values() if info.working),
+        "statutory_known": year in statutory_years(),
+        "day_form": day_form or CalendarDayForm(initial={"is_working": "0"}),
+        "load_form": load_form or CalendarLoadForm(initial={"year": year}),
+        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+    }
+
+
+@internal_page(CALENDAR_VIEW_PERM)
+def work_calendar(request):
+    """工作日历: a year month by month, the statutory holidays and make-up working days marked."""
+    year = _calendar_year(request)
+    return render(request, "org/work_calendar.html", _calendar_context(request, year))
+
+
+@internal_page((CALENDAR_VIEW_PERM, actions.CALENDAR_PERM))
+@require_POST
+def work_calendar_day(request):
+    form = CalendarDayForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        row = submit(form, actions.set_calendar_day, user=request.user, day=data["date"],
+                     is_working=data["is_working"], name=data["name"], note=data["note"])
+        if row is not None:
+            messages.success(request, _("已保存 %(day)s：%(kind)s") % {
+                "day": row.date, "kind": _("上班") if row.is_working else _("休息")})
+            return redirect(f"{reverse('org:work_calendar')}?year={row.date.year}")
+    year = form.cleaned_data["date"].year if form.cleaned_data.get("date") else _calendar_year(request)
+    return render(request, "org/work_calendar.html", _calendar_context(request, year, day_form=form), status=400)
+
+
+@internal_page((CALENDAR_VIEW_PERM, actions.CALENDAR_PERM))
+@require_POST
+def work_calendar_load(request):
+    form = CalendarLoadForm(request.POST)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        result = submit(form, actions.load_statutory_calendar, year, user=request.user)
+        if result is not None:
+            messages.success(request, _("已载入 %(year)d 年法定节假日：新增 %(created)d 天，更新 %(updated)d 天，"
+                                        "未变 %(unchanged)d 天，保留手工维护 %(manual)d 天") % {
+                "year": year, "created": result.created, "updated": result.updated,
+                "unchanged": result.unchanged, "manual": result.kept_manual})
+            return redirect(f"{reverse('org:work_calendar')}?year={year}")
+    year = form.cleaned_data.get("year") or _calendar_year(request)
+    return render(request, "org/work_calendar.html", _calendar_context(request, year, load_form=form), status=400)
