@@ -31,6 +31,7 @@ from . import actions, queries
 from .enums import StaffState
 from .forms import (
     ALL,
+    AttendanceImportForm,
     CalendarDayForm,
     CalendarLoadForm,
     ClientFilterForm,
@@ -828,3 +829,76 @@ def work_calendar_load(request):
             return redirect(f"{reverse('org:work_calendar')}?year={year}")
     year = form.cleaned_data.get("year") or _calendar_year(request)
     return render(request, "org/work_calendar.html", _calendar_context(request, year, load_form=form), status=400)
+
+
+# --- Import of time-clock reports (ORG-04, PER-13, issue 16) --------------------------------------
+
+IMPORT_PERM = "org.add_attendance"
+REPORT_SESSION_KEY = "org_attendance_import_report"
+REPORT_MAX_BYTES = 5 << 20
+
+
+@internal_page(IMPORT_PERM)
+def attendance_import(request):
+    """考勤导入: a 钉钉 or 企业微信 monthly report; all or nothing, with an error report."""
+    import tempfile
+    from pathlib import Path
+
+    from ecomops.core import crypto
+
+    from . import attendance_import as engine
+
+    form = AttendanceImportForm(request.POST or None, request.FILES or None,
+                                initial={"month": timezone.localdate().replace(day=1)})
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            path = Path(handle.name)
+        try:
+            def source():
+                return path.open("rb")
+
+            fmt = engine.formats().get(form.cleaned_data["format"]) if form.cleaned_data["format"] else None
+            try:
+                result = engine.import_file(source, user=request.user, fmt=fmt, month=form.cleaned_data["month"])
+            except NotAllowed:
+                raise PermissionDenied from None
+            request.session.pop(REPORT_SESSION_KEY, None)
+            if result.ok:
+                totals = result.totals
+                messages.success(request, _("已导入 %(first)s 至 %(last)s 的考勤：新增 %(created)d 天，"
+                                            "更正 %(corrected)d 天，未变 %(unchanged)d 天") % {
+                    "first": result.first, "last": result.last, **totals})
+            else:
+                report = engine.error_report(source, result)
+                if len(report) <= REPORT_MAX_BYTES:
+                    import base64
+
+                    request.session[REPORT_SESSION_KEY] = crypto.encrypt(base64.b64encode(report).decode())
+        finally:
+            path.unlink(missing_ok=True)
+    return render(request, "org/attendance_import.html", {
+        "form": form, "result": result,
+        "has_report": bool(result is not None and not result.ok and request.session.get(REPORT_SESSION_KEY)),
+        "formats": engine.formats().values()}, status=400 if result is not None and not result.ok else 200)
+
+
+@internal_page(IMPORT_PERM)
+def attendance_import_report(request):
+    """The error report of the user's last refused import (kept, encrypted, in their session)."""
+    import base64
+
+    from django.http import HttpResponse
+
+    from ecomops.core import crypto
+
+    sealed = request.session.get(REPORT_SESSION_KEY)
+    if not sealed:
+        raise Http404
+    response = HttpResponse(base64.b64decode(crypto.decrypt(sealed)),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="attendance-import-errors.xlsx"'
+    return response
