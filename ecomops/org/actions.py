@@ -409,6 +409,37 @@ def update_job_level(level, *, user, **changes):
     return level
 
 
+# --- The working-day calendar (ORG-04, PER-13) ------------------------------------------------
+
+CALENDAR_PERM = "org.change_calendarday"
+
+
+@transaction.atomic
+def set_calendar_day(*, user, day: date, is_working: bool, name: str = "", note: str = ""):
+    """Add or correct one day of the working-day calendar by hand: the row becomes manual, and a
+    later reload of the statutory data leaves it alone."""
+    from .enums import CalendarSource
+    from .models import CalendarDay
+
+    require_perm(user, CALENDAR_PERM)
+    _require_internal(user)
+    row = CalendarDay.objects.select_for_update().filter(date=day).first() or CalendarDay(date=day)
+    row.is_working, row.name, row.note = bool(is_working), (name or "").strip(), (note or "").strip()
+    row.source = CalendarSource.MANUAL
+    validate_model(row)
+    save_checked(row, user=user, reason=_("手工维护工作日历"), duplicate=DUPLICATE)
+    return row
+
+
+def load_statutory_calendar(year: int, *, user):
+    """Load a year's statutory holidays and make-up working days (manual days stay as they are)."""
+    from .calendar import load_statutory_year
+
+    require_perm(user, CALENDAR_PERM)
+    _require_internal(user)
+    return load_statutory_year(year, user=user)
+
+
 # --- Attendance and leave (ORG-04) -----------------------------------------------------------
 
 @transaction.atomic

@@ -11,3 +11,6 @@ class OrgConfig(AppConfig):
         from ecomops.org.seed import seed_reference
 
         seed_reference()
+        from ecomops.org.calendar import seed_statutory_years
+
+        seed_statutory_years()  # the working-day calendar of the years around today (PER-13)

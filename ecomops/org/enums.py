@@ -46,6 +46,12 @@ class AttendanceKind(models.TextChoices):
     REST = "rest", _("休息日")
 
 
+class CalendarSource(models.TextChoices):
+    # ORG-04 / PER-13: where a day of the working-day calendar comes from
+    STATUTORY = "statutory", _("法定节假日安排")
+    MANUAL = "manual", _("手工维护")
+
+
 class LeaveState(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")

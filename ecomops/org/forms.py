@@ -463,3 +463,45 @@ class ClientMemberForm(NewAccountForm):
 
     def clean_name(self):
         return self.cleaned_data["name"].strip()
+
+
+# --- The working-day calendar (ORG-04, PER-13) ----------------------------------------------------
+
+
+class CalendarDayForm(StyledFormMixin, forms.Form):
+    """Add or correct one day of the working-day calendar by hand."""
+
+    date = forms.DateField(label=gettext_lazy("日期"), widget=DateInput())
+    is_working = forms.TypedChoiceField(
+        label=gettext_lazy("当天"), coerce=lambda v: v == "1", empty_value=None,
+        choices=[("1", gettext_lazy("上班")), ("0", gettext_lazy("休息"))],
+    )
+    name = forms.CharField(label=gettext_lazy("名称"), max_length=40, required=False,
+                           help_text=gettext_lazy("如 国庆节、国庆节调休上班、公司年会"))
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
+
+
+class CalendarLoadForm(StyledFormMixin, forms.Form):
+    """Load a year's statutory holidays and make-up working days."""
+
+    year = forms.IntegerField(label=gettext_lazy("年份"), min_value=2000, max_value=2100)
+
+
+class AttendanceImportForm(StyledFormMixin, forms.Form):
+    """考勤导入: a month of a time clock's monthly report (.xlsx)."""
+
+    AUTO = ""
+
+    month = forms.DateField(label=gettext_lazy("月份"), input_formats=["%Y-%m"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+                            help_text=gettext_lazy("文件的统计周期须是这个月"))
+    format = forms.ChoiceField(label=gettext_lazy("考勤机"), required=False)
+    file = forms.FileField(
+        label=gettext_lazy("考勤报表文件（.xlsx）"),
+        help_text=gettext_lazy("钉钉：考勤报表 → 月度汇总；企业微信：打卡 → 月报。原样上传，无需修改"))
+
+    def __init__(self, *args, **kwargs):
+        from .attendance_import import format_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = [(self.AUTO, _("按表头自动识别")), *format_choices()]

@@ -16,6 +16,7 @@ from ecomops.core.tree import TreeNode
 
 from .enums import (
     AttendanceKind,
+    CalendarSource,
     ClientState,
     CompanyKind,
     LeaveState,
@@ -230,6 +231,29 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff.name} {self.date} {self.get_kind_display()}"
+
+
+class CalendarDay(models.Model):
+    """ORG-04 / PER-13: a day of the working-day calendar that differs from the plain weekday rule
+    (Monday to Friday work, Saturday and Sunday rest): a statutory holiday (国庆节), a make-up working
+    day (国庆节调休上班), or a company's own change. Days without a row follow the weekday rule; see
+    ``ecomops.org.calendar``."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working = models.BooleanField(_("工作日"), help_text=_("勾选为上班，不勾选为休息"))
+    name = models.CharField(_("名称"), max_length=40, blank=True, help_text=_("如 国庆节、国庆节调休上班"))
+    source = models.CharField(_("来源"), max_length=10, choices=CalendarSource.choices,
+                              default=CalendarSource.MANUAL)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name or (_('上班') if self.is_working else _('休息'))}"
 
 
 class LeaveRequest(models.Model):

@@ -68,3 +68,36 @@ def salary_band_of(staff: Staff):
     """ORG-05: the base-salary band of the person's job level, or None."""
     level = staff.job_level
     return None if level is None else (level.salary_min, level.salary_max)
+
+
+def missing_attendance(staff, first: date, last: date) -> dict[int, list[date]]:
+    """PER-13: per person, the working days (``org.calendar``) from ``first`` to ``last`` while they are
+    employed that have no attendance record, in order. Rest days need no record. Two queries, whatever
+    the number of people: the calendar and the recorded days."""
+    from .calendar import working_days
+
+    people = list(staff)
+    if not people:
+        return {}
+    working = working_days(first, last)
+    recorded: dict[int, set[date]] = {p.pk: set() for p in people}
+    for staff_id, day in Attendance.objects.filter(staff_id__in=list(recorded), date__range=(first, last)) \
+            .order_by().values_list("staff_id", "date"):
+        recorded[staff_id].add(day)
+    out = {}
+    for person in people:
+        employed_from = max(first, person.hired_on)
+        employed_to = min(last, person.left_on) if person.left_on else last
+        out[person.pk] = [d for d in working if employed_from <= d <= employed_to and d not in recorded[person.pk]]
+    return out
+
+
+def missing_days_text(days: list[date], limit: int = 5) -> str:
+    """The missing days as a clerk reads them: 缺少 11-03、11-04 共 2 个工作日的考勤记录 (up to ``limit``
+    dates, then 等 N 个工作日)."""
+    from django.utils.translation import gettext as _
+
+    shown = "、".join(d.strftime("%m-%d") for d in days[:limit])
+    if len(days) > limit:
+        return _("缺少 %(days)s 等 %(n)d 个工作日的考勤记录") % {"days": shown, "n": len(days)}
+    return _("缺少 %(days)s 共 %(n)d 个工作日的考勤记录") % {"days": shown, "n": len(days)}

@@ -31,6 +31,9 @@ from . import actions, queries
 from .enums import StaffState
 from .forms import (
     ALL,
+    AttendanceImportForm,
+    CalendarDayForm,
+    CalendarLoadForm,
     ClientFilterForm,
     ClientForm,
     ClientGrantForm,
@@ -747,3 +750,155 @@ def staff_phone(request, pk: int):
     return render(
         request, "org/staff_detail.html#phone", {"person": person, "phone": phone, "revealed": True}
     )
+
+
+# --- The working-day calendar (ORG-04, PER-13) ----------------------------------------------------
+
+CALENDAR_VIEW_PERM = "org.view_calendarday"
+
+
+def _calendar_year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    return min(max(year, 2000), 2100)
+
+
+def _calendar_context(request, year: int, *, day_form=None, load_form=None) -> dict:
+    import calendar as pycalendar
+    from datetime import date as date_cls
+
+    from .calendar import day_info, statutory_years
+
+    infos = day_info(date_cls(year, 1, 1), date_cls(year, 12, 31))
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            weeks.append([infos[d] if d.month == month else None for d in week])
+        working = sum(1 for d, info in infos.items() if d.month == month and info.working)
+        months.append({"month": month, "weeks": weeks, "working": working})
+    special = [info for info in infos.values() if info.special]
+    may_change = request.user.has_perm(actions.CALENDAR_PERM)
+    return {
+        "year": year, "months": months, "special": special, "may_change": may_change,
+        "working_total": sum(1 for info in infos.values() if info.working),
+        "statutory_known": year in statutory_years(),
+        "day_form": day_form or CalendarDayForm(initial={"is_working": "0"}),
+        "load_form": load_form or CalendarLoadForm(initial={"year": year}),
+        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+    }
+
+
+@internal_page(CALENDAR_VIEW_PERM)
+def work_calendar(request):
+    """工作日历: a year month by month, the statutory holidays and make-up working days marked."""
+    year = _calendar_year(request)
+    return render(request, "org/work_calendar.html", _calendar_context(request, year))
+
+
+@internal_page((CALENDAR_VIEW_PERM, actions.CALENDAR_PERM))
+@require_POST
+def work_calendar_day(request):
+    form = CalendarDayForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        row = submit(form, actions.set_calendar_day, user=request.user, day=data["date"],
+                     is_working=data["is_working"], name=data["name"], note=data["note"])
+        if row is not None:
+            messages.success(request, _("已保存 %(day)s：%(kind)s") % {
+                "day": row.date, "kind": _("上班") if row.is_working else _("休息")})
+            return redirect(f"{reverse('org:work_calendar')}?year={row.date.year}")
+    year = form.cleaned_data["date"].year if form.cleaned_data.get("date") else _calendar_year(request)
+    return render(request, "org/work_calendar.html", _calendar_context(request, year, day_form=form), status=400)
+
+
+@internal_page((CALENDAR_VIEW_PERM, actions.CALENDAR_PERM))
+@require_POST
+def work_calendar_load(request):
+    form = CalendarLoadForm(request.POST)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        result = submit(form, actions.load_statutory_calendar, year, user=request.user)
+        if result is not None:
+            messages.success(request, _("已载入 %(year)d 年法定节假日：新增 %(created)d 天，更新 %(updated)d 天，"
+                                        "未变 %(unchanged)d 天，保留手工维护 %(manual)d 天") % {
+                "year": year, "created": result.created, "updated": result.updated,
+                "unchanged": result.unchanged, "manual": result.kept_manual})
+            return redirect(f"{reverse('org:work_calendar')}?year={year}")
+    year = form.cleaned_data.get("year") or _calendar_year(request)
+    return render(request, "org/work_calendar.html", _calendar_context(request, year, load_form=form), status=400)
+
+
+# --- Import of time-clock reports (ORG-04, PER-13, issue 16) --------------------------------------
+
+IMPORT_PERM = "org.add_attendance"
+REPORT_SESSION_KEY = "org_attendance_import_report"
+REPORT_MAX_BYTES = 5 << 20
+
+
+@internal_page(IMPORT_PERM)
+def attendance_import(request):
+    """考勤导入: a 钉钉 or 企业微信 monthly report; all or nothing, with an error report."""
+    import tempfile
+    from pathlib import Path
+
+    from ecomops.core import crypto
+
+    from . import attendance_import as engine
+
+    form = AttendanceImportForm(request.POST or None, request.FILES or None,
+                                initial={"month": timezone.localdate().replace(day=1)})
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            path = Path(handle.name)
+        try:
+            def source():
+                return path.open("rb")
+
+            fmt = engine.formats().get(form.cleaned_data["format"]) if form.cleaned_data["format"] else None
+            try:
+                result = engine.import_file(source, user=request.user, fmt=fmt, month=form.cleaned_data["month"])
+            except NotAllowed:
+                raise PermissionDenied from None
+            request.session.pop(REPORT_SESSION_KEY, None)
+            if result.ok:
+                totals = result.totals
+                messages.success(request, _("已导入 %(first)s 至 %(last)s 的考勤：新增 %(created)d 天，"
+                                            "更正 %(corrected)d 天，未变 %(unchanged)d 天") % {
+                    "first": result.first, "last": result.last, **totals})
+            else:
+                report = engine.error_report(source, result)
+                if len(report) <= REPORT_MAX_BYTES:
+                    import base64
+
+                    request.session[REPORT_SESSION_KEY] = crypto.encrypt(base64.b64encode(report).decode())
+        finally:
+            path.unlink(missing_ok=True)
+    return render(request, "org/attendance_import.html", {
+        "form": form, "result": result,
+        "has_report": bool(result is not None and not result.ok and request.session.get(REPORT_SESSION_KEY)),
+        "formats": engine.formats().values()}, status=400 if result is not None and not result.ok else 200)
+
+
+@internal_page(IMPORT_PERM)
+def attendance_import_report(request):
+    """The error report of the user's last refused import (kept, encrypted, in their session)."""
+    import base64
+
+    from django.http import HttpResponse
+
+    from ecomops.core import crypto
+
+    sealed = request.session.get(REPORT_SESSION_KEY)
+    if not sealed:
+        raise Http404
+    response = HttpResponse(base64.b64decode(crypto.decrypt(sealed)),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="attendance-import-errors.xlsx"'
+    return response

@@ -18,8 +18,9 @@ Decisions where the regulations are silent (kept here, named, so they can be cha
   plan targets of their own is measured by their group's plan;
 - the actual of a group or department metric is its own entry, else the sum of its people's entries;
 - base salary for a partial month follows PER-01.base_proration (default: not prorated); full
-  attendance needs a record for every day of the month (rest days included) and none late, early, on
-  leave or absent;
+  attendance needs a record for every working day of the month (the working-day calendar,
+  ``org.calendar``: rest days and statutory holidays need none, a record on them of kind rest or present
+  is fine) and none late, early, on leave or absent;
 - a group (or department) without its own sales target uses its nearest parent's, unless
   PER-08.group_target_fallback says not to;
 - a group's commission is rounded once, half-up to the fen, and split into equal shares that add up to
@@ -43,6 +44,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.org.enums import AttendanceKind
 from ecomops.org.models import Attendance, Department, Staff
+from ecomops.org.queries import missing_attendance, missing_days_text
 from ecomops.policy import registry
 from ecomops.policy.kinds import TierTable, fmt_decimal, fmt_percent
 
@@ -423,6 +425,15 @@ class MonthData:
                 return self.ramp_ups[department_id]
         return None
 
+    @property
+    def working_day_count(self) -> int:
+        """The month's working days by the working-day calendar (PER-13), read once."""
+        if not hasattr(self, "_working_days"):
+            from ecomops.org.calendar import working_days
+
+            self._working_days = working_days(self.month, self.end)
+        return len(self._working_days)
+
     def employed_all_month(self, staff: Staff) -> bool:
         return staff.hired_on <= self.month and (staff.left_on is None or staff.left_on >= self.end)
 
@@ -758,7 +769,7 @@ def _fine_line(profile: PayProfile, data: MonthData, policy: PolicySet) -> LineR
 
 def attendance_summary(data: MonthData) -> dict[int, dict]:
     """ORG-04 / PER-13: per person, in one grouped query, the month's records and the ones that break
-    full attendance."""
+    full attendance; and the working days of the month without a record (two more queries)."""
     ids = [p.staff_id for p in data.profiles]
     late = Q(kind__in=[AttendanceKind.LATE, AttendanceKind.LATE_AND_EARLY]) | Q(late_minutes__gt=0)
     early = Q(kind__in=[AttendanceKind.EARLY_LEAVE, AttendanceKind.LATE_AND_EARLY]) | Q(early_leave_minutes__gt=0)
@@ -767,22 +778,28 @@ def attendance_summary(data: MonthData) -> dict[int, dict]:
                 days=Count("pk"), late=Count("pk", filter=late), early=Count("pk", filter=early),
                 leave=Count("pk", filter=Q(kind__in=[AttendanceKind.LEAVE, AttendanceKind.SICK_LEAVE])),
                 absent=Count("pk", filter=Q(kind=AttendanceKind.ABSENT))))
-    return {row["staff_id"]: row for row in rows}
+    summary = {row["staff_id"]: row for row in rows}
+    missing = missing_attendance([p.staff for p in data.profiles], data.month, data.end)
+    for staff_id in ids:
+        row = summary.setdefault(staff_id, {"staff_id": staff_id, "days": 0, "late": 0, "early": 0, "leave": 0,
+                                            "absent": 0})
+        row["missing"] = missing.get(staff_id, [])
+    return summary
 
 
 def _attendance_line(staff: Staff, data: MonthData, policy: PolicySet, attendance: dict) -> LineResult:
     bonus = policy.value(FULL_ATTENDANCE)
     cite = policy.cite(FULL_ATTENDANCE)
-    days_in_month = (data.end - data.month).days + 1
-    row = attendance.get(staff.pk, {"days": 0, "late": 0, "early": 0, "leave": 0, "absent": 0})
+    row = attendance.get(staff.pk, {"days": 0, "late": 0, "early": 0, "leave": 0, "absent": 0, "missing": []})
     info = {k: row[k] for k in ("days", "late", "early", "leave", "absent")}
+    info["missing"] = [d.isoformat() for d in row["missing"]]
     v = policy.label(FULL_ATTENDANCE)
     if not data.employed_all_month(staff):
         text = _("当月未全月在职 → 无全勤奖（PER-13，政策版本 %(v)s）") % {"v": v}
         return LineResult(LineKind.ATTENDANCE, ZERO, text, "PER-13, ORG-04", cite, info)
     problems = []
-    if row["days"] < days_in_month:
-        problems.append(_("缺少 %(n)d 天考勤记录") % {"n": days_in_month - row["days"]})
+    if row["missing"]:
+        problems.append(missing_days_text(row["missing"]))
     if row["late"]:
         problems.append(_("迟到 %(n)d 次") % {"n": row["late"]})
     if row["early"]:
@@ -794,8 +811,8 @@ def _attendance_line(staff: Staff, data: MonthData, policy: PolicySet, attendanc
     if problems:
         text = _("%(problems)s → 无全勤奖（PER-13，政策版本 %(v)s）") % {"problems": "、".join(problems), "v": v}
         return LineResult(LineKind.ATTENDANCE, ZERO, text, "PER-13, ORG-04", cite, info)
-    text = _("当月 %(n)d 天考勤齐全，无迟到、早退、请假、旷工 → 全勤奖 %(amount)s（PER-13，政策版本 %(v)s）") % {
-        "n": days_in_month, "amount": yuan(bonus), "v": v}
+    text = _("当月 %(n)d 个工作日考勤齐全，无迟到、早退、请假、旷工 → 全勤奖 %(amount)s（PER-13，政策版本 %(v)s）") % {
+        "n": data.working_day_count, "amount": yuan(bonus), "v": v}
     return LineResult(LineKind.ATTENDANCE, fen(bonus), text, "PER-13, ORG-04", cite, info)
 
 

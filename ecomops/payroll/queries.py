@@ -149,3 +149,38 @@ def run_figures(user, run: PayrollRun) -> RunFigures:
     refunds = visible_counted_refunds(user, run).aggregate(n=Count("pk"), fen=Sum("amount_fen"))
     amount, refunded = _yuan(orders["fen"]), _yuan(refunds["fen"])
     return RunFigures(orders["n"], amount, refunds["n"], refunded, amount - refunded, all_stores=False)
+
+
+# --- attendance before a run (PER-13) --------------------------------------------------------------
+
+
+@dataclass
+class MissingAttendance:
+    staff: Staff
+    days: list
+    text: str
+
+
+def missing_attendance(month) -> list[MissingAttendance]:
+    """The people with an active pay profile employed in ``month`` who lack an attendance record on
+    one or more of the calendar's working days while employed (PER-13), by employee number; empty
+    when the month's attendance is complete. Three queries."""
+    from ecomops.org.queries import missing_attendance as missing_days
+    from ecomops.org.queries import missing_days_text
+
+    from .models import PayProfile
+    from .periods import month_end
+
+    end = month_end(month)
+    people = [p.staff for p in PayProfile.objects.filter(is_active=True, staff__hired_on__lte=end)
+              .filter(Q(staff__left_on__isnull=True) | Q(staff__left_on__gte=month))
+              .select_related("staff").order_by("staff__employee_no")]
+    missing = missing_days(people, month, end)
+    return [MissingAttendance(person, missing[person.pk], missing_days_text(missing[person.pk]))
+            for person in people if missing[person.pk]]
+
+
+def sees_missing_attendance(user) -> bool:
+    """Who is told which days are missing: those who see attendance or compute the run (internal)."""
+    return (bool(getattr(user, "is_authenticated", False)) and not is_client_member(user)
+            and (user.has_perm("org.view_attendance") or user.has_perm("payroll.add_payrollrun")))

@@ -228,9 +228,13 @@ def runs(request):
     runs = list(queries.runs_for(request.user))
     for run in runs:
         run.figures = queries.run_figures(request.user, run)  # DAT-02: the user's stores only
+    can_compute = request.user.has_perm("payroll.add_payrollrun")
+    month = form.cleaned_data["month"] if form.is_bound and form.is_valid() else _month(request)
     return render(request, "payroll/runs.html", {
         "runs": runs, "form": form, "sees_all": queries.sees_all(request.user),
-        "can_compute": request.user.has_perm("payroll.add_payrollrun")})
+        "can_compute": can_compute,
+        # PER-13: the working days without attendance, before the month is computed
+        "missing_month": month, "missing": queries.missing_attendance(month) if can_compute else []})
 
 
 def _run(month_text: str) -> PayrollRun:
@@ -257,6 +261,7 @@ def run_detail(request, month: str):
     run = _run(month)
     slips = queries.visible_slips(request.user).filter(run=run).order_by("employee_no")
     figures = queries.run_figures(request.user, run)  # DAT-02: the user's stores only, unless they see all
+    show_missing = queries.sees_missing_attendance(request.user)
     buttons = []
     for to in RUN_FLOW[run.state]:
         if to == RunState.DRAFT:
@@ -275,7 +280,9 @@ def run_detail(request, month: str):
         "funds": ActivityFund.objects.filter(run=run).select_related("department") if figures.all_stores else [],
         "events": run.events.select_related("actor").order_by("at", "pk"),
         "can_compute": request.user.has_perm("payroll.add_payrollrun") and run.state == RunState.DRAFT,
-        "sees_all": queries.sees_all(request.user)})
+        "sees_all": queries.sees_all(request.user),
+        # PER-13: the working days without attendance, before and after computing
+        "show_missing": show_missing, "missing": queries.missing_attendance(run.month) if show_missing else []})
 
 
 @require_POST

@@ -15,6 +15,7 @@ from ecomops.org.models import Department, JobLevel
 from ecomops.payroll import actions, compute
 from ecomops.payroll.enums import GroupKind, LineKind, Metric, PayRole
 from ecomops.payroll.models import OverCompletionBonus, PayGroup, PayProfile, RampUpMonth
+from ecomops.payroll.periods import month_end
 from ecomops.policy.models import PolicyParameter, PolicyVersion
 
 from .conftest import MONTH, line, lines_of
@@ -225,7 +226,8 @@ def test_per03_bonus_is_checked_again_when_the_month_is_computed(world):
 def test_per13_full_attendance_earns_50(world):
     world.full_attendance(world.cs[0])
     got = line(compute.compute_month(MONTH), world.cs[0], LineKind.ATTENDANCE)
-    assert got.amount == Decimal("50.00") and "31 天考勤齐全" in got.explanation
+    # PER-13 against the working-day calendar: March 2026 has 22 working days (was "31 天", every day).
+    assert got.amount == Decimal("50.00") and "22 个工作日考勤齐全" in got.explanation
 
 
 @pytest.mark.parametrize(("kind", "why"), [
@@ -248,8 +250,60 @@ def test_per13_missing_records_and_partial_months_earn_no_bonus(world):
     world.cs[1].save()
     world.full_attendance(world.cs[1])
     result = compute.compute_month(MONTH)
-    assert "缺少 1 天考勤记录" in line(result, world.cs[0], LineKind.ATTENDANCE).explanation
+    # the missing working day is named (was "缺少 1 天考勤记录")
+    assert "缺少 03-31 共 1 个工作日的考勤记录" in line(result, world.cs[0], LineKind.ATTENDANCE).explanation
     assert "未全月在职" in line(result, world.cs[1], LineKind.ATTENDANCE).explanation
+
+
+def test_per13_rest_days_need_no_record(world):
+    """Only the calendar's working days need a record: weekends without one are fine."""
+    from ecomops.org.models import Attendance
+
+    world.full_attendance(world.cs[0])
+    Attendance.objects.filter(staff=world.cs[0], date__week_day__in=[1, 7]).delete()  # Sundays, Saturdays
+    got = line(compute.compute_month(MONTH), world.cs[0], LineKind.ATTENDANCE)
+    assert got.amount == Decimal("50.00") and "22 个工作日考勤齐全" in got.explanation
+
+
+def test_per13_statutory_holidays_need_no_record_and_make_up_saturdays_do(world):
+    """October 2026: 1–7 October are the National Day holiday, Saturday the 10th is worked (chinese-calendar)."""
+    from ecomops.org.calendar import load_statutory_year, working_days
+    from ecomops.org.models import Attendance
+
+    october = date(2026, 10, 1)
+    load_statutory_year(2026)
+    days = working_days(october, month_end(october))
+    assert date(2026, 10, 1) not in days and date(2026, 10, 10) in days
+    for person in world.cs[:2]:
+        for day in days:
+            Attendance.objects.create(staff=person, date=day, kind=AttendanceKind.PRESENT)
+    Attendance.objects.filter(staff=world.cs[1], date=date(2026, 10, 10)).delete()
+    result = compute.compute_month(october)
+    full = line(result, world.cs[0], LineKind.ATTENDANCE)
+    assert full.amount == Decimal("50.00") and f"{len(days)} 个工作日考勤齐全" in full.explanation
+    short = line(result, world.cs[1], LineKind.ATTENDANCE)
+    assert short.amount == Decimal("0.00") and "缺少 10-10 共 1 个工作日的考勤记录" in short.explanation
+
+
+def test_per13_many_missing_days_are_listed_up_to_five(world):
+    got = line(compute.compute_month(MONTH), world.cs[0], LineKind.ATTENDANCE)
+    assert got.amount == Decimal("0.00")
+    assert "缺少 03-02、03-03、03-04、03-05、03-06 等 22 个工作日的考勤记录" in got.explanation
+
+
+def test_per13_a_manual_calendar_day_counts(world):
+    """A company's own working Saturday needs a record; its own day off does not."""
+    from ecomops.org import actions as org_actions
+    from ecomops.org.models import Attendance
+
+    world.full_attendance(world.cs[0])
+    org_actions.set_calendar_day(user=world.admin, day=date(2026, 3, 9), is_working=False, name="公司团建")
+    Attendance.objects.filter(staff=world.cs[0], date=date(2026, 3, 9)).delete()
+    assert line(compute.compute_month(MONTH), world.cs[0], LineKind.ATTENDANCE).amount == Decimal("50.00")
+    org_actions.set_calendar_day(user=world.admin, day=date(2026, 3, 14), is_working=True, name="盘点加班")
+    Attendance.objects.filter(staff=world.cs[0], date=date(2026, 3, 14)).delete()  # was a REST record
+    got = line(compute.compute_month(MONTH), world.cs[0], LineKind.ATTENDANCE)
+    assert got.amount == Decimal("0.00") and "缺少 03-14 共 1 个工作日" in got.explanation
 
 
 @pytest.mark.parametrize(("sales", "rate", "amount"), [
