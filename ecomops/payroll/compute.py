@@ -580,6 +580,18 @@ def _base_line(profile: PayProfile, data: MonthData, policy: PolicySet) -> LineR
                                      "month_days": month_days, "amount": yuan(amount),
                                      "v": policy.label(BASE_PRORATION)}
         return LineResult(LineKind.BASE, amount, text, clause, cited, {**info, "prorated": rule})
+    if rule == "working_days":
+        from ecomops.org.calendar import working_days
+
+        month_working = working_days(data.month, data.end)
+        worked = sum(1 for day in month_working if first <= day <= last)
+        amount = fen(full * worked / len(month_working)) if month_working else fen(full)
+        text += _("；%(period)s，其中工作日 %(worked)d 天：%(full)s × %(worked)d / 当月工作日 %(total)d 天 = "
+                  "%(amount)s（按工作日折算，依工作日历，PER-01，政策版本 %(v)s）") % {
+            "period": period, "worked": worked, "full": yuan(full), "total": len(month_working),
+            "amount": yuan(amount), "v": policy.label(BASE_PRORATION)}
+        return LineResult(LineKind.BASE, amount, text, clause, cited,
+                          {**info, "prorated": rule, "working_days": worked, "month_working_days": len(month_working)})
     text += _("；%(period)s，基本工资不按天折算（PER-01，政策版本 %(v)s）") % {
         "period": period, "v": policy.label(BASE_PRORATION)}
     return LineResult(LineKind.BASE, fen(full), text, clause, cited, {**info, "prorated": None})

@@ -55,6 +55,22 @@ def test_per01_base_prorated_by_calendar_days_when_the_policy_says_so(world, hir
     assert line(result, world.cs[0], LineKind.BASE).amount == Decimal("2023.00")  # a whole month is whole
 
 
+@pytest.mark.parametrize(("month", "hired_on", "expected", "worked", "total"), [
+    (MONTH, date(2026, 3, 16), "1103.45", 12, 22),  # 2023 × 12 / 22 = 1103.4545…
+    # October 2026: 10-01…10-07 National Day (rest), Sunday 09-28 and Saturday 10-10 make-up working
+    # days (10-10 in the month): 22 weekdays − 5 holiday weekdays + 1 = 18 working days; joining on
+    # Thursday 10-08 leaves 10-08, 10-09, 10-10 and the 15 weekdays from 10-12: 18 of 18, paid in full.
+    (date(2026, 10, 1), date(2026, 10, 8), "2023.00", 18, 18),
+])
+def test_per01_base_prorated_by_working_days_follows_the_calendar(world, month, hired_on, expected, worked, total):
+    person = world.person("part", world.cs_group, PayRole.MEMBER, hired_on=hired_on)
+    policy = compute.PolicySet(compute.month_end(month), {compute.BASE_PRORATION: "working_days"})
+    got = line(compute.compute_month(month, policy=policy), person, LineKind.BASE)
+    assert (got.data["working_days"], got.data["month_working_days"]) == (worked, total)
+    assert got.amount == Decimal(expected)
+    assert "按工作日折算，依工作日历，PER-01" in got.explanation
+
+
 def test_org05_personal_base_salary_must_lie_in_the_job_level_band(world):
     level = JobLevel.objects.create(ladder="professional", code="P2", name="专员", rank=2,
                                     salary_min=Decimal("4500.00"), salary_max=Decimal("6000.00"))
