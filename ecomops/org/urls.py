@@ -19,6 +19,7 @@ urlpatterns = [
     path("calendar/", views.work_calendar, name="work_calendar"),
     path("calendar/day/", views.work_calendar_day, name="work_calendar_day"),
     path("calendar/load/", views.work_calendar_load, name="work_calendar_load"),
+    path("attendance/", views.attendance_grid, name="attendance"),
     path("attendance/import/", views.attendance_import, name="attendance_import"),
     path("attendance/import/errors.xlsx", views.attendance_import_report, name="attendance_import_report"),
     path("staff/", views.staff_list, name="staff"),

@@ -902,3 +902,91 @@ def attendance_import_report(request):
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="attendance-import-errors.xlsx"'
     return response
+
+
+# --- The attendance month grid (ORG-04, PER-13, issue 16) ------------------------------------------
+
+GRID_VIEW_PERM = "org.view_attendance"
+GRID_EDIT_PERM = "org.add_attendance"
+
+
+def _grid_month(request):
+    from datetime import date
+
+    text = (request.GET.get("month") or request.POST.get("month") or "").strip()
+    try:
+        year, month = (int(x) for x in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _grid_department(request):
+    from .models import Department
+
+    departments = list(Department.objects.order_by("code"))
+    wanted = request.GET.get("department") or request.POST.get("department")
+    chosen = next((d for d in departments if str(d.pk) == wanted), None)
+    if chosen is None:
+        own = getattr(getattr(request.user, "staff", None), "department_id", None)
+        chosen = next((d for d in departments if d.pk == own), departments[0] if departments else None)
+    return departments, chosen
+
+
+@internal_page(GRID_VIEW_PERM)
+def attendance_grid(request):
+    """考勤月表: a department's month, one row per person, one cell per day, corrected by keyboard."""
+    from . import attendance_grid as grid
+
+    month = _grid_month(request)
+    departments, department = _grid_department(request)
+    if department is None:
+        raise Http404
+    errors: dict = {}
+    posted: dict = {}
+    status = 200
+    if request.method == "POST":
+        if not request.user.has_perm(GRID_EDIT_PERM):
+            raise PermissionDenied
+        _days, _calendar, rows = grid.build(department, month)
+        allowed = {row.staff.pk for row in rows}
+        changes = []
+        for row in rows:
+            for cell in row.cells:
+                name = f"c-{row.staff.pk}-{cell.day:%d}"
+                if not cell.employed or name not in request.POST:  # no cell is shown outside employment
+                    continue
+                text = request.POST[name]
+                posted[(row.staff.pk, cell.day)] = text
+                if grid.normalise(text) != grid.normalise(cell.text):
+                    changes.append(grid.Change(row.staff.pk, cell.day, text))
+        if not changes:
+            messages.info(request, _("没有修改"))
+            return redirect(f"{reverse('org:attendance')}?department={department.pk}&month={month:%Y-%m}")
+        try:
+            saved = grid.save(changes, user=request.user, allowed_staff=allowed)
+        except NotAllowed:
+            raise PermissionDenied from None
+        except grid.GridErrors as error:
+            errors = error.problems
+            messages.error(request, error.message)
+            status = 400
+        else:
+            messages.success(request, _("已保存 %(n)d 处考勤修改") % {"n": saved})
+            return redirect(f"{reverse('org:attendance')}?department={department.pk}&month={month:%Y-%m}")
+    days, calendar, rows = grid.build(department, month)
+    for row in rows:
+        for cell in row.cells:
+            key = (row.staff.pk, cell.day)
+            if key in posted:
+                cell.text = posted[key]
+            cell.error = errors.get(key, "")
+    previous = (month - timedelta(days=1)).replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    weekdays = [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")]
+    return render(request, "org/attendance_grid.html", {
+        "month": month, "previous": previous, "following": following, "department": department,
+        "departments": departments, "days": [(d, calendar[d], weekdays[d.weekday()]) for d in days],
+        "rows": rows, "editable": request.user.has_perm(GRID_EDIT_PERM),
+        "missing_total": sum(row.missing for row in rows), "error_count": len(errors),
+    }, status=status)
