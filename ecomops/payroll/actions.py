@@ -8,6 +8,7 @@ the demo call these.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -61,6 +62,17 @@ def _open_month(month: date, *, field: str = "month") -> None:
     if run is not None and run.state != RunState.DRAFT:
         raise Conflict(_("%(month)s 的薪资当前为“%(state)s”，不能再修改当月的目标、实际值和奖惩") % {
             "month": label(month), "state": run.get_state_display()}, field=field)
+
+
+@contextmanager
+def _policy_of(month: date, *, field: str = "month"):
+    """A month before the pay policy took effect (no version in force) is refused naming ``field``,
+    instead of failing deep inside the computation."""
+    try:
+        yield
+    except registry.PolicyMissing:
+        raise BusinessError(_("%(month)s 没有生效的薪酬政策版本，不能办理") % {"month": label(month)},
+                            field=field, code="no_policy") from None
 
 
 # --- groups and profiles ----------------------------------------------------------------------------
@@ -151,7 +163,8 @@ def set_target(*, user, month, scope: str, metric: str, plan, department: Depart
         raise BusinessError(_("该目标已按其他范围制定"), field="scope")
     if existing is not None and existing.plan == plan and existing.note == note:
         return existing
-    deadline = deadline_for(month)
+    with _policy_of(month):
+        deadline = deadline_for(month)
     target = existing or Target(month=month, scope=scope, metric=metric, department=department,
                                 staff=staff if scope == TargetScope.PERSON else None)
     target.plan, target.note, target.deadline = plan, note, deadline
@@ -257,13 +270,14 @@ def set_over_completion_bonus(*, user, month, staff: Staff, amount, reason: str)
         raise BusinessError(_("该员工没有薪酬档案"), field="staff")
     _open_month(month)
     key = compute.BONUS_SUPERVISOR if profile.role == PayRole.SUPERVISOR else compute.BONUS_MEMBER
-    low, high = registry.value(key, on=month_end(month))
-    data = compute.MonthData(month)
-    profile = next((p for p in data.profiles if p.staff_id == staff.pk), None)
-    if profile is None:
-        raise BusinessError(_("该员工当月不在职"), field="staff")
-    plan = data.person_plan(profile)
-    net = compute.live_sales(month, []).net
+    with _policy_of(month):
+        low, high = registry.value(key, on=month_end(month))
+        data = compute.MonthData(month)
+        profile = next((p for p in data.profiles if p.staff_id == staff.pk), None)
+        if profile is None:
+            raise BusinessError(_("该员工当月不在职"), field="staff")
+        plan = data.person_plan(profile)
+        net = compute.live_sales(month, []).net
     problem = compute.bonus_problem(amount, low, high, plan.value, net)
     if problem:
         field = "amount" if amount < low or amount > high else "staff"
@@ -401,11 +415,12 @@ def compute_run(month, *, user, now: datetime | None = None) -> RunResult:
         raise Conflict(_("%(month)s 的薪资当前为“%(state)s”，不能重新计算；之后的更正请作为调整计入以后的月份") % {
             "month": label(month), "state": run.get_state_display()}, field="month")
     before = {"total": str(run.total), "fingerprint": run.fingerprint}
-    data = compute.MonthData(month)
-    policy = compute.PolicySet(month_end(month))
-    _write_counted(run)
-    sales = compute.run_sales(run, compute.departure_cutoffs(data, policy))
-    result = compute.compute_month(month, sales=sales, policy=policy, data=data)
+    with _policy_of(month):
+        data = compute.MonthData(month)
+        policy = compute.PolicySet(month_end(month))
+        _write_counted(run)
+        sales = compute.run_sales(run, compute.departure_cutoffs(data, policy))
+        result = compute.compute_month(month, sales=sales, policy=policy, data=data)
     PayLine.objects.filter(slip__run=run).delete()
     PaySlip.objects.filter(run=run).delete()
     ActivityFund.objects.filter(run=run).delete()

@@ -310,3 +310,25 @@ def test_payroll_run_json_carries_the_activity_fund(world, run):
     call_command("payroll", "run", "--month", "2026-03", stdout=text)
     assert f"PER-09 activity fund ecom: {fund.amount}" in text.getvalue()
 
+
+
+def test_a_month_before_the_pay_policy_is_refused_naming_the_month(world):
+    """No policy version in force (the seed's start is 2024-01-01): a 400 naming the month, never a 500."""
+    http = _http(world.admin)
+    world.plan(Metric.PROMOTION_VOLUME, "100", "120", staff=world.promoters[0])
+    world.order("100.00")
+    answers = [
+        post(http, "/payroll/runs", {"month": "2000-01"}),
+        post(http, "/payroll/targets", {"month": "2000-01", "scope": "department", "metric": "sales", "plan": "1",
+                                        "department_id": world.ecom.pk}),
+        post(http, "/payroll/bonuses", {"month": "2000-01", "staff_id": world.promoters[0].pk, "amount": "60",
+                                        "reason": "超额"}),
+    ]
+    for answer in answers:
+        assert answer.status_code == 400, answer.content
+        assert error(answer)["field"] == "month" and error(answer)["code"] == "no_policy"
+    assert not OverCompletionBonus.objects.exists()
+    from ecomops.payroll.models import PayrollRun, Target
+
+    assert not PayrollRun.objects.filter(month__year=2000).exists()
+    assert not Target.objects.filter(month__year=2000).exists()
