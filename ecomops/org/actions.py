@@ -433,6 +433,10 @@ def record_attendance(staff: Staff, *, user, day: date, kind: str, clock_in=None
     record = Attendance.objects.select_for_update().filter(staff=staff, date=day).first() or Attendance(
         staff=staff, date=day
     )
+    if record.pk is not None and (record.kind, record.clock_in, record.clock_out, record.late_minutes,
+                                  record.early_leave_minutes, record.note) == (
+            kind, clock_in, clock_out, late_minutes, early_leave_minutes, note):
+        return record  # the same day recorded again (a repeated import): nothing to correct, no history row
     record.kind, record.clock_in, record.clock_out = kind, clock_in, clock_out
     record.late_minutes, record.early_leave_minutes, record.note = late_minutes, early_leave_minutes, note
     validate_model(record)

@@ -86,6 +86,8 @@ def save_pay_group(*, user, department: Department, kind: str) -> PayGroup:
     if kind not in GroupKind.values:
         raise BusinessError(_("小组类型不正确"), field="kind")
     group = PayGroup.objects.filter(department=department).first() or PayGroup(department=department)
+    if group.pk is not None and group.kind == kind:
+        return group  # nothing changes: no history row (a repeated request is idempotent)
     group.kind = kind
     save_audited(group, user=user, reason=_("设置考核小组"))
     return group
@@ -109,6 +111,9 @@ def save_pay_profile(*, user, staff: Staff, role: str, base_salary=None, is_acti
     if role == PayRole.MEMBER and not PayGroup.objects.filter(department_id=staff.department_id).exists():
         raise BusinessError(_("组员所在部门“%(dept)s”不是考核小组") % {"dept": staff.department.name}, field="role")
     profile = PayProfile.objects.filter(staff=staff).first() or PayProfile(staff=staff)
+    if profile.pk is not None and (profile.role, profile.base_salary, profile.is_active) == (
+            role, base_salary, is_active):
+        return profile  # nothing changes: no history row
     profile.role, profile.base_salary, profile.is_active = role, base_salary, is_active
     save_audited(profile, user=user, reason=_("设置薪酬档案"))
     return profile
@@ -242,6 +247,8 @@ def record_kpi(*, user, month, scope: str, metric: str, value, evidence: str, de
                                   staff=staff if scope == TargetScope.PERSON else None)
     if existing is not None and existing.scope != scope:
         raise BusinessError(_("该实际值已按其他范围录入"), field="scope")
+    if existing is not None and existing.value == value and existing.evidence == evidence and evidence_file is None:
+        return existing  # the same actual again: nothing to correct, no history row
     entry.value, entry.evidence = value, evidence
     if evidence_file is not None:
         from ecomops.core.uploads import random_name
@@ -284,6 +291,8 @@ def set_over_completion_bonus(*, user, month, staff: Staff, amount, reason: str)
         raise BusinessError(_("不能设置超额完成奖励：%(why)s（PER-03）") % {"why": problem}, field=field)
     bonus = OverCompletionBonus.objects.select_for_update(of=("self",)).filter(month=month, staff=staff).first() \
         or OverCompletionBonus(month=month, staff=staff)
+    if bonus.pk is not None and bonus.amount == amount and bonus.reason == reason:
+        return bonus  # the same bonus again: no history row
     bonus.amount, bonus.reason, bonus.entered_by, bonus.entered_at = amount, reason, user, timezone.now()
     save_audited(bonus, user=user, reason=_("确定超额完成奖励"))
     return bonus

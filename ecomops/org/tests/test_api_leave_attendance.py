@@ -116,7 +116,8 @@ def test_record_one_day_and_correct_it(org, people):
     assert corrected.status_code == 200 and corrected.json()["id"] == body["id"]
     record = Attendance.objects.get()
     assert (record.kind, record.late_minutes) == (AttendanceKind.LATE, 12)
-    assert record.history.count() == 3 and record.history.first().history_user == people.hr
+    # the correction is audited; the repeat of the same day wrote no history row
+    assert record.history.count() == 2 and record.history.first().history_user == people.hr
 
 
 def test_record_bad_input_names_the_field(org, people):
@@ -193,6 +194,8 @@ def test_bulk_records_many_days_in_one_transaction(org, people):
     again = post(http, "/attendance/bulk", {"items": items})  # idempotent
     assert (again.json()["created"], again.json()["updated"]) == (0, 7)
     assert Attendance.objects.count() == 7
+    assert all(record.history.count() == 1 for record in Attendance.objects.exclude(
+        staff=people.alice, date=date(2026, 3, 2)))
 
 
 def test_bulk_is_all_or_nothing_and_names_the_item_and_field(org, people):

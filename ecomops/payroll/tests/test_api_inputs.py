@@ -73,7 +73,8 @@ def test_groups_list_create_change_and_refusals(world, hr):
     changed = patch(http, f"/payroll/groups/{body['id']}", {"kind": "customer_service"})
     assert changed.status_code == 200 and changed.json()["kind"] == "customer_service"
     group = PayGroup.objects.get(pk=body["id"])
-    assert group.history.count() == 3 and group.history.first().history_user == hr  # audited through the action
+    # audited through the action; the repeated request wrote nothing
+    assert group.history.count() == 2 and group.history.first().history_user == hr
     # a department that is not a group: the action's rule, naming the API's field
     refused = post(http, "/payroll/groups", {"department_id": world.ecom.pk, "kind": "promotion"})
     assert refused.status_code == 400 and error(refused)["field"] == "department_id"
@@ -136,7 +137,7 @@ def test_profiles_create_change_and_salary_band(world, hr):
     assert negative.status_code == 422 and error(negative)["field"] == "base_salary"
     assert post(http, "/payroll/profiles", {"staff_id": 999999, "role": "member"}).json()["error"]["field"] \
         == "staff_id"
-    assert PayProfile.objects.get(pk=body["id"]).history.count() == 5
+    assert PayProfile.objects.get(pk=body["id"]).history.count() == 4  # the repeated POST wrote no row
 
 
 # --- KPI actuals -------------------------------------------------------------------------------------
@@ -155,6 +156,7 @@ def test_kpis_enter_correct_list_and_filter(world):
     again = post(http, "/payroll/kpis", {**payload, "value": "118", "evidence": "更正：重复计数"})  # idempotent
     assert again.status_code == 200 and again.json()["value"] == "118.00"
     assert KpiActual.objects.count() == 1
+    assert KpiActual.objects.get().history.count() == 2  # entered, corrected; the repeat wrote nothing
     post(http, "/payroll/kpis", {"month": "2026-03", "scope": "group", "department_id": world.cs_group.pk,
                                  "metric": Metric.RESPONSES, "value": "900", "evidence": "客服系统报表"})
     assert http.get(f"{API}/payroll/kpis", {"month": "2026-03"}).json()["count"] == 2
@@ -221,6 +223,7 @@ def test_bonus_enter_change_list_and_refusals(world):
     assert OverCompletionBonus.objects.get().amount == Decimal("80.00")
     assert post(http, "/payroll/bonuses", {**payload, "amount": "80.00"}).status_code == 200  # idempotent
     assert OverCompletionBonus.objects.count() == 1
+    assert OverCompletionBonus.objects.get().history.count() == 2
     listed = http.get(f"{API}/payroll/bonuses", {"month": "2026-03"}).json()
     assert listed["count"] == 1 and listed["items"][0]["amount"] == "80.00"
     out_of_range = post(http, "/payroll/bonuses", {**payload, "amount": "100.01"})
