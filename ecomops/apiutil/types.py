@@ -7,11 +7,11 @@ every integer has bounds that fit a 64-bit column; codes follow the models' code
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, Strict, StrictBool, StringConstraints, WithJsonSchema
 
 MAX_ID = 2**63 - 1  # the largest value a BigAutoField can hold, on SQLite and PostgreSQL
 MAX_PAGE = 100_000
@@ -72,12 +72,27 @@ def _iso_date_text(value: Any) -> Any:
     return value
 
 
+_CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+_CLOCK = re.compile(_CLOCK_PATTERN)
+
+
+def _clock_text(value: Any) -> Any:
+    """Times of day travel as "HH:MM" or "HH:MM:SS" text only: no time zone, no fractions, no numbers."""
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not _CLOCK.fullmatch(value):
+        raise ValueError(_("时间格式应为 HH:MM 或 HH:MM:SS"))
+    return value
+
+
 # In the path and the query string everything arrives as text, so numbers there are parsed from it.
 # Request bodies are JSON and typed: a number must be a number, a boolean true/false (no "1", no 0).
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 RefId = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 Flag = StrictBool
 Day = Annotated[date, BeforeValidator(_iso_date_text)]
+Clock = Annotated[time, BeforeValidator(_clock_text),
+                  WithJsonSchema({"type": "string", "pattern": _CLOCK_PATTERN, "description": "HH:MM 或 HH:MM:SS"})]
 Name = Text(60, min_length=1)
 Phone = Text(20, pattern=PHONE_PATTERN)
 Email = Text(254, pattern=EMAIL_PATTERN)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ecomops.core.errors import BusinessError, NotAllowed
+from ecomops.core.errors import BusinessError, Conflict, NotAllowed
 from ecomops.core.flow import transition
 from ecomops.core.history import delete_audited, save_audited
 from ecomops.core.validate import apply_changes, save_checked, validate_model
@@ -195,6 +195,9 @@ def staff_leaves(staff: Staff, *, user, left_on: date) -> Staff:
     """The person leaves: the account can no longer log in; the record and history stay."""
     require_perm(user, "org.change_staff")
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    if staff.status == StaffState.LEFT:
+        message = _("该员工已于 %(day)s 离职") % {"day": staff.left_on} if staff.left_on else _("该员工已离职")
+        raise Conflict(message, field="left_on", code="already_left")
     if left_on < staff.hired_on:
         raise BusinessError(_("离职日期不能早于入职日期"), field="left_on")
     transition(staff, StaffState.LEFT, flow=STAFF_FLOW, field="status", user=user, changes={"left_on": left_on})
@@ -461,6 +464,10 @@ def record_attendance(staff: Staff, *, user, day: date, kind: str, clock_in=None
     record = Attendance.objects.select_for_update().filter(staff=staff, date=day).first() or Attendance(
         staff=staff, date=day
     )
+    if record.pk is not None and (record.kind, record.clock_in, record.clock_out, record.late_minutes,
+                                  record.early_leave_minutes, record.note) == (
+            kind, clock_in, clock_out, late_minutes, early_leave_minutes, note):
+        return record  # the same day recorded again (a repeated import): nothing to correct, no history row
     record.kind, record.clock_in, record.clock_out = kind, clock_in, clock_out
     record.late_minutes, record.early_leave_minutes, record.note = late_minutes, early_leave_minutes, note
     validate_model(record)

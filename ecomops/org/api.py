@@ -11,20 +11,23 @@ platforms (AGY-07, STO-01). Thin: reads through scoped querysets, writes through
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
+from typing import Annotated
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, Strict
 
 from ecomops.apiutil.access import require_perm
 from ecomops.apiutil.errors import fields_renamed
 from ecomops.apiutil.pagination import Page, PageQuery, paginate
 from ecomops.apiutil.schemas import InputSchema, PatchSchema, Ref
 from ecomops.apiutil.types import (
+    Clock,
     Code,
     Day,
     Email,
@@ -39,11 +42,11 @@ from ecomops.apiutil.types import (
     Username,
 )
 from ecomops.audit.masking import mask_phone, personal_value
-from ecomops.core.errors import BusinessError
+from ecomops.core.errors import BusinessError, NotAllowed
 
 from . import actions
-from .enums import ClientState, PlatformRegion, StaffState, StoreState
-from .models import Client, Department, JobLevel, Platform, Position, Staff, StaffPosition, Store
+from .enums import AttendanceKind, ClientState, PlatformRegion, StaffState, StoreState
+from .models import Attendance, Client, Department, JobLevel, Platform, Position, Staff, StaffPosition, Store
 from .scoping import get_visible_or_404
 
 router = Router()
@@ -343,6 +346,19 @@ def update_staff(request, staff_id: Path[Id], payload: StaffPatch):
     return staff_out(_staff().get(pk=staff.pk), request)
 
 
+class StaffLeaveIn(InputSchema):
+    left_on: Day = Field(description="离职日期（最后工作日，含当日）；不能早于入职日期")
+
+
+@router.post("/staff/{staff_id}/leave", response=StaffOut, tags=["staff"],
+             summary="办理离职（ORG-03：登录账号随即停用，档案与历史保留）")
+def staff_leave(request, staff_id: Path[Id], payload: StaffLeaveIn):
+    require_perm(request.auth, "org.view_staff", internal=True)
+    staff = get_object_or_404(Staff, pk=staff_id)
+    staff = actions.staff_leaves(staff, user=request.auth, left_on=payload.left_on)
+    return staff_out(_staff().get(pk=staff.pk), request)
+
+
 # --- Platforms (STO-01) ----------------------------------------------------------------------
 
 class PlatformOut(Schema):
@@ -543,3 +559,147 @@ def update_store(request, store_id: Path[Id], payload: StorePatch):
     with fields_renamed(STORE_FIELD_NAMES):
         store = actions.update_store(store, user=request.auth, **data)
     return _stores(request.auth).get(pk=store.pk)
+
+
+# --- Attendance (ORG-04) ---------------------------------------------------------------------
+
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+Minutes = Annotated[int, Strict(), Field(ge=0, le=1440)]
+BULK_MAX = 1000
+
+
+class AttendanceOut(Schema):
+    id: int
+    staff_id: int
+    employee_no: str
+    name: str
+    department: Ref
+    day: date
+    kind: AttendanceKind
+    clock_in: str | None = Field(description="HH:MM:SS")
+    clock_out: str | None = Field(description="HH:MM:SS")
+    late_minutes: int
+    early_leave_minutes: int
+    note: str
+
+
+class AttendanceFilters(PageQuery):
+    month: Text(7, min_length=7, pattern=MONTH_PATTERN) | None = Field(None, description="YYYY-MM")
+    department_id: Id | None = Field(None, description="此部门及其下级部门、小组的员工")
+    staff_id: Id | None = None
+    kind: AttendanceKind | None = None
+
+
+class AttendanceIn(InputSchema):
+    staff_id: RefId
+    day: Day
+    kind: AttendanceKind
+    clock_in: Clock | None = None
+    clock_out: Clock | None = None
+    late_minutes: Minutes = Field(0, description="迟到分钟（迟到、迟到且早退时必填）")
+    early_leave_minutes: Minutes = Field(0, description="早退分钟（早退、迟到且早退时必填）")
+    note: Text(200) = ""
+
+
+class AttendanceBulkIn(InputSchema):
+    items: list[AttendanceIn] = Field(min_length=1, max_length=BULK_MAX,
+                                      description=f"最多 {BULK_MAX} 项；全部成功或全部不保存")
+
+
+class AttendanceBulkOut(Schema):
+    created: int = Field(ge=0)
+    updated: int = Field(ge=0)
+    items: list[AttendanceOut]
+
+
+ATTENDANCE_FIELD_NAMES = {"date": "day", "staff": "staff_id"}
+
+
+def _clock(value) -> str | None:
+    return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def attendance_out(record: Attendance) -> dict:
+    return {"id": record.pk, "staff_id": record.staff_id, "employee_no": record.staff.employee_no,
+            "name": record.staff.name, "department": record.staff.department, "day": record.date,
+            "kind": record.kind, "clock_in": _clock(record.clock_in), "clock_out": _clock(record.clock_out),
+            "late_minutes": record.late_minutes, "early_leave_minutes": record.early_leave_minutes,
+            "note": record.note}
+
+
+def _attendance():
+    return Attendance.objects.select_related("staff", "staff__department")
+
+
+def _month_range(text: str) -> tuple[date, date]:
+    year, month = int(text[:4]), int(text[5:7])
+    if year < 1:
+        raise BusinessError(_("月份格式应为 YYYY-MM，如 2026-10"), field="month")
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _record(item: AttendanceIn, staff: Staff, user) -> tuple[Attendance, bool]:
+    """One day through ``actions.record_attendance``; whether it was new."""
+    existed = Attendance.objects.filter(staff=staff, date=item.day).exists()
+    data = item.model_dump(exclude={"staff_id", "day"})
+    with fields_renamed(ATTENDANCE_FIELD_NAMES):
+        record = actions.record_attendance(staff, user=user, day=item.day, **data)
+    return record, not existed
+
+
+@router.get("/attendance", response=Page[AttendanceOut], tags=["attendance"],
+            summary="考勤记录（ORG-04，按月份、部门、员工筛选）")
+def list_attendance(request, filters: Query[AttendanceFilters]):
+    require_perm(request.auth, "org.view_attendance", internal=True)
+    queryset = _attendance().order_by("date", "staff__employee_no", "pk")
+    if filters.month:
+        queryset = queryset.filter(date__range=_month_range(filters.month))
+    if filters.department_id is not None:
+        department = Department.objects.filter(pk=filters.department_id).first()
+        ids = department.descendant_ids() if department is not None else set()
+        queryset = queryset.filter(staff__department_id__in=ids)
+    if filters.staff_id is not None:
+        queryset = queryset.filter(staff_id=filters.staff_id)
+    if filters.kind is not None:
+        queryset = queryset.filter(kind=filters.kind)
+    return paginate(queryset, filters, attendance_out)
+
+
+@router.post("/attendance", response={200: AttendanceOut, 201: AttendanceOut}, tags=["attendance"],
+             summary="录入或更正一天的考勤（已有记录则更正，更正留有历史）")
+def record_attendance(request, payload: AttendanceIn):
+    require_perm(request.auth, "org.view_attendance", internal=True)
+    staff = _lookup(Staff, payload.staff_id, field="staff_id", message=_("员工不存在"))
+    record, created = _record(payload, staff, request.auth)
+    return Status(201 if created else 200, attendance_out(_attendance().get(pk=record.pk)))
+
+
+@router.post("/attendance/bulk", response=AttendanceBulkOut, tags=["attendance"],
+             summary="批量录入或更正考勤（一个事务：全部成功或全部不保存；错误指出第几项的哪个字段）")
+def record_attendance_bulk(request, payload: AttendanceBulkIn):
+    require_perm(request.auth, "org.view_attendance", internal=True)
+    staff = Staff.objects.select_related("department").in_bulk({item.staff_id for item in payload.items})
+    seen: dict[tuple[int, date], int] = {}
+    records, created = [], 0
+    with transaction.atomic():
+        for index, item in enumerate(payload.items):
+            try:
+                person = staff.get(item.staff_id)
+                if person is None:
+                    raise BusinessError(_("员工不存在"), field="staff_id", code="not_found")
+                if (item.staff_id, item.day) in seen:
+                    raise BusinessError(_("与第 %(n)d 项是同一员工的同一天") % {"n": seen[item.staff_id, item.day] + 1},
+                                        field="day", code="duplicate")
+                seen[item.staff_id, item.day] = index
+                record, new = _record(item, person, request.auth)
+            except NotAllowed:
+                raise
+            except BusinessError as error:
+                error.field = f"items.{index}.{error.field}" if error.field else f"items.{index}"
+                error.message = _("第 %(n)d 项：%(message)s") % {"n": index + 1, "message": error.message}
+                raise
+            records.append(record.pk)
+            created += new
+    rows = _attendance().in_bulk(records)
+    return {"created": created, "updated": len(records) - created,
+            "items": [attendance_out(rows[pk]) for pk in records]}

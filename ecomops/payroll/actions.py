@@ -8,6 +8,7 @@ the demo call these.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -63,6 +64,17 @@ def _open_month(month: date, *, field: str = "month") -> None:
             "month": label(month), "state": run.get_state_display()}, field=field)
 
 
+@contextmanager
+def _policy_of(month: date, *, field: str = "month"):
+    """A month before the pay policy took effect (no version in force) is refused naming ``field``,
+    instead of failing deep inside the computation."""
+    try:
+        yield
+    except registry.PolicyMissing:
+        raise BusinessError(_("%(month)s 没有生效的薪酬政策版本，不能办理") % {"month": label(month)},
+                            field=field, code="no_policy") from None
+
+
 # --- groups and profiles ----------------------------------------------------------------------------
 
 
@@ -74,6 +86,8 @@ def save_pay_group(*, user, department: Department, kind: str) -> PayGroup:
     if kind not in GroupKind.values:
         raise BusinessError(_("小组类型不正确"), field="kind")
     group = PayGroup.objects.filter(department=department).first() or PayGroup(department=department)
+    if group.pk is not None and group.kind == kind:
+        return group  # nothing changes: no history row (a repeated request is idempotent)
     group.kind = kind
     save_audited(group, user=user, reason=_("设置考核小组"))
     return group
@@ -97,6 +111,9 @@ def save_pay_profile(*, user, staff: Staff, role: str, base_salary=None, is_acti
     if role == PayRole.MEMBER and not PayGroup.objects.filter(department_id=staff.department_id).exists():
         raise BusinessError(_("组员所在部门“%(dept)s”不是考核小组") % {"dept": staff.department.name}, field="role")
     profile = PayProfile.objects.filter(staff=staff).first() or PayProfile(staff=staff)
+    if profile.pk is not None and (profile.role, profile.base_salary, profile.is_active) == (
+            role, base_salary, is_active):
+        return profile  # nothing changes: no history row
     profile.role, profile.base_salary, profile.is_active = role, base_salary, is_active
     save_audited(profile, user=user, reason=_("设置薪酬档案"))
     return profile
@@ -151,7 +168,8 @@ def set_target(*, user, month, scope: str, metric: str, plan, department: Depart
         raise BusinessError(_("该目标已按其他范围制定"), field="scope")
     if existing is not None and existing.plan == plan and existing.note == note:
         return existing
-    deadline = deadline_for(month)
+    with _policy_of(month):
+        deadline = deadline_for(month)
     target = existing or Target(month=month, scope=scope, metric=metric, department=department,
                                 staff=staff if scope == TargetScope.PERSON else None)
     target.plan, target.note, target.deadline = plan, note, deadline
@@ -229,6 +247,8 @@ def record_kpi(*, user, month, scope: str, metric: str, value, evidence: str, de
                                   staff=staff if scope == TargetScope.PERSON else None)
     if existing is not None and existing.scope != scope:
         raise BusinessError(_("该实际值已按其他范围录入"), field="scope")
+    if existing is not None and existing.value == value and existing.evidence == evidence and evidence_file is None:
+        return existing  # the same actual again: nothing to correct, no history row
     entry.value, entry.evidence = value, evidence
     if evidence_file is not None:
         from ecomops.core.uploads import random_name
@@ -257,19 +277,22 @@ def set_over_completion_bonus(*, user, month, staff: Staff, amount, reason: str)
         raise BusinessError(_("该员工没有薪酬档案"), field="staff")
     _open_month(month)
     key = compute.BONUS_SUPERVISOR if profile.role == PayRole.SUPERVISOR else compute.BONUS_MEMBER
-    low, high = registry.value(key, on=month_end(month))
-    data = compute.MonthData(month)
-    profile = next((p for p in data.profiles if p.staff_id == staff.pk), None)
-    if profile is None:
-        raise BusinessError(_("该员工当月不在职"), field="staff")
-    plan = data.person_plan(profile)
-    net = compute.live_sales(month, []).net
+    with _policy_of(month):
+        low, high = registry.value(key, on=month_end(month))
+        data = compute.MonthData(month)
+        profile = next((p for p in data.profiles if p.staff_id == staff.pk), None)
+        if profile is None:
+            raise BusinessError(_("该员工当月不在职"), field="staff")
+        plan = data.person_plan(profile)
+        net = compute.live_sales(month, []).net
     problem = compute.bonus_problem(amount, low, high, plan.value, net)
     if problem:
         field = "amount" if amount < low or amount > high else "staff"
         raise BusinessError(_("不能设置超额完成奖励：%(why)s（PER-03）") % {"why": problem}, field=field)
     bonus = OverCompletionBonus.objects.select_for_update(of=("self",)).filter(month=month, staff=staff).first() \
         or OverCompletionBonus(month=month, staff=staff)
+    if bonus.pk is not None and bonus.amount == amount and bonus.reason == reason:
+        return bonus  # the same bonus again: no history row
     bonus.amount, bonus.reason, bonus.entered_by, bonus.entered_at = amount, reason, user, timezone.now()
     save_audited(bonus, user=user, reason=_("确定超额完成奖励"))
     return bonus
@@ -401,11 +424,12 @@ def compute_run(month, *, user, now: datetime | None = None) -> RunResult:
         raise Conflict(_("%(month)s 的薪资当前为“%(state)s”，不能重新计算；之后的更正请作为调整计入以后的月份") % {
             "month": label(month), "state": run.get_state_display()}, field="month")
     before = {"total": str(run.total), "fingerprint": run.fingerprint}
-    data = compute.MonthData(month)
-    policy = compute.PolicySet(month_end(month))
-    _write_counted(run)
-    sales = compute.run_sales(run, compute.departure_cutoffs(data, policy))
-    result = compute.compute_month(month, sales=sales, policy=policy, data=data)
+    with _policy_of(month):
+        data = compute.MonthData(month)
+        policy = compute.PolicySet(month_end(month))
+        _write_counted(run)
+        sales = compute.run_sales(run, compute.departure_cutoffs(data, policy))
+        result = compute.compute_month(month, sales=sales, policy=policy, data=data)
     PayLine.objects.filter(slip__run=run).delete()
     PaySlip.objects.filter(run=run).delete()
     ActivityFund.objects.filter(run=run).delete()

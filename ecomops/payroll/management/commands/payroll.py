@@ -1,7 +1,8 @@
 """`ecomops payroll`: the month's pay from the command line (PER-06, PER-14).
 
     ecomops payroll run --month 2026-10 [--json] [--user USERNAME]
-        create or recompute the month's draft (a run past draft is refused) and print its slips
+        create or recompute the month's draft (a run past draft is refused) and print its slips; with
+        --json also the PER-09 activity fund of each department
     ecomops payroll targets-due --month 2026-11
         raise the PER-06 due items of the supervisors for that month's targets (idempotent; cron daily)
 
@@ -17,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ecomops.core.errors import BusinessError
 from ecomops.payroll import actions
-from ecomops.payroll.models import PaySlip
+from ecomops.payroll.models import ActivityFund, PaySlip
 from ecomops.payroll.periods import label
 
 
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             raise CommandError(f"{error.field or 'error'}: {error.message}") from None
         run = result.run
         slips = PaySlip.objects.filter(run=run).prefetch_related("lines").order_by("employee_no")
+        funds = ActivityFund.objects.filter(run=run).select_related("department").order_by("department__code", "pk")
         if options["json"]:
             self.stdout.write(json.dumps({
                 "month": label(run.month), "state": run.state, "created": result.created, "changed": result.changed,
@@ -62,6 +64,11 @@ class Command(BaseCommand):
                                       "explanation": x.explanation,
                                       "policy_versions": [p["label"] for p in x.policy],
                                       "corrects": x.corrects_id} for x in s.lines.all()]} for s in slips],
+                "funds": [{"department": {"id": f.department_id, "code": f.department.code, "name": f.department.name},
+                           "sales": str(f.sales), "plan": None if f.plan is None else str(f.plan),
+                           "completion": None if f.completion is None else str(f.completion),
+                           "rate": str(f.rate), "amount": str(f.amount), "explanation": f.explanation,
+                           "policy_versions": [p["label"] for p in f.policy]} for f in funds],
             }, ensure_ascii=False, indent=2))
             return
         verb = "computed" if result.created else ("recomputed, changed" if result.changed else "recomputed, unchanged")
@@ -69,3 +76,5 @@ class Command(BaseCommand):
                           f"sales {run.net_sales} ({run.orders_count} orders − {run.refunds_count} refunds)")
         for slip in slips:
             self.stdout.write(f"  {slip.employee_no:<8} {slip.name:<8} {slip.total:>12}")
+        for fund in funds:
+            self.stdout.write(f"  PER-09 activity fund {fund.department.code}: {fund.amount} (rate {fund.rate})")
