@@ -394,20 +394,24 @@ def _build_warehouse(admin, clients: dict[str, Client], staff_by_username: dict[
 
 
 def _record_attendance(staff_by_username: dict[str, Staff], month: tuple[int, int], admin) -> None:
-    """One record per person and day of the month (ORG-04); weekends are rest days."""
+    """One record per person and day of the month (ORG-04); the working-day calendar's rest days (weekends,
+    statutory holidays) are rest days, its make-up working days are worked."""
+    from ecomops.org.calendar import working_days
+
     days = month_days(*month)
+    working = set(working_days(days[0], days[-1]))
     for index, person in enumerate(ROSTER):
         staff = staff_by_username[person.username]
         workday = 0
         for day in days:
-            if day.weekday() >= 5:
+            if day not in working:
                 actions.record_attendance(staff, user=admin, day=day, kind=AttendanceKind.REST)
                 continue
             plan = attendance_plan(index, person.username, workday)
             actions.record_attendance(staff, user=admin, day=day, **plan)
             workday += 1
         if person.username in LEAVE:
-            workdays = [d for d in days if d.weekday() < 5]
+            workdays = [d for d in days if d in working]
             first, last = LEAVE[person.username]
             leave = actions.request_leave(
                 staff, user=staff.user, kind=AttendanceKind.LEAVE, start_date=workdays[first],
