@@ -659,3 +659,23 @@ def payroll_record_harm_case(request, payload: PayrollHarmCaseIn):
                                         recorded_on=payload.recorded_on, description=payload.description,
                                         evidence=payload.evidence)
     return Status(201, _harm_out(HarmCase.objects.select_related("staff", "recorded_by").get(pk=case.pk)))
+
+
+class AttendanceGapOut(Schema):
+    staff_id: int
+    employee_no: str
+    name: str
+    department_id: int
+    days: list[date] = Field(description="在职期间缺少考勤记录的工作日（依工作日历）")
+    text: str
+
+
+@router.get("/payroll/runs/{month}/attendance-gaps", response=list[AttendanceGapOut],
+            summary="计算前核对：当月哪些员工的哪些工作日还没有考勤记录（PER-13）")
+def payroll_attendance_gaps(request, month: Path[Month]):
+    if not queries.sees_missing_attendance(request.auth):
+        require_internal(request.auth)
+        require_perm(request.auth, "org.view_attendance")
+    return [AttendanceGapOut(staff_id=gap.staff.pk, employee_no=gap.staff.employee_no, name=gap.staff.name,
+                             department_id=gap.staff.department_id, days=gap.days, text=gap.text)
+            for gap in queries.missing_attendance(parse_month(month))]

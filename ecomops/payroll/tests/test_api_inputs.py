@@ -335,3 +335,25 @@ def test_a_month_before_the_pay_policy_is_refused_naming_the_month(world):
 
     assert not PayrollRun.objects.filter(month__year=2000).exists()
     assert not Target.objects.filter(month__year=2000).exists()
+
+
+def test_attendance_gaps_before_a_run_through_the_api(world):
+    """PER-13: the same list as the run page, before anything is computed: who lacks which working days."""
+    from datetime import date
+
+    world.full_attendance(world.cs[0])
+    http = _http(world.admin)
+    response = http.get(f"{API}/payroll/runs/2026-03/attendance-gaps")
+    assert response.status_code == 200
+    gaps = {row["employee_no"]: row for row in response.json()}
+    assert world.cs[0].employee_no not in gaps
+    assert set(gaps) == {p.employee_no for p in world.everyone if p != world.cs[0]}
+    row = gaps[world.supervisor.employee_no]
+    assert len(row["days"]) == 22 and row["days"][0] == "2026-03-02"  # March 2026: 22 working days
+    assert date(2026, 3, 7).isoformat() not in row["days"]  # a Saturday needs no record
+    assert row["text"].startswith("缺少 03-02、03-03、03-04、03-05、03-06 等 22 个工作日")
+    assert _http(make_user("nobody_gaps")).get(f"{API}/payroll/runs/2026-03/attendance-gaps").status_code == 403
+    member = make_user("member_gaps", "org.view_attendance")
+    ClientMember.objects.create(user=member, client=world.org.client_a)
+    assert _http(member).get(f"{API}/payroll/runs/2026-03/attendance-gaps").status_code == 403
+    assert http.get(f"{API}/payroll/runs/2026-13/attendance-gaps").status_code in (400, 422)
