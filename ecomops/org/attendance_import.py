@@ -25,7 +25,7 @@ from typing import BinaryIO
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ecomops.core.errors import BusinessError
+from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.spreadsheets import check_xlsx_archive
 
 from .enums import AttendanceKind
@@ -496,6 +496,20 @@ def import_file(source: Source, *, user, fmt: Format | None = None, month: date 
     if not result.ok:
         return result
     by_person: dict[int, PersonResult] = {}
+    try:
+        _write(entries, result, by_person, user)
+    except NotAllowed:
+        raise
+    except BusinessError as error:  # refused while writing: the transaction is rolled back, nothing stays
+        result.problems.append(Problem(None, error.message))
+        return result
+    result.people = sorted(by_person.values(), key=lambda p: p.staff.employee_no)
+    return result
+
+
+def _write(entries: list[DayEntry], result: ImportResult, by_person: dict[int, PersonResult], user) -> None:
+    from . import actions
+
     with transaction.atomic():
         staff_ids = {e.staff.pk for e in entries}
         existing = {(a.staff_id, a.date): a for a in Attendance.objects.filter(
@@ -515,8 +529,6 @@ def import_file(source: Source, *, user, fmt: Format | None = None, month: date 
                 person.created += 1
             else:
                 person.corrected += 1
-    result.people = sorted(by_person.values(), key=lambda p: p.staff.employee_no)
-    return result
 
 
 def error_report(source: Source, result: ImportResult) -> bytes:

@@ -222,3 +222,21 @@ def test_page_needs_the_permission(client, org):
     assert client.get(reverse("org:attendance_import_report")).status_code == 403
     client.force_login(_clerk(org))
     assert client.get(reverse("org:attendance_import_report")).status_code == 404  # no refused import yet
+
+
+def test_a_refusal_while_writing_leaves_nothing_written(org, staff, monkeypatch):
+    from ecomops.core.errors import BusinessError
+    from ecomops.org import actions
+
+    real, calls = actions.record_attendance, []
+
+    def refuse_the_fifth(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise BusinessError("保存失败")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "record_attendance", refuse_the_fifth)
+    result = engine.import_file(source(dingtalk(people_of(staff[:2]), 2026, 11)), user=org.admin, month=NOVEMBER)
+    assert [p.message for p in result.problems] == ["保存失败"] and not result.people
+    assert not Attendance.objects.exists()
