@@ -53,7 +53,10 @@ BARRED_TERMS = {"best", "cheapest", "lowest", "world-class", "No", "one", "befor
 DEMO_DATA = {"Shanlan", "Songyu", "Home", "Kitchen"}
 # - the API token page's example request header; logins shown as logins (the sign-in log).
 CODE = {"Authorization", "Bearer", "zhuguan", "fengshufen"}
-KNOWN = PLATFORM_FILES | PLATFORMS | BARRED_TERMS | DEMO_DATA | CODE
+# - key names as printed on keyboards (the attendance grid's Ctrl+S) and the grid's typed ASCII codes
+#   shown next to their Chinese (v, x, c15, z10, j, b, k).
+KEYS = {"Ctrl"}
+KNOWN = PLATFORM_FILES | PLATFORMS | BARRED_TERMS | DEMO_DATA | CODE | KEYS
 
 
 def visible_text(html: str) -> str:
