@@ -25,6 +25,7 @@ from ecomops.core.decorators import internal_page
 from ecomops.core.errors import BusinessError
 from ecomops.core.forms import submit
 from ecomops.core.outcome import run_action
+from ecomops.policy import registry
 
 from . import actions, compute, queries, whatif
 from .enums import RUN_FLOW, LineKind, Metric, RunState, TargetScope
@@ -58,9 +59,15 @@ VIEW_RUNS = "payroll.view_payrollrun"
 
 
 def _month(request, key: str = "month") -> date:
+    """The month asked for; a malformed month, or one before the pay policy took effect (nothing can be
+    computed or set for it), gives last month."""
+    from .periods import month_end
+
     try:
-        return parse_month(request.GET.get(key) or request.POST.get(key) or "")
-    except BusinessError:
+        month = parse_month(request.GET.get(key) or request.POST.get(key) or "")
+        registry.resolve(compute.BASE_MEMBER, month_end(month))
+        return month
+    except (BusinessError, registry.PolicyMissing):
         return previous_month(timezone.localdate().replace(day=1))
 
 
@@ -110,7 +117,10 @@ def targets(request):
     for t in rows:
         t.actual = net if t.metric == Metric.SALES else data.actual(t)
         t.completion = t.actual / t.plan
-    deadline = actions.deadline_for(month)
+    try:
+        deadline = actions.deadline_for(month)
+    except registry.PolicyMissing:  # the policy's first month: no deadline was in force before it
+        deadline = None
     return render(request, "payroll/targets.html", {
         **_months_around(month), "rows": rows, "form": form, "deadline": deadline,
         "can_edit": request.user.has_perm("payroll.add_target")})

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from ecomops.payroll import actions
@@ -51,6 +52,23 @@ def test_targets_page_sets_a_target_and_shows_actual_and_completion(world):
     assert bad.status_code == 200 and "销售额目标只能按部门或小组制定" in bad.text
     assert Target.objects.count() == 1
     assert _http(world.cs[0].user).post(reverse("payroll:targets"), {}).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["payroll:targets", "payroll:kpis", "payroll:extras", "payroll:runs"])
+def test_a_month_before_the_pay_policy_opens_last_month_instead_of_failing(world, name):
+    """The seeded pay policy takes effect on 2024-01-01: nothing can be set or computed for 2000-01, so
+    the pages open on last month; the policy's first month opens without a target deadline (PER-06)."""
+    http = _http(world.admin)
+    response = http.get(reverse(name) + "?month=2000-01")
+    assert response.status_code == 200
+    if name != "payroll:runs":  # the runs page lists the runs; the others open one month
+        from ecomops.payroll.periods import previous_month
+
+        assert response.context["month"] == previous_month(timezone.localdate().replace(day=1))
+    first = http.get(reverse(name) + "?month=2024-01")
+    assert first.status_code == 200
+    if name == "payroll:targets":
+        assert "本月是薪酬政策生效的第一个月，没有目标制定截止日" in first.text
 
 
 def test_kpi_page_records_an_actual_with_evidence(world):
