@@ -11,7 +11,6 @@ platforms (AGY-07, STO-01). Thin: reads through scoped querysets, writes through
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Annotated
 
@@ -47,6 +46,7 @@ from ecomops.core.errors import BusinessError, NotAllowed
 from . import actions
 from .enums import AttendanceKind, ClientState, PlatformRegion, StaffState, StoreState
 from .models import Attendance, Client, Department, JobLevel, Platform, Position, Staff, StaffPosition, Store
+from .queries import month_bounds
 from .scoping import get_visible_or_404
 
 router = Router()
@@ -635,7 +635,7 @@ def _month_range(text: str) -> tuple[date, date]:
     year, month = int(text[:4]), int(text[5:7])
     if year < 1:
         raise BusinessError(_("月份格式应为 YYYY-MM，如 2026-10"), field="month")
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return month_bounds(year, month)
 
 
 def _record(item: AttendanceIn, staff: Staff, user) -> tuple[Attendance, bool]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,6 +29,7 @@ from . import actions
 from .calendar import day_info
 from .enums import AttendanceKind
 from .models import Attendance, Department, Staff
+from .queries import month_bounds
 
 K = AttendanceKind
 SIMPLE_CODES = {
@@ -134,31 +135,13 @@ class Row:
         return sum(1 for c in self.cells if c.missing)
 
 
-def departments_under(department: Department) -> list[int]:
-    ids, frontier = {department.pk}, [department.pk]
-    while frontier:
-        frontier = list(Department.objects.filter(parent_id__in=frontier).exclude(pk__in=ids)
-                        .values_list("pk", flat=True))
-        ids.update(frontier)
-    return sorted(ids)
-
-
-def month_days(month: date) -> list[date]:
-    first, days = month.replace(day=1), []
-    day = first
-    while day.month == first.month:
-        days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
 def build(department: Department, month: date) -> tuple[list[date], dict, list[Row]]:
     """The month's days, their calendar facts and one row per person employed in the month in the
     department or below it (three queries whatever the size)."""
-    days = month_days(month)
-    first, last = days[0], days[-1]
-    calendar = day_info(first, last)
-    people = list(Staff.objects.filter(department_id__in=departments_under(department), hired_on__lte=last)
+    first, last = month_bounds(month.year, month.month)
+    calendar = day_info(first, last)  # every day of the month, in order
+    days = list(calendar)
+    people = list(Staff.objects.filter(department_id__in=department.descendant_ids(), hired_on__lte=last)
                   .filter(Q(left_on__isnull=True) | Q(left_on__gte=first))
                   .select_related("department").order_by("department__code", "employee_no"))
     records = {(r.staff_id, r.date): r for r in Attendance.objects.filter(
@@ -202,8 +185,7 @@ def save(changes: list[Change], *, user, allowed_staff: set[int]) -> int:
     """Record every changed cell through ``actions.record_attendance`` (its permission and employment
     checks, an audited history row per correction) keeping a record's clock times and note; a cell
     that was emptied is refused (a record is corrected, never silently removed). All or nothing."""
-    if not user.has_perm("org.add_attendance"):
-        raise NotAllowed(_("您没有录入考勤的权限"))
+    actions.require_perm(user, "org.add_attendance")  # before any cell, even one that cannot be read
     people = Staff.objects.in_bulk({c.staff_id for c in changes if c.staff_id in allowed_staff})
     names = {pk: p.name for pk, p in people.items()}
     existing = {(r.staff_id, r.date): r for r in Attendance.objects.select_for_update().filter(

@@ -35,6 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import BigIntegerField, Case, Count, F, Q, Sum, Value, When
@@ -425,14 +426,16 @@ class MonthData:
                 return self.ramp_ups[department_id]
         return None
 
+    @cached_property
+    def working_days(self) -> list[date]:
+        """The month's working days by the working-day calendar (PER-13, PER-01 proration), read once."""
+        from ecomops.org.calendar import working_days
+
+        return working_days(self.month, self.end)
+
     @property
     def working_day_count(self) -> int:
-        """The month's working days by the working-day calendar (PER-13), read once."""
-        if not hasattr(self, "_working_days"):
-            from ecomops.org.calendar import working_days
-
-            self._working_days = working_days(self.month, self.end)
-        return len(self._working_days)
+        return len(self.working_days)
 
     def employed_all_month(self, staff: Staff) -> bool:
         return staff.hired_on <= self.month and (staff.left_on is None or staff.left_on >= self.end)
@@ -581,9 +584,7 @@ def _base_line(profile: PayProfile, data: MonthData, policy: PolicySet) -> LineR
                                      "v": policy.label(BASE_PRORATION)}
         return LineResult(LineKind.BASE, amount, text, clause, cited, {**info, "prorated": rule})
     if rule == "working_days":
-        from ecomops.org.calendar import working_days
-
-        month_working = working_days(data.month, data.end)
+        month_working = data.working_days
         worked = sum(1 for day in month_working if first <= day <= last)
         amount = fen(full * worked / len(month_working)) if month_working else fen(full)
         text += _("；%(period)s，其中工作日 %(worked)d 天：%(full)s × %(worked)d / 当月工作日 %(total)d 天 = "
