@@ -754,6 +754,11 @@ def staff_phone(request, pk: int):
 
 # --- The working-day calendar (ORG-04, PER-13) ----------------------------------------------------
 
+def _weekday_names() -> list[str]:
+    """Monday to Sunday as the calendar and the attendance grid head their columns."""
+    return [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")]
+
+
 CALENDAR_VIEW_PERM = "org.view_calendarday"
 
 
@@ -787,7 +792,7 @@ def _calendar_context(request, year: int, *, day_form=None, load_form=None) -> d
         "statutory_known": year in statutory_years(),
         "day_form": day_form or CalendarDayForm(initial={"is_working": "0"}),
         "load_form": load_form or CalendarLoadForm(initial={"year": year}),
-        "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+        "weekdays": _weekday_names(),
     }
 
 
@@ -942,51 +947,43 @@ def attendance_grid(request):
     departments, department = _grid_department(request)
     if department is None:
         raise Http404
-    errors: dict = {}
-    posted: dict = {}
+    days, calendar, rows = grid.build(department, month)
     status = 200
     if request.method == "POST":
         if not request.user.has_perm(GRID_EDIT_PERM):
             raise PermissionDenied
-        _days, _calendar, rows = grid.build(department, month)
-        allowed = {row.staff.pk for row in rows}
-        changes = []
+        changes, cells = [], {}
         for row in rows:
             for cell in row.cells:
                 name = f"c-{row.staff.pk}-{cell.day:%d}"
                 if not cell.employed or name not in request.POST:  # no cell is shown outside employment
                     continue
                 text = request.POST[name]
-                posted[(row.staff.pk, cell.day)] = text
                 if grid.normalise(text) != grid.normalise(cell.text):
                     changes.append(grid.Change(row.staff.pk, cell.day, text))
+                cell.text = text  # shown again as typed if the grid is refused
+                cells[(row.staff.pk, cell.day)] = cell
         if not changes:
             messages.info(request, _("没有修改"))
             return redirect(f"{reverse('org:attendance')}?department={department.pk}&month={month:%Y-%m}")
         try:
-            saved = grid.save(changes, user=request.user, allowed_staff=allowed)
+            saved = grid.save(changes, user=request.user, allowed_staff={row.staff.pk for row in rows})
         except NotAllowed:
             raise PermissionDenied from None
-        except grid.GridErrors as error:
-            errors = error.problems
+        except grid.GridErrors as error:  # nothing was saved: the grid as read above is still the truth
+            for key, why in error.problems.items():
+                cells[key].error = why
             messages.error(request, error.message)
             status = 400
         else:
             messages.success(request, _("已保存 %(n)d 处考勤修改") % {"n": saved})
             return redirect(f"{reverse('org:attendance')}?department={department.pk}&month={month:%Y-%m}")
-    days, calendar, rows = grid.build(department, month)
-    for row in rows:
-        for cell in row.cells:
-            key = (row.staff.pk, cell.day)
-            if key in posted:
-                cell.text = posted[key]
-            cell.error = errors.get(key, "")
     previous = (month - timedelta(days=1)).replace(day=1)
     following = (month + timedelta(days=32)).replace(day=1)
-    weekdays = [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")]
+    weekdays = _weekday_names()
     return render(request, "org/attendance_grid.html", {
         "month": month, "previous": previous, "following": following, "department": department,
         "departments": departments, "days": [(d, calendar[d], weekdays[d.weekday()]) for d in days],
         "rows": rows, "editable": request.user.has_perm(GRID_EDIT_PERM),
-        "missing_total": sum(row.missing for row in rows), "error_count": len(errors),
+        "missing_total": sum(row.missing for row in rows),
     }, status=status)
