@@ -83,7 +83,7 @@ def grid_url(department, month=OCTOBER):
     return f"{reverse('org:attendance')}?department={department.pk}&month={month:%Y-%m}"
 
 
-def test_the_grid_lists_the_department_and_below_with_the_calendar(client, team):
+def test_the_grid_lists_the_department_and_below_with_the_calendar(client, team, org):
     first = team["people"][0]
     actions.record_attendance(first, user=team["clerk"], day=date(2026, 10, 8), kind=K.LATE, late_minutes=12)
     days, calendar, rows = build(team["ecom"], OCTOBER)
@@ -107,6 +107,12 @@ def test_the_grid_lists_the_department_and_below_with_the_calendar(client, team)
     assert f'name="c-{team["people"][2].pk}-14"' not in html  # before hiring: no cell to type in
     assert "还有 47 个工作日没有考勤记录" in html  # 17 + 18 + 12
     assert 'title="国庆节"' in html
+    # The clerk may import, so the button is there; the calendar page is not theirs, so no link to it.
+    assert 'data-testid="grid-import"' in html and 'href="/org/attendance/import/"' in html
+    assert 'data-testid="grid-calendar"' not in html
+    client.force_login(org.admin)
+    admin_page = client.get(grid_url(team["ecom"])).content.decode()
+    assert 'data-testid="grid-import"' in admin_page and 'href="/org/calendar/?year=2026"' in admin_page
 
 
 def test_saving_changed_cells_records_them_and_leaves_the_rest_alone(client, team):
@@ -177,6 +183,7 @@ def test_viewers_see_a_read_only_grid_and_may_not_post(client, team, org):
     client.force_login(team["viewer"])
     html = client.get(grid_url(team["ecom"])).content.decode()
     assert "readonly" in html and "保存修改" not in html
+    assert 'data-testid="grid-import"' not in html  # importing is not theirs either
     response = client.post(reverse("org:attendance"), {
         "department": team["ecom"].pk, "month": "2026-10", f"c-{team['people'][0].pk}-08": "√"})
     assert response.status_code == 403

@@ -65,6 +65,15 @@ def test_run_page_lists_missing_days_before_and_after_computing(world):
     assert after.text.index('data-testid="missing-attendance"') < after.text.index('data-testid="recompute"')
 
 
+def test_the_list_links_to_the_attendance_grid_for_who_may_open_it(world):
+    page = _http(world.admin).get(reverse("payroll:runs") + "?month=2026-03").text
+    assert 'href="/org/attendance/?month=2026-03" data-testid="missing-attendance-grid"' in page
+    assert 'href="/org/calendar/?year=2026"' in page
+    supervisor = _http(world.supervisor.user).get(reverse("payroll:runs") + "?month=2026-03").text
+    assert 'data-testid="missing-attendance"' in supervisor
+    assert 'data-testid="missing-attendance-grid"' not in supervisor  # no attendance permission: no link
+
+
 def test_run_page_says_when_attendance_is_complete(world):
     for person in world.everyone:
         world.full_attendance(person)
