@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "ecomops.core.apps.StaticAssetsConfig",  # django.contrib.staticfiles, minus the libraries' build files
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "ecomops.audit",
     "ecomops.org",
     "ecomops.policy",
+    "ecomops.scheduling",
     "ecomops.compliance",
     "ecomops.catalog",
     "ecomops.stores",
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "ecomops.orderimport",
     "ecomops.dispatch",
     "ecomops.payroll",
+    "ecomops.dashboard",
+    "ecomops.reports",
     "ecomops.demo",
 ]
 
@@ -194,6 +197,7 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),  # charts of the dashboard: echarts.min.js
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,4 +1,5 @@
 from django.apps import AppConfig, apps
+from django.contrib.staticfiles.apps import StaticFilesConfig
 from django.db.models.signals import post_migrate
 
 
@@ -37,3 +38,19 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(seed_after_migrate, dispatch_uid="ecomops-seed")
+
+
+class StaticAssetsConfig(StaticFilesConfig):
+    """Django's staticfiles, told to leave out what the npm packages ship besides the files we serve:
+    ECharts' dist holds 49 MB of other builds, source maps and extensions; only ``echarts.min.js`` is
+    used (``collectstatic`` would copy, hash and compress the rest for nothing)."""
+
+    ignore_patterns = [
+        *StaticFilesConfig.ignore_patterns,
+        "*.map",
+        "*.esm.*",
+        "echarts.js",
+        "echarts.common*",
+        "echarts.simple*",
+        "extension",
+    ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    name = "ecomops.dashboard"
+    label = "dashboard"
+    verbose_name = "数据看板"
