@@ -32,6 +32,7 @@ def seed_after_migrate(sender, using="default", **kwargs):
 
 
 class CoreConfig(AppConfig):
+    default = True  # this module also holds StaticAssetsConfig; "ecomops.core" means this one
     name = "ecomops.core"
     label = "core"
     verbose_name = "基础"
