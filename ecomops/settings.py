@@ -7,6 +7,7 @@ Environment variables:
   DATABASE_URL           e.g. postgresql://user:pass@host:5432/ecomops; default SQLite under var/
   ECOMOPS_ENV            "production" turns on the secure defaults checked by `check --deploy`
   ECOMOPS_TRUSTED_PROXIES / ECOMOPS_TRUSTED_PROXY_COUNT   whose X-Forwarded-For is believed (README)
+  ECOMOPS_SMTP_HOST …    outgoing mail for the management reports (below; without a host no mail is sent)
 """
 
 import ipaddress
@@ -300,3 +301,31 @@ TASKS = {
 
 # Issue 15: an order export of more rows than this runs in the background (我的导出), not in the request.
 ORDER_EXPORT_DIRECT_ROWS = int(os.environ.get("ECOMOPS_ORDER_EXPORT_DIRECT_ROWS", "5000"))
+
+# --- Mail (the periodic management reports, DAT-01) ------------------------------------------
+# Outgoing SMTP from the environment. Without ECOMOPS_SMTP_HOST no mail is sent at all (the reports are
+# still generated; their list says 未配置邮件). ECOMOPS_SMTP_SECURITY: "starttls" (port 587 by default),
+# "ssl" (implicit TLS, 465) or "none" (25). The password is read here only, never logged.
+ECOMOPS_MAIL_ENABLED = bool(os.environ.get("ECOMOPS_SMTP_HOST", "").strip())
+_SMTP_SECURITY = os.environ.get("ECOMOPS_SMTP_SECURITY", "starttls").strip().lower()
+if _SMTP_SECURITY not in {"starttls", "ssl", "none"}:
+    raise ImproperlyConfigured('ECOMOPS_SMTP_SECURITY must be "starttls", "ssl" or "none"')
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if ECOMOPS_MAIL_ENABLED
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("ECOMOPS_SMTP_HOST", "").strip() or "localhost"
+EMAIL_USE_TLS = _SMTP_SECURITY == "starttls"
+EMAIL_USE_SSL = _SMTP_SECURITY == "ssl"
+try:
+    EMAIL_PORT = int(os.environ.get("ECOMOPS_SMTP_PORT") or {"starttls": 587, "ssl": 465, "none": 25}[_SMTP_SECURITY])
+    EMAIL_TIMEOUT = int(os.environ.get("ECOMOPS_SMTP_TIMEOUT") or 30)
+except ValueError:
+    raise ImproperlyConfigured("ECOMOPS_SMTP_PORT and ECOMOPS_SMTP_TIMEOUT must be whole numbers") from None
+EMAIL_HOST_USER = os.environ.get("ECOMOPS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ECOMOPS_SMTP_PASSWORD", "")
+DEFAULT_FROM_EMAIL = os.environ.get("ECOMOPS_MAIL_FROM", "") or (
+    EMAIL_HOST_USER if "@" in EMAIL_HOST_USER else "ecomops@localhost"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -31,6 +31,7 @@ NAVIGATION = [
     ("receiving:receipts", _("收货与质检"), "box-arrow-in-down", "receiving.view_receipt", True),
     ("stockops:index", _("仓内作业"), "arrow-left-right", "stockops.view_transfer", True),
     ("supply:index", _("采购补货与退厂"), "cart-check", "supply.view_replenishmentplan", True),
+    ("reports:list", _("经营报表"), "file-earmark-bar-graph", "reports.view_managementreport", True),
     ("audit:trail", _("审计日志"), "shield-check", "audit.view_audit_trail", True),
     ("api-1.0.0:openapi-view", _("API 文档"), "code-square", None, True),
 ]
@@ -51,6 +52,7 @@ SECTIONS = {
     "listing:listings": ("listing:listing", "listing:admission"),
     "listing:chains": ("listing:chain",),
     "audit:trail": ("audit:",),
+    "reports:list": ("reports:",),
     "inventory:stock": ("inventory:",),
     "orders:orders": ("orders:order", "orders:reconciliation"),
     "orders:review": ("orders:review",),

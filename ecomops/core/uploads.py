@@ -67,6 +67,11 @@ RULES: tuple[Rule, ...] = (
     # ORG-04: a sick-leave certificate (health data), for those who handle leave requests.
     Rule("org.LeaveRequest", "certificate", ("org.view_leaverequest",), visible="all"),
     # Issue 15: a background export of the order list, to the user who asked for it only.
+    # DAT-01: the periodic management reports, company-wide figures: only to users who see every client.
+    Rule("reports.ManagementReport", "xlsx_file", ("reports.view_managementreport",),
+         visible="ecomops.reports.queries.visible_reports"),
+    Rule("reports.ManagementReport", "pdf_file", ("reports.view_managementreport",),
+         visible="ecomops.reports.queries.visible_reports"),
     Rule("orders.ExportJob", "file", ("orders.view_order",), visible="ecomops.orders.exports.own_export_jobs",
          internal=False, filename_field="download_name"),
 )
