@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from ecomops.core.errors import BusinessError
 from ecomops.dashboard.shapes import Period
 from ecomops.reports import build
-from ecomops.reports.models import ManagementReport, MailStatus
+from ecomops.reports.models import MailStatus, ManagementReport
 
 from .conftest import make_dashboard
 from .pdftext import pdf_pages
@@ -146,20 +147,23 @@ def test_generate_keeps_both_files_with_the_figures(fake_figures):
     assert report.xlsx_file.name.startswith("reports/weekly/") and report.pdf_file.name.endswith(".pdf")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_regenerating_a_period_replaces_the_files(fake_figures):
-    first = build.generate("daily", date(2026, 12, 6), now=NOW)
+@pytest.mark.django_db
+def test_regenerating_a_period_replaces_the_files(fake_figures, django_capture_on_commit_callbacks):
+    def generate():
+        with django_capture_on_commit_callbacks(execute=True):
+            return build.generate("daily", date(2026, 12, 6), now=NOW)
+
+    first = generate()
     old_paths = [first.xlsx_file.path, first.pdf_file.path]
     ManagementReport.objects.filter(pk=first.pk).update(mail_status=MailStatus.SENT)
-    again = build.generate("daily", date(2026, 12, 6), now=NOW)
+    again = generate()
     assert again.pk == first.pk and ManagementReport.objects.count() == 1
     assert again.generation == 2 and again.fingerprint == first.fingerprint
     assert again.mail_status == MailStatus.SENT  # same figures: what was mailed still holds
-    import os
     assert not any(os.path.exists(p) for p in old_paths)  # the old files are gone, the new ones are there
     assert os.path.exists(again.xlsx_file.path) and os.path.exists(again.pdf_file.path)
     fake_figures.state["sales"] = "13000.00"
-    changed = build.generate("daily", date(2026, 12, 6), now=NOW)
+    changed = generate()
     assert changed.generation == 3 and changed.fingerprint != first.fingerprint
     assert changed.mail_status == MailStatus.NOT_SENT  # new figures: to be mailed again
     assert changed.summary[0]["value"] == "¥13,000.00"
