@@ -144,6 +144,18 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
+def _category_cell(sheet, value):
+    """The first column (day, store, SKU …): a date stays a date, a number a number, anything else text."""
+    if isinstance(value, date):
+        return spreadsheets.cell(sheet, value, number_format="yyyy-mm-dd")
+    return spreadsheets.cell(sheet, value if isinstance(value, int | float | Decimal) else str(value))
+
+
+def category_text(value) -> str:
+    """The first column as text in the PDF: a day as 2026-11-30 (in a drawing's axis as 11-30)."""
+    return f"{value:%Y-%m-%d}" if isinstance(value, date) else str(value)
+
+
 def workbook_bytes(kind: str, dashboard: Dashboard, *, generated_at: datetime) -> bytes:
     from openpyxl.chart import BarChart, LineChart, PieChart, Reference
     from openpyxl.styles import Font
@@ -174,7 +186,7 @@ def workbook_bytes(kind: str, dashboard: Dashboard, *, generated_at: datetime) -
         sheet.column_dimensions["A"].width = 22
         sheet.append(spreadsheets.bold_row(sheet, chart.columns))
         for row in chart.rows:
-            sheet.append([cell(sheet, row[0] if isinstance(row[0], int | float | Decimal) else str(row[0]))]
+            sheet.append([_category_cell(sheet, row[0])]
                          + [cell(sheet, value, number_format=XLSX_FORMATS.get(units[n]))
                             for n, value in enumerate(row[1:len(chart.columns)])])
         plotted = _plotted(chart)
@@ -218,7 +230,7 @@ def chart_drawing(chart: Chart, *, width: float, height: float):
     plotted = _plotted(chart)
     if not chart.rows or not plotted:
         return None
-    categories = [str(row[0])[:14] for row in chart.rows]
+    categories = [f"{row[0]:%m-%d}" if isinstance(row[0], date) else str(row[0])[:14] for row in chart.rows]
     series = [_numbers(row[n + 1] for row in chart.rows) for n in plotted]
     drawing = Drawing(width, height)
     if chart.kind == "pie":
@@ -326,7 +338,8 @@ def pdf_bytes(kind: str, dashboard: Dashboard, *, generated_at: datetime) -> byt
             continue
         units = _value_units(chart)
         rows = [[str(c) for c in chart.columns]]
-        rows += [[str(row[0])[:30]] + [format_value(v, units[n]) for n, v in enumerate(row[1:len(chart.columns)])]
+        rows += [[category_text(row[0])[:30]]
+                 + [format_value(v, units[n]) for n, v in enumerate(row[1:len(chart.columns)])]
                  for row in chart.rows]
         first = usable * (0.4 if len(chart.columns) > 2 else 0.6)
         rest = (usable - first) / max(len(chart.columns) - 1, 1)

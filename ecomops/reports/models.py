@@ -83,7 +83,7 @@ class ManagementReport(models.Model):
     def download_name(self, extension: str) -> str:
         """经营日报-2026-12-06.xlsx, 经营周报-2026-11-30.pdf, 经营月报-2026-11.xlsx"""
         start = f"{self.period_start:%Y-%m}" if self.kind == ReportKind.MONTHLY else f"{self.period_start:%Y-%m-%d}"
-        return f"{_('经营')}{self.get_kind_display()}-{start}.{extension}"
+        return f"{_('经营%(kind)s') % {'kind': self.get_kind_display()}}-{start}.{extension}"
 
     @property
     def recipients(self) -> list[str]:

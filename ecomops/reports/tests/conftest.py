@@ -23,7 +23,7 @@ def make_dashboard(period: Period, *, sales: str = "12345.67") -> Dashboard:
         ],
         charts=[
             Chart("sales_by_day", "每日销售额", "line", ["日期", "销售额（元）", "订单数"],
-                  [[f"{d:%m-%d}", Decimal("100.50") + n, 3 + n] for n, d in enumerate(days)], ["yuan", "count"]),
+                  [[d, Decimal("100.50") + n, 3 + n] for n, d in enumerate(days)], ["yuan", "count"]),
             Chart("sales_by_store", "各店铺销售额", "bar", ["店铺", "销售额（元）"],
                   [["山岚茶业天猫店", Decimal("8000.17")], ["松屿家居京东店", Decimal("4345.50")]], ["yuan"]),
             Chart("orders_by_platform", "各平台订单占比", "pie", ["平台", "订单数"],

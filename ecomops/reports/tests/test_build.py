@@ -63,6 +63,10 @@ def _number(value):
     return None if value is None else Decimal(str(value))
 
 
+def _category(value):
+    return value.date() if isinstance(value, datetime) else value  # a day comes back as a datetime
+
+
 def test_workbook_holds_the_dashboard_numbers_and_native_charts():
     period = Period.of("week", date(2026, 11, 30))
     dashboard = make_dashboard(period)
@@ -88,11 +92,12 @@ def test_workbook_holds_the_dashboard_numbers_and_native_charts():
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
         assert rows[0][:len(chart.columns)] == chart.columns
         body = [row[:len(chart.columns)] for row in rows[1:]]
-        assert [[row[0], *[_number(v) for v in row[1:]]] for row in body] == [
+        assert [[_category(row[0]), *[_number(v) for v in row[1:]]] for row in body] == [
             [row[0], *[Decimal(v) for v in row[1:]]] for row in chart.rows]
         charts = sheet._charts
         assert len(charts) == (1 if chart.rows else 0)  # a native Excel chart over the table, none when empty
     assert book["各店铺销售额"]["B2"].number_format == "#,##0.00"
+    assert book["每日销售额"]["A2"].number_format == "yyyy-mm-dd"
     assert type(book["每日销售额"]._charts[0]).__name__ == "LineChart"
     assert type(book["各平台订单占比"]._charts[0]).__name__ == "PieChart"
     assert type(book["各店铺销售额"]._charts[0]).__name__ == "BarChart"
@@ -110,7 +115,7 @@ def test_pdf_has_the_figures_in_chinese_with_the_font_embedded():
     assert "经营月报 2026-11-01 至 2026-11-30" in text
     assert "对比上期：2026-10-01 至 2026-10-31" in text
     for expected in ("销售额", "¥12,345.67", "¥10,000.00", "+23.46%", "321", "5.25%", "每日销售额", "山岚茶业天猫店",
-                     "¥8,000.17", "各平台订单占比", "热销商品", "本期无数据", "11-30", "¥129.50"):
+                     "¥8,000.17", "各平台订单占比", "热销商品", "本期无数据", "2026-11-30", "¥129.50"):
         assert expected in text, expected
 
 
