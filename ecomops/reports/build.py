@@ -13,6 +13,7 @@ import hashlib
 import html
 import io
 import json
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from ecomops.core import spreadsheets
 from ecomops.core.errors import BusinessError
 from ecomops.core.pdf import cjk_font
+from ecomops.dashboard.figures import build_dashboard
 from ecomops.dashboard.shapes import Chart, Dashboard, Period
 from ecomops.org.scoping import ALL_SCOPE
 
@@ -63,8 +65,6 @@ def local_today(now: datetime | None = None) -> date:
 
 def company_dashboard(period: Period, *, now: datetime | None = None) -> Dashboard:
     """The whole company's dashboard of ``period`` (every client: the reports are for management)."""
-    from ecomops.dashboard.figures import build_dashboard
-
     return build_dashboard(ALL_SCOPE, period, now=now)
 
 
@@ -211,9 +211,21 @@ def workbook_bytes(kind: str, dashboard: Dashboard, *, generated_at: datetime) -
 SERIES_COLOURS = ("#2f6fb0", "#e08a2e", "#3a9d5d", "#c0504d", "#8064a2", "#4bacc6", "#9b8b2e", "#7f7f7f")
 
 
-def _numbers(values) -> list[float]:
-    """Values for a drawing only (the tables and the workbook keep the exact Decimals)."""
-    return [float(v) if v is not None else 0.0 for v in values]
+def _numbers(values, *, gaps: bool = False) -> list[float | None]:
+    """Values for a drawing only (the tables and the workbook keep the exact Decimals); an unknown value
+    is a gap in a line, nothing in a bar."""
+    return [float(v) if v is not None else (None if gaps else 0.0) for v in values]
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _axis_label(value) -> str:
+    """A category on a drawing's axis: a day as 11-30, anything else shortened to 14 characters."""
+    if isinstance(value, date):
+        return f"{value:%m-%d}"
+    text = str(value)
+    return text[5:] if ISO_DAY.fullmatch(text) else text[:14]
 
 
 def chart_drawing(chart: Chart, *, width: float, height: float):
@@ -230,11 +242,11 @@ def chart_drawing(chart: Chart, *, width: float, height: float):
     plotted = _plotted(chart)
     if not chart.rows or not plotted:
         return None
-    categories = [f"{row[0]:%m-%d}" if isinstance(row[0], date) else str(row[0])[:14] for row in chart.rows]
-    series = [_numbers(row[n + 1] for row in chart.rows) for n in plotted]
+    categories = [_axis_label(row[0]) for row in chart.rows]
+    series = [_numbers((row[n + 1] for row in chart.rows), gaps=chart.kind == "line") for n in plotted]
     drawing = Drawing(width, height)
     if chart.kind == "pie":
-        if sum(v for v in series[0] if v > 0) <= 0:
+        if sum(v for v in series[0] if v and v > 0) <= 0:
             return None
         pie = Pie()
         pie.x, pie.y, pie.width, pie.height = 20, 10, height - 20, height - 20
@@ -265,7 +277,7 @@ def chart_drawing(chart: Chart, *, width: float, height: float):
         plot.categoryAxis.labels.boxAnchor = "ne"
     plot.valueAxis.labels.fontName = font
     plot.valueAxis.labels.fontSize = 6
-    plot.valueAxis.valueMin = min(0, *(min(s) for s in series))
+    plot.valueAxis.valueMin = min([0.0] + [v for s in series for v in s if v is not None])
     for n in range(len(series)):
         colour = HexColor(SERIES_COLOURS[n % len(SERIES_COLOURS)])
         if chart.kind == "line":
