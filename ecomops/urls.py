@@ -4,12 +4,19 @@ from django.views.generic import RedirectView
 
 from .api import api
 from .core.uploads import serve_upload
+from .dashboard import views as dashboard_views
+from .org import home_views
 
 admin.site.site_header = "EcomOps 电商运营管理系统"
 admin.site.site_title = "EcomOps"
 
 urlpatterns = [
+    # DAT-01: the home page is the dashboard for who may see it (else org's due items); the due items
+    # stay reachable as 我的待办.
+    path("", dashboard_views.home, name="home"),
+    path("todo/", home_views.home, name="todo"),
     path("", include("ecomops.org.site_urls")),
+    path("dashboard/", include("ecomops.dashboard.urls")),
     path("org/", include("ecomops.org.urls")),
     path("policy/", include("ecomops.policy.urls")),
     path("audit/", include("ecomops.audit.urls")),
