@@ -53,8 +53,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DecimalField, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, DateField, DecimalField, F, Func, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,6 +80,21 @@ SALE_DOC_KINDS = (DocKind.ORDER, DocKind.OUTBOUND)  # as supply.sales (WMS-14)
 # ORD-01: a paid order still on this side of shipping.
 UNSHIPPED_STATES = (OrderState.PAID, OrderState.AWAITING_REVIEW, OrderState.REVIEWED,
                     OrderState.AWAITING_SHIPMENT, OrderState.ON_HOLD)
+
+
+class LocalDay(Func):
+    """The calendar day in Asia/Shanghai of a timestamp, in the database's own date arithmetic (UTC+8:
+    China has kept one offset, without summer time, since 1991). Django's ``TruncDate(tzinfo=…)``
+    gives the same days but calls a Python function per row on SQLite, several times slower."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+8 hours')", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((%(expressions)s) AT TIME ZONE 'Asia/Shanghai')::date",
+                           **extra)
 
 
 def day_start(day: date) -> datetime:
@@ -167,9 +182,13 @@ def sales_rows(scope: Scope, first: date, last: date) -> SalesRows:
     GROUP BY (store, local day of ``paid_at``) over the days ``first``..``last``."""
     start, end = day_start(first), day_start(last + timedelta(days=1))
     query = (_scoped(Order.objects.all(), scope).filter(paid_at__gte=start, paid_at__lt=end)
-             .annotate(day=TruncDate("paid_at", tzinfo=LOCAL)).values("store_id", "day")
+             .annotate(day=LocalDay("paid_at")).values("store_id", "day")
              .annotate(sales=Sum("paid_amount"), n=Count("pk")).order_by())
-    return SalesRows({(r["store_id"], r["day"]): (_money(r["sales"]), r["n"]) for r in query})
+    return SalesRows({(r["store_id"], _as_date(r["day"])): (_money(r["sales"]), r["n"]) for r in query})
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def refund_totals(scope: Scope, period: Period, previous: Period) -> tuple[Decimal, Decimal]:
