@@ -42,3 +42,23 @@ def log_in(page, live_server):
         page.wait_for_url(live_server.url + "/")
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, serving static files through the staticfiles finders (node_modules
+    included) as with ``django.contrib.staticfiles``. pytest-django looks for that exact name in
+    INSTALLED_APPS; the project installs it as ``core.apps.StaticAssetsConfig``, so without this the
+    server would look for the files in STATIC_ROOT (not collected in a test run) and answer 404."""
+    import os
+    from unittest import mock
+
+    import django.test.testcases
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    with mock.patch.object(django.test.testcases, "_StaticFilesHandler", StaticFilesHandler):
+        server = LiveServer(addr)
+    yield server
+    server.stop()

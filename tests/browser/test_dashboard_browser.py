@@ -12,7 +12,8 @@ from ecomops.demo import org as demo
 
 READ_CHARTS = """() => Array.from(document.querySelectorAll('[data-chart]')).map(el => {
     const option = echarts.getInstanceByDom(el).getOption();
-    const series = option.series.map(s => s.data.map(d => (typeof d === 'object' && d !== null) ? [d.name, d.value] : d));
+    const series = option.series.map(s => s.data.map(
+        d => (typeof d === 'object' && d !== null) ? [d.name, d.value] : d));
     return {key: el.dataset.chart, categories: option.xAxis ? option.xAxis[0].data : null, series: series};
 })"""
 READ_TABLE = """key => Array.from(document.querySelectorAll('[data-table="' + key + '"] tbody tr')).map(

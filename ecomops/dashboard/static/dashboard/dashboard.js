@@ -20,14 +20,14 @@
     var cols = plotted(chart);
     if (chart.kind === "pie") {
       return {
-        tooltip: { trigger: "item" },
+        tooltip: { trigger: "item", renderMode: "richText" },
         legend: { type: "scroll", bottom: 0 },
         series: [{ name: chart.columns[1], type: "pie", radius: ["35%", "65%"],
                    data: chart.rows.map(function (r) { return { name: r[0], value: r[1] }; }) }]
       };
     }
     return {
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: "richText" },
       legend: { top: 0 },
       grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: categories, axisLabel: { hideOverlap: true } },
