@@ -334,6 +334,13 @@ def _build(today: date) -> DemoResult:
     from ecomops.demo.payroll import build_payroll  # issue 6: targets, KPIs and last month's locked pay run
 
     pay_counts = build_payroll(admin=admin, staff_by_username=staff_by_username, today=today)
+    # Issue 17: the management reports the scheduler would have made by now (yesterday, last week and
+    # last month), so 经营报表 has files to open; no mail (the demo has no SMTP server).
+    from ecomops.reports.build import generate
+
+    for kind, day in (("daily", today - timedelta(days=1)), ("weekly", today - timedelta(days=7)),
+                      ("monthly", today.replace(day=1) - timedelta(days=1))):
+        generate(kind, day)
 
     result = DemoResult(True, company, month)
     result.counts = {
