@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.policy import registry
 from ecomops.scheduling.registry import register_job
@@ -29,13 +30,14 @@ def close_batches(at: datetime) -> str:
     assigned = actions.assign_pending(at=at)
     closed = actions.close_due_batches(at=at)
     flagged = actions.flag_late(timezone.localtime(at).date(), at=at)
-    return f"ORD-05: {assigned} assigned, {closed} batch(es) closed, {flagged} late order(s) flagged"
+    return _("ORD-05：加入批次 %(assigned)d 单，截单 %(closed)d 批，标记未按时 %(flagged)d 单") % {
+        "assigned": assigned, "closed": closed, "flagged": flagged}
 
 
 def register() -> None:
-    register_job(code="dispatch.ship_batches", name=_("发货批次截单"), clause="ORD-05",
+    register_job(code="dispatch.ship_batches", name=gettext_lazy("发货批次截单"), clause="ORD-05",
                  func="ecomops.dispatch.jobs.close_batches", times="ecomops.dispatch.jobs.cutoff_times",
-                 description=_("在政策规定的每个截单时刻后一分钟截单，最后一批后标记未按时打单的订单。"))
-    register_job(code="dispatch.ship_batches_safety", name=_("发货批次补漏"), clause="ORD-05",
+                 description=gettext_lazy("在政策规定的每个截单时刻后一分钟截单，最后一批后标记未按时打单的订单。"))
+    register_job(code="dispatch.ship_batches_safety", name=gettext_lazy("发货批次补漏"), clause="ORD-05",
                  func="ecomops.dispatch.jobs.close_batches", cron="*/15 * * * *",
-                 description=_("每十五分钟把漏入批次的已审订单加入批次，并关闭已过截单时刻的批次。"))
+                 description=gettext_lazy("每十五分钟把漏入批次的已审订单加入批次，并关闭已过截单时刻的批次。"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.scheduling.registry import register_job
 
@@ -14,7 +15,7 @@ def release_holds(at: datetime) -> str:
     """WMS-11: release the customer holds whose expiry passed by ``at``."""
     from .holds import release_expired
 
-    return f"WMS-11: {len(release_expired(now=at))} expired hold(s) released"
+    return _("WMS-11：释放到期客户预留 %(n)d 笔") % {"n": len(release_expired(now=at))}
 
 
 def verify_stock(at: datetime) -> str:
@@ -23,14 +24,15 @@ def verify_stock(at: datetime) -> str:
 
     diffs = differences()
     if diffs:
-        raise RuntimeError(f"WMS-13: {len(diffs)} difference(s) between balances and the ledger; first: {diffs[0]}")
-    return "WMS-13: balances equal the ledger"
+        raise RuntimeError(_("WMS-13：库存余额与流水有 %(n)d 处差异；第一处：%(first)s") % {
+            "n": len(diffs), "first": diffs[0]})
+    return _("WMS-13：账物相符")
 
 
 def register() -> None:
-    register_job(code="inventory.holds_release", name=_("到期客户预留释放"), clause="WMS-11",
+    register_job(code="inventory.holds_release", name=gettext_lazy("到期客户预留释放"), clause="WMS-11",
                  func="ecomops.inventory.jobs.release_holds", cron="10 0 * * *",
-                 description=_("每日释放已过期的客户预留，货品回到正常销售。"))
-    register_job(code="inventory.stock_verify", name=_("账物相符核对"), clause="WMS-13",
+                 description=gettext_lazy("每日释放已过期的客户预留，货品回到正常销售。"))
+    register_job(code="inventory.stock_verify", name=gettext_lazy("账物相符核对"), clause="WMS-13",
                  func="ecomops.inventory.jobs.verify_stock", cron="30 1 * * *",
-                 description=_("每日核对库存余额与库存流水；有差异则任务失败并通知负责人。"))
+                 description=gettext_lazy("每日核对库存余额与库存流水；有差异则任务失败并通知负责人。"))

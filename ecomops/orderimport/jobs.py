@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.scheduling.registry import register_job
 
@@ -14,10 +15,10 @@ def purge(at: datetime) -> str:
     from .actions import purge_files
 
     done = purge_files(now=at)
-    return f"LAW-04: {done['purged']} file(s) purged (kept {done['days']} days), {done['orphans']} orphan(s) removed"
+    return _("LAW-04：删除过期导入文件 %(purged)d 个（保存 %(days)d 天），无主文件 %(orphans)d 个") % done
 
 
 def register() -> None:
-    register_job(code="orderimport.purge", name=_("订单导入文件清理"), clause="LAW-04",
+    register_job(code="orderimport.purge", name=gettext_lazy("订单导入文件清理"), clause="LAW-04",
                  func="ecomops.orderimport.jobs.purge", cron="0 3 * * *",
-                 description=_("每日删除超过保存期限的订单导入原始文件（含买家个人信息）。"))
+                 description=gettext_lazy("每日删除超过保存期限的订单导入原始文件（含买家个人信息）。"))

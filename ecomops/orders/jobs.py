@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.scheduling.registry import register_job
 
@@ -15,7 +16,7 @@ def flag_late(at: datetime) -> str:
     from .actions import flag_late_confirmations
 
     run = flag_late_confirmations(at)
-    return f"ORD-09: {run.flagged} newly flagged, {run.raised} due item(s) raised"
+    return _("ORD-09：新标记超时 %(flagged)d 单，新待办 %(raised)d 条") % {"flagged": run.flagged, "raised": run.raised}
 
 
 def allocate(at: datetime) -> str:
@@ -23,8 +24,10 @@ def allocate(at: datetime) -> str:
     from .review import auto_review, retry_waiting
 
     run, retry = auto_review(), retry_waiting()
-    return (f"ORD-03: {run.reviewed} reviewed, {run.manual} to a person, {run.waiting} waiting; "
-            f"ORD-04: {retry.reviewed} allocated on retry, {retry.waiting} still waiting")
+    return _("ORD-03：自动审单 %(reviewed)d 单，转人工 %(manual)d 单，缺货 %(waiting)d 单；"
+             "ORD-04：重试分配 %(retried)d 单，仍缺货 %(still)d 单") % {
+        "reviewed": run.reviewed, "manual": run.manual, "waiting": run.waiting, "retried": retry.reviewed,
+        "still": retry.waiting}
 
 
 def verify_shipments(at: datetime) -> str:
@@ -33,17 +36,18 @@ def verify_shipments(at: datetime) -> str:
 
     diffs = shipment_differences()
     if diffs:
-        raise RuntimeError(f"WMS-10: {len(diffs)} difference(s) between shipments and the ledger; first: {diffs[0]}")
-    return "WMS-10: every shipped unit left the ledger exactly once"
+        raise RuntimeError(_("WMS-10：发货与库存出库有 %(n)d 处差异；第一处：%(first)s") % {
+            "n": len(diffs), "first": diffs[0]})
+    return _("WMS-10：发货出库相符")
 
 
 def register() -> None:
-    register_job(code="orders.late", name=_("订单确认超时标记"), clause="ORD-09",
+    register_job(code="orders.late", name=gettext_lazy("订单确认超时标记"), clause="ORD-09",
                  func="ecomops.orders.jobs.flag_late", cron="5 * * * *",
-                 description=_("每小时标记付款后超时未确认的订单，并给店铺客服发待办。"))
-    register_job(code="orders.allocate", name=_("自动审单与缺货重试"), clause="ORD-03/04",
+                 description=gettext_lazy("每小时标记付款后超时未确认的订单，并给店铺客服发待办。"))
+    register_job(code="orders.allocate", name=gettext_lazy("自动审单与缺货重试"), clause="ORD-03/04",
                  func="ecomops.orders.jobs.allocate", cron="*/5 * * * *",
-                 description=_("每五分钟对已付款订单自动审单，并重试缺货队列。"))
-    register_job(code="orders.stock_verify", name=_("发货出库相符核对"), clause="WMS-10",
+                 description=gettext_lazy("每五分钟对已付款订单自动审单，并重试缺货队列。"))
+    register_job(code="orders.stock_verify", name=gettext_lazy("发货出库相符核对"), clause="WMS-10",
                  func="ecomops.orders.jobs.verify_shipments", cron="40 1 * * *",
-                 description=_("每日核对已发货订单与库存出库；有差异则任务失败并通知负责人。"))
+                 description=gettext_lazy("每日核对已发货订单与库存出库；有差异则任务失败并通知负责人。"))

@@ -19,6 +19,7 @@ The run itself happens in the background worker (``tasks.run_job``), enqueued wh
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -28,6 +29,8 @@ from django.utils.translation import gettext as _
 from . import runner, schedule
 from .models import ACTIVE_STATES, Job, JobRun, RunState, Trigger
 from .registry import registered
+
+log = logging.getLogger(__name__)
 
 FRESH_GRACE = timedelta(minutes=15)
 STALE_AFTER = timedelta(hours=2)
@@ -39,7 +42,11 @@ def tick(now: datetime | None = None) -> list[JobRun]:
     known = registered()
     made = []
     for job in Job.objects.filter(enabled=True, code__in=list(known)).order_by("code"):
-        run = tick_job(job, now)
+        try:
+            run = tick_job(job, now)
+        except Exception:  # one job's broken schedule (its times source failing) does not stop the others
+            log.exception("scheduler: job %s could not be scheduled", job.code)
+            continue
         if run is not None:
             made.append(run)
     return made

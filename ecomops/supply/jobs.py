@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ecomops.scheduling.registry import register_job
 
@@ -15,8 +16,8 @@ def daily(at: datetime) -> str:
     from .daily import run_daily
 
     run = run_daily(timezone.localdate(at))
-    return (f"WMS-16: {run.pickups} pick-up(s), {run.uncollected} not collected within their month; "
-            f"WMS-18: {run.reorders} packaging reorder(s)")
+    return _("WMS-16：待取件退货 %(pickups)d 笔，当月未取回 %(uncollected)d 笔；WMS-18：包材补货 %(reorders)d 项") % {
+        "pickups": run.pickups, "uncollected": run.uncollected, "reorders": run.reorders}
 
 
 def replenishment(at: datetime) -> str:
@@ -26,15 +27,15 @@ def replenishment(at: datetime) -> str:
     from .plans import build_plans
 
     day = timezone.localdate(at)
-    parts = [f"{warehouse.code} {len(build_plans(warehouse=warehouse, on=day))}"
+    parts = [_("%(code)s 仓 %(n)d 份") % {"code": warehouse.code, "n": len(build_plans(warehouse=warehouse, on=day))}
              for warehouse in Warehouse.objects.filter(is_active=True).order_by("code")]
-    return "WMS-14 plans: " + (", ".join(parts) or "no active warehouse")
+    return _("WMS-14 补货计划：%(parts)s") % {"parts": "，".join(parts) or _("没有启用的仓库")}
 
 
 def register() -> None:
-    register_job(code="supply.daily", name=_("退厂取件与包材补货提醒"), clause="WMS-16/17/18",
+    register_job(code="supply.daily", name=gettext_lazy("退厂取件与包材补货提醒"), clause="WMS-16/17/18",
                  func="ecomops.supply.jobs.daily", cron="30 7 * * *",
-                 description=_("每日生成退厂取件、月末未取回退货与包材补货的待办。"))
-    register_job(code="supply.replenishment", name=_("每日补货计划"), clause="WMS-14",
+                 description=gettext_lazy("每日生成退厂取件、月末未取回退货与包材补货的待办。"))
+    register_job(code="supply.replenishment", name=gettext_lazy("每日补货计划"), clause="WMS-14",
                  func="ecomops.supply.jobs.replenishment", cron="0 7 * * *",
-                 description=_("每日为每个启用的仓库生成补货计划，送审批。"))
+                 description=gettext_lazy("每日为每个启用的仓库生成补货计划，送审批。"))
