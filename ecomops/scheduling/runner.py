@@ -54,7 +54,7 @@ def _call(run: JobRun) -> str:
     spec = registered().get(run.job.code)
     if spec is None:
         raise LookupError(_("任务 %(code)s 已不再注册，无法运行") % {"code": run.job.code})
-    return import_string(spec.func)(run.slot)
+    return import_string(spec.func)(timezone.localtime(run.slot))
 
 
 def _first_line(error: Exception) -> str:
