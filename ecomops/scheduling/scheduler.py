@@ -61,7 +61,8 @@ def tick_job(job: Job, now: datetime) -> JobRun | None:
     fields = {"next_run_at": schedule.next_slot(job, now)}
     if due:
         fields["last_slot_at"] = slot
-    Job.objects.filter(pk=job.pk).update(**fields)
+    if due or fields["next_run_at"] != job.next_run_at:  # a quiet tick writes nothing
+        Job.objects.filter(pk=job.pk).update(**fields)
     return run
 
 

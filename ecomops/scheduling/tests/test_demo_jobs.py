@@ -1,8 +1,8 @@
 """Issue 17, done when: the scheduler runs the product's own jobs by itself. With the seeded jobs (every
 app's registrations) a fake clock ticks through 3 March 2026 every 15 minutes: the expired customer
-hold is released (WMS-11), the order unconfirmed 24 h after payment gets the late flag (ORD-09), the
-paid orders are reviewed every five minutes (ORD-03/04), the ship batch closes after its ORD-05 cut-off; every job ran at
-its own times, each slot once, and none failed. The ORD-05 job follows a change of the policy."""
+hold is released (WMS-11), the order unconfirmed 24 h after payment gets the late flag (ORD-09), paid
+orders are reviewed every five minutes (ORD-03/04), the ship batch closes after its ORD-05 cut-off;
+every job ran at its own times, each slot once, and none failed. The ORD-05 job follows a change of the policy."""
 
 from __future__ import annotations
 
