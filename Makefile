@@ -1,6 +1,7 @@
 # EcomOps: the two commands a newcomer needs, and a few for developers.
 #
 #   make run     virtual environment + front-end libraries, migrate, demo company (first run), serve
+#                (with the background worker and the scheduler of the periodic jobs)
 #   make test    the whole test suite (pytest)
 #   make lint    ruff, and the layers of the apps (import-linter)
 #   make check   migrations up to date, Django system checks
@@ -60,8 +61,11 @@ run: setup
 	$(BIN)/ecomops migrate --noinput
 	$(BIN)/ecomops demo --if-empty
 	@echo "EcomOps: http://$(ADDR)/  (development server; use gunicorn in production, see README.md)"
-	@# The background worker (imports and other long jobs) runs beside the server and stops with it.
-	$(BIN)/ecomops db_worker --queue-name "*" & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@# The background worker (imports, scheduled jobs and other long jobs) and the scheduler (which
+	@# enqueues the periodic jobs when their time comes) run beside the server and stop with it.
+	$(BIN)/ecomops db_worker --queue-name "*" & worker=$$!; \
+		$(BIN)/ecomops scheduler & scheduler=$$!; \
+		trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/ecomops runserver $(ADDR)
 
 # The schemathesis run is one process of its own: its items share one test id per operation, which

@@ -34,6 +34,7 @@ urlpatterns = [
     path("dispatch/", include("ecomops.dispatch.urls")),
     path("payroll/", include("ecomops.payroll.urls")),
     path("reports/", include("ecomops.reports.urls")),
+    path("scheduling/", include("ecomops.scheduling.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # One place to change one's own password (it clears a required change and records the event).

@@ -32,6 +32,7 @@ NAVIGATION = [
     ("stockops:index", _("仓内作业"), "arrow-left-right", "stockops.view_transfer", True),
     ("supply:index", _("采购补货与退厂"), "cart-check", "supply.view_replenishmentplan", True),
     ("reports:list", _("经营报表"), "file-earmark-bar-graph", "reports.view_managementreport", True),
+    ("scheduling:jobs", _("定时任务"), "alarm", "scheduling.view_job", True),
     ("audit:trail", _("审计日志"), "shield-check", "audit.view_audit_trail", True),
     ("api-1.0.0:openapi-view", _("API 文档"), "code-square", None, True),
 ]
@@ -53,6 +54,7 @@ SECTIONS = {
     "listing:chains": ("listing:chain",),
     "audit:trail": ("audit:",),
     "reports:list": ("reports:",),
+    "scheduling:jobs": ("scheduling:",),
     "inventory:stock": ("inventory:",),
     "orders:orders": ("orders:order", "orders:reconciliation"),
     "orders:review": ("orders:review",),

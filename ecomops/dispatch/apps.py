@@ -16,3 +16,7 @@ class DispatchConfig(AppConfig):
 
         # ORD-05: a reviewed order joins the next open ship batch as soon as its review commits.
         order_reviewed.connect(join_batch, dispatch_uid="dispatch-join-batch")
+
+        from . import jobs
+
+        jobs.register()  # issue 17: the app's periodic jobs, run by `ecomops scheduler`

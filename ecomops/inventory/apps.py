@@ -6,3 +6,8 @@ class InventoryConfig(AppConfig):
     name = "ecomops.inventory"
     label = "inventory"
     verbose_name = _("库存")
+
+    def ready(self) -> None:
+        from . import jobs
+
+        jobs.register()  # issue 17: the app's periodic jobs, run by `ecomops scheduler`

@@ -12,3 +12,8 @@ class OrderimportConfig(AppConfig):
         from ecomops.orderimport.seed import seed_formats
 
         seed_formats()
+
+    def ready(self) -> None:
+        from . import jobs
+
+        jobs.register()  # issue 17: the app's periodic jobs, run by `ecomops scheduler`

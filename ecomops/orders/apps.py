@@ -18,6 +18,10 @@ class OrdersConfig(AppConfig):
         recall_hooks.provide(register_orders=recalls.register_affected_orders, buyers=recalls.buyers)
         stock_arrived.connect(hooks.retry_when_stock_arrives, dispatch_uid="orders-retry-waiting")
 
+        from . import jobs
+
+        jobs.register()  # issue 17: the app's periodic jobs, run by `ecomops scheduler`
+
     def seed_reference_data(self) -> None:
         """Create the automatic review rules (ORD-03) when missing (after every migrate)."""
         from ecomops.orders.review import seed_review_rules

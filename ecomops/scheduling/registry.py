@@ -46,6 +46,7 @@ def register_job(*, code: str, name, func: str, clause: str = "", cron: str = ""
     """Register a periodic job (idempotent for the same spec; a second spec under one code is an error)."""
     if bool(cron) == bool(times):
         raise ValueError(f"job {code}: give exactly one of cron= or times=")
+    _check_spec(code, func, cron, times)
     spec = JobSpec(code=code, name=str(name), func=func, clause=clause, cron=cron, times=times,
                    description=str(description))
     known = _REGISTRY.get(code)
@@ -53,6 +54,21 @@ def register_job(*, code: str, name, func: str, clause: str = "", cron: str = ""
         raise ValueError(f"job {code} is registered twice with different specs")
     _REGISTRY[code] = spec
     return spec
+
+
+def _check_spec(code: str, func: str, cron: str, times: str) -> None:
+    """A wrong spec fails at start-up, not at 3 a.m.: code and dotted paths present, cron valid."""
+    from .schedule import cron_problem
+
+    if not code:
+        raise ValueError("a job needs a code")
+    for label, path in (("func", func), ("times", times)):
+        if path and "." not in path:
+            raise ValueError(f"job {code}: {label}= must be a dotted path, got {path!r}")
+    if not func:
+        raise ValueError(f"job {code}: func= is required")
+    if cron and cron_problem(cron):
+        raise ValueError(f"job {code}: bad cron {cron!r}: {cron_problem(cron)}")
 
 
 def registered() -> dict[str, JobSpec]:

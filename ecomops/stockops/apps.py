@@ -14,3 +14,7 @@ class StockopsConfig(AppConfig):
 
         # WMS-13: unshipped transfers, unposted count sheets and scrap notes block the daily close.
         register_open_documents("stockops", open_documents)
+
+        from . import jobs
+
+        jobs.register()  # issue 17: the app's periodic jobs, run by `ecomops scheduler`

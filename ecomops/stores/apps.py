@@ -11,3 +11,8 @@ class StoresConfig(AppConfig):
         from ecomops.stores.seed import seed_document_types
 
         seed_document_types()
+
+    def ready(self) -> None:
+        from . import jobs
+
+        jobs.register()  # issue 17: the app's periodic jobs, run by `ecomops scheduler`

@@ -8,6 +8,9 @@ class SupplyConfig(AppConfig):
     verbose_name = _("采购补货与退厂")
 
     def ready(self):
+        from . import jobs
+
+        jobs.register()  # issue 17: the app's periodic jobs, run by `ecomops scheduler`
         try:
             from ecomops.inventory.closing import register_open_documents
         except ImportError:  # the daily close not there yet: supply.closing.open_documents waits for it
