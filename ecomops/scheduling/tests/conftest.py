@@ -22,13 +22,3 @@ def clean_registry(monkeypatch):
 def immediate(settings):
     settings.TASKS = IMMEDIATE
     return settings
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The reference data every migrated install has (seeded after migrate; idempotent). In this
-    environment the in-repository test runs met a test database without it — see the report."""
-    from ecomops.core.apps import seed_everything
-
-    with django_db_blocker.unblock():
-        seed_everything()
