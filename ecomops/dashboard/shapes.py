@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 PERIOD_KINDS = ("day", "week", "month", "custom")
 
 
@@ -91,3 +93,23 @@ class Dashboard:
 
     def chart(self, key: str) -> Chart:
         return next(c for c in self.charts if c.key == key)
+
+
+def format_value(value, unit: str) -> str:
+    """A figure as the page, the PDF and the mail show it: ¥1,234.50, 1,234, 5.25%, 1.5 天, — when unknown."""
+    if value is None:
+        return "—"
+    if unit == "yuan":
+        return f"¥{Decimal(value):,.2f}"
+    if unit == "rate":
+        return f"{Decimal(value) * 100:.2f}%"
+    if unit == "count":
+        return f"{int(value):,}"
+    if unit == "days":
+        return _("%(days)s 天") % {"days": f"{Decimal(value):.1f}"}
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def format_change(change: Decimal | None) -> str:
+    """A change against the previous period: +12.50%, — when there is nothing to compare."""
+    return "—" if change is None else f"{change * 100:+.2f}%"

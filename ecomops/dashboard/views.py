@@ -25,7 +25,7 @@ from ecomops.org.models import Client, Store
 from ecomops.org.scoping import scope_for
 
 from .figures import build_dashboard, local_today, narrow
-from .shapes import PERIOD_KINDS, Dashboard, Period
+from .shapes import PERIOD_KINDS, Dashboard, Period, format_value
 
 PERM = "dashboard.view_dashboard"
 # The longest custom range the page computes (a display limit, not a business rule).
@@ -89,18 +89,6 @@ def _figures(request) -> tuple[Choice, Dashboard]:
     return choice, build_dashboard(scope, choice.period, now=now)
 
 
-def fmt(value, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "rate":
-        return f"{(Decimal(value) * 100).quantize(Decimal('0.01'))}%"
-    if unit == "yuan":
-        return f"¥{Decimal(value):,.2f}"
-    if unit == "days":
-        return _("%(days)s 天") % {"days": value}
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
 # The order list behind a queue (issue 15 filters), shown only to who may open it.
 QUEUE_LINKS = {"exceptions": "?exception=1", "out_of_stock": "?reason=waiting_stock", "late_confirmations": "?late=1"}
 
@@ -112,8 +100,8 @@ def _kpi_rows(board: Dashboard, user) -> list[dict]:
         change = kpi.change
         link = orders_url + QUEUE_LINKS[kpi.key] if kpi.key in QUEUE_LINKS else ""
         rows.append({
-            "kpi": kpi, "display": fmt(kpi.value, kpi.unit),
-            "previous": fmt(kpi.previous, kpi.unit) if kpi.previous is not None else "",
+            "kpi": kpi, "display": format_value(kpi.value, kpi.unit),
+            "previous": format_value(kpi.previous, kpi.unit) if kpi.previous is not None else "",
             "change": "" if change is None else f"{'+' if change > 0 else ''}{(change * 100).quantize(TENTH)}%",
             "up": change is not None and change > 0, "down": change is not None and change < 0,
             "link": link if link and may_open(user, link) else "",
@@ -133,8 +121,7 @@ def _chart_data(board: Dashboard) -> list[dict]:
 
 
 def _table(chart) -> list[list[str]]:
-    return [[row[0], *(fmt(v, u) if v is not None else "—" for v, u in zip(row[1:], chart.units, strict=False))]
-            for row in chart.rows]
+    return [[row[0], *(format_value(v, u) for v, u in zip(row[1:], chart.units, strict=False))] for row in chart.rows]
 
 
 @login_required

@@ -26,7 +26,7 @@ from ecomops.core import spreadsheets
 from ecomops.core.errors import BusinessError
 from ecomops.core.pdf import cjk_font
 from ecomops.dashboard.figures import build_dashboard
-from ecomops.dashboard.shapes import Chart, Dashboard, Period
+from ecomops.dashboard.shapes import Chart, Dashboard, Period, format_change, format_value
 from ecomops.org.scoping import ALL_SCOPE
 
 from .models import PERIOD_KIND, MailStatus, ManagementReport, ReportKind
@@ -77,25 +77,6 @@ def fingerprint(dashboard: Dashboard) -> str:
     }
     text = json.dumps(data, default=str, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def format_value(value, unit: str) -> str:
-    """A figure as shown in the PDF and the mail: ¥1,234.50, 1,234, 5.25%, 1.5 天, — when unknown."""
-    if value is None:
-        return "—"
-    if unit == "yuan":
-        return f"¥{Decimal(value):,.2f}"
-    if unit == "rate":
-        return f"{Decimal(value) * 100:.2f}%"
-    if unit == "count":
-        return f"{int(value):,}"
-    if unit == "days":
-        return _("%(n)s 天") % {"n": f"{Decimal(value):.1f}"}
-    return str(value)
-
-
-def format_change(change: Decimal | None) -> str:
-    return "—" if change is None else f"{change * 100:+.2f}%"
 
 
 def summary(dashboard: Dashboard) -> list[dict]:
