@@ -43,13 +43,14 @@ class CoreConfig(AppConfig):
 
 class StaticAssetsConfig(StaticFilesConfig):
     """Django's staticfiles, told to leave out what the npm packages ship besides the files we serve:
-    ECharts' dist holds 49 MB of other builds, source maps and extensions; only ``echarts.min.js`` is
+    ECharts' dist holds 49 MB of other builds, source maps and extensions (Bootstrap's maps stay: its
+    CSS names them, and the manifest storage follows the reference); only ``echarts.min.js`` is
     used (``collectstatic`` would copy, hash and compress the rest for nothing)."""
 
     ignore_patterns = [
         *StaticFilesConfig.ignore_patterns,
-        "*.map",
-        "*.esm.*",
+        "echarts*.map",
+        "echarts.esm*",
         "echarts.js",
         "echarts.common*",
         "echarts.simple*",
