@@ -1,5 +1,6 @@
 """What every benchmark starts with: Django on a fresh SQLite file database of its own (or on
-DATABASE_URL when it is set, e.g. a throwaway PostgreSQL), migrated, with quiet logs."""
+DATABASE_URL when it is set, e.g. a throwaway PostgreSQL, or on the SQLite file ECOMOPS_SQLITE_PATH
+names, to measure again on data built by an earlier run), migrated, with quiet logs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def setup(**env: str) -> str:
     Returns "vendor database-name" for the report's first line."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    if not os.environ.get("DATABASE_URL"):
+    if not os.environ.get("DATABASE_URL") and not os.environ.get("ECOMOPS_SQLITE_PATH"):
         directory = tempfile.mkdtemp(prefix="ecomops-bench-")
         os.environ["ECOMOPS_SQLITE_PATH"] = os.path.join(directory, "bench.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecomops.settings")

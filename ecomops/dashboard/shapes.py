@@ -10,7 +10,7 @@ fractions (0.0525 = 5.25 %) rounded half-up to four places.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -87,6 +87,8 @@ class Dashboard:
     kpis: list[Kpi] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     scope_label: str = ""         # "全部委托方" or the client/store names the figures cover
+    summarised_days: int = 0      # days read from the summary tables (the rest computed from the orders)
+    refreshed_at: datetime | None = None  # when the summary tables were last brought up to date
 
     def kpi(self, key: str) -> Kpi:
         return next(k for k in self.kpis if k.key == key)

@@ -336,8 +336,10 @@ def _build(today: date) -> DemoResult:
     pay_counts = build_payroll(admin=admin, staff_by_username=staff_by_username, today=today)
     # Issue 17: the management reports the scheduler would have made by now (yesterday, last week and
     # last month), so 经营报表 has files to open; no mail (the demo has no SMTP server).
+    from ecomops.dashboard.summaries import refresh as refresh_summaries
     from ecomops.reports.build import generate
 
+    refresh_summaries()  # the closed days of the dashboard, as the scheduler's job would have by now
     for kind, day in (("daily", today - timedelta(days=1)), ("weekly", today - timedelta(days=7)),
                       ("monthly", today.replace(day=1) - timedelta(days=1))):
         generate(kind, day)

@@ -186,6 +186,8 @@ def rematch_held(*, user, store: Store | None) -> dict:
             sku_id = match(line.platform_sku_code, line.platform_sku_id)
             if sku_id is not None:
                 OrderLine.objects.filter(pk=line.pk).update(sku_id=sku_id)
+                # The order changed with its line: its updated_at tells the dashboard's summaries (DAT-01).
+                Order.objects.filter(pk=order.pk).update(updated_at=timezone.now())
                 matched += 1
         if not OrderLine.objects.filter(order=order, sku__isnull=True).exists() and "SKU" in order.exception_reason:
             order_actions.release_hold(order, user=user, reason=_("商品已重新匹配"))

@@ -1,5 +1,7 @@
 """DAT-01: the dashboard's figures, exact to the fen on the hand-built orders of conftest.py, at the
-midnight boundaries of Asia/Shanghai, for the previous period and within a scope."""
+midnight boundaries of Asia/Shanghai, for the previous period and within a scope. Every test runs twice:
+with every day computed from the orders, and with the closed days (up to the 9th) read from the summary
+tables, which must give the very same figures."""
 
 from __future__ import annotations
 
@@ -18,6 +20,16 @@ from .conftest import NOW, at
 
 D = Decimal
 DAY = Period.of("day", date(2026, 3, 10))
+
+
+@pytest.fixture(params=["live", "summarised"])
+def shop(request, shop):
+    """The hand-built orders, with the days before the 10th summarised in the second run."""
+    if request.param == "summarised":
+        from ecomops.dashboard.summaries import refresh
+
+        assert refresh(now=NOW).days == 9  # 1 March (o8 paid) .. 9 March
+    return shop
 
 
 def values(board):
