@@ -150,6 +150,14 @@ def complete_due(*, kind: str, source: models.Model, owner=None, user=None, at: 
     return items.update(done_at=at or timezone.now(), done_by=user or owner)
 
 
+def complete_dues_of(*, kind: str, model: type[models.Model], ids: Iterable, at: datetime | None = None) -> int:
+    """Mark done the open items of this kind whose source is one of the ``ids`` of ``model``, done by
+    nobody: what they asked for came right by itself (a failed job that ran well since)."""
+    items = DueItem.objects.open().filter(kind=kind, source_type=ContentType.objects.get_for_model(model),
+                                          source_id__in=[str(pk) for pk in ids])
+    return items.update(done_at=at or timezone.now())
+
+
 def open_due_exists(*, kind: str, source: models.Model, owner) -> bool:
     """Whether ``owner`` still has an open item of this kind and source."""
     return DueItem.objects.open().filter(kind=kind, owner=owner, **_source_key(source)).exists()

@@ -72,12 +72,27 @@ def finished(run: JobRun, at: datetime) -> None:
     Job.objects.filter(pk=run.job_id).update(last_run_at=at, last_outcome=run.state)
     if run.state == RunState.FAILED:
         raise_failure(run, at)
+    elif run.state == RunState.SUCCEEDED:
+        settle_failures(run, at)
 
 
 def owners(job: Job) -> list:
     if job.owner is not None and job.owner.is_active:
         return [job.owner]
     return dues.superusers()
+
+
+def settle_failures(run: JobRun, at: datetime) -> int:
+    """A run that succeeds closes the due items of the job's earlier failed runs: the job works again,
+    nothing is left to do about them (their runs and logs stay in the history)."""
+    from ecomops.audit.models import DueItem
+
+    open_ids = (DueItem.objects.open().filter(kind=FAILED_DUE_KIND, source_type__model="jobrun",
+                                              source_type__app_label="scheduling")
+                .values_list("source_id", flat=True))
+    failed = JobRun.objects.filter(job_id=run.job_id, state=RunState.FAILED, pk__lt=run.pk,
+                                   pk__in=[int(pk) for pk in open_ids if pk.isdigit()])
+    return dues.complete_dues_of(kind=FAILED_DUE_KIND, model=JobRun, ids=failed.values_list("pk", flat=True), at=at)
 
 
 def raise_failure(run: JobRun, at: datetime) -> list:

@@ -30,6 +30,16 @@ def explode(at: datetime) -> str:
     raise ValueError("库存核对发现 3 处差异\nsecond line")
 
 
+FLAKY_FAILS: list[bool] = []
+
+
+def flaky(at: datetime) -> str:
+    """A test job that fails while ``FLAKY_FAILS`` says so (one entry per run)."""
+    if FLAKY_FAILS and FLAKY_FAILS.pop(0):
+        raise ValueError("暂时失败")
+    return "ok"
+
+
 def two_times(day) -> list:
     from datetime import time
 

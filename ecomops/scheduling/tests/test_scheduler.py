@@ -116,6 +116,24 @@ def test_a_failed_run_raises_a_due_item_to_the_owner_with_the_error(clean_regist
     assert Job.objects.get(pk=job.pk).last_outcome == RunState.FAILED
 
 
+def test_a_later_success_closes_the_earlier_failures_due_items(clean_registry, immediate, org,
+                                                               django_capture_on_commit_callbacks):
+    from ecomops.scheduling.tests import support
+
+    add_job("t.flaky", now=at(7, 59), cron="0 * * * *", func="ecomops.scheduling.tests.support.flaky")
+    add_job("t.broken", now=at(7, 59), cron="0 * * * *", func="ecomops.scheduling.tests.support.explode")
+    support.FLAKY_FAILS[:] = [True, True, False]
+    for hour in (8, 9):
+        tick(django_capture_on_commit_callbacks, at(hour))
+    flaky = DueItem.objects.filter(kind=FAILED_DUE_KIND, title__contains="t.flaky")
+    assert flaky.count() == 2 and not flaky.filter(done_at__isnull=False).exists()
+    tick(django_capture_on_commit_callbacks, at(10))  # t.flaky works again, t.broken does not
+    assert flaky.filter(done_at__isnull=False, done_by__isnull=True).count() == 2
+    broken = DueItem.objects.filter(kind=FAILED_DUE_KIND, title__contains="t.broken")
+    assert broken.count() == 3 and broken.filter(done_at__isnull=True).count() == 3
+    assert JobRun.objects.filter(job__code="t.flaky", state=RunState.FAILED).count() == 2  # history stays
+
+
 def test_without_an_owner_the_failure_goes_to_every_active_superuser(clean_registry, immediate, org,
                                                                      django_capture_on_commit_callbacks):
     from django.contrib.auth import get_user_model
