@@ -19,6 +19,7 @@ from ecomops.apiutil.parser import StrictJSONParser
 from ecomops.audit.api import router as audit_router
 from ecomops.catalog.api import router as catalog_router
 from ecomops.compliance.api import router as compliance_router
+from ecomops.dashboard.api import router as dashboard_router
 from ecomops.dispatch.api import router as dispatch_router
 from ecomops.inventory.api import router as inventory_router
 from ecomops.listing.api import router as listing_router
@@ -29,6 +30,7 @@ from ecomops.org.api import router as org_router
 from ecomops.payroll.api import router as payroll_router
 from ecomops.policy.api import router as policy_router
 from ecomops.receiving.api import router as receiving_router
+from ecomops.scheduling.api import router as scheduling_router
 from ecomops.stockops.api import router as stockops_router
 from ecomops.stores.api import router as stores_router
 from ecomops.suppliers.api import router as suppliers_router
@@ -127,3 +129,5 @@ api.add_router("", orders_review_router)
 api.add_router("", orderimport_router)
 api.add_router("", dispatch_router)
 api.add_router("", payroll_router)
+api.add_router("", scheduling_router)
+api.add_router("", dashboard_router)

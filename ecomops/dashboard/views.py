@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ecomops.audit.models import DueItem
 from ecomops.core.access import may_open
 from ecomops.core.decorators import page
+from ecomops.core.errors import BusinessError
 from ecomops.core.spreadsheets import workbook
 from ecomops.org import home_views
 from ecomops.org.models import Client, Store
@@ -30,6 +31,8 @@ from .shapes import PERIOD_KINDS, Dashboard, Period, format_value
 PERM = "dashboard.view_dashboard"
 # The longest custom range the page computes (a display limit, not a business rule).
 MAX_CUSTOM_DAYS = 366
+# The dates the dashboard answers for (its previous periods and local midnights stay inside Python's dates).
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 TENTH = Decimal("0.1")
 
 
@@ -43,9 +46,10 @@ class Choice:
 
 def _date(value: str) -> date | None:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
         return None
+    return day if EARLIEST <= day <= LATEST else None
 
 
 def _int(value) -> int | None:
@@ -56,30 +60,37 @@ def _int(value) -> int | None:
     return number if number > 0 else None
 
 
-def read_choice(params, today: date) -> Choice:
-    """The period and filter of the query string; a wrong one falls back to today, with the reason."""
-    kind = params.get("period", "day")
-    client_id, store_id = _int(params.get("client")), _int(params.get("store"))
-    fallback = Choice(Period.of("day", today), client_id, store_id)
+def parse_period(params, today: date) -> Period:
+    """The period a query string asks for (``period`` day/week/month/custom, ``day``, ``start``, ``end``;
+    today's day by default). A wrong one is refused with the reason and the parameter at fault."""
+    kind = params.get("period") or "day"
     if kind not in PERIOD_KINDS:
-        fallback.error = _("未知的统计周期，已显示今日数据。")
-        return fallback
+        raise BusinessError(_("未知的统计周期“%(kind)s”，可选 day、week、month、custom。") % {"kind": kind},
+                            field="period")
     if kind == "custom":
-        start, end = _date(params.get("start", "")), _date(params.get("end", ""))
+        start, end = _date(params.get("start") or ""), _date(params.get("end") or "")
         if start is None or end is None:
-            fallback.error = _("自定义区间的开始和结束日期须为有效日期（年-月-日），已显示今日数据。")
-        elif start > end:
-            fallback.error = _("开始日期不能晚于结束日期，已显示今日数据。")
-        elif (end - start).days + 1 > MAX_CUSTOM_DAYS:
-            fallback.error = _("自定义区间最长 %(days)s 天，已显示今日数据。") % {"days": MAX_CUSTOM_DAYS}
-        else:
-            return Choice(Period("custom", start, end), client_id, store_id)
-        return fallback
-    anchor = _date(params.get("day", "")) if params.get("day") else today
+            raise BusinessError(_("自定义区间的开始和结束日期须为有效日期（年-月-日），在 2000-01-01 至 "
+                                  "2099-12-31 之间。"), field="start" if start is None else "end")
+        if start > end:
+            raise BusinessError(_("开始日期不能晚于结束日期。"), field="start")
+        if (end - start).days + 1 > MAX_CUSTOM_DAYS:
+            raise BusinessError(_("自定义区间最长 %(days)s 天。") % {"days": MAX_CUSTOM_DAYS}, field="end")
+        return Period("custom", start, end)
+    anchor = _date(params.get("day") or "") if params.get("day") else today
     if anchor is None:
-        fallback.error = _("日期无效，已显示今日数据。")
-        return fallback
-    return Choice(Period.of(kind, anchor), client_id, store_id)
+        raise BusinessError(_("日期无效，须为有效日期（年-月-日），在 2000-01-01 至 2099-12-31 之间。"), field="day")
+    return Period.of(kind, anchor)
+
+
+def read_choice(params, today: date) -> Choice:
+    """The period and filter of the page's query string; a wrong period falls back to today, with the reason."""
+    client_id, store_id = _int(params.get("client")), _int(params.get("store"))
+    try:
+        return Choice(parse_period(params, today), client_id, store_id)
+    except BusinessError as refused:
+        return Choice(Period.of("day", today), client_id, store_id,
+                      error=_("%(reason)s已显示今日数据。") % {"reason": refused.message})
 
 
 def _figures(request) -> tuple[Choice, Dashboard]:
