@@ -129,6 +129,10 @@ ONE_RECORD = {
     "update_phrase": "compliance reference data", "update_qualification": "one qualification",
     "update_sku": "one SKU", "update_staff": "the company's own", "update_store": "one store",
     "update_style": "one style", "update_supplier": "one supplier", "update_term": "compliance reference data",
+    "scheduling_pause_job": "one scheduled job (company-internal)",
+    "scheduling_resume_job": "one scheduled job (company-internal)",
+    "scheduling_change_schedule": "one scheduled job (company-internal)",
+    "scheduling_run_job": "one scheduled job's run (company-internal)",
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from ecomops.apiutil.access import require_perm
@@ -101,4 +101,4 @@ def scheduling_change_schedule(request, code: Path[str], payload: ScheduleIn):
 @router.post("/scheduling/jobs/{code}/run", response={202: JobRunOut},
              summary="立即运行：排入后台队列；任务正在排队或运行时拒绝（需运行权限）")
 def scheduling_run_job(request, code: Path[str]):
-    return 202, actions.run_now(_job(request, code), user=request.auth)
+    return Status(202, actions.run_now(_job(request, code), user=request.auth))
