@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from django.http import Http404
 from django.utils import timezone
@@ -13,6 +14,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from ecomops.apiutil.access import require_perm
+from ecomops.apiutil.types import Day, Id
 from ecomops.org.scoping import scope_for
 
 from .figures import build_dashboard, local_today, narrow
@@ -22,12 +24,12 @@ router = Router(tags=["dashboard"])
 
 
 class DashboardQuery(Schema):
-    period: str = Field("day", description="day、week、month 或 custom")
-    day: date | None = Field(None, description="day/week/month 所在的日期（默认今天，Asia/Shanghai）")
-    start: date | None = Field(None, description="custom 的开始日期")
-    end: date | None = Field(None, description="custom 的结束日期（最长 366 天）")
-    client: int | None = Field(None, description="只看这个委托方（须在调用者的范围内）")
-    store: int | None = Field(None, description="只看这个店铺（须在调用者的范围内）")
+    period: Literal["day", "week", "month", "custom"] = Field("day", description="统计周期")
+    day: Day | None = Field(None, description="day/week/month 所在的日期（默认今天，Asia/Shanghai）")
+    start: Day | None = Field(None, description="custom 的开始日期（2000-01-01 起）")
+    end: Day | None = Field(None, description="custom 的结束日期（最长 366 天，至 2099-12-31）")
+    client: Id | None = Field(None, description="只看这个委托方（须在调用者的范围内）")
+    store: Id | None = Field(None, description="只看这个店铺（须在调用者的范围内）")
 
 
 class PeriodOut(Schema):
