@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "ecomops.orders",
     "ecomops.orderimport",
     "ecomops.dispatch",
+    "ecomops.logistics",
     "ecomops.payroll",
     "ecomops.dashboard",
     "ecomops.reports",
