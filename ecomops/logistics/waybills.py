@@ -87,8 +87,10 @@ class _Page:
              max_width_mm: float | None = None) -> None:
         size = size * self.k
         limit = self.u(max_width_mm) if max_width_mm else self.width - 2 * self.margin
-        while size > 5 and self.pdf.stringWidth(value, self.font, size) > limit:
-            size -= 0.5  # shrink a long line rather than cut it
+        # Shrink a long line rather than cut it (no glyph of the font is wider than its size: a short
+        # line needs no measuring).
+        while size > 5 and len(value) * size > limit and self.pdf.stringWidth(value, self.font, size) > limit:
+            size -= 0.5
         self.pdf.setFont(self.font, size)
         if right:
             self.pdf.drawRightString(self.width - self.margin, y, value)
@@ -100,9 +102,10 @@ class _Page:
         self.pdf.line(self.margin, y, self.width - self.margin, y)
 
     def barcode(self, value: str, y: float, height_mm: float, width_mm: float) -> None:
-        probe = Code128(value, barWidth=1, barHeight=1, quiet=False)
-        bar = min(self.u(width_mm) / probe.width, 0.5 * mm * self.k)
-        code = Code128(value, barWidth=bar, barHeight=self.u(height_mm), quiet=False)
+        code = Code128(value, barWidth=1, barHeight=1, quiet=False)  # its width is then its modules
+        code.barWidth = min(self.u(width_mm) / code.width, 0.5 * mm * self.k)  # the widest bars that fit
+        code.barHeight = self.u(height_mm)
+        code.computeSize()
         code.drawOn(self.pdf, (self.width - code.width) / 2, y)
 
     def draw(self, label: Label) -> None:
