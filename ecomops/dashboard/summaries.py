@@ -177,17 +177,26 @@ def differences(first: date | None = None, last: date | None = None) -> list[Dif
     for run_first, run_last in _runs(days.values_list("day", flat=True)):
         stored = {(r.store_id, r.day): (r.sales, r.orders, r.shipped, r.refunds)
                   for r in DailyStoreFigures.objects.filter(day__gte=run_first, day__lte=run_last)}
-        live = {key: tuple(row) for key, row in live_store_days(ALL_SCOPE, run_first, run_last).items()}
-        found += [Difference(day, store, None, stored.get((store, day)), live.get((store, day)))
-                  for store, day in sorted(stored.keys() | live.keys(), key=lambda k: (k[1], k[0]))
-                  if stored.get((store, day)) != live.get((store, day))]
+        live = live_store_days(ALL_SCOPE, run_first, run_last)
+        found += [Difference(day, store, None, summary, orders)
+                  for (store, day), summary, orders in _mismatches(stored, live)]
         stored_skus = {(r.store_id, r.day, r.sku_id): (r.units, r.amount)
                        for r in DailySkuSales.objects.filter(day__gte=run_first, day__lte=run_last)}
-        live_skus = {key: tuple(row) for key, row in live_sku_days(ALL_SCOPE, run_first, run_last).items()}
-        found += [Difference(day, store, sku, stored_skus.get((store, day, sku)), live_skus.get((store, day, sku)))
-                  for store, day, sku in sorted(stored_skus.keys() | live_skus.keys(), key=lambda k: (k[1], k[0], k[2]))
-                  if stored_skus.get((store, day, sku)) != live_skus.get((store, day, sku))]
+        live_skus = live_sku_days(ALL_SCOPE, run_first, run_last)
+        found += [Difference(day, store, sku, summary, orders)
+                  for (store, day, sku), summary, orders in _mismatches(stored_skus, live_skus)]
     return found
+
+
+def _mismatches(stored: dict, live: dict) -> list[tuple[tuple, tuple | None, tuple | None]]:
+    """(key, stored row, live row) for every key of either whose rows differ, by day, store (and SKU);
+    the keys are (store, day[, sku])."""
+    rows = []
+    for key in sorted(stored.keys() | live.keys(), key=lambda k: (k[1], k[0], *k[2:])):
+        summary, orders = stored.get(key), (tuple(live[key]) if key in live else None)
+        if summary != orders:
+            rows.append((key, summary, orders))
+    return rows
 
 
 def repair(found: Iterable[Difference], *, now: datetime | None = None) -> int:

@@ -108,6 +108,18 @@ class _Page:
         code.computeSize()
         code.drawOn(self.pdf, (self.width - code.width) / 2, y)
 
+    def party(self, y: float, mark: str, who: Party, *, mark_size: float, name_size: float, address_size: float,
+              gap_mm: float) -> float:
+        """The receiver's or the sender's block (收/寄: name and phone, then the address) and the rule
+        under it; returns where the rule is."""
+        self.text(0, y, mark, mark_size)
+        self.text(8, y, f"{who.name}  {who.phone}", name_size, max_width_mm=86)
+        y -= self.u(gap_mm)
+        self.text(8, y, f"{who.region()} {who.address}".strip(), address_size, max_width_mm=86)
+        y -= self.u(4)
+        self.rule(y)
+        return y
+
     def draw(self, label: Label) -> None:
         to, by = masked(label.receiver), label.sender
         top = self.height - self.margin
@@ -128,20 +140,8 @@ class _Page:
         self.text(0, y, to.region() or "—", 20)  # 大头笔: the destination, for the sorting centre
         y -= self.u(4)
         self.rule(y)
-        y -= self.u(7)
-        self.text(0, y, _("收"), 12)
-        self.text(8, y, f"{to.name}  {to.phone}", 12, max_width_mm=86)
-        y -= self.u(6)
-        self.text(8, y, f"{to.region()} {to.address}".strip(), 9, max_width_mm=86)
-        y -= self.u(4)
-        self.rule(y)
-        y -= self.u(6)
-        self.text(0, y, _("寄"), 10)
-        self.text(8, y, f"{by.name}  {by.phone}", 9, max_width_mm=86)
-        y -= self.u(5)
-        self.text(8, y, f"{by.region()} {by.address}".strip(), 8, max_width_mm=86)
-        y -= self.u(4)
-        self.rule(y)
+        y = self.party(y - self.u(7), _("收"), to, mark_size=12, name_size=12, address_size=9, gap_mm=6)
+        y = self.party(y - self.u(6), _("寄"), by, mark_size=10, name_size=9, address_size=8, gap_mm=5)
         y -= self.u(6)
         self.text(0, y, _("订单 %(ref)s") % {"ref": label.order_ref}, 9, max_width_mm=60)
         self.text(0, y, label.store, 8, right=True)
