@@ -52,6 +52,32 @@ def test_daily_sales_average_the_last_seven_days_of_outbound_movements(stock, su
     assert differences() == []
 
 
+def test_daily_sales_leave_out_non_sale_outbound_and_take_off_returns(stock, supplier, today):
+    """WMS-14 with FUL-04 / AFS-02: an outbound document for internal use or a return to the supplier is
+    not demand; goods booked back in (customer returns, or posted back into a bin against an order)
+    reduce the sales of the day they came back; more returns than sales count as zero, never negative."""
+    from ecomops.inventory.enums import OutboundReason
+
+    lot = supplier_lot(stock, supplier, quantity=500)
+    other = stock.sku2
+    sell(stock, stock.sku, 70, today - timedelta(days=1), lot)
+    for reason, quantity in ((OutboundReason.INTERNAL_USE, 30), (OutboundReason.SALE, 7)):
+        document = inv.create_document(user=stock.keeper, kind=DocKind.OUTBOUND, warehouse=stock.wh,
+                                       client=stock.org.client_a, reason=reason, reference="REF-1")
+        post_moves([Move(sku_id=stock.sku.pk, lot_id=lot.pk, quantity=quantity, from_bin=stock.a1)],
+                   doc=DocRef.of(DocKind.OUTBOUND, document), user=stock.keeper, at=_at(today - timedelta(days=2)))
+    post_moves([Move(sku_id=stock.sku.pk, lot_id=lot.pk, quantity=6, to_bin=stock.a1)],
+               doc=DocRef(DocKind.CUSTOMER_RETURN, "TH1", "TH1"), user=stock.keeper, at=_at(today - timedelta(days=3)))
+    post_moves([Move(sku_id=stock.sku.pk, lot_id=lot.pk, quantity=1, to_bin=stock.a1)],
+               doc=DocRef(DocKind.ORDER, "SO9", "SO9"), user=stock.keeper, at=_at(today - timedelta(days=3)))
+    other_lot = supplier_lot(stock, supplier, quantity=50, sku=other)
+    post_moves([Move(sku_id=other.pk, lot_id=other_lot.pk, quantity=5, to_bin=stock.a1)],
+               doc=DocRef(DocKind.CUSTOMER_RETURN, "TH2", "TH2"), user=stock.keeper, at=_at(today - timedelta(days=1)))
+    # 70 + 7 (the sale outbound) − 6 returned − 1 posted back against an order = 70 → 10 a day
+    assert daily_sales([stock.sku.pk, other.pk], stock.wh, today) == {stock.sku.pk: 10}
+    assert differences() == []
+
+
 def test_plan_orders_hero_goods_below_two_days_and_keeps_its_reasons(stock, supplier, approver, today):
     """WMS-14: a hero SKU covering less than 2 days gets 7 days of sales; a non-hero SKU covering less
     than 5 days gets 15 days; every line keeps its Chinese explanation and the policy versions."""
