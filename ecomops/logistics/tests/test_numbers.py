@@ -392,3 +392,46 @@ def test_the_waybills_command_gives_numbers_with_carrier_before_printing(od, org
     call_command("waybills", "--batch", batch.number, "--carrier", "zto", "--user", lg.user.username,
                  "-o", str(tmp_path / "w.pdf"), stdout=again)
     assert "given" not in again.getvalue() and NumberPool.objects.get().next_value == 3
+
+
+# --- the API -----------------------------------------------------------------------------------------
+
+
+def test_api_lists_carriers_gives_numbers_and_imports_a_file(od, org, lg):
+    from django.test import Client as HttpClient
+
+    from ecomops.orders.tests.conftest import Api
+
+    make = make_user("nums_api", *RIGHTS, "logistics.view_carrier", client=org.client_a)
+    api = Api(make)
+    numbers.add_pool(lg.zto, user=lg.user, prefix="ZT", first=1, last=10, width=4)
+    carriers = api.get("logistics/carriers")
+    assert carriers.status_code == 200, carriers.content
+    zto = next(c for c in carriers.json() if c["code"] == "zto")
+    assert (zto["name"], zto["number_source"], zto["pool_remaining"]) == ("中通快递", "pool", 10)
+    assert zto["imported_waiting"] == 0 and "api_key" not in str(set(zto) - {"api_key_env"})
+    assert Api(lg.nobody).get("logistics/carriers").status_code == 403
+
+    a1, b1 = ready(od.a1, od.b1)
+    mixed = api.post("logistics/tracking-numbers/assign", {"carrier": "zto", "order_ids": [a1.pk, b1.pk]})
+    assert mixed.status_code == 400 and mixed.json()["error"]["code"] == "not_found"
+    assert api.post("logistics/tracking-numbers/assign", {"carrier": "nope", "order_ids": [a1.pk]}).status_code == 404
+    given = api.post("logistics/tracking-numbers/assign", {"carrier": "zto", "order_ids": [a1.pk]})
+    assert given.status_code == 200, given.content
+    assert given.json() == {"given": [{"order_id": a1.pk, "platform_order_no": "TB1001", "tracking_no": "ZT0001"}],
+                            "kept": []}
+    again = api.post("logistics/tracking-numbers/assign", {"carrier": "zto", "order_ids": [a1.pk]})
+    assert again.json()["kept"] == given.json()["given"] and again.json()["given"] == []
+
+    http = HttpClient()
+    http.force_login(make)
+    upload = csv_file("运单号\r\nSF1\r\nSF2\r\n", "gbk")
+    upload.name = "单号.csv"
+    made = http.post("/api/v1/logistics/carriers/sf_express/tracking-numbers/import", {"file": upload})
+    assert made.status_code == 201, made.content
+    assert made.json() == {"created": 2, "existing": 0}
+    bad = csv_file("运单号\r\nSF3\r\nSF3\r\n")
+    bad.name = "bad.csv"
+    refused = http.post("/api/v1/logistics/carriers/sf_express/tracking-numbers/import", {"file": bad})
+    assert refused.status_code == 400 and "第 3 行" in refused.json()["error"]["message"]
+    assert TrackingNumber.objects.filter(carrier=lg.sf).count() == 2
