@@ -274,19 +274,26 @@ def _record(carrier: Carrier, order: Order, number: str, *, adapter: NumberAdapt
 # --- pools and imports -------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def add_pool(carrier: Carrier, *, user, first: int, last: int, prefix: str = "", width: int = 12) -> NumberPool:
-    """A range of numbers the carrier assigned (号段), handed out from ``first``."""
-    require_staff_perm(user, POOL_PERM)
+def check_pool(carrier: Carrier, *, prefix: str, first: int, last: int, width: int, exclude: int | None = None) -> None:
+    """A range must run forwards, fit a tracking number and overlap no other range of the carrier with
+    the same prefix (a number would be given twice)."""
     if first < 0 or last < first:
         raise BusinessError(_("号段的结束号不能小于起始号"), field="last")
     if prefix and not NUMBER_RE.match(prefix):
         raise BusinessError(_("前缀只能包含字母、数字和短横线"), field="prefix")
     if not 1 <= width <= 20 or len(prefix) + max(width, len(str(last))) > TRACKING_NO_MAX:
         raise BusinessError(_("位数无效"), field="width")
-    for other in NumberPool.objects.select_for_update().filter(carrier=carrier, prefix=prefix):
+    others = NumberPool.objects.select_for_update().filter(carrier=carrier, prefix=prefix).exclude(pk=exclude)
+    for other in others:
         if first <= other.last and other.first <= last:
             raise BusinessError(_("与已有号段 %(pool)s 重叠") % {"pool": other}, field="first")
+
+
+@transaction.atomic
+def add_pool(carrier: Carrier, *, user, first: int, last: int, prefix: str = "", width: int = 12) -> NumberPool:
+    """A range of numbers the carrier assigned (号段), handed out from ``first``."""
+    require_staff_perm(user, POOL_PERM)
+    check_pool(carrier, prefix=prefix, first=first, last=last, width=width)
     pool = NumberPool(carrier=carrier, prefix=prefix, first=first, last=last, next_value=first, width=width)
     pool._history_user = user
     pool.save()

@@ -435,3 +435,19 @@ def test_api_lists_carriers_gives_numbers_and_imports_a_file(od, org, lg):
     refused = http.post("/api/v1/logistics/carriers/sf_express/tracking-numbers/import", {"file": bad})
     assert refused.status_code == 400 and "第 3 行" in refused.json()["error"]["message"]
     assert TrackingNumber.objects.filter(carrier=lg.sf).count() == 2
+
+
+def test_admin_adds_a_pool_from_its_first_number_and_refuses_an_overlap(lg):
+    from django.contrib.auth import get_user_model
+    from django.test import Client as HttpClient
+
+    http = HttpClient()
+    http.force_login(get_user_model().objects.create_superuser("root_pool", password="x"))
+    form = {"carrier": lg.zto.pk, "prefix": "ZT", "first": 5, "last": 9, "width": 4}
+    assert http.post("/admin/logistics/numberpool/add/", form).status_code == 302
+    pool = NumberPool.objects.get()
+    assert (pool.next_value, pool.history.count()) == (5, 1)
+    overlap = http.post("/admin/logistics/numberpool/add/", {**form, "first": 9, "last": 20})
+    assert overlap.status_code == 200 and "重叠" in overlap.content.decode()
+    assert http.get("/admin/logistics/carrier/").status_code == 200
+    assert http.get(f"/admin/logistics/carrier/{lg.zto.pk}/change/").status_code == 200
