@@ -69,6 +69,7 @@ BULK = {
     "supply_reject_plan": "a plan is one client's: another client's is not found",
     "stockops_submit_count": "a count sheet is one client's: another client's is not found",
     "stockops_approve_count": "a count sheet is one client's: another client's is not found",
+    "logistics_assign_numbers": "gives tracking numbers to the listed orders, all or nothing, in scope",
 }
 
 # Acts on one record (or on the company's own data, or the caller's own): the record is looked up
@@ -133,6 +134,7 @@ ONE_RECORD = {
     "scheduling_resume_job": "one scheduled job (company-internal)",
     "scheduling_change_schedule": "one scheduled job (company-internal)",
     "scheduling_run_job": "one scheduled job's run (company-internal)",
+    "logistics_import_numbers": "one carrier's unused numbers (company data, no order of any client)",
 }
 
 
@@ -456,6 +458,24 @@ def count_approve(world, call):
     return [theirs, call("post", f"stockops/counts/{world.counts['A'].pk}/approve")]
 
 
+def assign_numbers(world, call):
+    from ecomops.logistics import numbers
+    from ecomops.logistics.models import Carrier
+
+    numbers.add_pool(Carrier.objects.get(code="zto"), user=world.org.admin, prefix="ZT", first=1, last=99)
+    mine, theirs = world.ids("A", "in_wave")[0], world.ids("B", "in_wave")[0]
+    mixed = call("post", "logistics/tracking-numbers/assign", {"carrier": "zto", "order_ids": [mine, theirs]})
+    unknown = call("post", "logistics/tracking-numbers/assign", {"carrier": "zto", "order_ids": [mine, 987654321]})
+    # Client B's order answers exactly like an unknown one, and nothing is given (all or nothing).
+    assert mixed.status_code == 400, mixed.content
+    assert mixed.json() == unknown.json()
+    assert Order.objects.get(pk=mine).tracking_no == ""
+    answer = call("post", "logistics/tracking-numbers/assign", {"carrier": "zto", "order_ids": [mine]})
+    assert answer.status_code == 200, answer.content
+    assert [g["order_id"] for g in answer.json()["given"]] == [mine]
+    return [mixed, unknown, answer]
+
+
 SCENARIOS = {
     "dispatch_print_batch": print_batch,
     "dispatch_assign_pending": assign_pending,
@@ -472,6 +492,7 @@ SCENARIOS = {
     "supply_reject_plan": plan_reject,
     "stockops_submit_count": count_submit,
     "stockops_approve_count": count_approve,
+    "logistics_assign_numbers": assign_numbers,
 }
 
 

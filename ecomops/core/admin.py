@@ -22,7 +22,7 @@ admin.site.has_permission = superusers_only
 # per app. Every app of the project has its section; an app not named here (Django's own, a library's)
 # falls into 系统, so every registered model stays reachable.
 ADMIN_SECTIONS = (
-    (_("订单"), ("orders", "orderimport", "dispatch")),
+    (_("订单"), ("orders", "orderimport", "dispatch", "logistics")),
     (_("仓储"), ("inventory", "receiving", "stockops", "supply")),
     (_("商品"), ("catalog", "listing", "compliance", "stores", "suppliers")),
     (_("组织与制度"), ("org", "policy")),

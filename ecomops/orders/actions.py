@@ -981,6 +981,23 @@ def change_courier(order: Order, *, user, courier: str, reason: str = "") -> Ord
 
 
 @transaction.atomic
+def give_tracking_number(order: Order, *, user, courier: str, tracking_no: str, perm: str, note: str = "",
+                         data: dict | None = None) -> Order:
+    """LOG-02 / LAW-04: the carrier and the electronic waybill number given to an order before it ships
+    (``logistics.numbers.assign``, which checks ``perm`` as its own right). Refused once the order has
+    shipped or was cancelled; the order's history shows the number (a courier event)."""
+    order = _acting(order, user, perm)
+    _before_shipping(order, _("分配运单号"))
+    before = order.courier
+    _set_waybill(order, courier=courier, tracking_no=tracking_no, required=True)
+    save_checked(order, user=user, reason=_("分配运单号"))
+    events.courier_changed(order, user=user, note=note,
+                           data={"before": before, "after": order.courier, "tracking_no": order.tracking_no,
+                                 **(data or {})})
+    return order
+
+
+@transaction.atomic
 def add_note(order: Order, *, user, note: str) -> OrderEvent:
     """A note on the order (备注) from the list or the page, kept in its record (the platform's merchant
     note stays the platform's: the import would overwrite it, and the review reads it, ORD-03)."""
