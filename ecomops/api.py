@@ -23,6 +23,7 @@ from ecomops.dashboard.api import router as dashboard_router
 from ecomops.dispatch.api import router as dispatch_router
 from ecomops.inventory.api import router as inventory_router
 from ecomops.listing.api import router as listing_router
+from ecomops.logistics.api import router as logistics_router
 from ecomops.orderimport.api import router as orderimport_router
 from ecomops.orders.api import router as orders_router
 from ecomops.orders.review_api import router as orders_review_router
@@ -128,6 +129,7 @@ api.add_router("", orders_router)
 api.add_router("", orders_review_router)
 api.add_router("", orderimport_router)
 api.add_router("", dispatch_router)
+api.add_router("", logistics_router)
 api.add_router("", payroll_router)
 api.add_router("", scheduling_router)
 api.add_router("", dashboard_router)

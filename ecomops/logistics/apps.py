@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LogisticsConfig(AppConfig):
     name = "ecomops.logistics"
     label = "logistics"
-    verbose_name = "物流"
+    verbose_name = _("物流")
+
+    def ready(self) -> None:
+        from . import jobs
+
+        jobs.register()  # LOG-02: the daily delivery-standard check, run by `ecomops scheduler`

@@ -285,3 +285,75 @@ def test_routing_prefers_the_better_on_time_rate_then_the_lower_cost(lg, org, mo
     routes = scorecard.routing(date(2026, 11, 1), user=lg.user, today=date(2026, 12, 1))
     assert [(r.province, r.courier) for r in routes] == [("浙江省", "sto")]
     assert timezone.is_aware(a.shipped_at)
+
+
+def test_the_daily_job_records_parcels_shipped_elsewhere_and_flags_the_late_ones(lg):
+    """LOG-02: an order shipped without a Shipment (e.g. through the platform) gets one; past its due
+    day it is flagged; a second run changes nothing."""
+    from ecomops.logistics import jobs
+
+    order = lg.od.a1
+    Order.objects.filter(pk=order.pk).update(state=OrderState.SHIPPED, courier="zto", tracking_no="ZT7",
+                                             province="广东省", shipped_at=local(2026, 11, 2),
+                                             paid_at=local(2026, 11, 1))
+    assert "补记运单 1 票，登记延误 1 票" in jobs.daily(local(2026, 11, 20, 8))
+    assert "补记运单 0 票，登记延误 0 票" in jobs.daily(local(2026, 11, 21, 8))
+    shipment = Shipment.objects.get(order=order)
+    assert (shipment.cost, shipment.weight_g) == (None, None)  # no weight known: listed without freight
+    assert LogisticsCase.objects.get(shipment=shipment).kind == CaseKind.DELAYED
+
+
+# --- pages and API ----------------------------------------------------------------------------------
+
+
+def test_pages_show_only_the_users_cases_and_take_the_steps(lg, org, client):
+    from django.test import Client as HttpClient
+
+    mine = tracking.open_case(shipped(lg.od.a1), CaseKind.LOST, reason="丢件")
+    theirs = tracking.open_case(shipped(lg.od.b1, tracking_no="ZT9"), CaseKind.LOST, reason="丢件")
+    browser = HttpClient()
+    browser.force_login(lg.user)
+    page = browser.get("/logistics/cases/")
+    assert page.status_code == 200
+    assert mine.number in page.content.decode() and theirs.number not in page.content.decode()
+    assert browser.get(f"/logistics/cases/{theirs.pk}/").status_code == 404
+    assert browser.post(f"/logistics/cases/{mine.pk}/inform/", {"message": ""}).status_code == 302
+    mine.refresh_from_db()
+    assert mine.state == CaseState.INFORMED and "TB1001" in mine.message
+    browser.post(f"/logistics/cases/{mine.pk}/claim/", {"amount": "abc"})
+    mine.refresh_from_db()
+    assert mine.state == CaseState.INFORMED  # refused with a message, nothing changed
+    for url in ("/logistics/scorecard/", "/logistics/bills/", "/logistics/price-cards/",
+                f"/logistics/cases/{mine.pk}/"):
+        assert browser.get(url).status_code == 200, url
+
+
+def test_api_push_scorecard_and_cases_in_scope(lg, org):
+    import json
+
+    from django.test import Client as HttpClient
+
+    from ecomops.apiutil.tokens import issue_token
+
+    shipped(lg.od.a1)
+    token = issue_token(user=lg.user, name="t").plain
+    api = HttpClient(HTTP_AUTHORIZATION=f"Bearer {token}")
+    pushed = api.post("/api/v1/logistics/tracking-events", json.dumps({"courier": "zto", "events": [
+        {"tracking_no": "ZT1", "at": "2026-11-03T10:00:00+08:00", "status": "lost", "place": "上海"}]}),
+        content_type="application/json")
+    assert pushed.status_code == 200, pushed.content
+    assert pushed.json()["cases"] == 1
+    bad = api.post("/api/v1/logistics/tracking-events", json.dumps({"courier": "zto", "events": [
+        {"tracking_no": "ZT1", "at": "1970-01-01T00:00:00", "status": "lost"}]}), content_type="application/json")
+    assert bad.status_code == 422
+    cases = api.get("/api/v1/logistics/cases").json()
+    assert cases["count"] == 1
+    case_id = cases["items"][0]["id"]
+    other = tracking.open_case(shipped(lg.od.b1, tracking_no="ZT9"), CaseKind.LOST, reason="x")
+    assert api.get(f"/api/v1/logistics/cases/{other.pk}").status_code == 404
+    assert api.post(f"/api/v1/logistics/cases/{other.pk}/close", json.dumps({"note": "x"}),
+                    content_type="application/json").status_code == 404
+    closed = api.post(f"/api/v1/logistics/cases/{case_id}/close", json.dumps({"note": "已补发"}),
+                      content_type="application/json")
+    assert closed.status_code == 200 and closed.json()["state"] == "closed"
+    assert api.get("/api/v1/logistics/scorecard?month=2026-11-01").json()["scores"][0]["courier"] == "zto"
