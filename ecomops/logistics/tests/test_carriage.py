@@ -29,7 +29,7 @@ from ecomops.orders.tests.conftest import make_user, new_order
 SH = ZoneInfo("Asia/Shanghai")
 LOGISTICS = ("logistics.add_pricecard", "logistics.reconcile_carrierbill", "logistics.add_trackingevent",
              "logistics.handle_logisticscase", "logistics.view_shipment", "logistics.view_logisticscase",
-             "orders.view_order", "orders.ship_order")
+             "logistics.view_pricecard", "orders.view_order", "orders.ship_order")
 
 
 def local(y, m, d, h=10):
