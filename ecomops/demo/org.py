@@ -334,6 +334,9 @@ def _build(today: date) -> DemoResult:
     from ecomops.demo.payroll import build_payroll  # issue 6: targets, KPIs and last month's locked pay run
 
     pay_counts = build_payroll(admin=admin, staff_by_username=staff_by_username, today=today)
+    from ecomops.demo.logistics import build as build_logistics  # issue 18: carriers, tracking, cases
+
+    logistics_counts = build_logistics(admin=admin, today=today)
     # Issue 17: the management reports the scheduler would have made by now (yesterday, last week and
     # last month), so 经营报表 has files to open; no mail (the demo has no SMTP server).
     from ecomops.dashboard.summaries import refresh as refresh_summaries
@@ -357,6 +360,7 @@ def _build(today: date) -> DemoResult:
         **warehouse_counts,
         **order_counts,
         **pay_counts,
+        **logistics_counts,
     }
     return result
 

@@ -1,24 +1,37 @@
 """API of carriers and electronic waybill numbers (LOG-02, LAW-04): the carriers with the numbers they
 have left, giving numbers to orders (all or nothing, in the caller's scope) and importing numbers bought
-elsewhere (CSV). The carriers' API keys are never shown: only the name of the environment variable."""
+elsewhere (CSV). The carriers' API keys are never shown: only the name of the environment variable.
+
+Also logistics (LOG-01…03): logistics cases and their steps, tracking events pushed by a carrier
+or a tracking service, the carriers' monthly scorecard with the routing suggestion, and price cards.
+Parcels and cases are those of the caller's clients (DAT-02); a case outside them is a 404.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
 from django.http import Http404
-from ninja import File, Path, Router, Schema, Status
+from django.utils import timezone
+from ninja import File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from ecomops.apiutil.access import require_perm
-from ecomops.apiutil.types import Code, RefId
+from ecomops.apiutil.pagination import Page, PageQuery, paginate
+from ecomops.apiutil.types import Code, Day, Id, RefId, Text
+from ecomops.orders.enums import Courier
 from ecomops.orders.models import Order
 
-from . import numbers
-from .models import Carrier, NumberSource
+from . import freight, numbers, scorecard, tracking
+from .models import Carrier, CaseKind, CaseState, LogisticsCase, NumberSource, PriceCard, TrackingStatus
 from .queries import carrier_stock
 
 router = Router(tags=["logistics"])
 VIEW = "logistics.view_carrier"
+VIEW_CASES, VIEW_SHIPMENTS = "logistics.view_logisticscase", "logistics.view_shipment"
 MAX_ORDERS = 500
 
 
@@ -89,3 +102,215 @@ def logistics_import_numbers(request, code: Path[Code(20)], file: File[UploadedF
     carrier = _carrier(code)
     result = numbers.import_numbers(file, carrier, user=request.auth)
     return Status(201, {"created": result.created, "existing": result.existing})
+
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, description="金额（元），最多两位小数")]
+Grams = Annotated[int, Field(ge=1, le=1_000_000, description="克")]
+
+
+def _recent(value: datetime) -> datetime:
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if not 2000 <= value.year <= 2099:
+        raise ValueError("时间须在 2000–2099 年之间")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_recent)]
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    kind: CaseKind
+    state: CaseState
+    order_id: int
+    platform_order_no: str
+    courier: str
+    tracking_no: str
+    reason: str
+    opened_at: datetime
+    message: str
+    claim_amount: Decimal | None
+    compensation: Decimal | None
+    note: str
+
+
+class CaseQuery(PageQuery):
+    state: CaseState | None = Field(None, description="只看此状态")
+
+
+def _case_out(case: LogisticsCase) -> dict:
+    shipment = case.shipment
+    return {"id": case.pk, "number": case.number, "kind": case.kind, "state": case.state,
+            "order_id": shipment.order_id, "platform_order_no": shipment.order.platform_order_no,
+            "courier": shipment.courier, "tracking_no": shipment.tracking_no, "reason": case.reason,
+            "opened_at": case.opened_at, "message": case.message, "claim_amount": case.claim_amount,
+            "compensation": case.compensation, "note": case.note}
+
+
+def _case(request, case_id: int) -> LogisticsCase:
+    case = (LogisticsCase.objects.visible_to(request.auth).select_related("shipment__order")
+            .filter(pk=case_id).first())
+    if case is None:
+        raise Http404
+    return case
+
+
+@router.get("/logistics/cases", response=Page[CaseOut], summary="物流异常单（LOG-02）")
+def logistics_list_cases(request, query: Query[CaseQuery]):
+    require_perm(request.auth, VIEW_CASES)
+    rows = LogisticsCase.objects.visible_to(request.auth).select_related("shipment__order").order_by("-opened_at",
+                                                                                                    "-pk")
+    if query.state:
+        rows = rows.filter(state=query.state)
+    return paginate(rows, query, _case_out)
+
+
+@router.get("/logistics/cases/{case_id}", response=CaseOut, summary="物流异常单详情")
+def logistics_get_case(request, case_id: Path[Id]):
+    require_perm(request.auth, VIEW_CASES)
+    return _case_out(_case(request, case_id))
+
+
+class InformIn(Schema):
+    message: Text(1000, multiline=True) = Field("", description="告知买家内容；留空用默认模板")
+
+
+class AmountIn(Schema):
+    amount: Money
+
+
+class CloseIn(Schema):
+    note: Text(300, min_length=1) = Field(description="处理结果")
+
+
+@router.post("/logistics/cases/{case_id}/inform", response=CaseOut, summary="已告知买家")
+def logistics_inform_buyer(request, case_id: Path[Id], payload: InformIn):
+    return _case_out(tracking.inform_buyer(_case(request, case_id), user=request.auth, message=payload.message))
+
+
+@router.post("/logistics/cases/{case_id}/claim", response=CaseOut, summary="向快递索赔")
+def logistics_claim(request, case_id: Path[Id], payload: AmountIn):
+    return _case_out(tracking.claim(_case(request, case_id), user=request.auth, amount=payload.amount))
+
+
+@router.post("/logistics/cases/{case_id}/compensate", response=CaseOut,
+             summary="登记快递赔付（不超过索赔金额和合同每票上限，LOG-01）")
+def logistics_compensate(request, case_id: Path[Id], payload: AmountIn):
+    return _case_out(tracking.compensate(_case(request, case_id), user=request.auth, amount=payload.amount))
+
+
+@router.post("/logistics/cases/{case_id}/close", response=CaseOut, summary="关闭异常单")
+def logistics_close_case(request, case_id: Path[Id], payload: CloseIn):
+    return _case_out(tracking.close_case(_case(request, case_id), user=request.auth, note=payload.note))
+
+
+class EventIn(Schema):
+    tracking_no: Text(40, min_length=1)
+    at: Moment
+    status: TrackingStatus
+    place: Text(60) = ""
+    detail: Text(200) = ""
+
+
+class EventsIn(Schema):
+    courier: Courier
+    events: list[EventIn] = Field(min_length=1, max_length=1000)
+
+
+class EventsOut(Schema):
+    added: int
+    skipped: int
+    delivered: int
+    cases: int
+
+
+@router.post("/logistics/tracking-events", response=EventsOut,
+             summary="推送物流轨迹：已签收的订单转为已签收，丢件/破损/退回登记异常（LOG-02）；重复推送不重复记录")
+def logistics_push_events(request, payload: EventsIn):
+    events = [tracking.EventIn(e.tracking_no, e.at, e.status, e.place, e.detail) for e in payload.events]
+    result = tracking.record_events(events, user=request.auth, courier=payload.courier, source="api")
+    return vars(result)
+
+
+class MonthQuery(Schema):
+    month: Day | None = Field(None, description="该月任意一天（默认本月）")
+
+
+class ScoreOut(Schema):
+    courier: str
+    parcels: int
+    delivered: int
+    on_time_rate: Decimal | None = Field(description="准时率（%），签收或已逾期的包裹中按时签收的比例")
+    loss_rate: Decimal | None = Field(description="丢件破损率（%）")
+    cost_per_parcel: Decimal | None = Field(description="单票运费（元）")
+    compensation: Decimal
+    provinces: list[str]
+
+
+class RouteOut(Schema):
+    province: str
+    courier: str | None
+    reason: str
+
+
+class ScorecardOut(Schema):
+    month: date
+    scores: list[ScoreOut]
+    routes: list[RouteOut]
+
+
+@router.get("/logistics/scorecard", response=ScorecardOut, summary="快递月度评分与分区推荐（LOG-01、LOG-03）")
+def logistics_scorecard(request, query: Query[MonthQuery]):
+    require_perm(request.auth, VIEW_SHIPMENTS)
+    month = (query.month or timezone.localdate()).replace(day=1)
+    scores = [{"courier": s.courier, "parcels": s.parcels, "delivered": s.delivered, "on_time_rate": s.on_time_rate,
+               "loss_rate": s.loss_rate, "cost_per_parcel": s.cost_per_parcel, "compensation": s.compensation,
+               "provinces": s.provinces} for s in scorecard.scorecard(month, user=request.auth)]
+    routes = [{"province": r.province, "courier": r.courier, "reason": r.reason}
+              for r in scorecard.routing(month, user=request.auth)]
+    return {"month": month, "scores": scores, "routes": routes}
+
+
+class PriceCardIn(Schema):
+    courier: Courier
+    name: Text(60, min_length=1)
+    provinces: list[Text(20, min_length=1)] = Field(default_factory=list, max_length=40)
+    first_weight_g: Grams
+    first_price: Money
+    step_weight_g: Grams
+    step_price: Money
+    valid_from: Day
+    valid_to: Day | None = None
+
+
+class PriceCardOut(Schema):
+    id: int
+    courier: str
+    name: str
+    provinces: list[str]
+    first_weight_g: int
+    first_price: Decimal
+    step_weight_g: int
+    step_price: Decimal
+    valid_from: date
+    valid_to: date | None
+
+
+def _card_out(card: PriceCard) -> dict:
+    return {f: getattr(card, f) for f in ("id", "courier", "name", "provinces", "first_weight_g", "first_price",
+                                          "step_weight_g", "step_price", "valid_from", "valid_to")}
+
+
+@router.get("/logistics/price-cards", response=Page[PriceCardOut], summary="运费价格表（LOG-01）")
+def logistics_list_price_cards(request, query: Query[PageQuery]):
+    require_perm(request.auth, "logistics.view_pricecard")
+    return paginate(PriceCard.objects.order_by("courier", "-valid_from", "pk"), query, _card_out)
+
+
+@router.post("/logistics/price-cards", response={201: PriceCardOut},
+             summary="新增运费价格表；价格变化用新的价格表和生效日期，不修改旧表")
+def logistics_add_price_card(request, payload: PriceCardIn):
+    card = freight.add_price_card(user=request.auth, **payload.dict())
+    return Status(201, _card_out(card))

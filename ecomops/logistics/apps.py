@@ -1,10 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LogisticsConfig(AppConfig):
     name = "ecomops.logistics"
     label = "logistics"
-    verbose_name = "物流"
+    verbose_name = _("物流")
+
+    def ready(self) -> None:
+        from . import jobs
+
+        jobs.register()  # LOG-02: the daily delivery-standard check, run by `ecomops scheduler`
 
     def seed_reference_data(self) -> None:
         """Create one carrier per courier when missing (after every migrate)."""

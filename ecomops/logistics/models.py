@@ -5,12 +5,29 @@ handed out in order without gaps or reuse), numbers bought elsewhere and importe
 (导入单号), or the carrier's network API (接口取号). Every number handed out, or imported and not yet
 used, is a ``TrackingNumber``; a number is given once per carrier and an order holds at most one.
 The carrier's API key is never stored: ``api_key_env`` names the environment variable that holds it.
+
+What happens to a parcel after it leaves, and what it costs (LOG-01…03):
+
+- ``PriceCard``: the carrier's price for a region, first weight plus each additional weight step
+  (LOG-01, LOG-03), valid from a date; corrected by a new card, never edited after use.
+- ``CarrierContract``: the service standard (days from shipping to delivery), settlement terms,
+  penalties and the compensation cap (LOG-01).
+- ``Shipment``: one per parcel that left, with its weight and cost from the price card in force that
+  day (LOG-03) and when it was delivered; the base of the monthly scorecard.
+- ``TrackingEvent``: the carrier's scans, imported from its CSV or pushed to the API (LOG-02);
+  the same event twice is kept once.
+- ``LogisticsCase``: a delayed, lost, damaged or returned parcel: the buyer informed, the claim
+  against the carrier, the compensation recorded (LOG-02).
+- ``CarrierBill`` / ``CarrierBillLine``: the carrier's monthly bill, each line set against our own
+  weight and cost (LOG-03).
+
+Carriers are named by ``orders.enums.Courier`` code, as orders and parcels name them.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -119,3 +136,261 @@ class TrackingNumber(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+USER = settings.AUTH_USER_MODEL
+
+
+class PriceCard(models.Model):
+    """运费价格表: price of a parcel to the listed provinces (empty: every province without its own card)."""
+
+    courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices)
+    name = models.CharField(_("名称"), max_length=60)
+    provinces = models.JSONField(_("适用省份"), default=list, blank=True,
+                                 help_text=_("留空表示其余所有省份"))
+    first_weight_g = models.PositiveIntegerField(_("首重（克）"), validators=[MinValueValidator(1)])
+    first_price = models.DecimalField(_("首重价格（元）"), validators=[MinValueValidator(0)], **MONEY)
+    step_weight_g = models.PositiveIntegerField(_("续重单位（克）"), validators=[MinValueValidator(1)])
+    step_price = models.DecimalField(_("续重单价（元）"), validators=[MinValueValidator(0)], **MONEY)
+    valid_from = models.DateField(_("生效日期"))
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, verbose_name=_("创建人"), null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("运费价格表")
+        verbose_name_plural = _("运费价格表")
+        ordering = ["courier", "-valid_from", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                                   name="logistics_pricecard_valid_range"),
+            models.CheckConstraint(condition=Q(first_price__gte=0) & Q(step_price__gte=0),
+                                   name="logistics_pricecard_prices_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_courier_display()} {self.name}"
+
+
+class CarrierContract(models.Model):
+    """承运合同: what the carrier promised (LOG-01)."""
+
+    courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices)
+    number = models.CharField(_("合同编号"), max_length=40, unique=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    standard_days = models.PositiveSmallIntegerField(_("承诺时效（天）"), validators=[MinValueValidator(1)],
+                                                     help_text=_("自发货次日起，须在此天数内签收"))
+    settlement_terms = models.CharField(_("结算方式"), max_length=200, blank=True)
+    late_penalty = models.DecimalField(_("每票延误扣款（元）"), default=0, validators=[MinValueValidator(0)], **MONEY)
+    compensation_cap = models.DecimalField(_("丢件破损赔付上限（元/票）"), default=0,
+                                           validators=[MinValueValidator(0)], **MONEY)
+    cargo_safety = models.CharField(_("货物安全条款"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("承运合同")
+        verbose_name_plural = _("承运合同")
+        ordering = ["courier", "-starts_on"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                              name="logistics_contract_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.get_courier_display()} {self.number}"
+
+
+class Shipment(models.Model):
+    """运单记录: one parcel that left the warehouse, with its weight and freight (LOG-03)."""
+
+    order = models.OneToOneField("orders.Order", verbose_name=_("订单"), on_delete=models.PROTECT,
+                                 related_name="shipment")
+    courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices)
+    tracking_no = models.CharField(_("运单号"), max_length=40, db_index=True)
+    province = models.CharField(_("省份"), max_length=20, blank=True)
+    weight_g = models.PositiveIntegerField(_("重量（克）"), null=True, blank=True)
+    cost = models.DecimalField(_("运费（元）"), null=True, blank=True, **MONEY)
+    price_card = models.ForeignKey(PriceCard, verbose_name=_("运费价格表"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    shipped_at = models.DateTimeField(_("发货时间"), db_index=True)
+    due_on = models.DateField(_("应签收日期"), null=True, blank=True)
+    standard_citation = models.CharField(_("时效依据"), max_length=80, blank=True)
+    delivered_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    last_status = models.CharField(_("最新物流状态"), max_length=20, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_store_field = "order__store"
+    scope_client_field = "order__store__client"
+
+    class Meta:
+        verbose_name = _("运单记录")
+        verbose_name_plural = _("运单记录")
+        ordering = ["-shipped_at", "pk"]
+        indexes = [models.Index(fields=["courier", "shipped_at"], name="logistics_shipment_courier_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_courier_display()} {self.tracking_no}"
+
+
+class TrackingStatus(models.TextChoices):
+    COLLECTED = "collected", _("已揽收")
+    IN_TRANSIT = "in_transit", _("运输中")
+    DELIVERING = "delivering", _("派送中")
+    DELIVERED = "delivered", _("已签收")
+    EXCEPTION = "exception", _("异常")
+    LOST = "lost", _("丢件")
+    DAMAGED = "damaged", _("破损")
+    RETURNED = "returned", _("退回")
+
+
+class TrackingEvent(models.Model):
+    """物流轨迹: one scan of the carrier (LOG-02)."""
+
+    shipment = models.ForeignKey(Shipment, verbose_name=_("运单记录"), on_delete=models.PROTECT,
+                                 related_name="events")
+    at = models.DateTimeField(_("时间"))
+    status = models.CharField(_("状态"), max_length=20, choices=TrackingStatus.choices)
+    place = models.CharField(_("地点"), max_length=60, blank=True)
+    detail = models.CharField(_("描述"), max_length=200, blank=True)
+    source = models.CharField(_("来源"), max_length=20)  # "csv" / "api"
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    recorded_by = models.ForeignKey(USER, verbose_name=_("录入人"), null=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_store_field = "shipment__order__store"
+    scope_client_field = "shipment__order__store__client"
+
+    class Meta:
+        verbose_name = _("物流轨迹")
+        verbose_name_plural = _("物流轨迹")
+        ordering = ["shipment", "at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["shipment", "at", "status"],
+                                               name="logistics_trackingevent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.shipment} {self.at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+
+class CaseKind(models.TextChoices):
+    DELAYED = "delayed", _("延误")
+    LOST = "lost", _("丢件")
+    DAMAGED = "damaged", _("破损")
+    RETURNED = "returned", _("退回")
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("待处理")
+    INFORMED = "informed", _("已告知买家")
+    CLAIMED = "claimed", _("已向快递索赔")
+    COMPENSATED = "compensated", _("已赔付")
+    CLOSED = "closed", _("已关闭")
+
+
+CASE_FLOW: dict[str, tuple[str, ...]] = {
+    CaseState.OPEN: (CaseState.INFORMED, CaseState.CLOSED),
+    CaseState.INFORMED: (CaseState.CLAIMED, CaseState.CLOSED),
+    CaseState.CLAIMED: (CaseState.COMPENSATED, CaseState.CLOSED),
+    CaseState.COMPENSATED: (CaseState.CLOSED,),
+    CaseState.CLOSED: (),
+}
+
+
+class LogisticsCase(models.Model):
+    """物流异常单 (LOG-02): one per parcel and kind."""
+
+    number = models.CharField(_("异常单号"), max_length=30, unique=True)
+    shipment = models.ForeignKey(Shipment, verbose_name=_("运单记录"), on_delete=models.PROTECT,
+                                 related_name="cases")
+    kind = models.CharField(_("类型"), max_length=20, choices=CaseKind.choices)
+    state = models.CharField(_("状态"), max_length=20, choices=CaseState.choices, default=CaseState.OPEN)
+    reason = models.CharField(_("原因"), max_length=300)
+    opened_at = models.DateTimeField(_("登记时间"))
+    opened_by = models.ForeignKey(USER, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    message = models.TextField(_("告知买家内容"), blank=True)
+    informed_at = models.DateTimeField(_("告知时间"), null=True, blank=True)
+    claim_amount = models.DecimalField(_("索赔金额（元）"), null=True, blank=True, **MONEY)
+    claimed_at = models.DateTimeField(_("索赔时间"), null=True, blank=True)
+    compensation = models.DecimalField(_("赔付金额（元）"), null=True, blank=True, **MONEY)
+    compensated_at = models.DateTimeField(_("赔付时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    history = audited()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_store_field = "shipment__order__store"
+    scope_client_field = "shipment__order__store__client"
+
+    class Meta:
+        verbose_name = _("物流异常单")
+        verbose_name_plural = _("物流异常单")
+        ordering = ["-opened_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "kind"], name="logistics_case_one_per_kind"),
+            models.CheckConstraint(condition=Q(compensation__isnull=True) | Q(compensation__gte=0),
+                                   name="logistics_case_compensation_not_negative"),
+        ]
+        permissions = [("handle_logisticscase", _("可处理物流异常"))]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CarrierBill(models.Model):
+    """快递月结账单 imported for checking (LOG-03)."""
+
+    courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices)
+    month = models.DateField(_("账期（月）"))
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    fingerprint = models.CharField(_("文件指纹"), max_length=64)
+    parcels = models.PositiveIntegerField(_("票数"), default=0)
+    billed_total = models.DecimalField(_("账单金额（元）"), default=0, **MONEY)
+    our_total = models.DecimalField(_("我方核算金额（元）"), default=0, **MONEY)
+    differences = models.PositiveIntegerField(_("差异票数"), default=0)
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    imported_by = models.ForeignKey(USER, verbose_name=_("导入人"), null=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("快递账单")
+        verbose_name_plural = _("快递账单")
+        ordering = ["-month", "courier"]
+        constraints = [models.UniqueConstraint(fields=["courier", "month", "fingerprint"],
+                                               name="logistics_bill_once")]
+        permissions = [("reconcile_carrierbill", _("可核对快递账单"))]
+
+    def __str__(self) -> str:
+        return f"{self.get_courier_display()} {self.month:%Y-%m}"
+
+
+class BillCheck(models.TextChoices):
+    MATCHED = "matched", _("一致")
+    WEIGHT = "weight", _("计费重量不符")
+    AMOUNT = "amount", _("金额不符")
+    UNKNOWN = "unknown", _("我方无此运单")
+    NOT_BILLED = "not_billed", _("账单漏列")
+
+
+class CarrierBillLine(models.Model):
+    bill = models.ForeignKey(CarrierBill, verbose_name=_("快递账单"), on_delete=models.CASCADE, related_name="lines")
+    row = models.PositiveIntegerField(_("行号"), null=True, blank=True)
+    tracking_no = models.CharField(_("运单号"), max_length=40)
+    shipment = models.ForeignKey(Shipment, verbose_name=_("运单记录"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="bill_lines")
+    billed_weight_g = models.PositiveIntegerField(_("计费重量（克）"), null=True, blank=True)
+    billed_amount = models.DecimalField(_("账单金额（元）"), null=True, blank=True, **MONEY)
+    our_weight_g = models.PositiveIntegerField(_("我方重量（克）"), null=True, blank=True)
+    our_amount = models.DecimalField(_("我方金额（元）"), null=True, blank=True, **MONEY)
+    result = models.CharField(_("核对结果"), max_length=20, choices=BillCheck.choices)
+
+    class Meta:
+        verbose_name = _("账单明细")
+        verbose_name_plural = _("账单明细")
+        ordering = ["bill", "row", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.bill} {self.tracking_no}"

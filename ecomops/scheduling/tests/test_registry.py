@@ -45,7 +45,7 @@ def test_every_command_of_the_brief_is_a_seeded_job():
                 "inventory.stock_verify": "WMS-13", "orders.stock_verify": "WMS-10", "orders.late": "ORD-09",
                 "orders.allocate": "ORD-03/04", "dispatch.ship_batches": "ORD-05",
                 "orderimport.purge": "LAW-04", "stores.qualifications_due": "STO-04",
-                "payroll.targets_due": "PER-06"}
+                "payroll.targets_due": "PER-06", "logistics.daily": "LOG-02"}
     rows = dict(Job.objects.values_list("code", "clause"))
     assert {code: rows.get(code) for code in expected} == expected
     assert Job.objects.get(code="dispatch.ship_batches").kind == ScheduleKind.TIMES

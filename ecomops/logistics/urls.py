@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "logistics"
+urlpatterns = [
+    path("cases/", views.cases, name="cases"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/<slug:step>/", views.case_step, name="case_step"),
+    path("tracking/import/", views.tracking_import, name="tracking_import"),
+    path("scorecard/", views.scores, name="scorecard"),
+    path("bills/", views.bills, name="bills"),
+    path("bills/import/", views.bill_import, name="bill_import"),
+    path("bills/<int:pk>/", views.bill_detail, name="bill"),
+    path("price-cards/", views.price_cards, name="price_cards"),
+    path("price-cards/add/", views.price_card_add, name="price_card_add"),
+]

@@ -1,0 +1,184 @@
+"""Logistics pages (LOG-01…03): logistics cases with their steps, tracking import, the carriers'
+monthly scorecard with the routing suggestion, the carriers' bills and the price cards. Everything a
+user sees is their own clients' parcels (DAT-02); price cards and bills are the agency's own."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ecomops.core.decorators import internal_page
+from ecomops.core.errors import BusinessError
+from ecomops.core.outcome import run_action
+from ecomops.orders.enums import Courier
+
+from . import freight, scorecard, tracking
+from .models import CarrierBill, CaseState, LogisticsCase, PriceCard
+
+VIEW_CASES = "logistics.view_logisticscase"
+HANDLE = tracking.HANDLE_PERM
+RECORD = tracking.RECORD_PERM
+VIEW_SHIPMENTS = "logistics.view_shipment"
+RECONCILE = "logistics.reconcile_carrierbill"
+MAX_UPLOAD = 20 * 1024 * 1024
+
+
+def _month(text: str | None) -> date:
+    try:
+        return date.fromisoformat(f"{text}-01") if text else timezone.localdate().replace(day=1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _upload(request) -> tuple[bytes, str] | None:
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择文件"))
+        return None
+    if upload.size > MAX_UPLOAD:
+        messages.error(request, _("文件超过 20 MB"))
+        return None
+    return upload.read(), upload.name
+
+
+@internal_page(VIEW_CASES)
+def cases(request):
+    state = request.GET.get("state", "")
+    rows = (LogisticsCase.objects.visible_to(request.user)
+            .select_related("shipment__order__store").order_by("-opened_at", "-pk"))
+    if state in CaseState.values:
+        rows = rows.filter(state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "logistics/cases.html", {"page": page, "state": state, "states": CaseState.choices,
+                                                    "can_record": request.user.has_perm(RECORD),
+                                                    "couriers": Courier.choices})
+
+
+def _case(request, pk: int) -> LogisticsCase:
+    case = (LogisticsCase.objects.visible_to(request.user).select_related("shipment__order__store")
+            .filter(pk=pk).first())
+    if case is None:
+        raise Http404
+    return case
+
+
+@internal_page(VIEW_CASES)
+def case_detail(request, pk: int):
+    case = _case(request, pk)
+    return render(request, "logistics/case.html", {
+        "case": case, "events": case.shipment.events.order_by("at"), "can_handle": request.user.has_perm(HANDLE),
+        "message": case.message or tracking.buyer_message(case), "history": case.history.order_by("history_date")})
+
+
+STEPS = {"inform": (tracking.inform_buyer, "message", _("已告知买家")),
+         "claim": (tracking.claim, "amount", _("已登记索赔")),
+         "compensate": (tracking.compensate, "amount", _("已登记赔付")),
+         "close": (tracking.close_case, "note", _("异常单已关闭"))}
+
+
+@require_POST
+@internal_page((VIEW_CASES, HANDLE))
+def case_step(request, pk: int, step: str):
+    if step not in STEPS:
+        raise Http404
+    case = _case(request, pk)
+    action, field, done = STEPS[step]
+    run_action(request, action, case, user=request.user, done=done, **{field: request.POST.get(field, "")})
+    return redirect("logistics:case", pk=case.pk)
+
+
+@require_POST
+@internal_page((VIEW_CASES, RECORD))
+def tracking_import(request):
+    upload = _upload(request)
+    courier = request.POST.get("courier", "")
+    if upload is not None:
+        if courier not in Courier.values:
+            messages.error(request, _("请选择快递公司"))
+        else:
+            result = run_action(request, tracking.import_events, upload[0], user=request.user, courier=courier,
+                                filename=upload[1])
+            if result is not None:
+                messages.success(request, _("新增轨迹 %(added)d 条，已有跳过 %(skipped)d 条，签收 %(delivered)d 单，"
+                                            "新登记异常 %(cases)d 单") % vars(result))
+    return redirect("logistics:cases")
+
+
+@internal_page(VIEW_SHIPMENTS)
+def scores(request):
+    month = _month(request.GET.get("month"))
+    return render(request, "logistics/scorecard.html", {
+        "month": month, "scores": scorecard.scorecard(month, user=request.user),
+        "routes": scorecard.routing(month, user=request.user)})
+
+
+@internal_page(RECONCILE)
+def bills(request):
+    return render(request, "logistics/bills.html", {"bills": CarrierBill.objects.all()[:100],
+                                                    "couriers": Courier.choices,
+                                                    "month": timezone.localdate().replace(day=1)})
+
+
+@require_POST
+@internal_page(RECONCILE)
+def bill_import(request):
+    upload = _upload(request)
+    if upload is None:
+        return redirect("logistics:bills")
+    try:
+        month = date.fromisoformat(f"{request.POST.get('month', '')}-01")
+    except ValueError:
+        messages.error(request, _("请选择账期（年-月）"))
+        return redirect("logistics:bills")
+    bill = run_action(request, freight.import_bill, upload[0], user=request.user,
+                      courier=request.POST.get("courier", ""), month=month, filename=upload[1],
+                      done=lambda b: _("账单已导入：%(n)d 票，差异 %(d)d 票") % {"n": b.parcels, "d": b.differences})
+    return redirect("logistics:bill", pk=bill.pk) if bill else redirect("logistics:bills")
+
+
+@internal_page(RECONCILE)
+def bill_detail(request, pk: int):
+    bill = CarrierBill.objects.filter(pk=pk).first()
+    if bill is None:
+        raise Http404
+    lines = bill.lines.order_by("result", "row", "pk")
+    if request.GET.get("only") == "differences":
+        lines = lines.exclude(result="matched")
+    return render(request, "logistics/bill.html", {"bill": bill, "page": Paginator(lines, 100).get_page(
+        request.GET.get("page")), "only": request.GET.get("only", "")})
+
+
+@internal_page("logistics.view_pricecard")
+def price_cards(request):
+    return render(request, "logistics/price_cards.html", {
+        "cards": PriceCard.objects.all()[:200], "couriers": Courier.choices,
+        "can_add": request.user.has_perm("logistics.add_pricecard")})
+
+
+@require_POST
+@internal_page(("logistics.view_pricecard", "logistics.add_pricecard"))
+def price_card_add(request):
+    post = request.POST
+    try:
+        valid_from = date.fromisoformat(post.get("valid_from", ""))
+    except ValueError:
+        messages.error(request, _("请填写生效日期"))
+        return redirect("logistics:price_cards")
+    provinces = [p for p in post.get("provinces", "").replace("，", ",").replace("、", ",").split(",") if p.strip()]
+    try:
+        freight.add_price_card(user=request.user, courier=post.get("courier", ""), name=post.get("name", ""),
+                               first_weight_g=post.get("first_weight_g"), first_price=post.get("first_price", ""),
+                               step_weight_g=post.get("step_weight_g"), step_price=post.get("step_price", ""),
+                               valid_from=valid_from, provinces=provinces)
+    except BusinessError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("运费价格表已添加"))
+    return redirect("logistics:price_cards")
