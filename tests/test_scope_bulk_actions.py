@@ -69,6 +69,7 @@ BULK = {
     "supply_reject_plan": "a plan is one client's: another client's is not found",
     "stockops_submit_count": "a count sheet is one client's: another client's is not found",
     "stockops_approve_count": "a count sheet is one client's: another client's is not found",
+    "waves_create": "makes a wave of the caller's printed part of a shared ship batch",
 }
 
 # Acts on one record (or on the company's own data, or the caller's own): the record is looked up
@@ -133,6 +134,9 @@ ONE_RECORD = {
     "scheduling_resume_job": "one scheduled job (company-internal)",
     "scheduling_change_schedule": "one scheduled job (company-internal)",
     "scheduling_run_job": "one scheduled job's run (company-internal)",
+    "waves_pick": "one wave (seen whole or not found)", "waves_short": "one line of one wave",
+    "waves_sort": "one wave (seen whole or not found)", "waves_finish": "one wave (seen whole or not found)",
+    "waves_cancel": "one wave (seen whole or not found)",
 }
 
 
@@ -456,6 +460,15 @@ def count_approve(world, call):
     return [theirs, call("post", f"stockops/counts/{world.counts['A'].pk}/approve")]
 
 
+def wave_create(world, call):
+    printed = call("post", f"ship-batches/{world.wave.pk}/print")
+    assert printed.status_code == 200, printed.content
+    made = call("post", "waves", {"batch_id": world.wave.pk})
+    assert made.status_code == 201, made.content
+    assert {o["order_id"] for o in made.json()["wave"]["orders"]} == set(world.ids("A", "in_wave"))
+    return [printed, made]
+
+
 SCENARIOS = {
     "dispatch_print_batch": print_batch,
     "dispatch_assign_pending": assign_pending,
@@ -472,6 +485,7 @@ SCENARIOS = {
     "supply_reject_plan": plan_reject,
     "stockops_submit_count": count_submit,
     "stockops_approve_count": count_approve,
+    "waves_create": wave_create,
 }
 
 

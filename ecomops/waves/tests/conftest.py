@@ -23,7 +23,7 @@ PICKER = ("waves.view_wave", "waves.add_wave", "waves.pick_wave", "waves.change_
 
 
 @pytest.fixture
-def floor(od, org, wh):
+def floor(od, org, wh):  # noqa: F811
     """Bins: A-01-05 (zone A, aisle 1), A-02-01 (zone A, aisle 2), B-01-01 (zone B, aisle 1).
     SKUs: tea (P-1) in A-02-01, cup (P-2) in B-01-01, pot (P-3) in A-01-05; 50 units each."""
     f = type("Floor", (), {})()
@@ -49,7 +49,7 @@ def floor(od, org, wh):
     return f
 
 
-def reviewed(od, org, number, items, *, store=None, user=None):
+def reviewed(od, org, number, items, *, store=None, user=None):  # noqa: F811
     """A paid order reviewed by the automatic review: its stock is reserved (ORD-04). ``items`` is
     {platform SKU code: quantity}."""
     lines = [LineInput(quantity=q, unit_price=Decimal("10.00"), platform_sku_code=code) for code, q in items.items()]
