@@ -5,14 +5,11 @@ and the pick list PDF. A wave is seen whole or not at all (DAT-02)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -29,11 +26,11 @@ VIEW, ADD, PICK, CHANGE = actions.VIEW_PERM, actions.ADD_PERM, actions.PICK_PERM
 
 
 def _printed_batches(user):
-    """Recent ship batches with printed orders the user sees and that are in no live wave yet."""
-    since = timezone.localdate() - timedelta(days=7)
-    free = (BatchOrder.objects.visible_to(user).filter(printed_at__isnull=False, batch__day__gte=since)
+    """The latest ship batches with printed orders awaiting shipment that the user sees and that are in
+    no live wave yet."""
+    free = (BatchOrder.objects.visible_to(user).filter(printed_at__isnull=False, order__state="awaiting_shipment")
             .exclude(order__wave_entries__live=True).values("batch_id"))
-    return ShipBatch.objects.filter(pk__in=free).order_by("-day", "-seq")
+    return ShipBatch.objects.filter(pk__in=free).order_by("-day", "-seq")[:20]
 
 
 @internal_page(VIEW)

@@ -55,7 +55,7 @@ def test_ful01_pages_list_detail_scan_short_and_pdf(od, org, floor, wave):
     assert answer.status_code == 302
     cups.refresh_from_db()
     assert cups.state == PickState.SHORT and CountSheet.objects.count() == 1
-    assert Order.objects.filter(state=OrderState.ON_HOLD).count() == 1
+    assert Order.objects.filter(state=OrderState.ON_HOLD, platform_order_no__startswith="P").count() == 1
     pdf = http.get(reverse("waves:pdf", args=[wave.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     text = "\n".join(pdf_pages(pdf.content))
