@@ -36,6 +36,7 @@ from ecomops.stockops.api import router as stockops_router
 from ecomops.stores.api import router as stores_router
 from ecomops.suppliers.api import router as suppliers_router
 from ecomops.supply.api import router as supply_router
+from ecomops.waves.api import router as waves_router
 
 DESCRIPTION = """\
 EcomOps 电商运营管理系统的 REST API（EcomOps e-commerce operations API）。
@@ -130,6 +131,7 @@ api.add_router("", orders_review_router)
 api.add_router("", orderimport_router)
 api.add_router("", dispatch_router)
 api.add_router("", logistics_router)
+api.add_router("", waves_router)
 api.add_router("", payroll_router)
 api.add_router("", scheduling_router)
 api.add_router("", dashboard_router)

@@ -33,6 +33,7 @@ urlpatterns = [
     path("order-imports/", include("ecomops.orderimport.urls")),
     path("dispatch/", include("ecomops.dispatch.urls")),
     path("logistics/", include("ecomops.logistics.urls")),
+    path("waves/", include("ecomops.waves.urls")),
     path("payroll/", include("ecomops.payroll.urls")),
     path("reports/", include("ecomops.reports.urls")),
     path("scheduling/", include("ecomops.scheduling.urls")),

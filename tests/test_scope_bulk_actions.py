@@ -70,6 +70,7 @@ BULK = {
     "stockops_submit_count": "a count sheet is one client's: another client's is not found",
     "stockops_approve_count": "a count sheet is one client's: another client's is not found",
     "logistics_assign_numbers": "gives tracking numbers to the listed orders, all or nothing, in scope",
+    "waves_create": "makes a wave of the caller's printed part of a shared ship batch",
 }
 
 # Acts on one record (or on the company's own data, or the caller's own): the record is looked up
@@ -139,6 +140,9 @@ ONE_RECORD = {
     "logistics_compensate": "one logistics case", "logistics_close_case": "one logistics case",
     "logistics_add_price_card": "the company's price cards",
     "logistics_push_events": "the caller's parcels: one outside the scope refuses the whole push (logistics tests)",
+    "waves_pick": "one wave (seen whole or not found)", "waves_short": "one line of one wave",
+    "waves_sort": "one wave (seen whole or not found)", "waves_finish": "one wave (seen whole or not found)",
+    "waves_cancel": "one wave (seen whole or not found)",
 }
 
 
@@ -480,6 +484,15 @@ def assign_numbers(world, call):
     return [mixed, unknown, answer]
 
 
+def wave_create(world, call):
+    printed = call("post", f"ship-batches/{world.wave.pk}/print")
+    assert printed.status_code == 200, printed.content
+    made = call("post", "waves", {"batch_id": world.wave.pk})
+    assert made.status_code == 201, made.content
+    assert {o["order_id"] for o in made.json()["wave"]["orders"]} == set(world.ids("A", "in_wave"))
+    return [printed, made]
+
+
 SCENARIOS = {
     "dispatch_print_batch": print_batch,
     "dispatch_assign_pending": assign_pending,
@@ -497,6 +510,7 @@ SCENARIOS = {
     "stockops_submit_count": count_submit,
     "stockops_approve_count": count_approve,
     "logistics_assign_numbers": assign_numbers,
+    "waves_create": wave_create,
 }
 
 

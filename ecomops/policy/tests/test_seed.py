@@ -50,6 +50,7 @@ EXPECTED = [
     ("WMS-25.reject_below_pass_rate", D("0.70")),
     ("WMS-25.min_sample_units", 1),
     ("FUL-05.prepack_days_before_promotion", 3),
+    ("FUL-01.order_by_order_max_orders", 5),  # no number in the clause: our decision
     ("AFS-01.first_reply_within", timedelta(hours=24)),
     ("MKT-04.banner_fix_by", time(9, 0)),
     ("MKT-05.post_approval_by", time(17, 0)),
@@ -135,6 +136,8 @@ DECISIONS = {
     "DAT-02.login_max_failures_per_account_address", "DAT-02.login_max_failures_per_account_total",
     "DAT-02.login_max_failures_per_address",
     "DAT-02.login_failure_window",
+    # FUL-01 names pick-then-sort but no size below which a batch is picked order by order: ours.
+    "FUL-01.order_by_order_max_orders",
     # ORD-08 gives no number for merging orders: the gap is ours.
     "ORD-08.merge_max_gap_hours",
     # LAW-04 says "no longer than needed": how long an uploaded order export is kept is ours.
