@@ -51,6 +51,9 @@ EXPECTED = [
     ("WMS-25.min_sample_units", 1),
     ("FUL-05.prepack_days_before_promotion", 3),
     ("FUL-01.order_by_order_max_orders", 5),  # no number in the clause: our decision
+    ("LOG-02.default_standard_days", 4),  # no number in the clause: our decision
+    ("LOG-03.bill_weight_tolerance_g", 50),  # no number in the clause: our decision
+    ("LOG-01.routing_min_parcels", 20),  # no number in the clause: our decision
     ("AFS-01.first_reply_within", timedelta(hours=24)),
     ("MKT-04.banner_fix_by", time(9, 0)),
     ("MKT-05.post_approval_by", time(17, 0)),
@@ -138,6 +141,7 @@ DECISIONS = {
     "DAT-02.login_failure_window",
     # FUL-01 names pick-then-sort but no size below which a batch is picked order by order: ours.
     "FUL-01.order_by_order_max_orders",
+    "LOG-02.default_standard_days", "LOG-03.bill_weight_tolerance_g", "LOG-01.routing_min_parcels",
     # ORD-08 gives no number for merging orders: the gap is ours.
     "ORD-08.merge_max_gap_hours",
     # LAW-04 says "no longer than needed": how long an uploaded order export is kept is ours.
