@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ecomops.orderimport",
     "ecomops.dispatch",
     "ecomops.logistics",
+    "ecomops.fulfilment",
     "ecomops.payroll",
     "ecomops.dashboard",
     "ecomops.reports",
