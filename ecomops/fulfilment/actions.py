@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -378,6 +379,13 @@ def visible_handover_or_none(user, handover_id) -> Handover | None:
     if not handover.parcels.exists() or HandoverParcel.objects.visible_to(user).filter(handover=handover).exists():
         return handover
     return None
+
+
+def visible_handovers(user):
+    """The manifests ``user`` may see: those holding one of their parcels, and the empty ones."""
+    mine = HandoverParcel.objects.visible_to(user).values("handover_id")
+    used = HandoverParcel.objects.values("handover_id")
+    return Handover.objects.filter(Q(pk__in=mine) | ~Q(pk__in=used)).select_related("warehouse")
 
 
 def _handover_locked(handover: Handover, user) -> Handover:

@@ -24,7 +24,7 @@ STATION = ("fulfilment.view_packcheck", "fulfilment.verify_order", "fulfilment.p
 
 
 @pytest.fixture
-def st(od, org, wh):
+def st(od, org, wh):  # noqa: F811
     """The station's world: 30 units of TEA-001-250 (250 g each) at HZ, a 100 g carton (20 in stock)."""
     s = type("Station", (), {})()
     s.od, s.org, s.wh = od, org, wh
