@@ -32,6 +32,7 @@ urlpatterns = [
     path("orders/", include("ecomops.orders.urls")),
     path("order-imports/", include("ecomops.orderimport.urls")),
     path("dispatch/", include("ecomops.dispatch.urls")),
+    path("fulfilment/", include("ecomops.fulfilment.urls")),
     path("payroll/", include("ecomops.payroll.urls")),
     path("reports/", include("ecomops.reports.urls")),
     path("scheduling/", include("ecomops.scheduling.urls")),
