@@ -7,11 +7,12 @@ holding one of the caller's parcels, and lists only the caller's part."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, Strict
 
 from ecomops.apiutil.access import require_internal, require_perm
 from ecomops.apiutil.pagination import Page, PageQuery, paginate
@@ -74,11 +75,11 @@ class FulfilmentCodeIn(Schema):
 
 class FulfilmentPackIn(Schema):
     material_id: RefId
-    quantity: int = Field(1, ge=1, le=actions.MATERIAL_MAX)
+    quantity: Annotated[int, Strict()] = Field(1, ge=1, le=actions.MATERIAL_MAX)
 
 
 class FulfilmentWeighIn(Schema):
-    weight_g: int = Field(ge=1, le=actions.WEIGHT_MAX_G, description="实际重量（克）")
+    weight_g: Annotated[int, Strict()] = Field(ge=1, le=actions.WEIGHT_MAX_G, description="实际重量（克）")
     recheck_reason: Reason = Field("", description="超出允许偏差时复核确认的原因（FUL-04）")
 
 
