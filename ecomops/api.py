@@ -21,6 +21,7 @@ from ecomops.catalog.api import router as catalog_router
 from ecomops.compliance.api import router as compliance_router
 from ecomops.dashboard.api import router as dashboard_router
 from ecomops.dispatch.api import router as dispatch_router
+from ecomops.fulfilment.api import router as fulfilment_router
 from ecomops.inventory.api import router as inventory_router
 from ecomops.listing.api import router as listing_router
 from ecomops.logistics.api import router as logistics_router
@@ -132,6 +133,7 @@ api.add_router("", orderimport_router)
 api.add_router("", dispatch_router)
 api.add_router("", logistics_router)
 api.add_router("", waves_router)
+api.add_router("", fulfilment_router)
 api.add_router("", payroll_router)
 api.add_router("", scheduling_router)
 api.add_router("", dashboard_router)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "ecomops.dispatch",
     "ecomops.logistics",
     "ecomops.waves",
+    "ecomops.fulfilment",
     "ecomops.payroll",
     "ecomops.dashboard",
     "ecomops.reports",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("dispatch/", include("ecomops.dispatch.urls")),
     path("logistics/", include("ecomops.logistics.urls")),
     path("waves/", include("ecomops.waves.urls")),
+    path("fulfilment/", include("ecomops.fulfilment.urls")),
     path("payroll/", include("ecomops.payroll.urls")),
     path("reports/", include("ecomops.reports.urls")),
     path("scheduling/", include("ecomops.scheduling.urls")),

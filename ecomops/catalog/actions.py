@@ -205,11 +205,29 @@ def _barcode_free(client_id: int, barcode: str, *, except_pk: int | None = None)
                             field="barcode", code="duplicate")
 
 
+WEIGHT_MAX_G = 1_000_000  # a tonne: anything heavier is a typing error
+
+
+def parse_weight(value, *, field: str = "weight_g") -> int | None:
+    """FUL-04: a unit weight in whole grams, or None (unknown)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool | float):
+        raise BusinessError(_("重量须为整数克"), field=field)
+    try:
+        grams = int(str(value).strip())
+    except ValueError:
+        raise BusinessError(_("重量须为整数克"), field=field) from None
+    if grams < 0 or grams > WEIGHT_MAX_G:
+        raise BusinessError(_("重量须在 0 到 %(max)d 克之间") % {"max": WEIGHT_MAX_G}, field=field)
+    return grams
+
+
 # --- styles and SKUs -----------------------------------------------------------------------------
 
 STYLE_FIELDS = ("style_no", "name", "brand", "category", "status", "unit_cost", "price", "is_hero",
                 "return_class", "attributes")
-SKU_FIELDS = ("colour", "size", "barcode", "unit_cost", "price", "is_active")
+SKU_FIELDS = ("colour", "size", "barcode", "unit_cost", "price", "weight_g", "is_active")
 
 
 def _check_style_refs(style: Style) -> None:
@@ -385,6 +403,8 @@ def update_sku(sku: SKU, *, user, reason: str = "", **changes) -> SKU:
             changes[name] = " ".join(str(changes[name] or "").split())
             if len(changes[name]) > limit:
                 raise BusinessError(_("最多 %(n)s 个字") % {"n": limit}, field=name)
+    if "weight_g" in changes:
+        changes["weight_g"] = parse_weight(changes["weight_g"])
     changed = apply_changes(sku, changes, SKU_FIELDS)
     if not changed:
         return sku

@@ -181,7 +181,7 @@ class SkuForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = SKU
-        fields = ["colour", "size", "barcode", "unit_cost", "price", "is_active"]
+        fields = ["colour", "size", "barcode", "unit_cost", "price", "weight_g", "is_active"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -183,6 +183,9 @@ class SKU(models.Model):
         _("成本价（元）"), null=True, blank=True, help_text=_("留空则按款式成本价"), **MONEY
     )
     price = models.DecimalField(_("销售价（元）"), null=True, blank=True, help_text=_("留空则按款式销售价"), **MONEY)
+    # FUL-04: the weight of one unit, for the expected parcel weight at the scale (empty: unknown).
+    weight_g = models.PositiveIntegerField(_("重量（克）"), null=True, blank=True,
+                                           help_text=_("单件重量，称重复核用；留空表示未知"))
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

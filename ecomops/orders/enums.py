@@ -78,6 +78,11 @@ class OrderEventKind(models.TextChoices):
     PARCELS_UNDONE = "parcels_undone", _("撤销拆分合并")
     PARCEL_SHIPPED = "parcel_shipped", _("包裹发出")
     NOTE = "note", _("备注")
+    # FUL-02…04: the packing station's steps (ecomops.fulfilment), the state stays "awaiting shipment".
+    CHECK_STARTED = "check_started", _("开始验货")
+    VERIFIED = "verified", _("验货通过")
+    PACKED = "packed", _("打包")
+    WEIGHED = "weighed", _("称重")
 
 
 class PaymentMethod(models.TextChoices):

@@ -120,6 +120,26 @@ def parcel_shipped(order: Order, *, user, note: str, data: dict) -> OrderEvent:
     return _noted(order, OrderEventKind.PARCEL_SHIPPED, user=user, note=note, data=data)
 
 
+def check_started(order: Order, *, user, data: dict | None = None) -> OrderEvent:
+    """FUL-02: the packing station began verifying the order's items."""
+    return _noted(order, OrderEventKind.CHECK_STARTED, user=user, data=data)
+
+
+def verified(order: Order, *, user, data: dict | None = None) -> OrderEvent:
+    """FUL-02: every item scanned, nothing wrong, extra or missing."""
+    return _noted(order, OrderEventKind.VERIFIED, user=user, data=data)
+
+
+def packed(order: Order, *, user, note: str = "", data: dict | None = None) -> OrderEvent:
+    """FUL-03: packed with its packaging and the packing list."""
+    return _noted(order, OrderEventKind.PACKED, user=user, note=note, data=data)
+
+
+def weighed(order: Order, *, user, note: str = "", data: dict | None = None) -> OrderEvent:
+    """FUL-04: the parcel's weight (and a confirmed re-check's reason in ``note``)."""
+    return _noted(order, OrderEventKind.WEIGHED, user=user, note=note, data=data)
+
+
 def row(kind: str, *, before: str, after: str, note: str = "", data: dict | None = None) -> dict:
     """The fields of one row for a set-based insert (``review``), named as in :class:`OrderEvent`."""
     return {"kind": kind, "from_state": before, "to_state": after, "note": str(note or "")[:500],

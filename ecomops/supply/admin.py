@@ -22,7 +22,7 @@ for model, fields in (
     (models.SupplierReturn, ("number", "client", "supplier", "warehouse", "state")),
     (models.ShippingDefect, ("number", "client", "code", "quantity", "reason")),
     (models.ReplenishmentPlan, ("number", "client", "warehouse", "plan_date", "state")),
-    (models.PackagingMaterial, ("code", "name", "unit", "is_active")),
+    (models.PackagingMaterial, ("code", "name", "unit", "weight_g", "is_active")),
     (models.PackagingMove, ("doc_number", "material", "warehouse", "kind", "quantity", "on_hand_after")),
     (models.PackagingReceipt, ("number", "warehouse", "state")),
     (models.SupplierReturnTerms, ("supplier", "source")),

@@ -16,7 +16,7 @@ from typing import Annotated
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, Strict
 
 from ecomops.apiutil.access import require_internal, require_perm
 from ecomops.apiutil.pagination import Page, PageQuery, paginate
@@ -353,6 +353,7 @@ class SupplyMaterialOut(Schema):
     name: str
     spec: str
     unit: str
+    weight_g: int | None
     is_active: bool
     balances: list[SupplyPackagingBalanceOut]
 
@@ -375,6 +376,8 @@ class SupplyMaterialIn(InputSchema):
     name: Text(60, min_length=1)
     spec: Text(60) = ""
     unit: Text(10, min_length=1) = "个"
+    weight_g: Annotated[int, Strict(), Field(ge=0, le=1_000_000)] | None = Field(
+        None, description="单个包材重量（克），称重复核用（FUL-04）")
 
 
 class SupplyConsumptionIn(InputSchema):

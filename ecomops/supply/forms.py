@@ -172,6 +172,8 @@ class MaterialForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=60)
     spec = forms.CharField(label=gettext_lazy("规格"), max_length=60, required=False)
     unit = forms.CharField(label=gettext_lazy("单位"), max_length=10, initial="个")
+    weight_g = forms.IntegerField(label=gettext_lazy("重量（克）"), required=False, min_value=0, max_value=1_000_000,
+                                  help_text=gettext_lazy("单个包材的重量，称重复核用（FUL-04）"))
 
 
 class PackagingReceiptForm(StyledFormMixin, forms.Form):

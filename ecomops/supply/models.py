@@ -245,6 +245,9 @@ class PackagingMaterial(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     spec = models.CharField(_("规格"), max_length=60, blank=True)
     unit = models.CharField(_("单位"), max_length=10, default="个")
+    # FUL-04: one unit's weight, added to the goods' weight for the expected parcel weight.
+    weight_g = models.PositiveIntegerField(_("重量（克）"), null=True, blank=True,
+                                           help_text=_("单个包材的重量，称重复核用；留空按 0 计"))
     is_active = models.BooleanField(_("启用"), default=True)
     history = audited()
 

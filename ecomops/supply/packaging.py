@@ -48,7 +48,7 @@ PROMOTION_DUE = "supply.promotion_prepare"
 
 PACK_RECEIPT_PREFIX = "BR"
 PACK_USE_PREFIX = "BL"
-MATERIAL_FIELDS = ("code", "name", "spec", "unit", "is_active")
+MATERIAL_FIELDS = ("code", "name", "spec", "unit", "weight_g", "is_active")
 
 
 @transaction.atomic

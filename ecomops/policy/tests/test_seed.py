@@ -100,6 +100,8 @@ EXPECTED = [
     ("DAT-02.login_max_failures_per_account_total", 30),
     ("DAT-02.login_max_failures_per_address", 20),
     ("DAT-02.login_failure_window", timedelta(minutes=15)),
+    ("FUL-04.weight_tolerance_percent", D("0.10")),
+    ("FUL-04.weight_tolerance_min_g", 50),
 ]
 
 # LAW-02: the terms the Advertising Law bars, as clauses.md lists them (国家级 appears twice there),
@@ -146,6 +148,8 @@ DECISIONS = {
     "ORD-08.merge_max_gap_hours",
     # LAW-04 says "no longer than needed": how long an uploaded order export is kept is ours.
     "LAW-04.import_file_keep_days",
+    # FUL-04 says "weight recorded" without a tolerance: how far from the expected weight is ours.
+    "FUL-04.weight_tolerance_percent", "FUL-04.weight_tolerance_min_g",
 }
 
 ALL_KEYS = {key for key, _ in EXPECTED} | {"LAW-02.barred_terms", "PER-08.commission_rates",
