@@ -337,6 +337,9 @@ def _build(today: date) -> DemoResult:
     from ecomops.demo.logistics import build as build_logistics  # issue 18: carriers, tracking, cases
 
     logistics_counts = build_logistics(admin=admin, today=today)
+    from ecomops.demo.fulfilment import build as build_fulfilment  # issue 18: today's batch out of the door
+
+    logistics_counts.update(build_fulfilment(admin=admin, staff_by_username=staff_by_username, today=today))
     # Issue 17: the management reports the scheduler would have made by now (yesterday, last week and
     # last month), so 经营报表 has files to open; no mail (the demo has no SMTP server).
     from ecomops.dashboard.summaries import refresh as refresh_summaries
