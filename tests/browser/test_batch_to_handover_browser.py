@@ -128,6 +128,7 @@ def test_batch_goes_from_pick_list_to_handover_by_scanner(live_server, page, log
     page.wait_for_selector("[data-testid=sort-code]")
     for code in (batch["tea"].barcode, batch["tea"].barcode, batch["cup"].barcode):
         scan(page, "#sort-code", code)
+        page.wait_for_timeout(500)  # the panel is swapped with the slot to put the unit in
         page.wait_for_selector("[data-testid=sort-slot]:has-text('1')")
     page.wait_for_selector("[data-testid=sort-panel]:has-text('全部订单已分拣完')")
     page.click("[data-testid=finish-sorting]")
