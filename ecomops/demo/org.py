@@ -242,7 +242,16 @@ def build(*, if_empty: bool = False) -> DemoResult:
         if if_empty:
             return DemoResult(False, None, previous_month(today))
         raise DemoRefused(_("数据库中已有公司、委托方、员工或登录账号：演示公司只能建在空数据库上。"))
-    return _build(today)
+    result = _build(today)
+    # Issue 18: today's batch out of the door. After the build has committed: the imported orders are
+    # reviewed by the import's on-commit hook, and only then do they reach a ship batch.
+    from ecomops.demo.fulfilment import build as build_fulfilment
+
+    with transaction.atomic():
+        admin = get_user_model().objects.get(username="admin")
+        staff_by_username = {s.user.username: s for s in Staff.objects.select_related("user")}
+        result.counts.update(build_fulfilment(admin=admin, staff_by_username=staff_by_username, today=today))
+    return result
 
 
 @transaction.atomic
