@@ -136,6 +136,8 @@ ONE_RECORD = {
     "scheduling_change_schedule": "one scheduled job (company-internal)",
     "scheduling_run_job": "one scheduled job's run (company-internal)",
     "logistics_import_numbers": "one carrier's unused numbers (company data, no order of any client)",
+    "logistics_declare_customs": "one order (404 outside the scope)",
+    "logistics_customs_receipt": "one customs declaration",
     "logistics_inform_buyer": "one logistics case", "logistics_claim": "one logistics case",
     "logistics_compensate": "one logistics case", "logistics_close_case": "one logistics case",
     "logistics_add_price_card": "the company's price cards",

@@ -25,8 +25,18 @@ from ecomops.apiutil.types import Code, Day, Id, RefId, Text
 from ecomops.orders.enums import Courier
 from ecomops.orders.models import Order
 
-from . import freight, numbers, scorecard, tracking
-from .models import Carrier, CaseKind, CaseState, LogisticsCase, NumberSource, PriceCard, TrackingStatus
+from . import customs, freight, numbers, scorecard, tracking
+from .models import (
+    Carrier,
+    CaseKind,
+    CaseState,
+    CustomsDeclaration,
+    CustomsMode,
+    LogisticsCase,
+    NumberSource,
+    PriceCard,
+    TrackingStatus,
+)
 from .queries import carrier_stock
 
 router = Router(tags=["logistics"])
@@ -314,3 +324,106 @@ def logistics_list_price_cards(request, query: Query[PageQuery]):
 def logistics_add_price_card(request, payload: PriceCardIn):
     card = freight.add_price_card(user=request.auth, **payload.dict())
     return Status(201, _card_out(card))
+
+
+# --- cross-border customs (LOG-04, LAW-06) ---------------------------------------------------------------
+
+HsCode = Annotated[str, Field(pattern=r"^\d{10}$", description="10 位商品编码（HS）")]
+
+
+class CustomsLineIn(Schema):
+    hs_code: HsCode
+    name: Text(100, min_length=1)
+    quantity: Annotated[int, Field(ge=1, le=100000)]
+    unit_price: Money
+    origin: Text(40, min_length=1)
+
+
+class CustomsDeclareIn(Schema):
+    order_id: RefId
+    mode: CustomsMode
+    destination: Text(40, min_length=1)
+    lines: list[CustomsLineIn] = Field(min_length=1, max_length=200)
+
+
+class CustomsReceiptIn(Schema):
+    status: Annotated[str, Field(pattern=r"^(100|120|300|399|500|501|502|599|700|800)$",
+                                 description="海关回执状态：100 退单 120 入库 300 人工审核 399 审结 500 查验 "
+                                             "501/502/599 扣留 700 退运 800 放行")]
+    at: Moment | None = None
+    note: Text(200) = ""
+
+
+class CustomsReceiptOut(Schema):
+    status: str
+    at: datetime
+    note: str
+
+
+class CustomsOut(Schema):
+    id: int
+    number: str
+    order_id: int
+    platform_order_no: str
+    mode: str
+    payment_no: str
+    tracking_no: str
+    courier: str
+    destination: str
+    total: Decimal
+    status: str
+    status_label: str
+    receipts: list[CustomsReceiptOut]
+
+
+def _customs_out(declaration: CustomsDeclaration) -> dict:
+    return {"id": declaration.pk, "number": declaration.number, "order_id": declaration.order_id,
+            "platform_order_no": declaration.order.platform_order_no, "mode": declaration.mode,
+            "payment_no": declaration.payment_no, "tracking_no": declaration.tracking_no,
+            "courier": declaration.courier, "destination": declaration.destination, "total": declaration.total,
+            "status": declaration.status, "status_label": str(declaration.get_status_display()),
+            "receipts": [{"status": r.status, "at": r.at, "note": r.note} for r in declaration.receipts.all()]}
+
+
+def _declaration(request, declaration_id: int) -> CustomsDeclaration:
+    found = (CustomsDeclaration.objects.visible_to(request.auth).select_related("order")
+             .filter(pk=declaration_id).first())
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get("/logistics/customs", response=Page[CustomsOut], summary="跨境申报单（LOG-04）")
+def logistics_list_customs(request, query: Query[PageQuery]):
+    require_perm(request.auth, "logistics.view_customsdeclaration")
+    rows = (CustomsDeclaration.objects.visible_to(request.auth).select_related("order")
+            .prefetch_related("receipts").order_by("-created_at", "-pk"))
+    return paginate(rows, query, _customs_out)
+
+
+@router.get("/logistics/customs/{declaration_id}", response=CustomsOut, summary="跨境申报单详情")
+def logistics_get_customs(request, declaration_id: Path[Id]):
+    require_perm(request.auth, "logistics.view_customsdeclaration")
+    return _customs_out(_declaration(request, declaration_id))
+
+
+@router.post("/logistics/customs", response={201: CustomsOut},
+             summary="跨境申报：订单、支付单、运单三单齐全，附申报清单（LAW-06）")
+def logistics_declare_customs(request, payload: CustomsDeclareIn):
+    order = Order.objects.visible_to(request.auth).filter(pk=payload.order_id).first()
+    if order is None:
+        raise Http404
+    lines = [customs.LineIn(line.hs_code, line.name, line.quantity, line.unit_price, line.origin)
+             for line in payload.lines]
+    declaration = customs.declare(order, user=request.auth, mode=payload.mode, destination=payload.destination,
+                                  lines=lines)
+    return Status(201, _customs_out(declaration))
+
+
+@router.post("/logistics/customs/{declaration_id}/receipts", response=CustomsOut,
+             summary="录入海关回执；扣留、退单、退运提醒负责人（LAW-06）；同一回执重复录入只记一次")
+def logistics_customs_receipt(request, declaration_id: Path[Id], payload: CustomsReceiptIn):
+    declaration = _declaration(request, declaration_id)
+    result = customs.record_receipt(declaration, user=request.auth, status=payload.status, at=payload.at,
+                                    note=payload.note)
+    return _customs_out(result.declaration)

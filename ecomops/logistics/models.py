@@ -394,3 +394,114 @@ class CarrierBillLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill} {self.tracking_no}"
+
+
+# --- cross-border customs (LOG-04, LAW-06) -------------------------------------------------------------
+
+
+class CustomsMode(models.TextChoices):
+    RETAIL = "9610", _("9610 跨境电商零售（清单放行，汇总申报）")
+    B2B_DIRECT = "9710", _("9710 跨境电商 B2B 直接出口")
+    OVERSEAS_WAREHOUSE = "9810", _("9810 跨境电商出口海外仓")
+    BONDED = "1210", _("1210 保税跨境贸易电子商务")
+
+
+class CustomsStatus(models.TextChoices):
+    """The customs receipt codes (LAW-06) and a state before any receipt."""
+
+    DRAFT = "draft", _("待申报")
+    DECLARED = "declared", _("已申报，待回执")
+    REJECTED = "100", _("100 海关退单")
+    ACCEPTED = "120", _("120 海关入库")
+    MANUAL_REVIEW = "300", _("300 人工审核")
+    CLEARED = "399", _("399 海关审结")
+    INSPECTION = "500", _("500 查验")
+    DETAINED_CLEARANCE = "501", _("501 扣留移送通关")
+    DETAINED_SMUGGLING = "502", _("502 扣留移送缉私")
+    DETAINED = "599", _("599 扣留")
+    RETURNED = "700", _("700 退运")
+    RELEASED = "800", _("800 放行")
+
+
+CUSTOMS_DETAINED = (CustomsStatus.DETAINED_CLEARANCE, CustomsStatus.DETAINED_SMUGGLING, CustomsStatus.DETAINED)
+CUSTOMS_TROUBLE = (*CUSTOMS_DETAINED, CustomsStatus.RETURNED, CustomsStatus.REJECTED)
+CUSTOMS_FINAL = (CustomsStatus.RELEASED, CustomsStatus.RETURNED)
+
+
+class CustomsDeclaration(models.Model):
+    """跨境申报单: a cross-border shipment with its three matched documents (order, payment, waybill) and
+    its declaration list, followed by the customs receipts (LOG-04, LAW-06)."""
+
+    number = models.CharField(_("申报单号"), max_length=30, unique=True)
+    order = models.OneToOneField("orders.Order", verbose_name=_("订单"), on_delete=models.PROTECT,
+                                 related_name="customs_declaration")
+    mode = models.CharField(_("监管方式"), max_length=4, choices=CustomsMode.choices)
+    payment_no = models.CharField(_("支付单号"), max_length=64)
+    tracking_no = models.CharField(_("运单号"), max_length=40)
+    courier = models.CharField(_("快递公司"), max_length=20, choices=Courier.choices)
+    destination = models.CharField(_("目的国（地区）"), max_length=40)
+    total = models.DecimalField(_("申报总价（元）"), **MONEY)
+    status = models.CharField(_("海关状态"), max_length=10, choices=CustomsStatus.choices,
+                              default=CustomsStatus.DRAFT, db_index=True)
+    status_at = models.DateTimeField(_("状态时间"), null=True, blank=True)
+    owner = models.ForeignKey(USER, verbose_name=_("负责人"), null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = audited()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_store_field = "order__store"
+    scope_client_field = "order__store__client"
+
+    class Meta:
+        verbose_name = _("跨境申报单")
+        verbose_name_plural = _("跨境申报单")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("declare_customs", _("可办理跨境申报"))]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CustomsLine(models.Model):
+    """申报清单明细: one line of the declaration list."""
+
+    declaration = models.ForeignKey(CustomsDeclaration, verbose_name=_("跨境申报单"), on_delete=models.CASCADE,
+                                    related_name="lines")
+    line_no = models.PositiveSmallIntegerField(_("序号"))
+    hs_code = models.CharField(_("商品编码（HS）"), max_length=10)
+    name = models.CharField(_("商品名称"), max_length=100)
+    quantity = models.PositiveIntegerField(_("数量"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(_("单价（元）"), **MONEY)
+    origin = models.CharField(_("原产国（地区）"), max_length=40)
+
+    class Meta:
+        verbose_name = _("申报清单明细")
+        verbose_name_plural = _("申报清单明细")
+        ordering = ["declaration", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["declaration", "line_no"], name="logistics_customsline_once")]
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id}#{self.line_no}"
+
+
+class CustomsReceipt(models.Model):
+    """海关回执: one receipt of customs for a declaration; the same receipt twice is kept once."""
+
+    declaration = models.ForeignKey(CustomsDeclaration, verbose_name=_("跨境申报单"), on_delete=models.PROTECT,
+                                    related_name="receipts")
+    status = models.CharField(_("回执状态"), max_length=10, choices=CustomsStatus.choices)
+    at = models.DateTimeField(_("回执时间"))
+    note = models.CharField(_("回执说明"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    recorded_by = models.ForeignKey(USER, verbose_name=_("录入人"), null=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("海关回执")
+        verbose_name_plural = _("海关回执")
+        ordering = ["declaration", "at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["declaration", "status", "at"],
+                                               name="logistics_customsreceipt_once")]
+
+    def __str__(self) -> str:
+        return f"{self.declaration} {self.status}"

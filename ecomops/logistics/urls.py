@@ -14,4 +14,7 @@ urlpatterns = [
     path("bills/<int:pk>/", views.bill_detail, name="bill"),
     path("price-cards/", views.price_cards, name="price_cards"),
     path("price-cards/add/", views.price_card_add, name="price_card_add"),
+    path("customs/", views.customs_list, name="customs_list"),
+    path("customs/<int:pk>/", views.customs_detail, name="customs"),
+    path("customs/<int:pk>/receipt/", views.customs_receipt, name="customs_receipt"),
 ]

@@ -182,3 +182,53 @@ def price_card_add(request):
     else:
         messages.success(request, _("运费价格表已添加"))
     return redirect("logistics:price_cards")
+
+
+# --- cross-border customs (LOG-04, LAW-06) ---------------------------------------------------------------
+
+VIEW_CUSTOMS = "logistics.view_customsdeclaration"
+
+
+@internal_page(VIEW_CUSTOMS)
+def customs_list(request):
+    from .models import CustomsDeclaration, CustomsStatus
+
+    status = request.GET.get("status", "")
+    rows = CustomsDeclaration.objects.visible_to(request.user).select_related("order").order_by("-created_at", "-pk")
+    if status in CustomsStatus.values:
+        rows = rows.filter(status=status)
+    return render(request, "logistics/customs_list.html", {
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")), "status": status,
+        "statuses": CustomsStatus.choices})
+
+
+def _declaration(request, pk: int):
+    from .models import CustomsDeclaration
+
+    found = CustomsDeclaration.objects.visible_to(request.user).select_related("order__store").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@internal_page(VIEW_CUSTOMS)
+def customs_detail(request, pk: int):
+    from .models import CustomsStatus
+
+    declaration = _declaration(request, pk)
+    codes = [(v, label) for v, label in CustomsStatus.choices if v not in (CustomsStatus.DRAFT, CustomsStatus.DECLARED)]
+    return render(request, "logistics/customs_detail.html", {
+        "declaration": declaration, "lines": declaration.lines.all(),
+        "receipts": declaration.receipts.order_by("at", "pk"), "codes": codes,
+        "can_record": request.user.has_perm("logistics.declare_customs")})
+
+
+@require_POST
+@internal_page((VIEW_CUSTOMS, "logistics.declare_customs"))
+def customs_receipt(request, pk: int):
+    from . import customs
+
+    declaration = _declaration(request, pk)
+    run_action(request, customs.record_receipt, declaration, user=request.user,
+               status=request.POST.get("status", ""), note=request.POST.get("note", ""), done=_("回执已录入"))
+    return redirect("logistics:customs", pk=declaration.pk)
