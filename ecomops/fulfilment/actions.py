@@ -182,11 +182,13 @@ def _check_in_scope(check: PackCheck, user) -> PackCheck:
     return found
 
 
-def _verify(check: PackCheck, *, user) -> None:
+def _verify(check: PackCheck, *, user, lines=None) -> None:
+    """``lines``: the check's lines when the caller holds them already (not read again)."""
     transition(check, C.VERIFIED, flow=CHECK_FLOW, user=user, reason=_("验货通过"),
                changes={"verified_at": timezone.now()})
+    lines = check.lines.all() if lines is None else lines
     order_events.verified(check.order, user=user,
-                          data={"check": check.pk, "units": sum(line.expected for line in check.lines.all())})
+                          data={"check": check.pk, "units": sum(line.expected for line in lines)})
 
 
 @transaction.atomic
@@ -214,7 +216,7 @@ def scan_item(check: PackCheck, code, *, user) -> ScanResult:
     line.save(update_fields=["scanned"])
     remaining = {x.sku.sku_code: x.remaining for x in lines if x.remaining}
     if not remaining:
-        _verify(check, user=user)
+        _verify(check, user=user, lines=lines)
     return ScanResult(check=check, sku_code=line.sku.sku_code, remaining=remaining)
 
 
