@@ -147,7 +147,7 @@ def test_batch_goes_from_pick_list_to_handover_by_scanner(live_server, page, log
         page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid=scan-ok]:has-text('验货通过')")
     # FUL-03: the carton (focused), Tab to the quantity, Enter; FUL-04: 750 g against 2×250+150+100.
-    assert page.evaluate("document.activeElement.id") == "pack-material"
+    page.wait_for_selector("#pack-material:focus")  # htmx:load moves the focus
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid=weigh-form]")
@@ -158,12 +158,12 @@ def test_batch_goes_from_pick_list_to_handover_by_scanner(live_server, page, log
     page.select_option("[data-testid=open-carrier]", "zto")
     page.click("[data-testid=open]")
     page.wait_for_selector("[data-testid=handover-scan-form]")
-    page.keyboard.type(batch["tracking_no"])
-    page.keyboard.press("Enter")
+    scan(page, "#scan-code", batch["tracking_no"])
     page.wait_for_selector("[data-testid=scan-ok]:has-text('已出库')")
-    page.keyboard.type(batch["tracking_no"])  # the same parcel again changes nothing
-    page.keyboard.press("Enter")
+    scan(page, "#scan-code", batch["tracking_no"])  # the same parcel again changes nothing
     page.wait_for_selector("[role=alert]:has-text('已在本交接单上')")
+    # htmx has finished the swap when its load handler has put the focus back on the scan box.
+    page.wait_for_selector("#scan-code:focus")
     page.fill("[data-testid=close-receiver]", "王师傅")
     page.press("[data-testid=close-receiver]", "Enter")
     page.wait_for_selector("[data-testid=handover-state]:has-text('已交接')")

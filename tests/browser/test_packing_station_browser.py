@@ -79,21 +79,22 @@ def test_packer_verifies_packs_weighs_and_hands_over_by_keyboard(live_server, pa
     page.press(scan, "Enter")
     page.wait_for_selector("[role=alert][data-testid=scan-error]:has-text('错货')")
     for _ in range(2):
-        page.keyboard.type(parcel["sku"].barcode)  # the focus came back to the scan box
+        page.wait_for_selector(f"{scan}:focus")  # the focus came back to the scan box
+        page.keyboard.type(parcel["sku"].barcode)
         page.keyboard.press("Enter")
         page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid=scan-ok]:has-text('验货通过')")
     # FUL-03: the packaging (focused), Tab to the quantity, Enter.
-    assert page.evaluate("document.activeElement.id") == "pack-material"
+    page.wait_for_selector("#pack-material:focus")  # htmx:load moves the focus
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid=weigh-form]")
     # FUL-04: 520 g against 600 ± 60 g asks for a re-check; confirmed with a reason.
-    assert page.evaluate("document.activeElement.id") == "weigh-grams"
+    page.wait_for_selector("#weigh-grams:focus")  # htmx:load moves the focus
     page.keyboard.type("520")
     page.keyboard.press("Enter")
     page.wait_for_selector("[role=alert]:has-text('复核')")
-    assert page.evaluate("document.activeElement.id") == "weigh-reason"
+    page.wait_for_selector("#weigh-reason:focus")  # htmx:load moves the focus
     page.keyboard.type("茶叶为轻包装，已复秤")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid=scan-ok]:has-text('已称重')")
@@ -101,9 +102,12 @@ def test_packer_verifies_packs_weighs_and_hands_over_by_keyboard(live_server, pa
     page.goto(live_server.url + "/fulfilment/handovers/")
     page.click("[data-testid=open]")
     page.wait_for_selector("[data-testid=handover-scan-form]")
+    page.wait_for_selector(f"{scan}:focus")
     page.keyboard.type("SF1234567890")
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-testid=scan-ok]:has-text('已出库')")
+    # htmx has finished the swap when its load handler has put the focus back on the scan box.
+    page.wait_for_selector("#scan-code:focus")
     page.fill("[data-testid=close-receiver]", "王师傅")
     page.press("[data-testid=close-receiver]", "Enter")
     page.wait_for_selector("[data-testid=handover-state]:has-text('已交接')")
