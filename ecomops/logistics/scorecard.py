@@ -23,6 +23,7 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecomops.core.errors import BusinessError
 from ecomops.orders.enums import Courier
 from ecomops.policy import registry
 
@@ -123,9 +124,15 @@ class Route:
 def routing(month: date, *, user, today: date | None = None) -> list[Route]:
     """LOG-01: the suggested carrier per province from the month's scores (see the module's docstring)."""
     start, end, last = month_bounds(month)
-    minimum = int(registry.value(MIN_PARCELS, on=last))
-    provinces = (Shipment.objects.visible_to(user).filter(shipped_at__gte=start, shipped_at__lt=end)
-                 .exclude(province="").values_list("province", flat=True).distinct().order_by("province"))
+    provinces = list(Shipment.objects.visible_to(user).filter(shipped_at__gte=start, shipped_at__lt=end)
+                     .exclude(province="").values_list("province", flat=True).distinct().order_by("province"))
+    if not provinces:
+        return []
+    try:
+        minimum = int(registry.value(MIN_PARCELS, on=last))
+    except registry.PolicyMissing:
+        raise BusinessError(_("%(month)s 没有生效的快递推荐规则（LOG-01）") % {"month": f"{month:%Y-%m}"},
+                            field="month") from None
     routes = []
     for province in provinces:
         candidates = [s for s in scorecard(month, user=user, today=today, province=province)
