@@ -69,7 +69,7 @@ def _require(user, perm: str) -> None:
 
 def _locked(wave: Wave, user) -> Wave:
     """The wave locked, if the user sees it (DAT-02: otherwise it is not found)."""
-    found = Wave.objects.visible_to(user).select_for_update().filter(pk=wave.pk).first()
+    found = Wave.objects.visible_to(user).select_for_update(of=("self",)).filter(pk=wave.pk).first()
     if found is None:
         raise BusinessError(_("波次不存在"), field="wave", code="not_found")
     return found
@@ -278,7 +278,7 @@ def scan_pick(wave: Wave, *, user, bin_code: str, sku_code: str, quantity: int =
     if not at_bin.exists():
         raise BusinessError(_("商品“%(code)s”不在库位 %(bin)s 的拣货明细中，请核对商品")
                             % {"code": code[:40], "bin": bin_code.strip()}, field="sku", code="wrong_sku")
-    pending = list(at_bin.filter(state=PickState.PENDING).select_for_update().order_by(
+    pending = list(at_bin.filter(state=PickState.PENDING).select_for_update(of=("self",)).order_by(
         F("order_id").asc(nulls_first=True), "pk"))
     left = sum(line.quantity - line.picked for line in pending)
     sku = at_bin.first().sku
@@ -356,7 +356,8 @@ def report_short(pick_line: PickLine, *, user, found: int, reason: str) -> Short
         raise BusinessError(_("拣货明细不存在"), field="line", code="not_found")
     wave = _locked(line.wave, user)
     _pickable(wave)
-    line = PickLine.objects.select_for_update().select_related("bin", "sku", "sku__client", "lot").get(pk=line.pk)
+    line = (PickLine.objects.select_for_update(of=("self",))  # PostgreSQL: not the nullable lot's row
+            .select_related("bin", "sku", "sku__client", "lot").get(pk=line.pk))
     if line.state != PickState.PENDING:
         raise Conflict(_("该拣货明细已是“%(state)s”") % {"state": line.get_state_display()})
     found = _whole(found, field="found", label=_("实拣数量"))
@@ -414,9 +415,9 @@ def _leave(wave: Wave, entry: WaveOrder, *, reason: str) -> None:
         b = a.balance
         if wave.mode == WaveMode.ORDER_BY_ORDER:
             continue
-        for pick in PickLine.objects.select_for_update().filter(wave=wave, order__isnull=True, bin_id=b.bin_id,
-                                                                 sku_id=b.sku_id, lot_id=b.lot_id,
-                                                                 state=PickState.PENDING):
+        for pick in PickLine.objects.select_for_update(of=("self",)).filter(
+                wave=wave, order__isnull=True, bin_id=b.bin_id, sku_id=b.sku_id, lot_id=b.lot_id,
+                state=PickState.PENDING):
             new = max(pick.picked, pick.quantity - a.quantity)
             if new == 0:
                 pick.delete()
@@ -480,7 +481,7 @@ def sort_scan(wave: Wave, *, user, sku_code: str) -> SortResult:
         Q(sku__sku_code=code) | Q(sku__barcode=code))
     if not mine.exists():
         raise BusinessError(_("商品“%(code)s”不在本波次中") % {"code": code[:40]}, field="sku", code="wrong_sku")
-    line = (mine.filter(wave_order__live=True, sorted__lt=F("quantity")).select_for_update()
+    line = (mine.filter(wave_order__live=True, sorted__lt=F("quantity")).select_for_update(of=("self",))
             .select_related("wave_order__order", "sku").order_by("wave_order__slot", "pk").first())
     if line is None:
         raise BusinessError(_("商品“%(code)s”已全部分完，多出的请放回库位") % {"code": code[:40]}, field="sku",
