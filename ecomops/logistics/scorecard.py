@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.core.errors import BusinessError
 from ecomops.orders.enums import Courier
+from ecomops.org.queries import month_bounds as org_month_bounds
 from ecomops.policy import registry
 
 from .models import CaseKind, LogisticsCase, Shipment
@@ -72,11 +73,11 @@ class Score:
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime, date]:
-    first = month.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
+    """The month of ``month`` as [start, end) moments in Asia/Shanghai, and its last day."""
+    first, last = org_month_bounds(month.year, month.month)
     tz = timezone.get_current_timezone()
-    return (datetime.combine(first, time.min, tzinfo=tz), datetime.combine(following, time.min, tzinfo=tz),
-            following - timedelta(days=1))
+    return (datetime.combine(first, time.min, tzinfo=tz),
+            datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz), last)
 
 
 def _judged(today: date) -> Q:
