@@ -50,6 +50,7 @@ from ecomops.supply.packaging import consume_packaging
 
 from .enums import CHECK_FLOW, HANDOVER_FLOW, PACKED_OR_LATER, CheckState, HandoverState
 from .models import Handover, HandoverParcel, PackCheck, PackCheckLine
+from .prepack import prepacked_material
 
 C = CheckState
 S = OrderState
@@ -252,10 +253,14 @@ def _quantity(value, *, field: str, label: str, maximum: int) -> int:
 
 
 @transaction.atomic
-def pack(check: PackCheck, *, user, material: PackagingMaterial, quantity=1) -> PackCheck:
+def pack(check: PackCheck, *, user, material: PackagingMaterial | None = None, quantity=1) -> PackCheck:
     """FUL-03: a verified order packed with ``quantity`` of a packaging material, taken out of the
     packaging stock of the order's warehouse (WMS-18 ledger, ``consume_packaging``). Refused before
-    verification is complete, and when the warehouse lacks the packaging."""
+    verification is complete, and when the warehouse lacks the packaging.
+
+    FUL-05: an order of a single unit that was given a pre-packed parcel is already packed: it is
+    recorded as pre-packed with the parcel's packaging (for the expected weight), whatever material
+    was chosen, and no packaging is consumed again (the pre-pack job consumed it)."""
     require_staff_perm(user, PACK_PERM)
     check = _check_in_scope(check, user)
     order = check.order
@@ -265,11 +270,19 @@ def pack(check: PackCheck, *, user, material: PackagingMaterial, quantity=1) -> 
     if check.state != C.VERIFIED:
         raise Conflict(_("订单 %(no)s 已打包（%(state)s）") % {"no": no, "state": check.get_state_display()})
     _ready_to_ship(order, _("打包"))
+    if order.warehouse_id is None:
+        raise BusinessError(_("订单 %(no)s 没有发货仓库，不能打包") % {"no": no}, field="warehouse")
+    parcel = prepacked_material(order)
+    if parcel is not None:
+        transition(check, C.PACKED, flow=CHECK_FLOW, user=user, reason=_("预包装件"),
+                   changes={"material": parcel, "material_quantity": 1, "prepacked": True, "packed_by": user,
+                            "packed_at": timezone.now()})
+        order_events.packed(order, user=user, note=_("预包装件（%(m)s）") % {"m": parcel.name},
+                            data={"check": check.pk, "material": parcel.code, "quantity": 0, "prepacked": True})
+        return check
     if material is None:
         raise BusinessError(_("请选择包材"), field="material")
     quantity = _quantity(quantity, field="quantity", label=_("包材数量"), maximum=MATERIAL_MAX)
-    if order.warehouse_id is None:
-        raise BusinessError(_("订单 %(no)s 没有发货仓库，不能打包") % {"no": no}, field="warehouse")
     consume_packaging(user=user, warehouse=order.warehouse, material=material, quantity=quantity,
                       note=_("订单 %(no)s 打包") % {"no": no})
     transition(check, C.PACKED, flow=CHECK_FLOW, user=user, reason=_("打包"),

@@ -6,7 +6,7 @@ holding one of the caller's parcels, and lists only the caller's part."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from django.http import Http404
@@ -16,15 +16,16 @@ from pydantic import Field, Strict
 
 from ecomops.apiutil.access import require_internal, require_perm
 from ecomops.apiutil.pagination import Page, PageQuery, paginate
-from ecomops.apiutil.types import Id, RefId, Text
+from ecomops.apiutil.types import Day, Id, RefId, Text
+from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError
-from ecomops.inventory.models import Warehouse
+from ecomops.inventory.models import Bin, Warehouse
 from ecomops.orders.enums import Courier
-from ecomops.supply.models import PackagingMaterial
+from ecomops.supply.models import PackagingMaterial, Promotion
 
-from . import actions
-from .enums import CheckState, HandoverState
-from .models import Handover, PackCheck
+from . import actions, prepack
+from .enums import CheckState, HandoverState, PrepackState
+from .models import Handover, PackCheck, PrepackJob
 
 router = Router(tags=["fulfilment"])
 ScanCode = Text(64, min_length=1)
@@ -51,6 +52,7 @@ class FulfilmentCheckOut(Schema):
     lines: list[FulfilmentCheckLineOut]
     material_id: int | None
     material_quantity: int
+    prepacked: bool = Field(description="单件订单取用了预包装件，打包时不再领用包材（FUL-05）")
     weight_g: int | None
     expected_weight_g: int | None = Field(description="预计重量；空表示有商品未填重量（FUL-04）")
     tolerance_g: int | None
@@ -74,7 +76,7 @@ class FulfilmentCodeIn(Schema):
 
 
 class FulfilmentPackIn(Schema):
-    material_id: RefId
+    material_id: RefId | None = Field(None, description="包材；预包装件（FUL-05）不需要，其余必填")
     quantity: Annotated[int, Strict()] = Field(1, ge=1, le=actions.MATERIAL_MAX)
 
 
@@ -125,6 +127,7 @@ def _check_out(check: PackCheck) -> dict:
     return {"id": check.pk, "order_id": order.pk, "platform_order_no": order.platform_order_no,
             "tracking_no": order.tracking_no, "courier": order.courier, "state": check.state, "lines": lines,
             "material_id": check.material_id, "material_quantity": check.material_quantity,
+            "prepacked": check.prepacked,
             "weight_g": check.weight_g, "expected_weight_g": check.expected_weight_g,
             "tolerance_g": check.tolerance_g, "recheck": check.recheck, "recheck_reason": check.recheck_reason,
             "started_at": check.started_at, "verified_at": check.verified_at, "packed_at": check.packed_at,
@@ -169,12 +172,14 @@ def fulfilment_finish_check(request, check_id: Path[Id]):
 
 
 @router.post("/fulfilment/checks/{check_id}/pack", response=FulfilmentCheckOut,
-             summary="打包：登记并领用包材（FUL-03）")
+             summary="打包：登记并领用包材（FUL-03）；预包装件不再领用（FUL-05）")
 def fulfilment_pack(request, check_id: Path[Id], payload: FulfilmentPackIn):
     check = _check(request, check_id)
-    material = PackagingMaterial.objects.filter(pk=payload.material_id, is_active=True).first()
-    if material is None:
-        raise BusinessError(_("包材不存在"), field="material_id", code="not_found")
+    material = None
+    if payload.material_id is not None:
+        material = PackagingMaterial.objects.filter(pk=payload.material_id, is_active=True).first()
+        if material is None:
+            raise BusinessError(_("包材不存在"), field="material_id", code="not_found")
     return _fresh(actions.pack(check, user=request.auth, material=material, quantity=payload.quantity))
 
 
@@ -251,3 +256,153 @@ def fulfilment_close_handover(request, handover_id: Path[Id], payload: Fulfilmen
     handover = actions.close_handover(_handover(request, handover_id), user=request.auth,
                                       receiver_name=payload.receiver_name)
     return _handover_out(handover, request.auth)
+
+
+# --- pre-packing (FUL-05) ---------------------------------------------------------------------------------
+
+
+class PrepackJobOut(Schema):
+    id: int
+    number: str
+    warehouse_id: int
+    client_id: int
+    sku_id: int
+    sku_code: str
+    material_id: int
+    to_bin_id: int
+    promotion_id: int | None
+    planned: int
+    packed: int
+    due_on: date
+    state: PrepackState
+    note: str
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class PrepackJobIn(Schema):
+    warehouse_id: RefId
+    sku_id: RefId
+    quantity: Annotated[int, Strict()] = Field(ge=1, le=prepack.QUANTITY_MAX, description="计划件数（每件一个包裹）")
+    material_id: RefId
+    to_bin_id: RefId = Field(description="预包区库位")
+    promotion_id: RefId | None = Field(None, description="大促；填了则完成日期为大促备货日")
+    due_on: Day | None = None
+    note: Reason = ""
+
+
+class PrepackRecordIn(Schema):
+    quantity: Annotated[int, Strict()] = Field(ge=1, le=prepack.QUANTITY_MAX, description="本次打包件数")
+
+
+class PrepackCloseIn(Schema):
+    reason: Text(200, min_length=1)
+
+
+class PrepackSuggestionOut(Schema):
+    sku_id: int
+    sku_code: str
+    single_orders: int = Field(description="统计期内发出的单件订单数")
+    prepacked: int = Field(description="预包区现有件数")
+    planned: int = Field(description="进行中任务尚未打包的件数")
+    free: int = Field(description="正常库位可用件数")
+    suggested: int
+
+
+class PrepackSuggestionsOut(Schema):
+    start: date
+    end: date
+    citation: str
+    items: list[PrepackSuggestionOut]
+
+
+class PrepackJobQuery(PageQuery):
+    warehouse_id: Id | None = None
+    state: PrepackState | None = None
+
+
+def _job_out(job: PrepackJob) -> dict:
+    return {"id": job.pk, "number": job.number, "warehouse_id": job.warehouse_id, "client_id": job.client_id,
+            "sku_id": job.sku_id, "sku_code": job.sku.sku_code, "material_id": job.material_id,
+            "to_bin_id": job.to_bin_id, "promotion_id": job.promotion_id, "planned": job.planned,
+            "packed": job.packed, "due_on": job.due_on, "state": job.state, "note": job.note,
+            "created_at": job.created_at, "closed_at": job.closed_at}
+
+
+def _job(request, job_id: int) -> PrepackJob:
+    job = PrepackJob.objects.visible_to(request.auth).select_related("sku").filter(pk=job_id).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def _warehouse(warehouse_id: int) -> Warehouse:
+    warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+    if warehouse is None:
+        raise BusinessError(_("仓库不存在"), field="warehouse_id", code="not_found")
+    return warehouse
+
+
+@router.get("/fulfilment/prepack-suggestions", response=PrepackSuggestionsOut,
+            summary="预打包建议：仓库的畅销单品（FUL-05）")
+def fulfilment_prepack_suggestions(request, warehouse_id: Query[RefId]):
+    require_perm(request.auth, prepack.VIEW_PERM, internal=True)
+    found = prepack.suggest(_warehouse(warehouse_id), user=request.auth)
+    return {"start": found.start, "end": found.end, "citation": found.citation,
+            "items": [{"sku_id": r.sku.pk, "sku_code": r.sku.sku_code, "single_orders": r.single_orders,
+                       "prepacked": r.prepacked, "planned": r.planned, "free": r.free, "suggested": r.suggested}
+                      for r in found.rows]}
+
+
+@router.get("/fulfilment/prepack-jobs", response=Page[PrepackJobOut], summary="预打包任务")
+def fulfilment_list_prepack_jobs(request, query: Query[PrepackJobQuery]):
+    require_perm(request.auth, prepack.VIEW_PERM, internal=True)
+    jobs = PrepackJob.objects.visible_to(request.auth).select_related("sku")
+    if query.warehouse_id:
+        jobs = jobs.filter(warehouse_id=query.warehouse_id)
+    if query.state:
+        jobs = jobs.filter(state=query.state)
+    return paginate(jobs.order_by("-due_on", "-pk"), query, _job_out)
+
+
+@router.post("/fulfilment/prepack-jobs", response={201: PrepackJobOut}, summary="新建预打包任务（FUL-05）")
+def fulfilment_create_prepack_job(request, payload: PrepackJobIn):
+    require_perm(request.auth, prepack.PLAN_PERM, internal=True)
+    warehouse = _warehouse(payload.warehouse_id)
+    sku = SKU.objects.filter(pk=payload.sku_id).first()
+    if sku is None:
+        raise BusinessError(_("SKU不存在"), field="sku_id", code="not_found")
+    material = PackagingMaterial.objects.filter(pk=payload.material_id, is_active=True).first()
+    if material is None:
+        raise BusinessError(_("包材不存在"), field="material_id", code="not_found")
+    to_bin = Bin.objects.filter(pk=payload.to_bin_id).first()
+    if to_bin is None:
+        raise BusinessError(_("库位不存在"), field="to_bin_id", code="not_found")
+    promotion = None
+    if payload.promotion_id is not None:
+        promotion = Promotion.objects.filter(pk=payload.promotion_id).first()
+        if promotion is None:
+            raise BusinessError(_("大促不存在"), field="promotion_id", code="not_found")
+    job = prepack.create_job(user=request.auth, warehouse=warehouse, sku=sku, quantity=payload.quantity,
+                             material=material, to_bin=to_bin, promotion=promotion, due_on=payload.due_on,
+                             note=payload.note)
+    return Status(201, _job_out(job))
+
+
+@router.get("/fulfilment/prepack-jobs/{job_id}", response=PrepackJobOut, summary="预打包任务详情")
+def fulfilment_get_prepack_job(request, job_id: Path[Id]):
+    require_perm(request.auth, prepack.VIEW_PERM, internal=True)
+    return _job_out(_job(request, job_id))
+
+
+@router.post("/fulfilment/prepack-jobs/{job_id}/record", response=PrepackJobOut,
+             summary="登记预打包件数：商品移入预包区、领用包材（FUL-05）")
+def fulfilment_record_prepack(request, job_id: Path[Id], payload: PrepackRecordIn):
+    job = prepack.record(_job(request, job_id), user=request.auth, quantity=payload.quantity)
+    return _job_out(PrepackJob.objects.select_related("sku").get(pk=job.pk))
+
+
+@router.post("/fulfilment/prepack-jobs/{job_id}/close", response=PrepackJobOut, summary="提前关闭预打包任务")
+def fulfilment_close_prepack(request, job_id: Path[Id], payload: PrepackCloseIn):
+    job = prepack.close(_job(request, job_id), user=request.auth, reason=payload.reason)
+    return _job_out(PrepackJob.objects.select_related("sku").get(pk=job.pk))

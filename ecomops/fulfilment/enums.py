@@ -37,3 +37,18 @@ HANDOVER_FLOW: dict[str, tuple[str, ...]] = {
     HandoverState.OPEN: (HandoverState.CLOSED,),
     HandoverState.CLOSED: (),
 }
+
+
+class PrepackState(models.TextChoices):
+    OPEN = "open", _("预打包中")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+
+
+# FUL-05: a pre-pack job is packed in one or more sittings; it is done when the planned parcels are
+# packed, or closed early (done with what was packed, or cancelled when nothing was).
+PREPACK_FLOW: dict[str, tuple[str, ...]] = {
+    PrepackState.OPEN: (PrepackState.DONE, PrepackState.CANCELLED),
+    PrepackState.DONE: (),
+    PrepackState.CANCELLED: (),
+}

@@ -4,6 +4,8 @@
   ``PackCheckLine`` rows hold, per SKU, the units the order expects and the units scanned (FUL-02);
   the check then records the packaging used (FUL-03) and the weight against the expected one (FUL-04).
   An order has at most one check (the one live record of its packing).
+- ``PrepackJob`` (预打包任务, FUL-05): bestsellers packed ahead of a big promotion into a ``prepack``
+  bin; single-unit orders then take those parcels first and are not packed again.
 - ``Handover`` (交接单): the parcels handed to one carrier from one warehouse, scanned out one by one
   (``HandoverParcel``: an order leaves once, on one manifest); closed with the name of the carrier's
   person who took them. A manifest is shared by every client's parcels of that carrier, like a ship
@@ -24,7 +26,7 @@ from ecomops.core.history import audited
 from ecomops.orders.enums import Courier
 from ecomops.org.scoping import ScopedQuerySet
 
-from .enums import CheckState, HandoverState
+from .enums import CheckState, HandoverState, PrepackState
 
 USER = settings.AUTH_USER_MODEL
 
@@ -42,6 +44,8 @@ class PackCheck(models.Model):
     material = models.ForeignKey("supply.PackagingMaterial", verbose_name=_("包材"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     material_quantity = models.PositiveIntegerField(_("包材数量"), default=0)
+    prepacked = models.BooleanField(_("预包装件"), default=False,
+                                    help_text=_("单件订单取用了预打包的包裹（FUL-05），打包时不再耗用包材"))
     packed_by = models.ForeignKey(USER, verbose_name=_("打包人"), null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     packed_at = models.DateTimeField(_("打包时间"), null=True, blank=True)
@@ -160,3 +164,53 @@ class HandoverParcel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handover_id} {self.tracking_no}"
+
+
+class PrepackJob(models.Model):
+    """预打包任务 (FUL-05): ``planned`` parcels of one SKU packed ahead, each one unit in one
+    ``material``, moved into the ``prepack`` bin ``to_bin`` (still sellable: single-unit orders take
+    them first). ``packed`` counts the parcels done; every sitting posts its ledger moves against this
+    job (``DocKind.PREPACK``) and takes the packaging out of the packaging stock."""
+
+    number = models.CharField(_("预打包单号"), max_length=30, unique=True)
+    warehouse = models.ForeignKey("inventory.Warehouse", verbose_name=_("仓库"), on_delete=models.PROTECT,
+                                  related_name="+")
+    client = models.ForeignKey("org.Client", verbose_name=_("委托方"), on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey("catalog.SKU", verbose_name=_("SKU"), on_delete=models.PROTECT, related_name="+")
+    material = models.ForeignKey("supply.PackagingMaterial", verbose_name=_("包材"), on_delete=models.PROTECT,
+                                 related_name="+")
+    to_bin = models.ForeignKey("inventory.Bin", verbose_name=_("预包区库位"), on_delete=models.PROTECT,
+                               related_name="+")
+    promotion = models.ForeignKey("supply.Promotion", verbose_name=_("大促"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="prepack_jobs")
+    planned = models.PositiveIntegerField(_("计划件数"), validators=[MinValueValidator(1)])
+    packed = models.PositiveIntegerField(_("已打包件数"), default=0)
+    due_on = models.DateField(_("完成日期"))
+    state = models.CharField(_("状态"), max_length=20, choices=PrepackState.choices, default=PrepackState.OPEN,
+                             db_index=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    created_by = models.ForeignKey(USER, verbose_name=_("创建人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    closed_by = models.ForeignKey(USER, verbose_name=_("关闭人"), null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    history = audited()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_client_field = "client"
+
+    class Meta:
+        verbose_name = _("预打包任务")
+        verbose_name_plural = _("预打包任务")
+        ordering = ["-due_on", "-pk"]
+        permissions = [("prepack", _("可预打包"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(packed__lte=F("planned")), name="fulfilment_prepack_not_over"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.packed}/{self.planned}"
+
+    @property
+    def remaining(self) -> int:
+        return self.planned - self.packed

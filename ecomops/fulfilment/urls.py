@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import prepack_views, views
 
 app_name = "fulfilment"
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     path("pack/", views.station_pack, name="station_pack"),
     path("weigh/", views.station_weigh, name="station_weigh"),
     path("checks/<int:pk>/packing-list.pdf", views.packing_list, name="check_packing_list"),
+    path("prepack/", prepack_views.prepack_list, name="prepack_list"),
+    path("prepack/new/", prepack_views.prepack_create, name="prepack_create"),
+    path("prepack/<int:pk>/", prepack_views.prepack_job, name="prepack_job"),
+    path("prepack/<int:pk>/record/", prepack_views.prepack_record, name="prepack_record"),
+    path("prepack/<int:pk>/close/", prepack_views.prepack_close, name="prepack_close"),
     path("handovers/", views.handovers, name="handovers"),
     path("handovers/new/", views.handover_open, name="handover_open"),
     path("handovers/<int:pk>/", views.handover_detail, name="handover"),

@@ -29,6 +29,7 @@ from ecomops.supply.models import PackagingMaterial
 from . import actions
 from .enums import CheckState, HandoverState
 from .models import PackCheck
+from .prepack import prepacked_material
 
 C = CheckState
 VIEW_CHECK, VIEW_HANDOVER = actions.VIEW_CHECK_PERM, actions.VIEW_HANDOVER_PERM
@@ -58,6 +59,8 @@ def _station_context(request, check: PackCheck | None, **extra) -> dict:
         "materials": PackagingMaterial.objects.filter(is_active=True).order_by("code"),
         "can_verify": user.has_perm(actions.VERIFY_PERM),
         "can_pack": user.has_perm(actions.PACK_PERM) and check is not None and check.state == C.VERIFIED,
+        "prepacked_parcel": (prepacked_material(check.order) if check is not None and check.state == C.VERIFIED
+                             else None),
         "can_weigh": user.has_perm(actions.WEIGH_PERM) and check is not None and check.state in (C.PACKED, C.WEIGHED),
         "scanned_total": sum(x.scanned for x in lines), "expected_total": sum(x.expected for x in lines),
         "error": "", "success": "", "recheck": False, "focus": "scan",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -182,12 +182,14 @@ class Pick:
 
 
 def suggest_fifo(sku: SKU, warehouse: Warehouse, quantity: int, *, bin_kinds=SELLABLE_BIN_KINDS) -> list[Pick]:
-    """Which bins and lots to take ``quantity`` from, oldest lot first (WMS-10); available stock only.
-    Returns fewer units than asked when the warehouse does not have them."""
+    """Which bins and lots to take ``quantity`` from, oldest lot first (WMS-10), pre-packed parcels
+    (FUL-05) last; available stock only. Returns fewer units than asked when the warehouse does not
+    have them."""
+    prepacked = Case(When(bin__kind=BinKind.PREPACK, then=Value(1)), default=Value(0))
     rows = (
         StockBalance.objects.select_related("lot", "bin")
         .filter(sku=sku, warehouse=warehouse, bin__kind__in=bin_kinds, bin__is_active=True, on_hand__gt=F("reserved"))
-        .order_by("lot__received_on", "lot_id", "bin__pick_order", "bin__code")
+        .order_by(prepacked, "lot__received_on", "lot_id", "bin__pick_order", "bin__code")
     )
     picks, remaining = [], quantity
     for balance in rows:

@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BinKind(models.TextChoices):
-    """What a bin holds (WMS-05, WMS-07, WMS-12, WMS-18). Only ``normal`` bins feed sales and
-    reservations; the others hold goods that are not for sale."""
+    """What a bin holds (WMS-05, WMS-07, WMS-12, WMS-18, FUL-05). Only ``normal`` bins and the
+    pre-packed parcels of ``prepack`` bins feed sales and reservations; the others hold goods that are
+    not for sale."""
 
     NORMAL = "normal", _("正常库位")
     INSPECTION = "inspection", _("待检区")
@@ -15,9 +16,12 @@ class BinKind(models.TextChoices):
     SAMPLES = "samples", _("样品区")
     PACKAGING = "packaging", _("包材区")
     TRANSIT = "transit", _("在途")
+    PREPACK = "prepack", _("预包区")
 
 
-SELLABLE_BIN_KINDS = (BinKind.NORMAL,)
+# Pre-packed parcels (FUL-05) are still the SKU's sellable stock: they are reserved last, except by
+# single-unit orders, which take them first (``reservations.reserve(prefer_prepacked=True)``).
+SELLABLE_BIN_KINDS = (BinKind.NORMAL, BinKind.PREPACK)
 
 
 class DocKind(models.TextChoices):
@@ -37,6 +41,7 @@ class DocKind(models.TextChoices):
     DEFECT = "defect", _("次品登记单")
     REVERSAL = "reversal", _("冲销单")
     OPENING = "opening", _("期初")
+    PREPACK = "prepack", _("预打包单")
 
 
 class OutboundReason(models.TextChoices):

@@ -29,7 +29,7 @@ from ecomops.core.history import audited
 from ecomops.org.models import Client, code_validator
 from ecomops.org.scoping import ScopedQuerySet
 
-from .enums import DOC_FLOW, BinKind, DocKind, DocState, HoldState, OutboundReason, ReservationState
+from .enums import DOC_FLOW, SELLABLE_BIN_KINDS, BinKind, DocKind, DocState, HoldState, OutboundReason, ReservationState
 
 USER = settings.AUTH_USER_MODEL
 
@@ -110,7 +110,7 @@ class Bin(models.Model):
 
     @property
     def is_sellable(self) -> bool:
-        return self.kind == BinKind.NORMAL
+        return self.kind in SELLABLE_BIN_KINDS
 
 
 class Lot(models.Model):

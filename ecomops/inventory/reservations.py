@@ -26,7 +26,7 @@ from ecomops.catalog.models import SKU
 from ecomops.core.errors import BusinessError, Conflict
 from ecomops.core.flow import check_step
 
-from .enums import RESERVATION_FLOW, SELLABLE_BIN_KINDS, ReservationState
+from .enums import RESERVATION_FLOW, SELLABLE_BIN_KINDS, BinKind, ReservationState
 from .ledger import DocRef, InsufficientStock, Move, post_moves, write_reserved
 from .models import Bin, Lot, Reservation, ReservationAllocation, StockBalance, StockMove, Warehouse
 from .sql import insert_returning
@@ -44,14 +44,14 @@ def available(sku_id: int, warehouse_id: int | None = None) -> int:
 def _lock_candidates(sku_ids: list[int], warehouse_id: int) -> list[tuple]:
     """Lock the sellable balances with free stock of ``sku_ids`` in a warehouse, in primary-key order,
     and return them as tuples: pk, sku, client, on hand, reserved, then the FIFO order (lot received
-    on, lot, bin pick order, bin code). Hand-written SQL: this runs once per order line reserved."""
+    on, lot, bin pick order, bin code), then the bin kind. Hand-written SQL: this runs once per order line reserved."""
     balance, bin_, lot = StockBalance._meta.db_table, Bin._meta.db_table, Lot._meta.db_table
     kinds = ", ".join(["%s"] * len(SELLABLE_BIN_KINDS))
     skus = ", ".join(["%s"] * len(sku_ids))
     lock = " FOR UPDATE OF b" if connection.features.has_select_for_update_of else ""
     sql = (
         'SELECT b."id", b."sku_id", b."client_id", b."on_hand", b."reserved", l."received_on", b."lot_id", '  # noqa: S608
-        f'n."pick_order", n."code" FROM "{balance}" b JOIN "{bin_}" n ON n."id" = b."bin_id" '
+        f'n."pick_order", n."code", n."kind" FROM "{balance}" b JOIN "{bin_}" n ON n."id" = b."bin_id" '
         f'JOIN "{lot}" l ON l."id" = b."lot_id" WHERE b."warehouse_id" = %s AND b."sku_id" IN ({skus}) '
         f'AND n."kind" IN ({kinds}) AND n."is_active" AND b."on_hand" > b."reserved" ORDER BY b."id"{lock}'
     )
@@ -108,8 +108,13 @@ def reserve(
     user=None,
     expires_at: datetime | None = None,
     note: str = "",
+    prefer_prepacked: bool = False,
 ) -> list[Reservation]:
     """Reserve ``lines`` (sku_id, quantity) in ``warehouse`` for ``doc``, all or nothing.
+
+    Within a SKU, stock is taken oldest lot first (WMS-10), with the pre-packed parcels of ``prepack``
+    bins (FUL-05) last, so they stay for the single-unit orders they were packed for; a caller that
+    reserves for such an order passes ``prefer_prepacked`` and takes them first.
 
     Raises ``InsufficientStock`` listing every SKU that falls short (with what is available)."""
     wanted = _merge(lines)
@@ -143,7 +148,8 @@ def reserve(
         picks: list[list[tuple[int, int]]] = []  # per reservation: (balance pk, quantity)
         new_reserved: dict[int, int] = {}
         for sku_id, quantity in sorted(wanted.items()):
-            rows = sorted(by_sku[sku_id], key=lambda r: (r[5], r[6], r[7], r[8], r[0]))
+            rows = sorted(by_sku[sku_id], key=lambda r: ((r[9] == BinKind.PREPACK) != prefer_prepacked,
+                                                         r[5], r[6], r[7], r[8], r[0]))
             reservations.append(
                 Reservation(
                     client_id=rows[0][2],

@@ -172,8 +172,10 @@ def _reserve_in(order: Order, wanted: dict[int, int], warehouses, *, user) -> tu
     for warehouse in warehouses:
         try:
             with transaction.atomic():
+                # FUL-05: a single-unit order takes a pre-packed parcel first.
                 reservations.reserve(doc=doc_of(order), lines=list(wanted.items()), warehouse=warehouse, user=user,
-                                     note=_("订单 %(no)s") % {"no": order.platform_order_no})
+                                     note=_("订单 %(no)s") % {"no": order.platform_order_no},
+                                     prefer_prepacked=sum(wanted.values()) == 1)
         except InsufficientStock as error:
             short = error.message
             continue

@@ -51,6 +51,8 @@ EXPECTED = [
     ("WMS-25.min_sample_units", 1),
     ("FUL-05.prepack_days_before_promotion", 3),
     ("FUL-01.order_by_order_max_orders", 5),  # no number in the clause: our decision
+    ("FUL-05.prepack_lookback_days", 30),  # FUL-05 names bestsellers without a window: ours
+    ("FUL-05.prepack_top_skus", 10),  # nor how many are the main products: ours
     ("LOG-02.default_standard_days", 4),  # no number in the clause: our decision
     ("LOG-03.bill_weight_tolerance_g", 50),  # no number in the clause: our decision
     ("LOG-01.routing_min_parcels", 20),  # no number in the clause: our decision
@@ -143,6 +145,8 @@ DECISIONS = {
     "DAT-02.login_failure_window",
     # FUL-01 names pick-then-sort but no size below which a batch is picked order by order: ours.
     "FUL-01.order_by_order_max_orders",
+    # FUL-05 says "bestsellers" / "main products" without saying how they are found: ours.
+    "FUL-05.prepack_lookback_days", "FUL-05.prepack_top_skus",
     "LOG-02.default_standard_days", "LOG-03.bill_weight_tolerance_g", "LOG-01.routing_min_parcels",
     # ORD-08 gives no number for merging orders: the gap is ours.
     "ORD-08.merge_max_gap_hours",
