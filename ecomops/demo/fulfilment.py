@@ -6,7 +6,7 @@ Some orders are left verified but not packed, some weighed but not handed over, 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from ecomops.catalog.models import SKU
 from ecomops.dispatch import actions as dispatch
@@ -122,5 +122,42 @@ def build(*, admin, staff_by_username: dict, today: date) -> dict:
         if not closed:
             station.close_handover(handover, user=checker, receiver_name="王师傅")
             closed = True
+    jobs = _prepack(admin, wave.warehouse, material)
     return {"waves": 1, "pack_checks": PackCheck.objects.count(), "handovers": Handover.objects.count(),
-            "handed_over": sum(h.parcels.count() for h in handovers)}
+            "handed_over": sum(h.parcels.count() for h in handovers), "prepack_jobs": jobs}
+
+
+def _prepack(admin, warehouse, material) -> int:
+    """FUL-05: a big promotion ten days ahead, a prepack bin, and a pre-pack job for the warehouse's
+    bestseller (else the SKU with the most free stock), half of it packed."""
+    from django.db.models import F, Sum
+    from django.utils import timezone
+
+    from ecomops.fulfilment import prepack
+    from ecomops.inventory import actions as stock_actions
+    from ecomops.inventory.enums import BinKind
+    from ecomops.inventory.models import Bin, StockBalance
+    from ecomops.supply.models import PackagingBalance
+    from ecomops.supply.packaging import enter_promotion
+
+    to_bin = Bin.objects.filter(warehouse=warehouse, kind=BinKind.PREPACK).first() or stock_actions.create_bin(
+        warehouse, user=admin, code="YB-01", kind=BinKind.PREPACK, pick_order=1)
+    promotion = enter_promotion(user=admin, name="双12大促", starts_on=timezone.localdate() + timedelta(days=10),
+                                warehouse=warehouse)
+    rows = prepack.suggest(warehouse, user=admin).rows
+    sku = next((r.sku for r in rows if r.free >= 2), None)
+    if sku is None:
+        best = (StockBalance.objects.filter(warehouse=warehouse, bin__kind=BinKind.NORMAL)
+                .values("sku_id").annotate(free=Sum(F("on_hand") - F("reserved"))).order_by("-free", "sku_id").first())
+        if best is None or best["free"] < 2:
+            return 0
+        sku = SKU.objects.get(pk=best["sku_id"])
+    free = sum(p.quantity for p in stock_actions.suggest_fifo(sku, warehouse, 20, bin_kinds=(BinKind.NORMAL,)))
+    cartons = PackagingBalance.objects.filter(material=material, warehouse=warehouse).values_list(
+        "on_hand", flat=True).first() or 0
+    planned = min(free, 20)
+    job = prepack.create_job(user=admin, warehouse=warehouse, sku=sku, quantity=planned, material=material,
+                             to_bin=to_bin, promotion=promotion, note="主推款")
+    if min(planned // 2, cartons) >= 1:
+        prepack.record(job, user=admin, quantity=min(planned // 2, cartons))
+    return 1

@@ -31,12 +31,13 @@ LAYOUT = [
     ("R", "退货区", "客户退货待检", [("RET-01", BinKind.RETURNS, 70)]),
     ("S", "样品区", "拍摄样品（WMS-12）", [("SMP-01", BinKind.SAMPLES, 80)]),
     ("P", "包材区", "包装材料（WMS-18）", [("PKG-01", BinKind.PACKAGING, 90)]),
+    ("Y", "预包区", "大促前预打包的主推商品（FUL-05）", [("YB-01", BinKind.PREPACK, 5)]),
 ]
 
 
 @transaction.atomic
 def build(*, admin) -> dict[str, Warehouse]:
-    """Two warehouses (杭州主仓 HZ, 上海分仓 SH), each with six zones and bins of every kind (plus the
+    """Two warehouses (杭州主仓 HZ, 上海分仓 SH), each with seven zones and bins of every kind (plus the
     system transit bin). Returns them by code; existing ones are returned unchanged."""
     found = {}
     for row in WAREHOUSES:

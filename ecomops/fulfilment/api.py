@@ -316,6 +316,10 @@ class PrepackSuggestionsOut(Schema):
     items: list[PrepackSuggestionOut]
 
 
+class PrepackSuggestionQuery(Schema):
+    warehouse_id: Id
+
+
 class PrepackJobQuery(PageQuery):
     warehouse_id: Id | None = None
     state: PrepackState | None = None
@@ -345,9 +349,9 @@ def _warehouse(warehouse_id: int) -> Warehouse:
 
 @router.get("/fulfilment/prepack-suggestions", response=PrepackSuggestionsOut,
             summary="预打包建议：仓库的畅销单品（FUL-05）")
-def fulfilment_prepack_suggestions(request, warehouse_id: Query[RefId]):
+def fulfilment_prepack_suggestions(request, query: Query[PrepackSuggestionQuery]):
     require_perm(request.auth, prepack.VIEW_PERM, internal=True)
-    found = prepack.suggest(_warehouse(warehouse_id), user=request.auth)
+    found = prepack.suggest(_warehouse(query.warehouse_id), user=request.auth)
     return {"start": found.start, "end": found.end, "citation": found.citation,
             "items": [{"sku_id": r.sku.pk, "sku_code": r.sku.sku_code, "single_orders": r.single_orders,
                        "prepacked": r.prepacked, "planned": r.planned, "free": r.free, "suggested": r.suggested}

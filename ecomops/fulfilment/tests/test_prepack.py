@@ -262,3 +262,86 @@ def test_ful05_material_without_weight_counts_zero(pp):
     check = PackCheck.objects.get(pk=check.pk)
     assert check.prepacked and check.material == bag and actions.expected_weight(check).grams == 250
     assert cartons(pp) == 20
+
+
+# --- pages and API ----------------------------------------------------------------------------------------
+
+
+def http(user):
+    from django.test import Client as HttpClient
+
+    client = HttpClient()
+    client.force_login(user)
+    return client
+
+
+def test_ful05_the_pages_plan_record_and_close_a_job(pp):
+    from django.urls import reverse
+
+    Order.objects.filter(pk=pp.ready("S1", qty=1).pk).update(shipped_at=timezone.now() - timedelta(days=1))
+    client = http(pp.boss)
+    page = client.get(reverse("fulfilment:prepack_list"), {"warehouse": pp.wh.hz.pk})
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="suggestions"' in html and "TEA-001-250" in html
+    assert "FUL-05.prepack_lookback_days" in html or "FUL-05" in html
+    bad = client.post(reverse("fulfilment:prepack_create"), {"warehouse": pp.wh.hz.pk, "sku": pp.od.sku.pk,
+                                                             "quantity": "abc", "material": pp.carton.pk,
+                                                             "to_bin": pp.pp_bin.pk}, follow=True)
+    assert "计划件数须为整数" in bad.content.decode() and not PrepackJob.objects.exists()
+    made = client.post(reverse("fulfilment:prepack_create"), {"warehouse": pp.wh.hz.pk, "sku": pp.od.sku.pk,
+                                                              "quantity": "4", "material": pp.carton.pk,
+                                                              "to_bin": pp.pp_bin.pk})
+    job = PrepackJob.objects.get()
+    assert made.status_code == 302 and made.url == reverse("fulfilment:prepack_job", args=[job.pk])
+    detail = client.get(made.url).content.decode()
+    assert 'data-testid="record-form"' in detail and "0 / 4" in detail
+    over = client.post(reverse("fulfilment:prepack_record", args=[job.pk]), {"quantity": "9"}, follow=True)
+    assert "只剩 4 件" in over.content.decode()
+    done = client.post(reverse("fulfilment:prepack_record", args=[job.pk]), {"quantity": "3"}, follow=True)
+    assert "3 / 4" in done.content.decode() and 'data-testid="moves"' in done.content.decode()
+    closed = client.post(reverse("fulfilment:prepack_close", args=[job.pk]), {"reason": "够了"}, follow=True)
+    assert "已关闭" in closed.content.decode() or "预打包任务已关闭" in closed.content.decode()
+    job.refresh_from_db()
+    assert job.state == PrepackState.DONE and job.packed == 3
+    # another client's staff: the job does not exist; without the right: forbidden
+    outsider = make_user("pp_out", *PREPACK, client=pp.org.client_b)
+    assert http(outsider).get(reverse("fulfilment:prepack_job", args=[job.pk])).status_code == 404
+    viewer = make_user("pp_viewer", "orders.view_order", client=pp.org.client_a)
+    assert http(viewer).get(reverse("fulfilment:prepack_list")).status_code == 403
+    assert http(pp.packer).post(reverse("fulfilment:prepack_create"), {}).status_code == 403
+
+
+def test_ful05_the_api_plans_records_and_closes(pp):
+    import json
+
+    client = http(pp.boss)
+
+    def post(path, body):
+        return client.post(f"/api/v1/{path}", json.dumps(body), content_type="application/json")
+
+    made = post("fulfilment/prepack-jobs", {"warehouse_id": pp.wh.hz.pk, "sku_id": pp.od.sku.pk, "quantity": 3,
+                                            "material_id": pp.carton.pk, "to_bin_id": pp.pp_bin.pk})
+    assert made.status_code == 201, made.content
+    job_id = made.json()["id"]
+    wrong_bin = post("fulfilment/prepack-jobs", {"warehouse_id": pp.wh.hz.pk, "sku_id": pp.od.sku.pk,
+                                                 "quantity": 3, "material_id": pp.carton.pk,
+                                                 "to_bin_id": pp.wh.hz_bin.pk})
+    assert wrong_bin.status_code == 400 and "预包区" in wrong_bin.content.decode()
+    recorded = post(f"fulfilment/prepack-jobs/{job_id}/record", {"quantity": 3})
+    assert recorded.status_code == 200 and recorded.json()["state"] == "done" and recorded.json()["packed"] == 3
+    assert post(f"fulfilment/prepack-jobs/{job_id}/record", {"quantity": 1}).status_code == 409
+    assert post(f"fulfilment/prepack-jobs/{job_id}/close", {"reason": "x"}).status_code == 409
+    listed = client.get("/api/v1/fulfilment/prepack-jobs", {"warehouse_id": pp.wh.hz.pk}).json()
+    assert [row["number"] for row in listed["items"]] == [made.json()["number"]]
+    suggestions = client.get("/api/v1/fulfilment/prepack-suggestions", {"warehouse_id": pp.wh.hz.pk})
+    assert suggestions.status_code == 200 and "FUL-05" in suggestions.json()["citation"]
+    other = http(make_user("pp_api_b", *PREPACK, client=pp.org.client_b))
+    assert other.get(f"/api/v1/fulfilment/prepack-jobs/{job_id}").status_code == 404
+    assert other.get("/api/v1/fulfilment/prepack-jobs").json()["items"] == []
+    # a prepacked single-unit order is packed through the API without a material
+    order = pp.ready("API-1", qty=1)
+    check = actions.start_check(order.tracking_no, user=pp.packer)
+    actions.scan_item(check, pp.od.sku.barcode, user=pp.packer)
+    packed = http(pp.packer).post(f"/api/v1/fulfilment/checks/{check.pk}/pack", "{}",
+                                  content_type="application/json")
+    assert packed.status_code == 200 and packed.json()["prepacked"] is True

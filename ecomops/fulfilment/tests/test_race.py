@@ -89,3 +89,54 @@ def test_ord01_parallel_scanners_ship_each_parcel_once(st):
     assert not StockBalance.objects.filter(reserved__lt=0).exists()
     assert not shipment_differences() and not differences()
     assert Order.objects.filter(state=OrderState.SHIPPED).count() == len(codes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ful05_parallel_prepack_sittings_never_pack_more_than_planned(st):
+    """FUL-05: several packers record sittings of one pre-pack job at once: the job never counts more
+    than planned, the units moved into the prepack bin equal the parcels counted, the packaging spent
+    equals them too, and the ledger stays reconciled."""
+    from ecomops.fulfilment import prepack
+    from ecomops.fulfilment.models import PrepackJob
+    from ecomops.inventory import actions as stock_actions
+    from ecomops.inventory.enums import BinKind
+    from ecomops.supply.models import PackagingBalance
+
+    from .conftest import make_user
+
+    boss = make_user("race_pp", "fulfilment.view_prepackjob", "fulfilment.add_prepackjob", "fulfilment.prepack",
+                     "supply.add_packagingmove", client=st.org.client_a)
+    to_bin = stock_actions.create_bin(st.wh.hz, user=st.org.admin, code="PP-R", kind=BinKind.PREPACK)
+    job = prepack.create_job(user=boss, warehouse=st.wh.hz, sku=st.od.sku, quantity=7, material=st.carton,
+                             to_bin=to_bin)
+    barrier = threading.Barrier(WORKERS)
+    done, refused, errors = [], [], []
+
+    def worker(n):
+        try:
+            barrier.wait()
+            for _round in range(2):
+                try:
+                    prepack.record(job, user=boss, quantity=1 + n % 2)
+                    done.append(1 + n % 2)
+                except BusinessError as error:
+                    refused.append(error.code)
+        except Exception as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    job = PrepackJob.objects.get(pk=job.pk)
+    assert job.packed == sum(done) <= 7 and job.packed >= 6  # the last refusals leave at most one unit
+    assert refused  # 12 attempts of 1 or 2 units cannot all fit in 7
+    moved = sum(StockMove.objects.filter(doc_kind=DocKind.PREPACK, doc_id=str(job.pk)).values_list("quantity",
+                                                                                                   flat=True))
+    assert moved == job.packed == StockBalance.objects.get(bin=to_bin, sku=st.od.sku).on_hand
+    assert PackagingBalance.objects.get(material=st.carton, warehouse=st.wh.hz).on_hand == 20 - job.packed
+    assert not differences()
