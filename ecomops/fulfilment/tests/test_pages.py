@@ -119,33 +119,97 @@ def test_ord01_the_manifest_page_scans_out_closes_and_exports_for_the_platform(s
     assert http(st.packer_b).get(reverse("fulfilment:handover", args=[handover.pk])).status_code == 404
 
 
-def test_ord01_the_batch_ship_files_of_jd_and_amazon(st):
-    from ecomops.fulfilment.exports import FORMATS, batch_ship_file
+def _on_platform(order, code: str) -> None:
+    """Move the order's store to another platform, to read that platform's file for the same parcel."""
+    from ecomops.org.models import Platform
+
+    store = order.store
+    store.platform = Platform.objects.get(code=code)
+    store.save(update_fields=["platform"])
+
+
+def _sheet_rows(content: bytes) -> list[list]:
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_ord01_each_platforms_batch_ship_file_has_its_headers_file_type_and_encoding(st):
+    """ORD-01: per platform, the header row(s), the kind of file and its encoding (exports.py says
+    which of them were checked against public sources and which are still best guesses)."""
+    from ecomops.fulfilment.exports import FORMATS, OTHER, batch_ship_file
 
     order = _weighed(st, "HX1")
     handover = actions.open_handover("sf_express", st.wh.hz, user=st.packer)
     actions.scan_out(handover, order.tracking_no, user=st.packer)
-    Order.objects.filter(pk=order.pk)  # the file is read from the manifest
-    content, kind, name = batch_ship_file(handover, st.packer, "taobao")
-    assert kind.startswith("text/csv") and name == f"{handover.number}-taobao.csv"
-    assert FORMATS["jd"].kind == "xlsx" and FORMATS["jd"].heads == ("订单号", "物流公司", "运单号")
-    # Move the store to JD to read its .xlsx.
-    from ecomops.org.models import Platform
+    tracking = order.tracking_no
 
-    store = order.store
-    store.platform = Platform.objects.get(code="jd")
-    store.save(update_fields=["platform"])
+    # Taobao and Tmall: CSV in GB18030, 订单编号 / 物流公司 / 运单号, the carrier by its Chinese name.
+    content, kind, name = batch_ship_file(handover, st.packer, "taobao")
+    assert kind == "text/csv; charset=gb18030" and name == f"{handover.number}-taobao.csv"
+    assert list(csv.reader(io.StringIO(content.decode("gb18030")))) == [["订单编号", "物流公司", "运单号"],
+                                                                       ["HX1", "顺丰速运", tracking]]
+    assert FORMATS["tmall"] == FORMATS["taobao"]
+
+    # Pinduoduo: .xlsx with the Chinese header row, then the template's field names.
+    _on_platform(order, "pinduoduo")
+    content, kind, name = batch_ship_file(handover, st.packer, "pinduoduo")
+    assert kind == XLSX and name == f"{handover.number}-pinduoduo.xlsx" and content.startswith(b"PK")
+    assert _sheet_rows(content) == [["订单号", "快递公司", "快递单号"], ["order_sn", "shipping_name", "shipping_sn"],
+                                    ["HX1", "顺丰速运", tracking]]
+
+    # JD: .xlsx, 订单号 / 物流公司 / 运单号.
+    _on_platform(order, "jd")
     content, kind, name = batch_ship_file(handover, st.packer, "jd")
-    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [["订单号", "物流公司", "运单号"],
-                                                                   ["HX1", "顺丰速运", order.tracking_no]]
-    store.platform = Platform.objects.get(code="amazon")
-    store.save(update_fields=["platform"])
+    assert kind == XLSX and name.endswith("-jd.xlsx")
+    assert _sheet_rows(content) == [["订单号", "物流公司", "运单号"], ["HX1", "顺丰速运", tracking]]
+
+    # Douyin (抖店): .xlsx, 订单编号 / 物流公司 / 运单号.
+    _on_platform(order, "douyin")
+    content, kind, name = batch_ship_file(handover, st.packer, "douyin")
+    assert kind == XLSX and name.endswith("-douyin.xlsx")
+    assert _sheet_rows(content) == [["订单编号", "物流公司", "运单号"], ["HX1", "顺丰速运", tracking]]
+
+    # Amazon: the shipping confirmation flat file, tab-separated UTF-8 .txt with the eight columns;
+    # order-item-id and quantity blank (the whole order ships), SF Express by Amazon's carrier code.
+    _on_platform(order, "amazon")
     content, kind, name = batch_ship_file(handover, st.packer, "amazon")
-    lines = content.decode().splitlines()
-    assert lines[0].split("\t") == ["order-id", "ship-date", "carrier-code", "carrier-name", "tracking-number",
-                                    "ship-method"]
-    assert lines[1].split("\t")[2:5] == ["SF Express", "", order.tracking_no] and name.endswith(".txt")
+    assert kind == "text/tab-separated-values; charset=utf-8" and name.endswith("-amazon.txt")
+    assert not content.startswith(b"\xef\xbb\xbf")
+    lines = content.decode("utf-8").split("\r\n")
+    assert lines[0].split("\t") == ["order-id", "order-item-id", "quantity", "ship-date", "carrier-code",
+                                    "carrier-name", "tracking-number", "ship-method"]
+    row = lines[1].split("\t")
+    assert row[:3] == ["HX1", "", ""] and row[4:] == ["SF Express", "", tracking, "Standard"]
+    assert len(row[3]) == 10 and row[3][4] == "-"  # ship-date as YYYY-MM-DD
+    assert lines[2:] == [""]
+
+    # Any other platform: the Taobao columns as UTF-8 CSV with a BOM.
+    _on_platform(order, "kuaishou")
+    assert FORMATS.get("kuaishou") is None
+    content, kind, name = batch_ship_file(handover, st.packer, "kuaishou")
+    assert kind == "text/csv; charset=utf-8-sig" and OTHER.heads == FORMATS["taobao"].heads
+    assert content.startswith(b"\xef\xbb\xbf")
+    assert list(csv.reader(io.StringIO(content.decode("utf-8-sig")))) == [["订单编号", "物流公司", "运单号"],
+                                                                         ["HX1", "顺丰速运", tracking]]
+
+
+def test_ord01_amazon_names_a_carrier_without_an_amazon_code_as_other(st):
+    from ecomops.fulfilment.exports import batch_ship_file
+
+    order = st.ready("HZ1", qty=1, courier="zto", tracking="ZT123")
+    check = actions.start_check(order.tracking_no, user=st.packer)
+    actions.scan_item(check, st.od.sku.barcode, user=st.packer)
+    actions.pack(check, user=st.packer, material=st.carton, quantity=1)
+    actions.weigh(check, user=st.packer, weight_g=350)
+    handover = actions.open_handover("zto", st.wh.hz, user=st.packer)
+    actions.scan_out(handover, "ZT123", user=st.packer)
+    _on_platform(order, "amazon")
+    content, _kind, _name = batch_ship_file(handover, st.packer, "amazon")
+    row = content.decode("utf-8").split("\r\n")[1].split("\t")
+    assert row[4:7] == ["Other", "ZTO Express", "ZT123"]
 
 
 def test_ful02_ord01_the_api_walks_one_order_from_scan_to_manifest(st):
