@@ -151,6 +151,9 @@ ONE_RECORD = {
     "fulfilment_open_handover": "a new, empty carrier manifest",
     "fulfilment_scan_out": "one order (found in the caller's scope) onto one manifest",
     "fulfilment_close_handover": "one manifest (the carrier's; its parcels are not changed)",
+    "fulfilment_create_prepack_job": "a new pre-pack job for one SKU the caller sees",
+    "fulfilment_record_prepack": "one pre-pack job in the caller's scope",
+    "fulfilment_close_prepack": "one pre-pack job in the caller's scope",
 }
 
 
