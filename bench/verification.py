@@ -127,10 +127,10 @@ def run_raw(user, plan) -> float:
     line_table = PackCheckLine._meta.db_table
     event_table = OrderEvent._meta.db_table
     check_cols = ["order_id", "state", "started_by_id", "started_at", "material_quantity", "tolerance_citation",
-                  "recheck", "recheck_reason"]
+                  "recheck", "recheck_reason", "discard_reason"]
     history_cols = ["id", "order_id", "state", "started_by_id", "started_at", "verified_at", "material_quantity",
-                    "tolerance_citation", "recheck", "recheck_reason", "history_date", "history_change_reason",
-                    "history_type", "history_user_id"]
+                    "tolerance_citation", "recheck", "recheck_reason", "discard_reason", "history_date",
+                    "history_change_reason", "history_type", "history_user_id"]
     event_cols = ["order_id", "kind", "from_state", "to_state", "actor_id", "at", "note", "data"]
     insert_check = _insert(check_table, check_cols, returning=True)
     insert_history = _insert(history_table, history_cols)
@@ -145,9 +145,9 @@ def run_raw(user, plan) -> float:
     for order_id, _tracking_no, units in plan:
         with transaction.atomic(), connection.cursor() as cursor:
             now = timezone.now()
-            cursor.execute(insert_check, [order_id, "verifying", user.pk, now, 0, "", False, ""])
+            cursor.execute(insert_check, [order_id, "verifying", user.pk, now, 0, "", False, "", ""])
             check_id = cursor.fetchone()[0]
-            cursor.execute(insert_history, [check_id, order_id, "verifying", user.pk, now, None, 0, "", False, "",
+            cursor.execute(insert_history, [check_id, order_id, "verifying", user.pk, now, None, 0, "", False, "", "",
                                             now, "开始验货", "+", user.pk])
             cursor.executemany(insert_line, [(check_id, sku_id, 1, 0) for sku_id, _barcode in units])
             cursor.execute(insert_event, [order_id, OrderEventKind.CHECK_STARTED, waiting, waiting, user.pk, now, "",
@@ -159,7 +159,7 @@ def run_raw(user, plan) -> float:
                     now = timezone.now()
                     cursor.execute(verify, ["verified", now, check_id])
                     cursor.execute(insert_history, [check_id, order_id, "verified", user.pk, now, now, 0, "", False,
-                                                    "", now, "验货通过", "~", user.pk])
+                                                    "", "", now, "验货通过", "~", user.pk])
                     cursor.execute(insert_event, [order_id, OrderEventKind.VERIFIED, waiting, waiting, user.pk, now,
                                                   "", json.dumps({"check": check_id, "units": len(units)})])
     return time.perf_counter() - started

@@ -148,6 +148,7 @@ ONE_RECORD = {
     "fulfilment_start_check": "one order found by its code in the caller's scope",
     "fulfilment_scan_item": "one order's pack check", "fulfilment_finish_check": "one order's pack check",
     "fulfilment_pack": "one order's pack check", "fulfilment_weigh": "one order's pack check",
+    "fulfilment_discard_check": "one order's pack check",
     "fulfilment_open_handover": "a new, empty carrier manifest",
     "fulfilment_scan_out": "one order (found in the caller's scope) onto one manifest",
     "fulfilment_close_handover": "one manifest (the carrier's; its parcels are not changed)",

@@ -20,6 +20,12 @@ the order row locked, the step checked against ``enums.CHECK_FLOW`` / ``HANDOVER
   which consumes the reservation into ledger moves; the manifest row is unique per order, and the
   manifest row is locked before the order (always in that order), so parallel scanners post each
   parcel once.
+- ``discard_check`` (作废): a supervisor discards a check before its parcel left, with a reason (the
+  order was put on hold, its address or lines changed, it went back to review …); the order may then
+  be checked again from the start on a new check. Nothing changes by itself when an order is held (the
+  parcel may simply wait); only ``start_check`` discards a stale check by itself, when the order's lines
+  no longer match the units it expects ("订单明细已变更"). An order has one live check at most
+  (``PackCheck.objects.live()``); the discarded ones stay as the record of what happened.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from ecomops.policy import registry
 from ecomops.supply.models import PackagingMaterial
 from ecomops.supply.packaging import consume_packaging
 
-from .enums import CHECK_FLOW, HANDOVER_FLOW, PACKED_OR_LATER, CheckState, HandoverState
+from .enums import CHECK_FLOW, DISCARDABLE, HANDOVER_FLOW, PACKED_OR_LATER, CheckState, HandoverState
 from .models import Handover, HandoverParcel, PackCheck, PackCheckLine
 from .prepack import prepacked_material
 
@@ -59,6 +65,7 @@ PACK_PERM = "fulfilment.pack_order"
 WEIGH_PERM = "fulfilment.weigh_parcel"
 OPEN_PERM = "fulfilment.add_handover"
 SCAN_OUT_PERM = "fulfilment.scan_out_handover"
+DISCARD_PERM = "fulfilment.discard_packcheck"
 VIEW_CHECK_PERM = "fulfilment.view_packcheck"
 VIEW_HANDOVER_PERM = "fulfilment.view_handover"
 TOLERANCE_PERCENT = "FUL-04.weight_tolerance_percent"
@@ -140,29 +147,47 @@ def remaining_of(check: PackCheck) -> dict[str, int]:
             for line in check.lines.select_related("sku").order_by("pk") if line.remaining}
 
 
+def live_check(order: Order) -> PackCheck | None:
+    """The order's live (not discarded) check, or None."""
+    return PackCheck.objects.live().filter(order=order).first()
+
+
+def _units_of(order: Order) -> dict[int, int]:
+    """SKU id → units the order's lines hold (refused, by line, when a line has no SKU)."""
+    units: dict[int, int] = {}
+    for sku_id, quantity, line_no in order.lines.values_list("sku_id", "quantity", "line_no").order_by("line_no"):
+        if sku_id is None:
+            raise BusinessError(_("订单 %(no)s 第 %(line)s 行商品未匹配到SKU，不能验货")
+                                % {"no": order.platform_order_no, "line": line_no}, field="code", code="unmatched")
+        units[sku_id] = units.get(sku_id, 0) + quantity
+    return units
+
+
 @transaction.atomic
 def start_check(code, *, user) -> PackCheck:
     """FUL-02: open (or resume) the check of the order whose waybill or order number was scanned. Refused,
     by name: unknown (or another client's), not awaiting shipment, on hold, split into parcels, a line
-    without SKU, already packed."""
+    without SKU, already packed (a supervisor may discard that check, ``discard_check``).
+
+    A live check whose expected units (SKU → quantity) no longer match the order's lines (changed while
+    the order was held or back in review) is discarded by itself ("订单明细已变更") and a fresh one
+    opened; packaging it consumed is not returned (see ``discard_check``)."""
     require_staff_perm(user, VERIFY_PERM)
     order = _locked(find_order(code, user=user))
     _ready_to_ship(order, _("验货"))
     no = order.platform_order_no
     if order.parcel_lines.exclude(parcel__state="cancelled").exists():
         raise BusinessError(_("订单 %(no)s 已拆分或合并，请按包裹发货") % {"no": no}, field="code", code="has_parcels")
-    check = PackCheck.objects.select_for_update().filter(order=order).first()
+    units = _units_of(order)
+    check = PackCheck.objects.select_for_update().live().filter(order=order).first()
     if check is not None:
-        if check.state in PACKED_OR_LATER:
-            raise Conflict(_("订单 %(no)s 已打包（%(state)s），不能重复验货")
+        if dict(check.lines.values_list("sku_id", "expected")) != units:
+            _discard(check, user=user, reason=_("订单明细已变更"), auto=True)
+        elif check.state in PACKED_OR_LATER:
+            raise Conflict(_("订单 %(no)s 已打包（%(state)s），不能重复验货；如需重新验货，请主管作废该验货记录")
                            % {"no": no, "state": check.get_state_display()}, field="code")
-        return check  # resumed where it was left
-    units: dict[int, int] = {}
-    for sku_id, quantity, line_no in order.lines.values_list("sku_id", "quantity", "line_no").order_by("line_no"):
-        if sku_id is None:
-            raise BusinessError(_("订单 %(no)s 第 %(line)s 行商品未匹配到SKU，不能验货") % {"no": no, "line": line_no},
-                                field="code", code="unmatched")
-        units[sku_id] = units.get(sku_id, 0) + quantity
+        else:
+            return check  # resumed where it was left
     check = PackCheck(order=order, started_by=user)
     save_audited(check, user=user, reason=_("开始验货"))
     PackCheckLine.objects.bulk_create([PackCheckLine(check_record=check, sku_id=sku_id, expected=quantity)
@@ -183,6 +208,12 @@ def _check_in_scope(check: PackCheck, user) -> PackCheck:
     return found
 
 
+def _not_discarded(check: PackCheck) -> None:
+    if check.state == C.DISCARDED:
+        raise Conflict(_("订单 %(no)s 的这条验货记录已作废，请重新扫描运单号验货")
+                       % {"no": check.order.platform_order_no}, field="check")
+
+
 def _verify(check: PackCheck, *, user, lines=None) -> None:
     """``lines``: the check's lines when the caller holds them already (not read again)."""
     transition(check, C.VERIFIED, flow=CHECK_FLOW, user=user, reason=_("验货通过"),
@@ -199,6 +230,7 @@ def scan_item(check: PackCheck, code, *, user) -> ScanResult:
     verifies the order."""
     require_staff_perm(user, VERIFY_PERM)
     check = _check_in_scope(check, user)
+    _not_discarded(check)
     if check.state != C.VERIFYING:
         raise Conflict(_("订单 %(no)s 已验货完成（%(state)s）")
                        % {"no": check.order.platform_order_no, "state": check.get_state_display()}, field="code")
@@ -226,6 +258,7 @@ def finish_check(check: PackCheck, *, user) -> PackCheck:
     """FUL-02: verification is done only when every unit was scanned; refused naming what is missing (少货)."""
     require_staff_perm(user, VERIFY_PERM)
     check = _check_in_scope(check, user)
+    _not_discarded(check)
     if check.state != C.VERIFYING:
         raise Conflict(_("订单 %(no)s 已验货完成（%(state)s）")
                        % {"no": check.order.platform_order_no, "state": check.get_state_display()})
@@ -263,6 +296,7 @@ def pack(check: PackCheck, *, user, material: PackagingMaterial | None = None, q
     was chosen, and no packaging is consumed again (the pre-pack job consumed it)."""
     require_staff_perm(user, PACK_PERM)
     check = _check_in_scope(check, user)
+    _not_discarded(check)
     order = check.order
     no = order.platform_order_no
     if check.state == C.VERIFYING:
@@ -336,6 +370,7 @@ def weigh(check: PackCheck, *, user, weight_g, recheck_reason: str = "") -> Pack
     the parcel leaves replaces the weight."""
     require_staff_perm(user, WEIGH_PERM)
     check = _check_in_scope(check, user)
+    _not_discarded(check)
     order = check.order
     no = order.platform_order_no
     if check.state not in (C.PACKED, C.WEIGHED):
@@ -367,6 +402,52 @@ def weigh(check: PackCheck, *, user, weight_g, recheck_reason: str = "") -> Pack
     order_events.weighed(order, user=user, note=note,
                          data={"check": check.pk, "weight_g": grams, "expected_weight_g": expected.grams,
                                "tolerance_g": expected.tolerance, "recheck": recheck})
+    return check
+
+
+# --- discarding a check (作废) -------------------------------------------------------------------------
+
+
+SHIPPED_STATES = (S.SHIPPED, S.RECEIVED, S.BUYER_REVIEWED, S.COMPLETED)
+
+
+def _discard(check: PackCheck, *, user, reason: str, auto: bool = False) -> None:
+    """The step to "discarded" of a locked check, with who, when and why, and the order's event. The
+    caller checked rights, scope and state; ``auto``: by ``start_check`` (the scan of ``user`` found
+    the order's lines changed), not by a supervisor's decision."""
+    before = check.state
+    transition(check, C.DISCARDED, flow=CHECK_FLOW, user=user, reason=_("作废：%(reason)s") % {"reason": reason},
+               changes={"discarded_by": user, "discarded_at": timezone.now(), "discard_reason": reason})
+    order_events.check_discarded(check.order, user=user, note=reason,
+                                 data={"check": check.pk, "from": before, "packaging_returned": False,
+                                       "auto": auto})
+
+
+@transaction.atomic
+def discard_check(check: PackCheck, *, user, reason) -> PackCheck:
+    """作废: a supervisor discards a check before its parcel left (from verifying, verified, packed or
+    weighed; never once handed over, nor when the order has shipped), with a reason (required). Who,
+    when and why are kept on the check and written on the order's events; the order may then be
+    checked again from the start (``start_check`` opens a new check).
+
+    Packaging already consumed by packing is NOT returned to the packaging stock: the carton may be
+    reused or thrown away, which only the warehouse knows; a correction goes through the packaging
+    ledger (``supply.packaging``) like any other packaging move."""
+    require_staff_perm(user, DISCARD_PERM)
+    check = _check_in_scope(check, user)
+    order = check.order
+    no = order.platform_order_no
+    if check.state == C.DISCARDED:
+        raise Conflict(_("订单 %(no)s 的这条验货记录已作废") % {"no": no}, field="check")
+    if check.state not in DISCARDABLE:
+        raise Conflict(_("订单 %(no)s 已交接出库（%(state)s），不能作废验货记录")
+                       % {"no": no, "state": check.get_state_display()}, field="check")
+    if order.state in SHIPPED_STATES:
+        raise Conflict(_("订单 %(no)s 已发货（%(state)s），不能作废验货记录")
+                       % {"no": no, "state": order.get_state_display()}, field="check")
+    reason = validate.text(reason, field="reason", label=_("作废原因"), max_length=200, required=True,
+                           single_line=True)
+    _discard(check, user=user, reason=reason)
     return check
 
 
@@ -431,11 +512,11 @@ def scan_out(handover: Handover, code, *, user) -> HandoverParcel:
                            field="code")
         raise Conflict(_("订单 %(no)s 已在交接单 %(h)s 上出库") % {"no": no, "h": already.handover.number},
                        field="code")
-    if order.state in (S.SHIPPED, S.RECEIVED, S.BUYER_REVIEWED, S.COMPLETED):
+    if order.state in SHIPPED_STATES:
         raise Conflict(_("订单 %(no)s 已发货（%(state)s），不会重复出库")
                        % {"no": no, "state": order.get_state_display()}, field="code")
     _ready_to_ship(order, _("出库交接"))
-    check = PackCheck.objects.select_for_update().filter(order=order).first()
+    check = PackCheck.objects.select_for_update().live().filter(order=order).first()
     if check is None or check.state != C.WEIGHED:
         state = check.get_state_display() if check is not None else _("未验货")
         raise BusinessError(_("订单 %(no)s 尚未称重（%(state)s），不能出库交接（FUL-04）") % {"no": no, "state": state},
@@ -493,5 +574,5 @@ def require_view(user, perm: str) -> None:
         raise NotAllowed(_("您没有查看此数据的权限"))
 
 
-__all__ = ["start_check", "scan_item", "finish_check", "pack", "weigh", "open_handover", "scan_out",
-           "close_handover", "expected_weight", "find_order"]
+__all__ = ["start_check", "scan_item", "finish_check", "pack", "weigh", "discard_check", "open_handover", "scan_out",
+           "close_handover", "expected_weight", "find_order", "live_check"]

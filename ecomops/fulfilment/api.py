@@ -1,5 +1,5 @@
 """API of the packing station and the carriers' manifests (FUL-02…04, ORD-01): start (or resume) the
-check of a scanned waybill or order number, scan items, finish, pack, weigh; open a manifest, scan
+check of a scanned waybill or order number, scan items, finish, pack, weigh, discard (作废); open a manifest, scan
 parcels out onto it, close it. Thin: the actions check rights, scope and rules. A check is found
 within the caller's scope (DAT-02: another client's is a 404); a manifest is visible when empty or
 holding one of the caller's parcels, and lists only the caller's part."""
@@ -62,6 +62,8 @@ class FulfilmentCheckOut(Schema):
     verified_at: datetime | None
     packed_at: datetime | None
     weighed_at: datetime | None
+    discarded_at: datetime | None
+    discard_reason: str = Field(description="作废原因；作废的验货记录不再使用，订单可重新验货")
 
 
 class FulfilmentScanOut(Schema):
@@ -83,6 +85,10 @@ class FulfilmentPackIn(Schema):
 class FulfilmentWeighIn(Schema):
     weight_g: Annotated[int, Strict()] = Field(ge=1, le=actions.WEIGHT_MAX_G, description="实际重量（克）")
     recheck_reason: Reason = Field("", description="超出允许偏差时复核确认的原因（FUL-04）")
+
+
+class FulfilmentDiscardIn(Schema):
+    reason: Reason = Field("", description="作废原因（必填）")
 
 
 class FulfilmentHandoverIn(Schema):
@@ -131,7 +137,8 @@ def _check_out(check: PackCheck) -> dict:
             "weight_g": check.weight_g, "expected_weight_g": check.expected_weight_g,
             "tolerance_g": check.tolerance_g, "recheck": check.recheck, "recheck_reason": check.recheck_reason,
             "started_at": check.started_at, "verified_at": check.verified_at, "packed_at": check.packed_at,
-            "weighed_at": check.weighed_at}
+            "weighed_at": check.weighed_at, "discarded_at": check.discarded_at,
+            "discard_reason": check.discard_reason}
 
 
 def _check(request, check_id: int) -> PackCheck:
@@ -188,6 +195,12 @@ def fulfilment_pack(request, check_id: Path[Id], payload: FulfilmentPackIn):
 def fulfilment_weigh(request, check_id: Path[Id], payload: FulfilmentWeighIn):
     return _fresh(actions.weigh(_check(request, check_id), user=request.auth, weight_g=payload.weight_g,
                                 recheck_reason=payload.recheck_reason))
+
+
+@router.post("/fulfilment/checks/{check_id}/discard", response=FulfilmentCheckOut,
+             summary="作废验货记录（交接出库前，须填写原因）；订单可重新验货，已领用的包材不退回")
+def fulfilment_discard_check(request, check_id: Path[Id], payload: FulfilmentDiscardIn):
+    return _fresh(actions.discard_check(_check(request, check_id), user=request.auth, reason=payload.reason))
 
 
 def _handover_out(handover: Handover, user) -> dict:

@@ -10,22 +10,29 @@ class CheckState(models.TextChoices):
     PACKED = "packed", _("已打包")
     WEIGHED = "weighed", _("已称重")
     HANDED_OVER = "handed_over", _("已交接")
+    DISCARDED = "discarded", _("作废")
 
 
 C = CheckState
 
 # FUL-02 → FUL-03 → FUL-04 → leaving (ORD-01): every item scanned, then packed, then weighed (again,
-# as long as the parcel is still here), then scanned out onto a carrier's manifest.
+# as long as the parcel is still here), then scanned out onto a carrier's manifest. Until it leaves, a
+# check can be discarded (作废: the order went back on hold, its lines changed …); the order may then be
+# checked again from the start, on a new check. A discarded check stays as the record of what happened.
 CHECK_FLOW: dict[str, tuple[str, ...]] = {
-    C.VERIFYING: (C.VERIFIED,),
-    C.VERIFIED: (C.PACKED,),
-    C.PACKED: (C.WEIGHED,),
-    C.WEIGHED: (C.WEIGHED, C.HANDED_OVER),
+    C.VERIFYING: (C.VERIFIED, C.DISCARDED),
+    C.VERIFIED: (C.PACKED, C.DISCARDED),
+    C.PACKED: (C.WEIGHED, C.DISCARDED),
+    C.WEIGHED: (C.WEIGHED, C.HANDED_OVER, C.DISCARDED),
     C.HANDED_OVER: (),
+    C.DISCARDED: (),
 }
 
 # The states of a check that has passed verification (the order is being packed or is packed).
 PACKED_OR_LATER = (C.PACKED, C.WEIGHED, C.HANDED_OVER)
+
+# The states a check can be discarded from: any before the parcel left (never after the handover).
+DISCARDABLE = (C.VERIFYING, C.VERIFIED, C.PACKED, C.WEIGHED)
 
 
 class HandoverState(models.TextChoices):

@@ -3,7 +3,8 @@
 - ``PackCheck`` (验货记录): one order at the station, from the first scan to the manifest. Its
   ``PackCheckLine`` rows hold, per SKU, the units the order expects and the units scanned (FUL-02);
   the check then records the packaging used (FUL-03) and the weight against the expected one (FUL-04).
-  An order has at most one check (the one live record of its packing).
+  An order has at most one live check (the record of its packing); a check discarded before the parcel
+  left (作废: who, when, why) stays beside it, and the order may be checked again on a new one.
 - ``PrepackJob`` (预打包任务, FUL-05): bestsellers packed ahead of a big promotion into a ``prepack``
   bin; single-unit orders then take those parcels first and are not packed again.
 - ``Handover`` (交接单): the parcels handed to one carrier from one warehouse, scanned out one by one
@@ -31,11 +32,17 @@ from .enums import CheckState, HandoverState, PrepackState
 USER = settings.AUTH_USER_MODEL
 
 
+class PackCheckQuerySet(ScopedQuerySet):
+    def live(self) -> PackCheckQuerySet:
+        """The checks not discarded: at most one per order (the one the station works on)."""
+        return self.exclude(state=CheckState.DISCARDED)
+
+
 class PackCheck(models.Model):
     """验货记录: one order verified, packed and weighed at the station (FUL-02, FUL-03, FUL-04)."""
 
-    order = models.OneToOneField("orders.Order", verbose_name=_("订单"), on_delete=models.PROTECT,
-                                 related_name="pack_check")
+    order = models.ForeignKey("orders.Order", verbose_name=_("订单"), on_delete=models.PROTECT,
+                              related_name="pack_checks")
     state = models.CharField(_("状态"), max_length=20, choices=CheckState.choices, default=CheckState.VERIFYING,
                              db_index=True)
     started_by = models.ForeignKey(USER, verbose_name=_("验货人"), on_delete=models.PROTECT, related_name="+")
@@ -59,9 +66,13 @@ class PackCheck(models.Model):
     weighed_by = models.ForeignKey(USER, verbose_name=_("称重人"), null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     weighed_at = models.DateTimeField(_("称重时间"), null=True, blank=True)
+    discarded_by = models.ForeignKey(USER, verbose_name=_("作废人"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    discarded_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    discard_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
     history = audited()
 
-    objects = ScopedQuerySet.as_manager()
+    objects = PackCheckQuerySet.as_manager()
     scope_store_field = "order__store"
     scope_client_field = "order__store__client"
 
@@ -73,10 +84,16 @@ class PackCheck(models.Model):
             ("verify_order", _("可扫描验货")),
             ("pack_order", _("可打包")),
             ("weigh_parcel", _("可称重")),
+            ("discard_packcheck", _("可作废验货记录")),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(recheck=False) | ~Q(recheck_reason=""),
                                    name="fulfilment_check_recheck_has_reason"),
+            # One live check per order; discarded ones stay beside it.
+            models.UniqueConstraint(fields=["order"], condition=~Q(state=CheckState.DISCARDED),
+                                    name="fulfilment_check_one_live_per_order"),
+            models.CheckConstraint(condition=~Q(state=CheckState.DISCARDED) | ~Q(discard_reason=""),
+                                   name="fulfilment_check_discard_has_reason"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("finish/", views.station_finish, name="station_finish"),
     path("pack/", views.station_pack, name="station_pack"),
     path("weigh/", views.station_weigh, name="station_weigh"),
+    path("discard/", views.station_discard, name="station_discard"),
     path("checks/<int:pk>/packing-list.pdf", views.packing_list, name="check_packing_list"),
     path("prepack/", prepack_views.prepack_list, name="prepack_list"),
     path("prepack/new/", prepack_views.prepack_create, name="prepack_create"),

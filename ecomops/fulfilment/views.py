@@ -4,7 +4,9 @@ The station (验货打包) is made for a keyboard-wedge scanner and a scale that
 focus; Enter posts the scan (htmx swaps the panel: the order's lines with scanned/expected, a big red
 ``role="alert"`` message and a low beep on a refusal, green and a short beep when complete); then the
 packaging and the weight on the same page, every field reachable by keyboard alone. Without scripts
-the same forms post and the whole page comes back.
+the same forms post and the whole page comes back. A supervisor (``fulfilment.discard_packcheck``)
+sees a 作废验货 form with a reason on a check that has not left yet (e.g. its order was put on hold);
+a discarded check shows who discarded it, when and why.
 
 Thin: scope (DAT-02: a check or a manifest out of the user's scope is a 404), render, call
 ``fulfilment.actions``.
@@ -27,7 +29,7 @@ from ecomops.orders.enums import Courier
 from ecomops.supply.models import PackagingMaterial
 
 from . import actions
-from .enums import CheckState, HandoverState
+from .enums import DISCARDABLE, CheckState, HandoverState
 from .models import PackCheck
 from .prepack import prepacked_material
 
@@ -45,7 +47,7 @@ def _visible_check(user, pk) -> PackCheck | None:
     pk = _pk(pk)
     if not pk:
         return None
-    return (PackCheck.objects.visible_to(user).select_related("order", "order__store", "material")
+    return (PackCheck.objects.visible_to(user).select_related("order", "order__store", "material", "discarded_by")
             .filter(pk=pk).first())
 
 
@@ -62,6 +64,7 @@ def _station_context(request, check: PackCheck | None, **extra) -> dict:
         "prepacked_parcel": (prepacked_material(check.order) if check is not None and check.state == C.VERIFIED
                              else None),
         "can_weigh": user.has_perm(actions.WEIGH_PERM) and check is not None and check.state in (C.PACKED, C.WEIGHED),
+        "can_discard": user.has_perm(actions.DISCARD_PERM) and check is not None and check.state in DISCARDABLE,
         "scanned_total": sum(x.scanned for x in lines), "expected_total": sum(x.expected for x in lines),
         "error": "", "success": "", "recheck": False, "focus": "scan",
         **extra,
@@ -165,6 +168,26 @@ def station_weigh(request):
     return _panel(request, _station_context(request, check, success=_(
         "已称重 %(w)s 克：订单 %(no)s 可交接出库，请扫描下一单") % {"w": check.weight_g,
                                                           "no": check.order.platform_order_no}))
+
+
+@require_POST
+@internal_page((VIEW_CHECK, actions.DISCARD_PERM))
+def station_discard(request):
+    """作废验货: the check is discarded with the reason typed; the station is then ready for the next
+    scan (scanning the order again opens a new check)."""
+    check = _visible_check(request.user, request.POST.get("check"))
+    if check is None:
+        raise Http404
+    try:
+        actions.discard_check(check, user=request.user, reason=request.POST.get("reason") or "")
+    except NotAllowed:
+        raise PermissionDenied from None
+    except BusinessError as refused:
+        return _panel(request, _station_context(request, _visible_check(request.user, check.pk),
+                                                error=refused.message, focus="discard",
+                                                discard_value=request.POST.get("reason") or ""))
+    return _panel(request, _station_context(request, None, success=_(
+        "已作废订单 %(no)s 的验货记录；重新扫描运单号即可重新验货") % {"no": check.order.platform_order_no}))
 
 
 @internal_page(VIEW_CHECK)

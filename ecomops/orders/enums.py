@@ -83,6 +83,7 @@ class OrderEventKind(models.TextChoices):
     VERIFIED = "verified", _("验货通过")
     PACKED = "packed", _("打包")
     WEIGHED = "weighed", _("称重")
+    CHECK_DISCARDED = "check_discarded", _("作废验货")
 
 
 class PaymentMethod(models.TextChoices):

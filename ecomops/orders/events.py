@@ -140,6 +140,11 @@ def weighed(order: Order, *, user, note: str = "", data: dict | None = None) -> 
     return _noted(order, OrderEventKind.WEIGHED, user=user, note=note, data=data)
 
 
+def check_discarded(order: Order, *, user, note: str, data: dict | None = None) -> OrderEvent:
+    """FUL-02…04: the station's check was discarded (作废, ``note``: why); the order may be checked again."""
+    return _noted(order, OrderEventKind.CHECK_DISCARDED, user=user, note=note, data=data)
+
+
 def row(kind: str, *, before: str, after: str, note: str = "", data: dict | None = None) -> dict:
     """The fields of one row for a set-based insert (``review``), named as in :class:`OrderEvent`."""
     return {"kind": kind, "from_state": before, "to_state": after, "note": str(note or "")[:500],

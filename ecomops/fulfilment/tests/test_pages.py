@@ -46,7 +46,7 @@ def test_ful02_a_wrong_item_answers_the_red_alert_and_the_page_walks_to_the_weig
     url = reverse("fulfilment:station_scan")
     started = client.post(url, {"code": order.tracking_no, "check": ""}, **HTMX)
     assert started.status_code == 200 and 'id="station-panel"' in started.content.decode()
-    check = PackCheck.objects.get(order=order)
+    check = PackCheck.objects.live().get(order=order)
     wrong = client.post(url, {"code": "6900000000099", "check": check.pk}, **HTMX).content.decode()
     assert 'role="alert"' in wrong and "错货" in wrong and 'data-eo-beep="error"' in wrong
     assert "<html" not in wrong  # the panel only
