@@ -151,6 +151,59 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s*＊]+", "", text or "")
 
 
+# --- files whose columns go by several names ------------------------------------------------------------
+
+
+def _alias_key(text: str) -> str:
+    return header_key(text).replace("（", "(").replace("）", ")").lower()
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each wanted column is in a file whose headers vary by sender (a carrier's bill, its
+    tracking export): key → column index, or None for an optional column the file lacks."""
+
+    at: dict[str, int | None]
+
+    def cell(self, cells: list[str], key: str) -> str:
+        index = self.at.get(key)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+def find_columns(headers: Sequence[str], aliases: dict[str, tuple[str, ...]], *, optional: Iterable[str] = (),
+                 missing: str) -> Columns:
+    """The columns of ``aliases`` (key → the header names it goes by, the first being the one named in
+    messages) among ``headers``, matched without spaces, ``*`` marks, case or full-width brackets. A
+    required column that is absent is refused with ``missing`` (a message with ``%(col)s``)."""
+    keys = [_alias_key(h) for h in headers]
+    optional = set(optional)
+    at: dict[str, int | None] = {}
+    for key, names in aliases.items():
+        found = next((keys.index(_alias_key(n)) for n in names if _alias_key(n) in keys), None)
+        if found is None and key not in optional:
+            raise BusinessError(missing % {"col": names[0]}, field="file")
+        at[key] = found
+    return Columns(at)
+
+
+def parse_rows(table: Table, parse, *, empty: str, shown: int = 20) -> list:
+    """``parse(row_number, cells)`` for every data row of ``table``, all or nothing: every row it refuses
+    (``BusinessError``) is named as "第 n 行：…" (the first ``shown`` of them, then the count), and no row
+    at all is refused with ``empty``."""
+    rows, problems = [], []
+    for number, cells in table.rows:
+        try:
+            rows.append(parse(number, cells))
+        except BusinessError as error:
+            problems.append(_("第 %(row)d 行：%(why)s") % {"row": number, "why": error.message})
+    if problems:
+        more = _("……共 %(n)d 处错误") % {"n": len(problems)} if len(problems) > shown else ""
+        raise BusinessError("；".join(problems[:shown]) + more, field="file")
+    if not rows:
+        raise BusinessError(empty, field="file")
+    return rows
+
+
 # --- writing -------------------------------------------------------------------------------------
 
 

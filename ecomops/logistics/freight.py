@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ecomops.catalog.sheets import read_table
+from ecomops.catalog.sheets import find_columns, parse_rows, read_table
 from ecomops.core import validate
 from ecomops.core.errors import BusinessError, Conflict
 from ecomops.core.history import save_audited
@@ -155,47 +155,30 @@ class BillRow:
     amount: Decimal
 
 
-def _column(headers: list[str], names: tuple[str, ...], label: str) -> int:
-    keys = [h.replace("（", "(").replace("）", ")").lower() for h in headers]
-    for name in names:
-        if name.lower() in keys:
-            return keys.index(name.lower())
-    raise BusinessError(_("账单缺少“%(col)s”列") % {"col": label}, field="file")
-
-
 def read_bill(data: bytes, filename: str = "") -> list[BillRow]:
     """Rows of a carrier's bill (.xlsx or CSV in UTF-8 or GBK): 运单号, 计费重量 (kg), 金额 (yuan). Every
     bad row is named; nothing is returned half."""
     table = read_table(data, filename=filename)
-    headers = list(table.headers)
-    at = {key: _column(headers, names, names[0]) for key, names in BILL_COLUMNS.items()}
-    rows, problems, seen = [], [], set()
-    for number, cells in table.rows:
-        def cell(key, cells=cells):
-            index = at[key]
-            return cells[index].strip() if index < len(cells) else ""
-        tracking = cell("tracking_no")
+    columns = find_columns(table.headers, BILL_COLUMNS, missing=_("账单缺少“%(col)s”列"))
+    seen: set[str] = set()
+
+    def parse(number: int, cells: list[str]) -> BillRow:
+        tracking = columns.cell(cells, "tracking_no")
+        if not tracking or len(tracking) > 40:
+            raise BusinessError(_("运单号为空或过长"))
+        if tracking in seen:
+            raise BusinessError(_("运单号 %(no)s 重复") % {"no": tracking})
         try:
-            if not tracking or len(tracking) > 40:
-                raise BusinessError(_("运单号为空或过长"))
-            if tracking in seen:
-                raise BusinessError(_("运单号 %(no)s 重复") % {"no": tracking})
-            kg = Decimal(cell("weight"))
+            kg = Decimal(columns.cell(cells, "weight"))
             if not kg.is_finite() or kg <= 0 or kg > 1000:
-                raise BusinessError(_("计费重量须为大于 0 的千克数"))
-            amount = validate.money(cell("amount"), field="amount", label=_("金额"))
-        except (BusinessError, ArithmeticError) as error:
-            message = error.message if isinstance(error, BusinessError) else _("计费重量须为大于 0 的千克数")
-            problems.append(_("第 %(row)d 行：%(why)s") % {"row": number, "why": message})
-            continue
+                raise ArithmeticError
+        except ArithmeticError:
+            raise BusinessError(_("计费重量须为大于 0 的千克数")) from None
+        amount = validate.money(columns.cell(cells, "amount"), field="amount", label=_("金额"))
         seen.add(tracking)
-        rows.append(BillRow(number, tracking, int((kg * 1000).to_integral_value()), amount))
-    if problems:
-        raise BusinessError("；".join(problems[:20]) + (_("……共 %(n)d 处错误") % {"n": len(problems)}
-                                                        if len(problems) > 20 else ""), field="file")
-    if not rows:
-        raise BusinessError(_("账单没有明细行"), field="file")
-    return rows
+        return BillRow(number, tracking, int((kg * 1000).to_integral_value()), amount)
+
+    return parse_rows(table, parse, empty=_("账单没有明细行"))
 
 
 @transaction.atomic

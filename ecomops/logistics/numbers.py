@@ -33,6 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ecomops.catalog.sheets import decode_text
 from ecomops.core.errors import BusinessError
 from ecomops.orders import actions as order_actions
 from ecomops.orders.enums import OrderState
@@ -306,25 +307,13 @@ class Imported:
     existing: int = 0  # imported before (a second import of the same file changes nothing)
 
 
-def _decode(data: bytes) -> str:
-    """Excel saves "CSV" in the system's code page (GBK/GB18030 in China) or as UTF-8 with a BOM."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise BusinessError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV 文件"), field="file") from None
-
-
 def _rows(file) -> list[tuple[int, str]]:
     data = file.read(IMPORT_MAX_BYTES + 1) if hasattr(file, "read") else bytes(file)
     if isinstance(data, str):
         data = data.encode("utf-8")
     if len(data) > IMPORT_MAX_BYTES:
         raise BusinessError(_("文件过大"), field="file")
-    reader = csv.reader(io.StringIO(_decode(data)))
+    reader = csv.reader(io.StringIO(decode_text(data)))  # what Excel saves: UTF-8 (BOM) or GBK
     header = next(reader, None)
     names = [cell.strip() for cell in header or []]
     if IMPORT_HEADER not in names:

@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ecomops.audit import dues
-from ecomops.catalog.sheets import read_table
+from ecomops.catalog.sheets import find_columns, parse_rows, read_table
 from ecomops.core import validate
 from ecomops.core.documents import next_number
 from ecomops.core.errors import BusinessError, NotAllowed
@@ -85,38 +85,25 @@ def _when(text: str) -> datetime:
 def read_events(data: bytes, filename: str = "") -> list[EventIn]:
     """Rows of a carrier's tracking export: 运单号, 时间, 状态 (and optional 地点, 描述)."""
     table = read_table(data, filename=filename)
-    headers = list(table.headers)
-    at: dict[str, int | None] = {}
-    for key, names in COLUMNS.items():
-        found = next((headers.index(n) for n in names if n in headers), None)
-        if found is None and key in ("tracking_no", "at", "status"):
-            raise BusinessError(_("轨迹文件缺少“%(col)s”列") % {"col": names[0]}, field="file")
-        at[key] = found
-    rows, problems = [], []
-    for number, cells in table.rows:
-        def cell(key, cells=cells):
-            index = at[key]
-            return cells[index].strip() if index is not None and index < len(cells) else ""
+    columns = find_columns(table.headers, COLUMNS, optional=("place", "detail"),
+                           missing=_("轨迹文件缺少“%(col)s”列"))
+
+    def parse(number: int, cells: list[str]) -> EventIn:
+        tracking = columns.cell(cells, "tracking_no")
+        if not tracking or len(tracking) > 40:
+            raise BusinessError(_("运单号为空或过长"))
         try:
-            tracking = cell("tracking_no")
-            if not tracking or len(tracking) > 40:
-                raise BusinessError(_("运单号为空或过长"))
-            try:
-                when = _when(cell("at"))
-            except ValueError:
-                raise BusinessError(_("时间“%(v)s”无法识别，请用 2026-12-01 08:30 的格式")
-                                    % {"v": cell("at")}) from None
-            status = STATUS_WORDS.get(cell("status"))
-            if status is None:
-                raise BusinessError(_("状态“%(v)s”无法识别") % {"v": cell("status")})
-            rows.append(EventIn(tracking, when, status, cell("place")[:60], cell("detail")[:200], number))
-        except BusinessError as error:
-            problems.append(_("第 %(row)d 行：%(why)s") % {"row": number, "why": error.message})
-    if problems:
-        raise BusinessError("；".join(problems[:20]), field="file")
-    if not rows:
-        raise BusinessError(_("轨迹文件没有明细行"), field="file")
-    return rows
+            when = _when(columns.cell(cells, "at"))
+        except ValueError:
+            raise BusinessError(_("时间“%(v)s”无法识别，请用 2026-12-01 08:30 的格式")
+                                % {"v": columns.cell(cells, "at")}) from None
+        status = STATUS_WORDS.get(columns.cell(cells, "status"))
+        if status is None:
+            raise BusinessError(_("状态“%(v)s”无法识别") % {"v": columns.cell(cells, "status")})
+        return EventIn(tracking, when, status, columns.cell(cells, "place")[:60], columns.cell(cells, "detail")[:200],
+                       number)
+
+    return parse_rows(table, parse, empty=_("轨迹文件没有明细行"))
 
 
 def import_events(data: bytes, *, user, courier: str, filename: str = "") -> Recorded:
