@@ -21,7 +21,8 @@ from ecomops.demo import org as demo
 
 from .crawl import view_name
 
-MODULES = ("catalog", "stores", "suppliers", "listing", "compliance", "orders", "orderimport", "dispatch", "payroll")
+MODULES = ("catalog", "stores", "suppliers", "listing", "compliance", "orders", "orderimport", "dispatch", "payroll",
+           "waves", "fulfilment", "logistics")
 HREF = re.compile(r'href="(/[^"#]*)"')
 # Downloads and files answer bytes, not pages; the API and the admin are walked elsewhere.
 SKIP = re.compile(r"^/(api|admin|i18n|static|media)/|/file/|/logo/|\.xlsx$|/export/")
