@@ -97,6 +97,50 @@ def _grams(value, *, field: str, label: str, required: bool = True) -> int | Non
     return grams
 
 
+CONTRACT_MAX_DAYS = 365  # a promised delivery time longer than a year is a typing error
+
+
+@transaction.atomic
+def add_contract(*, user, courier: str, number: str, starts_on: date, ends_on: date, standard_days,
+                 settlement_terms: str = "", late_penalty="0", compensation_cap="0",
+                 cargo_safety: str = "") -> CarrierContract:
+    """A carrier contract (承运合同, LOG-01): its service standard, settlement terms and penalties for
+    the days it runs. A renewed contract is a new one with its own number, never an edit."""
+    require_perm(user, "logistics.add_carriercontract")
+    require_internal(user)
+    contract = CarrierContract(
+        courier=_courier(courier),
+        number=validate.text(number, field="number", label=_("合同编号"), max_length=40, required=True,
+                             single_line=True),
+        starts_on=starts_on, ends_on=ends_on,
+        standard_days=_days(standard_days),
+        settlement_terms=validate.text(settlement_terms, field="settlement_terms", label=_("结算方式"),
+                                       max_length=200),
+        late_penalty=validate.money(late_penalty or "0", field="late_penalty", label=_("每票延误扣款")),
+        compensation_cap=validate.money(compensation_cap or "0", field="compensation_cap",
+                                        label=_("丢件破损赔付上限")),
+        cargo_safety=validate.text(cargo_safety, field="cargo_safety", label=_("货物安全条款"), max_length=300))
+    if ends_on < starts_on:
+        raise BusinessError(_("结束日期不能早于开始日期"), field="ends_on")
+    duplicate = _("合同编号 %(no)s 已存在") % {"no": contract.number}
+    if CarrierContract.objects.filter(number=contract.number).exists():
+        raise Conflict(duplicate, field="number")
+    validate.save_checked(contract, user=user, duplicate=duplicate, field="number")
+    return contract
+
+
+def _days(value) -> int:
+    if value in (None, ""):
+        raise BusinessError(_("请填写承诺时效（天）"), field="standard_days")
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise BusinessError(_("承诺时效须为整数天"), field="standard_days") from None
+    if not 1 <= days <= CONTRACT_MAX_DAYS:
+        raise BusinessError(_("承诺时效须在 1 到 %(n)d 天之间") % {"n": CONTRACT_MAX_DAYS}, field="standard_days")
+    return days
+
+
 def contract_for(courier: str, on: date) -> CarrierContract | None:
     return (CarrierContract.objects.filter(courier=courier, starts_on__lte=on, ends_on__gte=on)
             .order_by("-starts_on", "-pk").first())

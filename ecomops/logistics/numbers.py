@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.catalog.sheets import decode_text
 from ecomops.core.errors import BusinessError
+from ecomops.core.history import save_audited
 from ecomops.orders import actions as order_actions
 from ecomops.orders.enums import OrderState
 from ecomops.orders.models import Order
@@ -46,6 +47,7 @@ from .models import TRACKING_NO_MAX, Carrier, NumberPool, NumberSource, Tracking
 ASSIGN_PERM = "logistics.assign_trackingnumber"
 IMPORT_PERM = "logistics.add_trackingnumber"
 POOL_PERM = "logistics.add_numberpool"
+CHANGE_CARRIER_PERM = "logistics.change_carrier"
 # Orders that may get a number: reviewed (stock reserved) or waiting to ship (printed, ORD-04/05).
 ASSIGNABLE = (OrderState.REVIEWED, OrderState.AWAITING_SHIPMENT)
 HTTP_TIMEOUT = 10  # seconds to wait for a carrier API
@@ -270,6 +272,17 @@ def _record(carrier: Carrier, order: Order, number: str, *, adapter: NumberAdapt
         order=order, assigned_at=at, assigned_by=user)
     if taken != 1:
         raise IntegrityError(f"number {number} was taken meanwhile")
+
+
+@transaction.atomic
+def set_active(carrier: Carrier, *, user, active: bool) -> Carrier:
+    """Take a carrier out of use (no number is given or imported for it any more) or back in."""
+    require_staff_perm(user, CHANGE_CARRIER_PERM)
+    carrier = Carrier.objects.select_for_update().get(pk=carrier.pk)
+    if carrier.is_active != active:
+        carrier.is_active = active
+        save_audited(carrier, user=user, update_fields=["is_active"])
+    return carrier
 
 
 # --- pools and imports -------------------------------------------------------------------------------

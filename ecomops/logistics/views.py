@@ -1,6 +1,8 @@
 """Logistics pages (LOG-01…03): logistics cases with their steps, tracking import, the carriers'
-monthly scorecard with the routing suggestion, the carriers' bills and the price cards. Everything a
-user sees is their own clients' parcels (DAT-02); price cards and bills are the agency's own."""
+monthly scorecard with the routing suggestion, the carriers' bills, the price cards, and the carriers
+with their number pools, imported numbers and contracts. Everything a user sees is their own clients'
+parcels (DAT-02); carriers, pools, contracts, price cards and bills are the agency's own (a carrier
+page shows each part only to a user who may view it, and of the numbers given to orders only counts)."""
 
 from __future__ import annotations
 
@@ -19,8 +21,18 @@ from ecomops.core.errors import BusinessError
 from ecomops.core.outcome import run_action
 from ecomops.orders.enums import Courier
 
-from . import freight, scorecard, tracking
-from .models import CarrierBill, CaseState, LogisticsCase, PriceCard
+from . import freight, numbers, scorecard, tracking
+from .models import (
+    Carrier,
+    CarrierBill,
+    CarrierContract,
+    CaseState,
+    LogisticsCase,
+    NumberSource,
+    PriceCard,
+    TrackingNumber,
+)
+from .queries import carrier_stock
 
 VIEW_CASES = "logistics.view_logisticscase"
 HANDLE = tracking.HANDLE_PERM
@@ -157,8 +169,12 @@ def bill_detail(request, pk: int):
 
 @internal_page("logistics.view_pricecard")
 def price_cards(request):
+    cards = PriceCard.objects.all()
+    courier = request.GET.get("courier", "")
+    if courier in Courier.values:
+        cards = cards.filter(courier=courier)
     return render(request, "logistics/price_cards.html", {
-        "cards": PriceCard.objects.all()[:200], "couriers": Courier.choices,
+        "cards": cards[:200], "couriers": Courier.choices, "courier": courier,
         "can_add": request.user.has_perm("logistics.add_pricecard")})
 
 
@@ -232,3 +248,149 @@ def customs_receipt(request, pk: int):
     run_action(request, customs.record_receipt, declaration, user=request.user,
                status=request.POST.get("status", ""), note=request.POST.get("note", ""), done=_("回执已录入"))
     return redirect("logistics:customs", pk=declaration.pk)
+
+
+# --- carriers, their number pools and contracts (LOG-01, LOG-02) -------------------------------------
+
+VIEW_CARRIER = "logistics.view_carrier"
+VIEW_POOLS = "logistics.view_numberpool"
+VIEW_NUMBERS = "logistics.view_trackingnumber"
+VIEW_CONTRACTS = "logistics.view_carriercontract"
+VIEW_CARDS = "logistics.view_pricecard"
+
+
+def _coverage(on: date) -> dict[str, list[str]]:
+    """Per courier: the provinces of its price cards valid on ``on``; ``[]`` when one card is for every
+    province, no key when it has no card."""
+    out: dict[str, set[str] | None] = {}
+    for courier, provinces in (PriceCard.objects.filter(valid_from__lte=on).exclude(valid_to__lt=on)
+                               .values_list("courier", "provinces")):
+        if not provinces or out.get(courier, set()) is None:
+            out[courier] = None
+        else:
+            out.setdefault(courier, set()).update(provinces)
+    return {courier: sorted(provinces) if provinces is not None else [] for courier, provinces in out.items()}
+
+
+def _in_force(on: date):
+    return CarrierContract.objects.filter(starts_on__lte=on, ends_on__gte=on)
+
+
+@internal_page(VIEW_CARRIER)
+def carriers(request):
+    user, today = request.user, timezone.localdate()
+    stock = carrier_stock()
+    contracts: dict[str, list[CarrierContract]] = {}
+    if user.has_perm(VIEW_CONTRACTS):
+        for contract in _in_force(today).order_by("-starts_on", "pk"):
+            contracts.setdefault(contract.courier, []).append(contract)
+    coverage = _coverage(today) if user.has_perm(VIEW_CARDS) else {}
+    rows = [{"carrier": c, "stock": stock.get(c.pk, {}), "contracts": contracts.get(c.code, []),
+             "coverage": coverage.get(c.code)} for c in Carrier.objects.order_by("code")]
+    return render(request, "logistics/carriers.html", {
+        "rows": rows, "can_pools": user.has_perm(VIEW_POOLS), "can_numbers": user.has_perm(VIEW_NUMBERS),
+        "can_contracts": user.has_perm(VIEW_CONTRACTS), "can_cards": user.has_perm(VIEW_CARDS)})
+
+
+def _the_carrier(code: str) -> Carrier:
+    carrier = Carrier.objects.filter(code=code).first()
+    if carrier is None:
+        raise Http404
+    return carrier
+
+
+@internal_page(VIEW_CARRIER)
+def carrier_detail(request, code: str):
+    carrier, user, today = _the_carrier(code), request.user, timezone.localdate()
+    context = {"carrier": carrier, "today": today, "can_pools": user.has_perm(VIEW_POOLS),
+               "can_numbers": user.has_perm(VIEW_NUMBERS), "can_contracts": user.has_perm(VIEW_CONTRACTS),
+               "can_cards": user.has_perm(VIEW_CARDS),
+               "can_add_pool": user.has_perm(VIEW_POOLS) and user.has_perm(numbers.POOL_PERM),
+               "can_import": user.has_perm(VIEW_NUMBERS) and user.has_perm(numbers.IMPORT_PERM),
+               "can_add_contract": user.has_perm(VIEW_CONTRACTS) and user.has_perm("logistics.add_carriercontract"),
+               "can_change": user.has_perm(numbers.CHANGE_CARRIER_PERM)}
+    if context["can_pools"]:
+        context["pools"] = [{"first": p.format(p.first), "last": p.format(p.last), "next": p.format(p.next_value),
+                             "used": p.next_value - p.first, "remaining": p.remaining, "created_at": p.created_at}
+                            for p in carrier.pools.order_by("prefix", "first", "pk")]
+    if context["can_numbers"]:
+        # Counts only: the numbers given to orders belong to clients the user may not see.
+        imported = TrackingNumber.objects.filter(carrier=carrier, source=NumberSource.IMPORTED)
+        context["imported"] = {"total": imported.count(), "waiting": imported.filter(order__isnull=True).count()}
+    if context["can_contracts"]:
+        context["contracts"] = CarrierContract.objects.filter(courier=carrier.code).order_by("-starts_on", "-pk")
+    if context["can_cards"]:
+        context["cards"] = PriceCard.objects.filter(courier=carrier.code).order_by("-valid_from", "pk")[:50]
+    return render(request, "logistics/carrier.html", context)
+
+
+def _whole(value: str, *, minimum: int) -> int | None:
+    """A whole number typed into a form (not below ``minimum``), or None."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if number >= minimum else None
+
+
+@require_POST
+@internal_page((VIEW_CARRIER, VIEW_POOLS, numbers.POOL_PERM))
+def carrier_pool_add(request, code: str):
+    carrier, post = _the_carrier(code), request.POST
+    values, refused = {}, None
+    for name, minimum, why in (("first", 0, _("起始号须为不小于 0 的整数")),
+                               ("last", 0, _("结束号须为不小于 0 的整数")), ("width", 1, _("位数须为正整数"))):
+        values[name] = _whole(post.get(name, ""), minimum=minimum)
+        if values[name] is None and refused is None:
+            refused = why
+    if refused is not None:
+        messages.error(request, refused)
+    else:
+        run_action(request, numbers.add_pool, carrier, user=request.user, prefix=post.get("prefix", "").strip(),
+                   **values, done=lambda pool: _("号段已添加：%(pool)s") % {"pool": pool})
+    return redirect("logistics:carrier", code=carrier.code)
+
+
+@require_POST
+@internal_page((VIEW_CARRIER, VIEW_NUMBERS, numbers.IMPORT_PERM))
+def carrier_numbers_import(request, code: str):
+    carrier = _the_carrier(code)
+    upload = _upload(request)
+    if upload is not None:
+        run_action(request, numbers.import_numbers, upload[0], carrier, user=request.user,
+                   done=lambda r: _("已导入单号 %(created)d 个，此前已导入 %(existing)d 个") % vars(r))
+    return redirect("logistics:carrier", code=carrier.code)
+
+
+def _day(request, name: str, label: str) -> date | None:
+    try:
+        return date.fromisoformat(request.POST.get(name, "").strip())
+    except ValueError:
+        messages.error(request, _("请填写%(label)s（年-月-日）") % {"label": label})
+        return None
+
+
+@require_POST
+@internal_page((VIEW_CARRIER, VIEW_CONTRACTS, "logistics.add_carriercontract"))
+def carrier_contract_add(request, code: str):
+    carrier, post = _the_carrier(code), request.POST
+    starts_on = _day(request, "starts_on", _("开始日期"))
+    ends_on = _day(request, "ends_on", _("结束日期")) if starts_on else None
+    if starts_on and ends_on:
+        run_action(request, freight.add_contract, user=request.user, courier=carrier.code,
+                   number=post.get("number", ""), starts_on=starts_on, ends_on=ends_on,
+                   standard_days=post.get("standard_days", ""), settlement_terms=post.get("settlement_terms", ""),
+                   late_penalty=post.get("late_penalty", ""), compensation_cap=post.get("compensation_cap", ""),
+                   cargo_safety=post.get("cargo_safety", ""),
+                   done=lambda c: _("承运合同 %(no)s 已添加") % {"no": c.number})
+    return redirect("logistics:carrier", code=carrier.code)
+
+
+@require_POST
+@internal_page((VIEW_CARRIER, numbers.CHANGE_CARRIER_PERM))
+def carrier_active(request, code: str):
+    carrier = _the_carrier(code)
+    active = request.POST.get("active") == "1"
+    run_action(request, numbers.set_active, carrier, user=request.user, active=active,
+               done=_("承运商已启用") if active else _("承运商已停用"))
+    return redirect("logistics:carrier", code=carrier.code)
