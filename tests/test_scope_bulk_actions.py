@@ -141,6 +141,7 @@ ONE_RECORD = {
     "logistics_inform_buyer": "one logistics case", "logistics_claim": "one logistics case",
     "logistics_compensate": "one logistics case", "logistics_close_case": "one logistics case",
     "logistics_add_price_card": "the company's price cards",
+    "logistics_update_message_template": "the company's buyer message template of one kind of case",
     "logistics_push_events": "the caller's parcels: one outside the scope refuses the whole push (logistics tests)",
     "waves_pick": "one wave (seen whole or not found)", "waves_short": "one line of one wave",
     "waves_sort": "one wave (seen whole or not found)", "waves_finish": "one wave (seen whole or not found)",

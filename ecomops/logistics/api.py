@@ -2,8 +2,9 @@
 have left, giving numbers to orders (all or nothing, in the caller's scope) and importing numbers bought
 elsewhere (CSV). The carriers' API keys are never shown: only the name of the environment variable.
 
-Also logistics (LOG-01…03): logistics cases and their steps, tracking events pushed by a carrier
-or a tracking service, the carriers' monthly scorecard with the routing suggestion, and price cards.
+Also logistics (LOG-01…03): logistics cases and their steps, the buyer message templates, tracking
+events pushed by a carrier or a tracking service, the carriers' monthly scorecard with the routing
+suggestion, and price cards.
 Parcels and cases are those of the caller's clients (DAT-02); a case outside them is a 404.
 """
 
@@ -25,8 +26,9 @@ from ecomops.apiutil.types import Code, Day, Id, RefId, Text
 from ecomops.orders.enums import Courier
 from ecomops.orders.models import Order
 
-from . import customs, freight, numbers, scorecard, tracking
+from . import buyer_texts, customs, freight, numbers, scorecard, tracking
 from .models import (
+    BuyerMessageTemplate,
     Carrier,
     CaseKind,
     CaseState,
@@ -214,6 +216,43 @@ def logistics_compensate(request, case_id: Path[Id], payload: AmountIn):
 @router.post("/logistics/cases/{case_id}/close", response=CaseOut, summary="关闭异常单")
 def logistics_close_case(request, case_id: Path[Id], payload: CloseIn):
     return _case_out(tracking.close_case(_case(request, case_id), user=request.auth, note=payload.note))
+
+
+class BuyerMessageTemplateOut(Schema):
+    id: int
+    kind: CaseKind
+    kind_label: str
+    text: str = Field(description="模板内容，占位符 {订单号}、{快递公司}、{运单号}")
+    is_active: bool = Field(description="停用时告知买家使用系统内置的默认内容")
+    preview: str = Field(description="实际使用的内容（停用时为默认内容）按示例订单替换占位符后的结果")
+
+
+class BuyerMessageTemplateIn(Schema):
+    text: Text(1000, multiline=True) = Field(description="模板内容；只能使用占位符 {订单号}、{快递公司}、{运单号}")
+    is_active: bool = True
+
+
+def _template_out(template: BuyerMessageTemplate) -> dict:
+    return {"id": template.pk, "kind": template.kind, "kind_label": str(template.get_kind_display()),
+            "text": template.text, "is_active": template.is_active,
+            "preview": buyer_texts.fill(tracking.template_text(template.kind), buyer_texts.EXAMPLE)}
+
+
+@router.get("/logistics/message-templates", response=list[BuyerMessageTemplateOut],
+            summary="买家告知模板：各类物流异常告知买家的默认内容（LOG-02）")
+def logistics_list_message_templates(request):
+    require_perm(request.auth, "logistics.view_buyermessagetemplate")
+    return [_template_out(t) for t in BuyerMessageTemplate.objects.order_by("kind")]
+
+
+@router.put("/logistics/message-templates/{kind}", response=BuyerMessageTemplateOut,
+            summary="修改买家告知模板（记入修改历史）；未知占位符或内容为空时拒绝")
+def logistics_update_message_template(request, kind: Path[CaseKind], payload: BuyerMessageTemplateIn):
+    template = BuyerMessageTemplate.objects.filter(kind=kind).first()
+    if template is None:
+        raise Http404
+    return _template_out(tracking.update_template(template, user=request.auth, text=payload.text,
+                                                  active=payload.is_active))
 
 
 class EventIn(Schema):

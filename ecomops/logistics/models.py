@@ -18,6 +18,8 @@ What happens to a parcel after it leaves, and what it costs (LOG-01…03):
   the same event twice is kept once.
 - ``LogisticsCase``: a delayed, lost, damaged or returned parcel: the buyer informed, the claim
   against the carrier, the compensation recorded (LOG-02).
+- ``BuyerMessageTemplate``: the text the buyer is told for each kind of case, with placeholders for
+  the order, courier and tracking number (LOG-02); edited by the logistics supervisor.
 - ``CarrierBill`` / ``CarrierBillLine``: the carrier's monthly bill, each line set against our own
   weight and cost (LOG-03).
 
@@ -35,6 +37,8 @@ from django.utils.translation import gettext_lazy as _
 from ecomops.core.history import audited
 from ecomops.orders.enums import Courier
 from ecomops.org.scoping import ScopedQuerySet
+
+from .buyer_texts import validate_placeholders
 
 TRACKING_NO_MAX = 40  # as Order.tracking_no
 env_name_validator = RegexValidator(r"^[A-Z_][A-Z0-9_]*$", _("环境变量名只能包含大写字母、数字和下划线"))
@@ -338,6 +342,28 @@ class LogisticsCase(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class BuyerMessageTemplate(models.Model):
+    """买家告知模板 (LOG-02): the text sent to the buyer when a logistics case of this kind is informed
+    and no message is typed; one per kind, seeded with the built-in text (``buyer_texts``) and edited
+    by the logistics supervisor. Inactive: the built-in text is used."""
+
+    kind = models.CharField(_("异常类型"), max_length=20, choices=CaseKind.choices, unique=True)
+    text = models.TextField(
+        _("模板内容"), max_length=1000, validators=[validate_placeholders],
+        help_text=_("告知买家的内容。可用占位符：{订单号}（平台订单号）、{快递公司}（快递公司名称）、"
+                    "{运单号}（快递运单号），发送时替换为该异常单的内容；花括号只能用于这三个占位符。"))
+    is_active = models.BooleanField(_("启用"), default=True, help_text=_("停用后使用系统内置的默认内容"))
+    history = audited()
+
+    class Meta:
+        verbose_name = _("买家告知模板")
+        verbose_name_plural = _("买家告知模板")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
 
 
 class CarrierBill(models.Model):

@@ -11,8 +11,10 @@ imported twice changes nothing. A file with any bad row is refused whole, naming
   ``freight.standard_days``) is flagged late by the daily job: a "delayed" case and a due item for
   the people who handle the store's after-sales.
 
-A case is informed to the buyer (the message is kept), claimed from the carrier, compensated (at
-most the contract's cap per parcel) and closed; each step is on the case's history and the order's.
+A case is informed to the buyer (the message is kept: the one typed, else the kind's buyer message
+template, ``BuyerMessageTemplate``, filled with the order, courier and tracking number), claimed from
+the carrier, compensated (at most the contract's cap per parcel) and closed; each step is on the
+case's history and the order's.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -32,19 +34,31 @@ from ecomops.core import validate
 from ecomops.core.documents import next_number
 from ecomops.core.errors import BusinessError, NotAllowed
 from ecomops.core.flow import transition
+from ecomops.core.history import save_audited
 from ecomops.orders import actions as order_actions
 from ecomops.orders import events as order_events
 from ecomops.orders.enums import OrderState
 from ecomops.orders.models import Order
-from ecomops.org.actions import require_perm
+from ecomops.org.actions import require_internal, require_perm
 
+from . import buyer_texts
 from .freight import contract_for
-from .models import CASE_FLOW, CaseKind, CaseState, LogisticsCase, Shipment, TrackingEvent, TrackingStatus
+from .models import (
+    CASE_FLOW,
+    BuyerMessageTemplate,
+    CaseKind,
+    CaseState,
+    LogisticsCase,
+    Shipment,
+    TrackingEvent,
+    TrackingStatus,
+)
 
 CASE_PREFIX = "WL"
 CASE_DUE_KIND = "logistics.case"
 HANDLE_PERM = "logistics.handle_logisticscase"
 RECORD_PERM = "logistics.add_trackingevent"
+TEMPLATE_PERM = "logistics.change_buyermessagetemplate"
 STATUS_CASE = {TrackingStatus.LOST: CaseKind.LOST, TrackingStatus.DAMAGED: CaseKind.DAMAGED,
                TrackingStatus.RETURNED: CaseKind.RETURNED}
 # Carriers' exports name the status in words; the codes are accepted too.
@@ -209,21 +223,44 @@ def _case(case: LogisticsCase, user) -> LogisticsCase:
     return LogisticsCase.objects.select_for_update().select_related("shipment__order").get(pk=case.pk)
 
 
-def buyer_message(case: LogisticsCase) -> str:
-    """The text sent to the buyer for this case."""
+def case_values(case: LogisticsCase) -> dict[str, str]:
+    """What the placeholders of a buyer message become for this case. The courier is named in
+    Chinese, as the message itself, whatever language the user's pages are in."""
     shipment = case.shipment
-    texts = {
-        CaseKind.DELAYED: _("您好，您的订单 %(order)s（%(courier)s %(no)s）配送比承诺时间晚了，我们已联系快递加急处理，"
-                            "给您带来不便非常抱歉。"),
-        CaseKind.LOST: _("您好，您的订单 %(order)s（%(courier)s %(no)s）在运输途中丢失，我们将为您补发或退款，"
-                         "请告诉我们您的选择。"),
-        CaseKind.DAMAGED: _("您好，您的订单 %(order)s（%(courier)s %(no)s）运输中发生破损，请拍照联系我们，"
-                            "我们将为您补发或退款。"),
-        CaseKind.RETURNED: _("您好，您的订单 %(order)s（%(courier)s %(no)s）被快递退回，请确认收货地址和电话，"
-                             "我们将重新为您发出。"),
-    }
-    return texts[case.kind] % {"order": shipment.order.platform_order_no, "courier": shipment.get_courier_display(),
-                               "no": shipment.tracking_no}
+    with translation.override(None):
+        courier = str(shipment.get_courier_display())
+    return {buyer_texts.ORDER_NO: shipment.order.platform_order_no, buyer_texts.COURIER: courier,
+            buyer_texts.TRACKING_NO: shipment.tracking_no}
+
+
+def template_text(kind: str) -> str:
+    """The text of the active template of ``kind``, else the built-in default (no template, or it is
+    inactive or empty)."""
+    template = BuyerMessageTemplate.objects.filter(kind=kind, is_active=True).first()
+    if template is not None and template.text.strip():
+        return template.text
+    return buyer_texts.DEFAULT_TEXTS[kind]
+
+
+def buyer_message(case: LogisticsCase) -> str:
+    """The text sent to the buyer for this case: its kind's template filled with the case's values."""
+    return buyer_texts.fill(template_text(case.kind), case_values(case))
+
+
+@transaction.atomic
+def update_template(template: BuyerMessageTemplate, *, user, text: str, active: bool) -> BuyerMessageTemplate:
+    """Change the buyer message of a kind of case (LOG-02), kept on the template's history. An empty
+    text, or one with a placeholder other than {订单号}, {快递公司}, {运单号}, is refused naming ``text``."""
+    require_perm(user, TEMPLATE_PERM)
+    require_internal(user)
+    template = BuyerMessageTemplate.objects.select_for_update().get(pk=template.pk)
+    text = validate.text(text, field="text", label=_("模板内容"), max_length=1000, required=True)
+    if (template.text, template.is_active) == (text, bool(active)):
+        return template  # nothing changed: no history entry
+    template.text, template.is_active = text, bool(active)
+    validate.validate_model(template)
+    save_audited(template, user=user, reason=_("修改买家告知模板"))
+    return template
 
 
 def _step(case: LogisticsCase, to: str, *, user, note: str, changes: dict) -> LogisticsCase:

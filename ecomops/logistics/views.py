@@ -1,8 +1,9 @@
-"""Logistics pages (LOG-01…03): logistics cases with their steps, tracking import, the carriers'
-monthly scorecard with the routing suggestion, the carriers' bills, the price cards, and the carriers
-with their number pools, imported numbers and contracts. Everything a user sees is their own clients'
-parcels (DAT-02); carriers, pools, contracts, price cards and bills are the agency's own (a carrier
-page shows each part only to a user who may view it, and of the numbers given to orders only counts)."""
+"""Logistics pages (LOG-01…03): logistics cases with their steps, tracking import, the buyer message
+templates, the carriers' monthly scorecard with the routing suggestion, the carriers' bills, the price
+cards, and the carriers with their number pools, imported numbers and contracts. Everything a user sees
+is their own clients' parcels (DAT-02); carriers, pools, contracts, price cards, bills and the buyer
+message templates are the agency's own (a carrier page shows each part only to a user who may view it,
+and of the numbers given to orders only counts)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,16 @@ from django.views.decorators.http import require_POST
 from ecomops.core.decorators import internal_page
 from ecomops.core.errors import BusinessError
 from ecomops.core.outcome import run_action
+from ecomops.core.users import person_name
 from ecomops.orders.enums import Courier
 
-from . import freight, numbers, scorecard, tracking
+from . import buyer_texts, freight, numbers, scorecard, tracking
 from .models import (
+    BuyerMessageTemplate,
     Carrier,
     CarrierBill,
     CarrierContract,
+    CaseKind,
     CaseState,
     LogisticsCase,
     NumberSource,
@@ -39,6 +43,8 @@ HANDLE = tracking.HANDLE_PERM
 RECORD = tracking.RECORD_PERM
 VIEW_SHIPMENTS = "logistics.view_shipment"
 RECONCILE = "logistics.reconcile_carrierbill"
+VIEW_TEMPLATES = "logistics.view_buyermessagetemplate"
+CHANGE_TEMPLATES = tracking.TEMPLATE_PERM
 MAX_UPLOAD = 20 * 1024 * 1024
 
 
@@ -121,6 +127,38 @@ def tracking_import(request):
                 messages.success(request, _("新增轨迹 %(added)d 条，已有跳过 %(skipped)d 条，签收 %(delivered)d 单，"
                                             "新登记异常 %(cases)d 单") % vars(result))
     return redirect("logistics:cases")
+
+
+@internal_page(VIEW_TEMPLATES)
+def message_templates(request):
+    """The buyer message of each kind of case: its template, a preview against an example order, when
+    and by whom it was last changed, and (with the right) an edit form."""
+    templates = {t.kind: t for t in BuyerMessageTemplate.objects.all()}
+    rows = []
+    for kind, label in CaseKind.choices:
+        template = templates.get(kind)
+        last = (template.history.select_related("history_user").order_by("-history_date", "-history_id").first()
+                if template else None)
+        rows.append({"kind": kind, "label": label, "template": template,
+                     "preview": buyer_texts.fill(tracking.template_text(kind), buyer_texts.EXAMPLE),
+                     "default": buyer_texts.DEFAULT_TEXTS[kind],
+                     "changed_at": last.history_date if last else None,
+                     "changed_by": (person_name(last.history_user) or _("系统")) if last else ""})
+    return render(request, "logistics/message_templates.html", {
+        "rows": rows, "placeholders": buyer_texts.PLACEHOLDERS, "example": buyer_texts.EXAMPLE,
+        "can_change": request.user.has_perm(CHANGE_TEMPLATES)})
+
+
+@require_POST
+@internal_page((VIEW_TEMPLATES, CHANGE_TEMPLATES))
+def message_template_update(request, pk: int):
+    template = BuyerMessageTemplate.objects.filter(pk=pk).first()
+    if template is None:
+        raise Http404
+    run_action(request, tracking.update_template, template, user=request.user, text=request.POST.get("text", ""),
+               active=request.POST.get("is_active") == "on",
+               done=_("已保存“%(kind)s”的买家告知模板") % {"kind": template.get_kind_display()})
+    return redirect("logistics:message_templates")
 
 
 @internal_page(VIEW_SHIPMENTS)
