@@ -51,6 +51,15 @@ _SPELLINGS = sorted(
      "香港": "香港特别行政区", "澳门": "澳门特别行政区"}.items(),
     key=lambda item: -len(item[0]))
 
+_NAMES = dict(_SPELLINGS)
+
+
+def province_name(value: str) -> str | None:
+    """The full name of a province written in full or short (浙江 / 浙江省 → 浙江省), or None when it is
+    not one of China's provincial-level divisions."""
+    return _NAMES.get((value or "").strip())
+
+
 # The prefecture level: a city (市), an autonomous prefecture (自治州), a league (盟), a prefecture (地区),
 # or a forest district directly under the province (林区). No spaces, digits or street words inside.
 _NAME = r"[^\s\d０-９路街巷弄号道村]"

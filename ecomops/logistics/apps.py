@@ -13,9 +13,10 @@ class LogisticsConfig(AppConfig):
         jobs.register()  # LOG-02: the daily delivery-standard check, run by `ecomops scheduler`
 
     def seed_reference_data(self) -> None:
-        """Create one carrier per courier and one buyer message template per kind of case when
-        missing (after every migrate)."""
-        from ecomops.logistics.seed import seed_buyer_message_templates, seed_carriers
+        """Create one carrier per courier, its default service and one buyer message template per
+        kind of case when missing (after every migrate)."""
+        from ecomops.logistics.seed import seed_buyer_message_templates, seed_carrier_services, seed_carriers
 
         seed_carriers()
+        seed_carrier_services()
         seed_buyer_message_templates()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ecomops.catalog.sheets import find_columns, parse_rows, read_table
 from ecomops.core import validate
+from ecomops.core.addresses import province_name
 from ecomops.core.errors import BusinessError, Conflict
 from ecomops.core.history import save_audited
 from ecomops.orders.enums import Courier
@@ -38,6 +39,23 @@ def _courier(value: str, *, field: str = "courier") -> str:
     if value not in Courier.values:
         raise BusinessError(_("请选择快递公司"), field=field)
     return value
+
+
+def clean_provinces(values, *, field: str = "provinces") -> list[str]:
+    """Provinces typed for a price card or a carrier's service: each one of China's provincial-level
+    divisions, written in full or short (浙江 → 浙江省), kept once under its full name and sorted; empty
+    means every province. An unknown name is refused, naming it."""
+    names = set()
+    for value in values or ():
+        text = validate.text(value, field=field, label=_("省份"), max_length=20)
+        if not text:
+            continue
+        name = province_name(text)
+        if name is None:
+            raise BusinessError(_("省份“%(name)s”不存在，请填写省级行政区名称（如 浙江省）") % {"name": text},
+                                field=field)
+        names.add(name)
+    return sorted(names)
 
 
 def card_for(courier: str, province: str, on: date) -> PriceCard | None:
@@ -70,8 +88,7 @@ def add_price_card(*, user, courier: str, name: str, first_weight_g, first_price
     card = PriceCard(
         courier=_courier(courier),
         name=validate.text(name, field="name", label=_("名称"), max_length=60, required=True),
-        provinces=sorted({validate.text(p, field="provinces", label=_("省份"), max_length=20)
-                          for p in provinces} - {""}),
+        provinces=clean_provinces(provinces),
         first_weight_g=_grams(first_weight_g, field="first_weight_g", label=_("首重")),
         first_price=validate.money(first_price, field="first_price", label=_("首重价格")),
         step_weight_g=_grams(step_weight_g, field="step_weight_g", label=_("续重单位")),

@@ -8,6 +8,8 @@ The carrier's API key is never stored: ``api_key_env`` names the environment var
 
 What happens to a parcel after it leaves, and what it costs (LOG-01…03):
 
+- ``CarrierService``: a carrier's services (标准快递, 特快 …) and the provinces each covers; one is the
+  carrier's default (LOG-01).
 - ``PriceCard``: the carrier's price for a region, first weight plus each additional weight step
   (LOG-01, LOG-03), valid from a date; corrected by a new card, never edited after use.
 - ``CarrierContract``: the service standard (days from shipping to delivery), settlement terms,
@@ -71,6 +73,36 @@ class Carrier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CarrierService(models.Model):
+    """承运服务: a service of a carrier (标准快递, 特快, 经济件 …) and the provinces it delivers to (empty:
+    the whole country). At most one service of a carrier is its default, printed on a waybill when the
+    order names none and the default covers the order's province (LOG-01)."""
+
+    carrier = models.ForeignKey(Carrier, verbose_name=_("承运商"), on_delete=models.PROTECT, related_name="services")
+    name = models.CharField(_("服务名称"), max_length=40)
+    provinces = models.JSONField(_("覆盖省份"), default=list, blank=True, help_text=_("留空表示全国"))
+    is_default = models.BooleanField(_("默认服务"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = audited()
+
+    class Meta:
+        verbose_name = _("承运服务")
+        verbose_name_plural = _("承运服务")
+        ordering = ["carrier", "-is_default", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["carrier", "name"], name="logistics_service_name_per_carrier"),
+            models.UniqueConstraint(fields=["carrier"], condition=Q(is_default=True),
+                                    name="logistics_service_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.name}"
+
+    def covers(self, province: str) -> bool:
+        return not self.provinces or province in self.provinces
 
 
 class NumberPool(models.Model):

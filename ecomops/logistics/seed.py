@@ -2,6 +2,7 @@
 administrator's or supervisor's edits to it) is left alone.
 
 - One carrier per courier of the orders (``orders.enums.Courier``).
+- For each carrier without any service, its default service 标准快递 for the whole country (LOG-01).
 - One buyer message template per kind of logistics case, with the built-in text (LOG-02).
 """
 
@@ -21,6 +22,31 @@ def seed_carriers() -> int:
         missing = [Carrier(code=code, name=str(label)) for code, label in Courier.choices if code not in existing]
     Carrier.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
+
+
+DEFAULT_SERVICE = "标准快递"
+
+
+def seed_carrier_services() -> int:
+    """Give each carrier that has no service at all the default nationwide 标准快递 (with its first
+    history entry); the number created. A carrier with services (edited, switched off or not default)
+    is never touched."""
+    from django.db import IntegrityError, transaction
+
+    from ecomops.core.history import save_audited
+
+    from .models import Carrier, CarrierService
+
+    created = 0
+    for carrier in Carrier.objects.filter(services__isnull=True).order_by("code"):
+        try:
+            with transaction.atomic():  # another process seeding at the same time keeps its row
+                save_audited(CarrierService(carrier=carrier, name=DEFAULT_SERVICE, provinces=[], is_default=True),
+                             user=None, reason="系统默认内容")
+        except IntegrityError:
+            continue
+        created += 1
+    return created
 
 
 def seed_buyer_message_templates() -> int:

@@ -23,12 +23,13 @@ from ecomops.core.outcome import run_action
 from ecomops.core.users import person_name
 from ecomops.orders.enums import Courier
 
-from . import buyer_texts, freight, numbers, scorecard, tracking
+from . import buyer_texts, freight, numbers, scorecard, services, tracking
 from .models import (
     BuyerMessageTemplate,
     Carrier,
     CarrierBill,
     CarrierContract,
+    CarrierService,
     CaseKind,
     CaseState,
     LogisticsCase,
@@ -225,7 +226,7 @@ def price_card_add(request):
     except ValueError:
         messages.error(request, _("请填写生效日期"))
         return redirect("logistics:price_cards")
-    provinces = [p for p in post.get("provinces", "").replace("，", ",").replace("、", ",").split(",") if p.strip()]
+    provinces = _provinces(post.get("provinces", ""))
     try:
         freight.add_price_card(user=request.user, courier=post.get("courier", ""), name=post.get("name", ""),
                                first_weight_g=post.get("first_weight_g"), first_price=post.get("first_price", ""),
@@ -310,6 +311,18 @@ def _coverage(on: date) -> dict[str, list[str]]:
     return {courier: sorted(provinces) if provinces is not None else [] for courier, provinces in out.items()}
 
 
+def _service_coverage() -> dict[int, list[str]]:
+    """Per carrier id: the provinces its active services cover (their union); ``[]`` when one of them
+    covers the whole country, no key when it has no active service."""
+    out: dict[int, set[str] | None] = {}
+    for carrier_id, provinces in CarrierService.objects.filter(is_active=True).values_list("carrier_id", "provinces"):
+        if not provinces or out.get(carrier_id, set()) is None:
+            out[carrier_id] = None
+        else:
+            out.setdefault(carrier_id, set()).update(provinces)
+    return {pk: sorted(provinces) if provinces is not None else [] for pk, provinces in out.items()}
+
+
 def _in_force(on: date):
     return CarrierContract.objects.filter(starts_on__lte=on, ends_on__gte=on)
 
@@ -323,8 +336,9 @@ def carriers(request):
         for contract in _in_force(today).order_by("-starts_on", "pk"):
             contracts.setdefault(contract.courier, []).append(contract)
     coverage = _coverage(today) if user.has_perm(VIEW_CARDS) else {}
+    served = _service_coverage()
     rows = [{"carrier": c, "stock": stock.get(c.pk, {}), "contracts": contracts.get(c.code, []),
-             "coverage": coverage.get(c.code)} for c in Carrier.objects.order_by("code")]
+             "coverage": coverage.get(c.code), "served": served.get(c.pk)} for c in Carrier.objects.order_by("code")]
     return render(request, "logistics/carriers.html", {
         "rows": rows, "can_pools": user.has_perm(VIEW_POOLS), "can_numbers": user.has_perm(VIEW_NUMBERS),
         "can_contracts": user.has_perm(VIEW_CONTRACTS), "can_cards": user.has_perm(VIEW_CARDS)})
@@ -347,6 +361,7 @@ def carrier_detail(request, code: str):
                "can_import": user.has_perm(VIEW_NUMBERS) and user.has_perm(numbers.IMPORT_PERM),
                "can_add_contract": user.has_perm(VIEW_CONTRACTS) and user.has_perm("logistics.add_carriercontract"),
                "can_change": user.has_perm(numbers.CHANGE_CARRIER_PERM)}
+    context["services"] = carrier.services.order_by("-is_default", "-is_active", "name", "pk")
     if context["can_pools"]:
         context["pools"] = [{"first": p.format(p.first), "last": p.format(p.last), "next": p.format(p.next_value),
                              "used": p.next_value - p.first, "remaining": p.remaining, "created_at": p.created_at}
@@ -431,4 +446,32 @@ def carrier_active(request, code: str):
     active = request.POST.get("active") == "1"
     run_action(request, numbers.set_active, carrier, user=request.user, active=active,
                done=_("承运商已启用") if active else _("承运商已停用"))
+    return redirect("logistics:carrier", code=carrier.code)
+
+
+def _provinces(text: str) -> list[str]:
+    """Provinces typed into a form, separated by commas (，、 or ,)."""
+    return [p for p in (text or "").replace("，", ",").replace("、", ",").split(",") if p.strip()]
+
+
+@require_POST
+@internal_page((VIEW_CARRIER, services.CHANGE_CARRIER_PERM))
+def carrier_service_add(request, code: str):
+    carrier, post = _the_carrier(code), request.POST
+    run_action(request, services.add_service, carrier, user=request.user, name=post.get("name", ""),
+               provinces=_provinces(post.get("provinces", "")), is_default=post.get("is_default") == "1",
+               done=lambda s: _("承运服务“%(name)s”已添加") % {"name": s.name})
+    return redirect("logistics:carrier", code=carrier.code)
+
+
+@require_POST
+@internal_page((VIEW_CARRIER, services.CHANGE_CARRIER_PERM))
+def carrier_service_active(request, code: str, pk: int):
+    carrier = _the_carrier(code)
+    service = CarrierService.objects.filter(carrier=carrier, pk=pk).first()
+    if service is None:
+        raise Http404
+    active = request.POST.get("active") == "1"
+    run_action(request, services.set_service_active, service, user=request.user, active=active,
+               done=_("承运服务已启用") if active else _("承运服务已停用"))
     return redirect("logistics:carrier", code=carrier.code)

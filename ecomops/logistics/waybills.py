@@ -30,6 +30,8 @@ from ecomops.audit.masking import mask_address, mask_name, mask_phone
 from ecomops.core.pdf import cjk_font
 from ecomops.policy import registry
 
+from .services import service_for
+
 # The sizes of GB/T 41833-2022 for one-part thermal labels (width × height).
 SIZES: dict[str, tuple[float, float]] = {"76x130": (76 * mm, 130 * mm), "100x180": (100 * mm, 180 * mm)}
 DEFAULT_SIZE = "100x180"
@@ -189,7 +191,8 @@ def render(labels: Iterable[Label], *, size: str = DEFAULT_SIZE) -> bytes:
 def label_for_order(order, *, service: str | None = None, weight_kg: Decimal | None = None,
                     at: datetime | None = None) -> Label:
     """The waybill of an order that has its carrier and tracking number (ORD-01: set when it ships).
-    The sender is the store, at the address of the warehouse the order ships from."""
+    The sender is the store, at the address of the warehouse the order ships from. Without ``service``
+    it is the carrier's service for the order's province (``services.service_for``), else 标准快递."""
     if not order.tracking_no or not order.courier:
         raise ValueError(f"order {order.platform_order_no} has no carrier and tracking number yet")
     warehouse = order.warehouse
@@ -199,8 +202,11 @@ def label_for_order(order, *, service: str | None = None, weight_kg: Decimal | N
     lines = list(order.lines.select_related("sku__style").order_by("line_no"))
     items = sum(line.quantity for line in lines)
     goods = "；".join(f"{_line_title(line)} ×{line.quantity}" for line in lines)
+    if not service:
+        found = service_for(order.courier, order.province)
+        service = found.name if found is not None else _("标准快递")
     return Label(tracking_no=order.tracking_no, carrier=order.get_courier_display(),
-                 service=service or _("标准快递"), receiver=receiver, sender=sender, order_ref=order.platform_order_no,
+                 service=service, receiver=receiver, sender=sender, order_ref=order.platform_order_no,
                  store=order.store.name, items=items, weight_kg=weight_kg, printed_at=at, goods=goods)
 
 
