@@ -2,7 +2,8 @@
 have left, giving numbers to orders (all or nothing, in the caller's scope) and importing numbers bought
 elsewhere (CSV). The carriers' API keys are never shown: only the name of the environment variable.
 
-Also logistics (LOG-01…03): logistics cases and their steps, the buyer message templates, tracking
+Also logistics (LOG-01…03): number pools, carrier services with their coverage, carrier contracts,
+logistics cases and their steps, the buyer message templates, tracking
 events pushed by a carrier or a tracking service, the carriers' monthly scorecard with the routing
 suggestion, and price cards.
 Parcels and cases are those of the caller's clients (DAT-02); a case outside them is a 404.
@@ -26,10 +27,12 @@ from ecomops.apiutil.types import Code, Day, Id, RefId, Text
 from ecomops.orders.enums import Courier
 from ecomops.orders.models import Order
 
-from . import buyer_texts, customs, freight, numbers, scorecard, tracking
+from . import buyer_texts, customs, freight, numbers, scorecard, services, tracking
 from .models import (
     BuyerMessageTemplate,
     Carrier,
+    CarrierContract,
+    CarrierService,
     CaseKind,
     CaseState,
     CustomsDeclaration,
@@ -114,6 +117,67 @@ def logistics_import_numbers(request, code: Path[Code(20)], file: File[UploadedF
     carrier = _carrier(code)
     result = numbers.import_numbers(file, carrier, user=request.auth)
     return Status(201, {"created": result.created, "existing": result.existing})
+
+
+class LogisticsPoolIn(Schema):
+    prefix: Text(10) = ""
+    first: Annotated[int, Field(ge=0, le=10**18)] = Field(description="起始号")
+    last: Annotated[int, Field(ge=0, le=10**18)] = Field(description="结束号")
+    width: Annotated[int, Field(ge=1, le=30)] = 12
+
+
+class LogisticsPoolOut(Schema):
+    id: int
+    prefix: str
+    first: int
+    last: int
+    next_value: int
+    width: int
+
+
+@router.post("/logistics/carriers/{code}/pools", response={201: LogisticsPoolOut},
+             summary="新增承运商号段（不得与已有号段重叠，LOG-02）")
+def logistics_add_pool(request, code: Path[Code(20)], payload: LogisticsPoolIn):
+    pool = numbers.add_pool(_carrier(code), user=request.auth, prefix=payload.prefix, first=payload.first,
+                            last=payload.last, width=payload.width)
+    return Status(201, {"id": pool.pk, "prefix": pool.prefix, "first": pool.first, "last": pool.last,
+                        "next_value": pool.next_value, "width": pool.width})
+
+
+class LogisticsServiceIn(Schema):
+    name: Text(services.NAME_MAX, min_length=1) = Field(description="服务名称，如 标准快递、特快")
+    provinces: list[Text(20, min_length=1)] = Field(default_factory=list, max_length=40,
+                                                    description="覆盖省份；留空表示全国")
+    is_default: bool = False
+
+
+class LogisticsServiceOut(Schema):
+    id: int
+    name: str
+    provinces: list[str] = Field(description="覆盖省份；空表示全国")
+    is_default: bool
+    is_active: bool
+
+
+def _service_out(service: CarrierService) -> dict:
+    return {"id": service.pk, "name": service.name, "provinces": service.provinces,
+            "is_default": service.is_default, "is_active": service.is_active}
+
+
+@router.get("/logistics/carriers/{code}/services", response=list[LogisticsServiceOut],
+            summary="承运商的服务及覆盖省份（LOG-01）")
+def logistics_list_services(request, code: Path[Code(20)]):
+    require_perm(request.auth, VIEW)
+    carrier = _carrier(code)
+    return [_service_out(s) for s in CarrierService.objects.filter(carrier=carrier).order_by("-is_default", "name")]
+
+
+@router.post("/logistics/carriers/{code}/services", response={201: LogisticsServiceOut},
+             summary="新增承运商服务（设为默认时替换原默认服务，LOG-01）")
+def logistics_add_service(request, code: Path[Code(20)], payload: LogisticsServiceIn):
+    service = services.add_service(_carrier(code), user=request.auth, name=payload.name,
+                                   provinces=payload.provinces, is_default=payload.is_default)
+    return Status(201, _service_out(service))
 
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2, description="金额（元），最多两位小数")]
@@ -363,6 +427,50 @@ def logistics_list_price_cards(request, query: Query[PageQuery]):
 def logistics_add_price_card(request, payload: PriceCardIn):
     card = freight.add_price_card(user=request.auth, **payload.dict())
     return Status(201, _card_out(card))
+
+
+class ContractIn(Schema):
+    courier: Courier
+    number: Text(40, min_length=1) = Field(description="合同编号（唯一）")
+    starts_on: Day
+    ends_on: Day
+    standard_days: Annotated[int, Field(ge=1, le=365)] = Field(description="承诺时效（天），自发货次日起")
+    settlement_terms: Text(200) = ""
+    late_penalty: Money = Decimal("0")
+    compensation_cap: Money = Decimal("0")
+    cargo_safety: Text(300) = ""
+
+
+class ContractOut(Schema):
+    id: int
+    courier: str
+    number: str
+    starts_on: date
+    ends_on: date
+    standard_days: int
+    settlement_terms: str
+    late_penalty: Decimal
+    compensation_cap: Decimal
+    cargo_safety: str
+
+
+def _contract_out(contract: CarrierContract) -> dict:
+    return {f: getattr(contract, f) for f in ("id", "courier", "number", "starts_on", "ends_on", "standard_days",
+                                              "settlement_terms", "late_penalty", "compensation_cap",
+                                              "cargo_safety")}
+
+
+@router.get("/logistics/contracts", response=Page[ContractOut], summary="承运合同（LOG-01）")
+def logistics_list_contracts(request, query: Query[PageQuery]):
+    require_perm(request.auth, "logistics.view_carriercontract")
+    return paginate(CarrierContract.objects.order_by("courier", "-starts_on", "pk"), query, _contract_out)
+
+
+@router.post("/logistics/contracts", response={201: ContractOut},
+             summary="新增承运合同；续签是新的合同编号，不修改旧合同（LOG-01）")
+def logistics_add_contract(request, payload: ContractIn):
+    contract = freight.add_contract(user=request.auth, **payload.dict())
+    return Status(201, _contract_out(contract))
 
 
 # --- cross-border customs (LOG-04, LAW-06) ---------------------------------------------------------------

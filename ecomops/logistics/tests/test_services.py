@@ -206,3 +206,45 @@ def test_the_form_adds_a_service_refuses_bad_input_and_switches_one_off(sv):
     # A service of another carrier is not found through this one.
     sf = CarrierService.objects.get(carrier__code="sf_express")
     assert http.post(f"{ZTO}services/{sf.pk}/active/", {"active": "0"}).status_code == 404
+
+
+# --- the API of pools, services and contracts -------------------------------------------------------------
+
+
+def test_api_adds_pools_services_and_contracts_and_refuses_bad_input(sv):
+    import json
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client as HttpClient
+
+    from ecomops.logistics.models import CarrierContract, CarrierService, NumberPool
+
+    boss = get_user_model().objects.create_superuser("api_boss", password="x")
+    http = HttpClient()
+    http.force_login(boss)
+
+    def post(path, body):
+        return http.post(f"/api/v1/{path}", json.dumps(body), content_type="application/json")
+
+    made = post("logistics/carriers/zto/pools", {"prefix": "ZT", "first": 1, "last": 99, "width": 6})
+    assert made.status_code == 201 and made.json()["next_value"] == 1
+    assert post("logistics/carriers/zto/pools", {"prefix": "ZT", "first": 50, "last": 120}).status_code == 400
+    assert post("logistics/carriers/nope/pools", {"first": 1, "last": 2}).status_code == 404
+    assert NumberPool.objects.count() == 1
+    service = post("logistics/carriers/zto/services", {"name": "特快", "provinces": ["浙江", "上海"]})
+    assert service.status_code == 201 and service.json()["provinces"] == sorted(["浙江省", "上海市"])
+    bad = post("logistics/carriers/zto/services", {"name": "经济件", "provinces": ["火星"]})
+    assert bad.status_code == 400 and "火星" in bad.content.decode()
+    listed = http.get("/api/v1/logistics/carriers/zto/services").json()
+    assert {row["name"] for row in listed} == {"标准快递", "特快"}
+    assert not CarrierService.objects.filter(name="经济件").exists()
+    contract = post("logistics/contracts", {"courier": "zto", "number": "HT-1", "starts_on": "2026-01-01",
+                                            "ends_on": "2026-12-31", "standard_days": 3, "late_penalty": "2.50"})
+    assert contract.status_code == 201 and contract.json()["late_penalty"] == "2.50"
+    backwards = post("logistics/contracts", {"courier": "zto", "number": "HT-2", "starts_on": "2026-12-31",
+                                             "ends_on": "2026-01-01", "standard_days": 3})
+    assert backwards.status_code == 400 and "结束日期" in backwards.content.decode()
+    assert post("logistics/contracts", {"courier": "zto", "number": "HT-1", "starts_on": "2026-01-01",
+                                        "ends_on": "2026-12-31", "standard_days": 3}).status_code == 409
+    assert CarrierContract.objects.count() == 1
+    assert http.get("/api/v1/logistics/contracts").json()["count"] == 1
