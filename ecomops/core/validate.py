@@ -84,6 +84,21 @@ def text(value, *, field: str, label: str, max_length: int | None = None, requir
     return result
 
 
+def count(value, *, field: str, label: str, maximum: int, minimum: int = 1) -> int:
+    """A whole number of things (units, parcels, cartons) typed or sent, from ``minimum`` to ``maximum``;
+    a float, a boolean or text that is not a whole number is refused naming the field."""
+    if isinstance(value, bool | float):
+        raise BusinessError(_("%(label)s须为整数") % {"label": label}, field=field)
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise BusinessError(_("%(label)s须为整数") % {"label": label}, field=field) from None
+    if number < minimum or number > maximum:
+        raise BusinessError(_("%(label)s须在 %(min)d 到 %(max)d 之间")
+                            % {"label": label, "min": minimum, "max": maximum}, field=field)
+    return number
+
+
 def money(value, *, field: str, label: str, minimum: Decimal | None = None, allow_negative: bool = False,
           maximum: Decimal = MONEY_MAX) -> Decimal:
     """An exact amount in yuan with at most two decimals (fen), never a float; not negative unless

@@ -273,18 +273,6 @@ def finish_check(check: PackCheck, *, user) -> PackCheck:
 # --- FUL-03: packing ------------------------------------------------------------------------------------
 
 
-def _quantity(value, *, field: str, label: str, maximum: int) -> int:
-    if isinstance(value, bool | float):
-        raise BusinessError(_("%(label)s须为整数") % {"label": label}, field=field)
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise BusinessError(_("%(label)s须为整数") % {"label": label}, field=field) from None
-    if number < 1 or number > maximum:
-        raise BusinessError(_("%(label)s须在 1 到 %(max)d 之间") % {"label": label, "max": maximum}, field=field)
-    return number
-
-
 @transaction.atomic
 def pack(check: PackCheck, *, user, material: PackagingMaterial | None = None, quantity=1) -> PackCheck:
     """FUL-03: a verified order packed with ``quantity`` of a packaging material, taken out of the
@@ -316,7 +304,7 @@ def pack(check: PackCheck, *, user, material: PackagingMaterial | None = None, q
         return check
     if material is None:
         raise BusinessError(_("请选择包材"), field="material")
-    quantity = _quantity(quantity, field="quantity", label=_("包材数量"), maximum=MATERIAL_MAX)
+    quantity = validate.count(quantity, field="quantity", label=_("包材数量"), maximum=MATERIAL_MAX)
     consume_packaging(user=user, warehouse=order.warehouse, material=material, quantity=quantity,
                       note=_("订单 %(no)s 打包") % {"no": no})
     transition(check, C.PACKED, flow=CHECK_FLOW, user=user, reason=_("打包"),
@@ -378,7 +366,7 @@ def weigh(check: PackCheck, *, user, weight_g, recheck_reason: str = "") -> Pack
             raise Conflict(_("订单 %(no)s 已交接出库，不能再称重") % {"no": no})
         raise BusinessError(_("订单 %(no)s 尚未打包，不能称重") % {"no": no}, field="state", code="not_packed")
     _ready_to_ship(order, _("称重"))
-    grams = _quantity(weight_g, field="weight_g", label=_("重量（克）"), maximum=WEIGHT_MAX_G)
+    grams = validate.count(weight_g, field="weight_g", label=_("重量（克）"), maximum=WEIGHT_MAX_G)
     reason = validate.text(recheck_reason, field="recheck_reason", label=_("复核原因"), max_length=200)
     expected = expected_weight(check)
     note, recheck = "", False

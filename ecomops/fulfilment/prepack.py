@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ecomops.catalog.models import SKU
+from ecomops.core import validate
 from ecomops.core.documents import next_number
 from ecomops.core.errors import BusinessError, Conflict
 from ecomops.core.flow import transition
@@ -121,18 +122,6 @@ def suggest(warehouse: Warehouse, *, user, on: date | None = None) -> Suggestion
 # --- the job ---------------------------------------------------------------------------------------------
 
 
-def _quantity(value, *, field: str, label: str, maximum: int) -> int:
-    if isinstance(value, bool | float):
-        raise BusinessError(_("%(label)s须为整数") % {"label": label}, field=field)
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise BusinessError(_("%(label)s须为整数") % {"label": label}, field=field) from None
-    if number < 1 or number > maximum:
-        raise BusinessError(_("%(label)s须在 1 到 %(max)d 之间") % {"label": label, "max": maximum}, field=field)
-    return number
-
-
 def _sees(user, client_id: int) -> bool:
     return scope_for(user).sees_client(client_id, whole=False)
 
@@ -150,7 +139,7 @@ def create_job(*, user, warehouse: Warehouse, sku: SKU | None, quantity, materia
         raise BusinessError(_("请选择仓库"), field="warehouse")
     if sku is None or not _sees(user, sku.client_id):
         raise BusinessError(_("请选择SKU"), field="sku")
-    quantity = _quantity(quantity, field="quantity", label=_("计划件数"), maximum=QUANTITY_MAX)
+    quantity = validate.count(quantity, field="quantity", label=_("计划件数"), maximum=QUANTITY_MAX)
     if material is None:
         raise BusinessError(_("请选择包材"), field="material")
     if to_bin is None or to_bin.warehouse_id != warehouse.pk or to_bin.kind != BinKind.PREPACK or not to_bin.is_active:
@@ -198,7 +187,7 @@ def record(job: PrepackJob, *, user, quantity) -> PrepackJob:
     if job.state != PrepackState.OPEN:
         raise Conflict(_("预打包任务 %(no)s %(state)s，不能再登记") % {"no": job.number,
                                                                     "state": job.get_state_display()})
-    quantity = _quantity(quantity, field="quantity", label=_("本次打包件数"), maximum=QUANTITY_MAX)
+    quantity = validate.count(quantity, field="quantity", label=_("本次打包件数"), maximum=QUANTITY_MAX)
     if quantity > job.remaining:
         raise BusinessError(_("预打包任务 %(no)s 只剩 %(n)d 件未打包") % {"no": job.number, "n": job.remaining},
                             field="quantity")
