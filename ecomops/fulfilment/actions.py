@@ -47,7 +47,7 @@ from ecomops.inventory.models import Warehouse
 from ecomops.logistics import freight
 from ecomops.orders import actions as order_actions
 from ecomops.orders import events as order_events
-from ecomops.orders.enums import Courier, OrderState
+from ecomops.orders.enums import SHIPPED_OR_LATER, Courier, OrderState
 from ecomops.orders.models import Order
 from ecomops.org.actions import require_staff_perm
 from ecomops.policy import registry
@@ -396,9 +396,6 @@ def weigh(check: PackCheck, *, user, weight_g, recheck_reason: str = "") -> Pack
 # --- discarding a check (作废) -------------------------------------------------------------------------
 
 
-SHIPPED_STATES = (S.SHIPPED, S.RECEIVED, S.BUYER_REVIEWED, S.COMPLETED)
-
-
 def _discard(check: PackCheck, *, user, reason: str, auto: bool = False) -> None:
     """The step to "discarded" of a locked check, with who, when and why, and the order's event. The
     caller checked rights, scope and state; ``auto``: by ``start_check`` (the scan of ``user`` found
@@ -430,7 +427,7 @@ def discard_check(check: PackCheck, *, user, reason) -> PackCheck:
     if check.state not in DISCARDABLE:
         raise Conflict(_("订单 %(no)s 已交接出库（%(state)s），不能作废验货记录")
                        % {"no": no, "state": check.get_state_display()}, field="check")
-    if order.state in SHIPPED_STATES:
+    if order.state in SHIPPED_OR_LATER:
         raise Conflict(_("订单 %(no)s 已发货（%(state)s），不能作废验货记录")
                        % {"no": no, "state": order.get_state_display()}, field="check")
     reason = validate.text(reason, field="reason", label=_("作废原因"), max_length=200, required=True,
@@ -500,7 +497,7 @@ def scan_out(handover: Handover, code, *, user) -> HandoverParcel:
                            field="code")
         raise Conflict(_("订单 %(no)s 已在交接单 %(h)s 上出库") % {"no": no, "h": already.handover.number},
                        field="code")
-    if order.state in SHIPPED_STATES:
+    if order.state in SHIPPED_OR_LATER:
         raise Conflict(_("订单 %(no)s 已发货（%(state)s），不会重复出库")
                        % {"no": no, "state": order.get_state_display()}, field="code")
     _ready_to_ship(order, _("出库交接"))

@@ -236,10 +236,7 @@ def fulfilment_list_handovers(request, query: Query[FulfilmentHandoverQuery]):
 @router.post("/fulfilment/handovers", response={201: FulfilmentHandoverOut}, summary="新建交接单（按快递公司）")
 def fulfilment_open_handover(request, payload: FulfilmentHandoverIn):
     require_internal(request.auth)
-    warehouse = Warehouse.objects.filter(pk=payload.warehouse_id).first()
-    if warehouse is None:
-        raise BusinessError(_("仓库不存在"), field="warehouse_id", code="not_found")
-    handover = actions.open_handover(payload.carrier, warehouse, user=request.auth)
+    handover = actions.open_handover(payload.carrier, _warehouse(payload.warehouse_id), user=request.auth)
     return Status(201, _handover_out(handover, request.auth))
 
 

@@ -157,9 +157,7 @@ def create_job(*, user, warehouse: Warehouse, sku: SKU | None, quantity, materia
     if free < quantity:
         raise BusinessError(_("SKU %(sku)s 在本仓库正常库位可用 %(free)d 件，不足计划的 %(n)d 件")
                             % {"sku": sku.sku_code, "free": free, "n": quantity}, field="quantity")
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise BusinessError(_("备注最多 %(n)d 个字符") % {"n": NOTE_MAX}, field="note")
+    note = validate.text(note, field="note", label=_("备注"), max_length=NOTE_MAX)
     job = PrepackJob(number=next_number(PREFIX), warehouse=warehouse, client_id=sku.client_id, sku=sku,
                      material=material, to_bin=to_bin, promotion=promotion, planned=quantity, due_on=due_on,
                      note=note, created_by=user)
@@ -217,11 +215,7 @@ def close(job: PrepackJob, *, user, reason: str) -> PrepackJob:
     when none was. The parcels already packed stay in the prepack bin."""
     require_staff_perm(user, PLAN_PERM)
     job = _job_in_scope(job, user)
-    reason = (reason or "").strip()
-    if not reason:
-        raise BusinessError(_("请填写关闭原因"), field="reason")
-    if len(reason) > NOTE_MAX:
-        raise BusinessError(_("关闭原因最多 %(n)d 个字符") % {"n": NOTE_MAX}, field="reason")
+    reason = validate.text(reason, field="reason", label=_("关闭原因"), max_length=NOTE_MAX, required=True)
     if job.state != PrepackState.OPEN:
         raise Conflict(_("预打包任务 %(no)s 已%(state)s") % {"no": job.number, "state": job.get_state_display()})
     target = PrepackState.DONE if job.packed else PrepackState.CANCELLED

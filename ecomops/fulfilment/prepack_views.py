@@ -20,22 +20,15 @@ from ecomops.supply.models import PackagingMaterial, Promotion
 from . import prepack
 from .enums import PrepackState
 from .models import PrepackJob
-
-
-def _pk(value) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 19 else 0
-
-
-def _warehouse(request) -> Warehouse | None:
-    warehouses = Warehouse.objects.filter(is_active=True).order_by("code")
-    return warehouses.filter(pk=_pk(request.GET.get("warehouse"))).first() or warehouses.first()
+from .views import pk_of
 
 
 @internal_page(prepack.VIEW_PERM)
 def prepack_list(request):
     user = request.user
-    warehouse = _warehouse(request)
+    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("code"))
+    chosen = pk_of(request.GET.get("warehouse"))
+    warehouse = next((w for w in warehouses if w.pk == chosen), warehouses[0] if warehouses else None)
     suggestions = prepack.suggest(warehouse, user=user) if warehouse is not None else None
     jobs = (PrepackJob.objects.visible_to(user).select_related("warehouse", "sku", "material", "to_bin", "promotion")
             .order_by("state", "-due_on", "-pk"))
@@ -44,7 +37,7 @@ def prepack_list(request):
     today = timezone.localdate()
     return render(request, "fulfilment/prepack_list.html", {
         "warehouse": warehouse, "suggestions": suggestions, "jobs": jobs[:200],
-        "warehouses": Warehouse.objects.filter(is_active=True).order_by("code"),
+        "warehouses": warehouses,
         "bins": (Bin.objects.filter(warehouse=warehouse, kind=BinKind.PREPACK, is_active=True)
                  .order_by("pick_order", "code") if warehouse else []),
         "materials": PackagingMaterial.objects.filter(is_active=True).order_by("code"),
@@ -58,14 +51,14 @@ def prepack_list(request):
 @internal_page((prepack.VIEW_PERM, prepack.PLAN_PERM))
 def prepack_create(request):
     post = request.POST
-    warehouse = Warehouse.objects.filter(pk=_pk(post.get("warehouse")), is_active=True).first()
-    sku = SKU.objects.filter(pk=_pk(post.get("sku"))).first()
+    warehouse = Warehouse.objects.filter(pk=pk_of(post.get("warehouse")), is_active=True).first()
+    sku = SKU.objects.filter(pk=pk_of(post.get("sku"))).first()
     job = run_action(
         request, prepack.create_job, user=request.user, warehouse=warehouse, sku=sku,
         quantity=post.get("quantity") or "", note=post.get("note") or "",
-        material=PackagingMaterial.objects.filter(pk=_pk(post.get("material")), is_active=True).first(),
-        to_bin=Bin.objects.filter(pk=_pk(post.get("to_bin"))).first(),
-        promotion=Promotion.objects.filter(pk=_pk(post.get("promotion"))).first() if post.get("promotion") else None,
+        material=PackagingMaterial.objects.filter(pk=pk_of(post.get("material")), is_active=True).first(),
+        to_bin=Bin.objects.filter(pk=pk_of(post.get("to_bin"))).first(),
+        promotion=Promotion.objects.filter(pk=pk_of(post.get("promotion"))).first() if post.get("promotion") else None,
         done=lambda j: _("已创建预打包任务 %(no)s") % {"no": j.number})
     if job is None:
         url = redirect("fulfilment:prepack_list").url

@@ -37,14 +37,14 @@ C = CheckState
 VIEW_CHECK, VIEW_HANDOVER = actions.VIEW_CHECK_PERM, actions.VIEW_HANDOVER_PERM
 
 
-def _pk(value) -> int:
+def pk_of(value) -> int:
     """A posted id, or 0 (no row has it) when it is not a positive number."""
     text = str(value or "").strip()
     return int(text) if text.isdigit() and len(text) < 19 else 0
 
 
 def _visible_check(user, pk) -> PackCheck | None:
-    pk = _pk(pk)
+    pk = pk_of(pk)
     if not pk:
         return None
     return (PackCheck.objects.visible_to(user).select_related("order", "order__store", "material", "discarded_by")
@@ -136,7 +136,7 @@ def station_pack(request):
     check = _visible_check(request.user, request.POST.get("check"))
     if check is None:
         raise Http404
-    material = PackagingMaterial.objects.filter(pk=_pk(request.POST.get("material")), is_active=True).first()
+    material = PackagingMaterial.objects.filter(pk=pk_of(request.POST.get("material")), is_active=True).first()
     try:
         actions.pack(check, user=request.user, material=material, quantity=request.POST.get("quantity") or "")
     except NotAllowed:
@@ -227,7 +227,7 @@ def handovers(request):
 @require_POST
 @internal_page((VIEW_HANDOVER, actions.OPEN_PERM))
 def handover_open(request):
-    warehouse = Warehouse.objects.filter(pk=_pk(request.POST.get("warehouse"))).first()
+    warehouse = Warehouse.objects.filter(pk=pk_of(request.POST.get("warehouse"))).first()
     handover = run_action(request, actions.open_handover, request.POST.get("carrier") or "", warehouse,
                           user=request.user, done=_("已新建交接单"))
     if handover is None:

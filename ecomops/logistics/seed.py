@@ -27,48 +27,40 @@ def seed_carriers() -> int:
 DEFAULT_SERVICE = "标准快递"
 
 
-def seed_carrier_services() -> int:
-    """Give each carrier that has no service at all the default nationwide 标准快递 (with its first
-    history entry); the number created. A carrier with services (edited, switched off or not default)
-    is never touched."""
+def _create_each(rows) -> int:
+    """Save each new row with its first history entry, one by one; a row another process seeding at the
+    same time created first (a unique constraint) is left to it. The number created."""
     from django.db import IntegrityError, transaction
 
     from ecomops.core.history import save_audited
 
-    from .models import Carrier, CarrierService
-
     created = 0
-    for carrier in Carrier.objects.filter(services__isnull=True).order_by("code"):
+    for row in rows:
         try:
-            with transaction.atomic():  # another process seeding at the same time keeps its row
-                save_audited(CarrierService(carrier=carrier, name=DEFAULT_SERVICE, provinces=[], is_default=True),
-                             user=None, reason="系统默认内容")
+            with transaction.atomic():
+                save_audited(row, user=None, reason="系统默认内容")
         except IntegrityError:
             continue
         created += 1
     return created
+
+
+def seed_carrier_services() -> int:
+    """Give each carrier that has no service at all the default nationwide 标准快递 (with its first
+    history entry); the number created. A carrier with services (edited, switched off or not default)
+    is never touched."""
+    from .models import Carrier, CarrierService
+
+    return _create_each(CarrierService(carrier=carrier, name=DEFAULT_SERVICE, provinces=[], is_default=True)
+                        for carrier in Carrier.objects.filter(services__isnull=True).order_by("code"))
 
 
 def seed_buyer_message_templates() -> int:
     """Create the template of each kind of case that has none, with the built-in text (and its first
     history entry); the number created. An existing template (edited or switched off) is never touched."""
-    from django.db import IntegrityError, transaction
-
-    from ecomops.core.history import save_audited
-
     from .buyer_texts import DEFAULT_TEXTS
     from .models import BuyerMessageTemplate, CaseKind
 
     existing = set(BuyerMessageTemplate.objects.values_list("kind", flat=True))
-    created = 0
-    for kind in CaseKind.values:
-        if kind in existing:
-            continue
-        try:
-            with transaction.atomic():  # another process seeding at the same time keeps its row
-                save_audited(BuyerMessageTemplate(kind=kind, text=DEFAULT_TEXTS[kind]), user=None,
-                             reason="系统默认内容")
-        except IntegrityError:
-            continue
-        created += 1
-    return created
+    return _create_each(BuyerMessageTemplate(kind=kind, text=DEFAULT_TEXTS[kind])
+                        for kind in CaseKind.values if kind not in existing)

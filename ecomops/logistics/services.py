@@ -19,8 +19,8 @@ from ecomops.org.actions import require_internal, require_perm
 
 from .freight import clean_provinces
 from .models import Carrier, CarrierService
+from .numbers import CHANGE_CARRIER_PERM
 
-CHANGE_CARRIER_PERM = "logistics.change_carrier"
 NAME_MAX = 40
 
 

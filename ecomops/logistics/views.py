@@ -298,29 +298,27 @@ VIEW_CONTRACTS = "logistics.view_carriercontract"
 VIEW_CARDS = "logistics.view_pricecard"
 
 
-def _coverage(on: date) -> dict[str, list[str]]:
-    """Per courier: the provinces of its price cards valid on ``on``; ``[]`` when one card is for every
-    province, no key when it has no card."""
-    out: dict[str, set[str] | None] = {}
-    for courier, provinces in (PriceCard.objects.filter(valid_from__lte=on).exclude(valid_to__lt=on)
-                               .values_list("courier", "provinces")):
-        if not provinces or out.get(courier, set()) is None:
-            out[courier] = None
+def _province_union(pairs) -> dict:
+    """(key, provinces) pairs, where empty provinces mean the whole country → per key the union of its
+    provinces, sorted; ``[]`` when one of them is for the whole country, no key when it has no pair."""
+    out: dict = {}
+    for key, provinces in pairs:
+        if not provinces or out.get(key, set()) is None:
+            out[key] = None
         else:
-            out.setdefault(courier, set()).update(provinces)
-    return {courier: sorted(provinces) if provinces is not None else [] for courier, provinces in out.items()}
+            out.setdefault(key, set()).update(provinces)
+    return {key: sorted(provinces) if provinces is not None else [] for key, provinces in out.items()}
+
+
+def _coverage(on: date) -> dict[str, list[str]]:
+    """Per courier: the provinces of its price cards valid on ``on``."""
+    return _province_union(PriceCard.objects.filter(valid_from__lte=on).exclude(valid_to__lt=on)
+                           .values_list("courier", "provinces"))
 
 
 def _service_coverage() -> dict[int, list[str]]:
-    """Per carrier id: the provinces its active services cover (their union); ``[]`` when one of them
-    covers the whole country, no key when it has no active service."""
-    out: dict[int, set[str] | None] = {}
-    for carrier_id, provinces in CarrierService.objects.filter(is_active=True).values_list("carrier_id", "provinces"):
-        if not provinces or out.get(carrier_id, set()) is None:
-            out[carrier_id] = None
-        else:
-            out.setdefault(carrier_id, set()).update(provinces)
-    return {pk: sorted(provinces) if provinces is not None else [] for pk, provinces in out.items()}
+    """Per carrier id: the provinces its active services cover."""
+    return _province_union(CarrierService.objects.filter(is_active=True).values_list("carrier_id", "provinces"))
 
 
 def _in_force(on: date):
